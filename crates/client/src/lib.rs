@@ -1,0 +1,1 @@
+//! Realtime client shared by the widget and the console (placeholder).

@@ -1,0 +1,2 @@
+//! The agent console (placeholder).
+fn main() {}

@@ -1,0 +1,176 @@
+//! WebSocket frames on `/v1/socket`. Each is one JSON text message tagged by `"type"`.
+//!
+//! A connection starts with `auth` from the client and `hello` from the server; anything
+//! else before that is refused with `not_authenticated`.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::ErrorCode;
+use crate::model::{Agent, Conversation, ConversationEvent, Message, Millis, PresenceStatus, Role};
+
+/// Frames a client (widget or console) sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame: a visitor token or an agent session token. Tokens travel here, never
+    /// in a URL, so they stay out of logs and referrers.
+    Auth { token: String, version: u32 },
+    /// Replay every message of the conversation with `seq > after_seq`, then stream live.
+    /// The answer is `snapshot`, the replayed `message`s in order, then `synced`.
+    Subscribe {
+        conversation_id: Uuid,
+        after_seq: u64,
+    },
+    /// Stop streaming a conversation.
+    Unsubscribe { conversation_id: Uuid },
+    /// Store a message. `id` is the client's UUID: sending it again is safe and gets the
+    /// same `ack`. A visitor may omit `conversation_id`: the message goes to their open
+    /// conversation, which is created if there is none.
+    Send {
+        id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<Uuid>,
+        body: String,
+    },
+    /// The sender is (or stopped) typing. Expires by itself after `TYPING_TTL_MS`.
+    Typing { conversation_id: Uuid, typing: bool },
+    /// The sender has read everything up to `seq`.
+    Read { conversation_id: Uuid, seq: u64 },
+    /// The sender's client has received everything up to `seq` (drives "delivered").
+    Delivered { conversation_id: Uuid, seq: u64 },
+    /// Agents only: set presence to `online` or `away`.
+    Presence { status: PresenceStatus },
+    /// Agents only: stream the conversations this agent may see (`queue`, then
+    /// `conversation` frames as they change).
+    WatchQueue,
+    /// Heartbeat; the server answers `pong` with the same nonce.
+    Ping {
+        #[serde(default)]
+        nonce: u64,
+    },
+    /// Answer to a server `ping`.
+    Pong {
+        #[serde(default)]
+        nonce: u64,
+    },
+}
+
+/// Frames the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Authentication succeeded.
+    Hello {
+        version: u32,
+        role: Role,
+        /// The visitor this token belongs to (visitors only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visitor_id: Option<Uuid>,
+        /// The agent this session belongs to (agents only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<Agent>,
+        /// How often the client should ping, and after how long without any frame from
+        /// the server it should consider the connection dead.
+        heartbeat_interval_ms: u64,
+        heartbeat_timeout_ms: u64,
+        /// Best presence among agents: what the widget header shows.
+        availability: PresenceStatus,
+        /// Server time, so clients can place their own clock.
+        now: Millis,
+    },
+    /// First answer to `subscribe`: the conversation as it is now.
+    Snapshot { conversation: Conversation },
+    /// A stored message, replayed or live. Clients order and de-duplicate by `seq`.
+    Message { message: Message },
+    /// Replay is complete: everything up to `last_seq` has been sent; live from here.
+    Synced {
+        conversation_id: Uuid,
+        last_seq: u64,
+    },
+    /// The message with this client id is committed with this seq.
+    Ack {
+        id: Uuid,
+        conversation_id: Uuid,
+        seq: u64,
+        created_at: Millis,
+    },
+    /// Someone in the conversation is (or stopped) typing.
+    Typing {
+        conversation_id: Uuid,
+        role: Role,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        typing: bool,
+        /// The indicator lapses after this long unless renewed.
+        ttl_ms: u64,
+    },
+    /// Read and delivery state of one side of a conversation changed.
+    Receipt {
+        conversation_id: Uuid,
+        /// The side whose state this is.
+        role: Role,
+        read_seq: u64,
+        delivered_seq: u64,
+    },
+    /// A conversation was created or changed (status, assignment, rating, list data).
+    Conversation {
+        event: ConversationEvent,
+        conversation: Conversation,
+    },
+    /// Answer to `watch_queue`: every conversation the agent may see that is not ended,
+    /// plus the most recent ended ones, newest activity first.
+    Queue { conversations: Vec<Conversation> },
+    /// Best presence among agents changed (online beats away beats offline).
+    Availability { status: PresenceStatus },
+    /// Agents only: one agent's presence changed.
+    AgentPresence {
+        agent_id: Uuid,
+        name: String,
+        status: PresenceStatus,
+    },
+    /// Something the client sent was refused. `id` names the refused message, if any;
+    /// a message refused this way is not stored and will not be acknowledged.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<Uuid>,
+    },
+    /// Heartbeat from the server; answer with `pong`.
+    Ping { nonce: u64 },
+    /// Answer to a client `ping`.
+    Pong { nonce: u64 },
+}
+
+impl ServerFrame {
+    /// An error frame not tied to a message.
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerFrame::Error {
+            code,
+            message: message.into(),
+            id: None,
+            conversation_id: None,
+        }
+    }
+}
+
+/// WebSocket close codes the server uses, besides the standard ones.
+pub mod close {
+    /// Policy violation (RFC 6455): bad token, origin, or repeated abuse.
+    pub const POLICY: u16 = 1008;
+    /// Frame too big (RFC 6455).
+    pub const TOO_BIG: u16 = 1009;
+    /// Going away: server shutting down; reconnect and resume.
+    pub const GOING_AWAY: u16 = 1001;
+    /// The client did not keep up with its outbound queue; reconnect and resume.
+    pub const SLOW_CONSUMER: u16 = 4008;
+    /// No heartbeat within the timeout.
+    pub const HEARTBEAT_TIMEOUT: u16 = 4000;
+    /// Authentication failed; do not retry with the same token.
+    pub const UNAUTHORIZED: u16 = 4001;
+    /// Too many frames too fast.
+    pub const RATE_LIMITED: u16 = 4029;
+}

@@ -1,0 +1,117 @@
+//! HTTP request and response bodies under `/v1`. Authenticated endpoints take
+//! `Authorization: Bearer <token>` (a visitor token or an agent session token).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::ErrorCode;
+use crate::model::{Agent, Conversation, Message};
+
+/// `POST /v1/visitors`: a new anonymous visitor. All fields optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVisitorRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub page_url: Option<String>,
+}
+
+/// Answer to `POST /v1/visitors`. The token is shown once; the server keeps its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateVisitorResponse {
+    pub visitor_id: Uuid,
+    pub token: String,
+}
+
+/// `PATCH /v1/visitor`: attach details (`Tidings('identify', …)`, the page the visitor is on).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateVisitorRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub page_url: Option<String>,
+}
+
+/// `GET /v1/visitor`: who the token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorProfile {
+    pub visitor_id: Uuid,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// `GET /v1/visitor/conversations` and `GET /v1/conversations?filter=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationList {
+    pub conversations: Vec<Conversation>,
+}
+
+/// `GET /v1/conversations/{id}/messages?before_seq=N&limit=M`: the page of messages
+/// just below `before_seq` (or the latest page), in ascending seq order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    /// Whether older messages exist below the first one returned.
+    pub has_more: bool,
+}
+
+/// `POST /v1/agents/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Answer to a successful login. The session lasts until logout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub agent: Agent,
+}
+
+/// `GET /v1/agents`: every agent, for reassignment and presence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentList {
+    pub agents: Vec<Agent>,
+}
+
+/// `POST /v1/conversations/{id}/assign` (admins): give the conversation to an agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub agent_id: Uuid,
+}
+
+/// `POST /v1/conversations/{id}/rating` (the visitor, once ended).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// 1..=5 stars.
+    pub rating: u8,
+    #[serde(default)]
+    pub feedback: Option<String>,
+}
+
+/// The body of every HTTP error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub protocol: u32,
+}

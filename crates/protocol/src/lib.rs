@@ -1,0 +1,20 @@
+//! The Tidings wire protocol: every WebSocket frame and HTTP payload exchanged by the
+//! server, the widget and the console, defined once.
+//!
+//! Frames are JSON objects tagged by `"type"`; see `docs/protocol.md` for an example of
+//! each. Times are milliseconds since the Unix epoch (`i64`), so that the widget needs no
+//! date library to read them. Message and conversation ids are UUIDs.
+
+pub mod error;
+pub mod frame;
+pub mod http;
+pub mod limits;
+pub mod model;
+
+pub use error::ErrorCode;
+pub use frame::{ClientFrame, ServerFrame};
+pub use model::*;
+
+/// Protocol version spoken by this build. A client states it in its `auth` frame; the
+/// server refuses versions it does not speak with `unsupported_version`.
+pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,0 +1,2 @@
+//! The Tidings visitor widget (placeholder until the widget lands).
+fn main() {}
