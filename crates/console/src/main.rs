@@ -1,2 +1,3 @@
-//! The agent console (placeholder).
+//! Entry point of the console's wasm bundle.
+
 fn main() {}

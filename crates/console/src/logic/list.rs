@@ -1,0 +1,296 @@
+//! The conversation list: which filter shows what, who may see what, newest activity first,
+//! and how updates from HTTP and the socket merge without an older copy winning.
+
+use std::collections::HashMap;
+
+use tidings_protocol::{Conversation, ConversationStatus};
+use uuid::Uuid;
+
+/// The list tabs of SPEC section 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Filter {
+    Waiting,
+    Mine,
+    All,
+    Ended,
+}
+
+impl Filter {
+    /// Every filter, in tab order.
+    pub const EVERY: [Filter; 4] = [Filter::Waiting, Filter::Mine, Filter::All, Filter::Ended];
+
+    /// The name used by the HTTP API (`?filter=`) and in `data-testid="filter-…"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Filter::Waiting => "waiting",
+            Filter::Mine => "mine",
+            Filter::All => "all",
+            Filter::Ended => "ended",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Filter::Waiting => "Waiting",
+            Filter::Mine => "Mine",
+            Filter::All => "All",
+            Filter::Ended => "Ended",
+        }
+    }
+
+    /// Only admins get the All tab.
+    pub fn offered_to(self, viewer: Viewer) -> bool {
+        self != Filter::All || viewer.is_admin
+    }
+}
+
+/// The logged-in agent, as far as list rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub agent_id: Uuid,
+    pub is_admin: bool,
+}
+
+fn assigned_to(conversation: &Conversation, agent_id: Uuid) -> bool {
+    conversation
+        .assigned_agent
+        .as_ref()
+        .is_some_and(|agent| agent.id == agent_id)
+}
+
+/// The server's visibility rule, applied again client-side so that a conversation taken by
+/// someone else leaves a plain agent's screen at once.
+pub fn may_see(conversation: &Conversation, viewer: Viewer) -> bool {
+    viewer.is_admin
+        || conversation.status == ConversationStatus::Waiting
+        || assigned_to(conversation, viewer.agent_id)
+}
+
+/// Whether a conversation belongs under a tab.
+pub fn matches(filter: Filter, conversation: &Conversation, viewer: Viewer) -> bool {
+    if !may_see(conversation, viewer) {
+        return false;
+    }
+    match filter {
+        Filter::Waiting => conversation.status == ConversationStatus::Waiting,
+        Filter::Mine => {
+            conversation.status == ConversationStatus::Active
+                && assigned_to(conversation, viewer.agent_id)
+        }
+        Filter::All => viewer.is_admin,
+        Filter::Ended => conversation.status == ConversationStatus::Ended,
+    }
+}
+
+/// The conversations under a tab, newest activity first (ties broken by id, so the order
+/// is stable between renders).
+pub fn visible<'a>(
+    conversations: impl IntoIterator<Item = &'a Conversation>,
+    filter: Filter,
+    viewer: Viewer,
+) -> Vec<Conversation> {
+    let mut shown: Vec<Conversation> = conversations
+        .into_iter()
+        .filter(|c| matches(filter, c, viewer))
+        .cloned()
+        .collect();
+    shown.sort_by(|a, b| {
+        b.last_activity_at
+            .cmp(&a.last_activity_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+    shown
+}
+
+/// How many conversations a tab holds (shown as a count beside it).
+pub fn count<'a>(
+    conversations: impl IntoIterator<Item = &'a Conversation>,
+    filter: Filter,
+    viewer: Viewer,
+) -> usize {
+    conversations
+        .into_iter()
+        .filter(|c| matches(filter, c, viewer))
+        .count()
+}
+
+/// What the tab title counts: waiting chats plus unread messages in the agent's own chats.
+pub fn attention<'a>(
+    conversations: impl IntoIterator<Item = &'a Conversation>,
+    viewer: Viewer,
+) -> u32 {
+    conversations
+        .into_iter()
+        .map(|c| {
+            if matches(Filter::Waiting, c, viewer) {
+                1
+            } else if matches(Filter::Mine, c, viewer) {
+                c.unread
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
+/// What a merge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// The conversation was not known before.
+    New,
+    Updated,
+    /// The incoming copy is older than the one held (a slow HTTP answer); it was dropped.
+    Stale,
+}
+
+fn status_rank(status: ConversationStatus) -> u8 {
+    match status {
+        ConversationStatus::Waiting => 0,
+        ConversationStatus::Active => 1,
+        ConversationStatus::Ended => 2,
+    }
+}
+
+/// Order of freshness: status only moves forward, seqs only grow, activity only advances.
+fn freshness(c: &Conversation) -> (u8, u64, i64) {
+    (status_rank(c.status), c.last_seq, c.last_activity_at)
+}
+
+/// Stores `incoming` unless the copy held is strictly fresher.
+pub fn merge(held: &mut HashMap<Uuid, Conversation>, incoming: Conversation) -> Merge {
+    match held.get(&incoming.id) {
+        None => {
+            held.insert(incoming.id, incoming);
+            Merge::New
+        }
+        Some(current) if freshness(current) > freshness(&incoming) => Merge::Stale,
+        Some(_) => {
+            held.insert(incoming.id, incoming);
+            Merge::Updated
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tidings_protocol::AgentRef;
+
+    fn conversation(n: u128, status: ConversationStatus, activity: i64) -> Conversation {
+        Conversation {
+            id: Uuid::from_u128(n),
+            visitor_id: Uuid::from_u128(1000 + n),
+            status,
+            assigned_agent: None,
+            started_at: 0,
+            assigned_at: None,
+            ended_at: None,
+            rating: None,
+            feedback: None,
+            visitor_name: None,
+            visitor_email: None,
+            page_url: None,
+            user_agent: None,
+            last_seq: 1,
+            last_activity_at: activity,
+            last_message_preview: None,
+            visitor_read_seq: 0,
+            agent_read_seq: 0,
+            agent_delivered_seq: 0,
+            unread: 0,
+            visitor_online: false,
+            visitor_last_seen_at: None,
+        }
+    }
+
+    fn assigned(mut c: Conversation, agent: u128) -> Conversation {
+        c.assigned_agent = Some(AgentRef {
+            id: Uuid::from_u128(agent),
+            name: format!("agent {agent}"),
+        });
+        c
+    }
+
+    const ME: Viewer = Viewer {
+        agent_id: Uuid::from_u128(7),
+        is_admin: false,
+    };
+    const ADMIN: Viewer = Viewer {
+        agent_id: Uuid::from_u128(9),
+        is_admin: true,
+    };
+
+    fn sample() -> Vec<Conversation> {
+        use ConversationStatus::*;
+        vec![
+            conversation(1, Waiting, 10),
+            conversation(2, Waiting, 30),
+            assigned(conversation(3, Active, 20), 7),
+            assigned(conversation(4, Active, 40), 8),
+            assigned(conversation(5, Ended, 50), 7),
+            assigned(conversation(6, Ended, 60), 8),
+        ]
+    }
+
+    fn ids(list: Vec<Conversation>) -> Vec<u128> {
+        list.into_iter().map(|c| c.id.as_u128()).collect()
+    }
+
+    #[test]
+    fn a_plain_agent_sees_waiting_and_their_own_only() {
+        let all = sample();
+        assert_eq!(ids(visible(&all, Filter::Waiting, ME)), vec![2, 1]);
+        assert_eq!(ids(visible(&all, Filter::Mine, ME)), vec![3]);
+        assert_eq!(ids(visible(&all, Filter::Ended, ME)), vec![5]);
+        assert!(visible(&all, Filter::All, ME).is_empty());
+        assert!(!Filter::All.offered_to(ME));
+    }
+
+    #[test]
+    fn an_admin_sees_everything_under_all_newest_first() {
+        let all = sample();
+        assert!(Filter::All.offered_to(ADMIN));
+        assert_eq!(ids(visible(&all, Filter::All, ADMIN)), vec![6, 5, 4, 2, 3, 1]);
+        assert_eq!(ids(visible(&all, Filter::Ended, ADMIN)), vec![6, 5]);
+        assert!(visible(&all, Filter::Mine, ADMIN).is_empty());
+    }
+
+    #[test]
+    fn a_claimed_conversation_leaves_waiting_for_everyone_else() {
+        let mut held = HashMap::new();
+        merge(&mut held, conversation(1, ConversationStatus::Waiting, 10));
+        assert_eq!(count(held.values(), Filter::Waiting, ME), 1);
+        let claimed = assigned(conversation(1, ConversationStatus::Active, 11), 8);
+        assert_eq!(merge(&mut held, claimed), Merge::Updated);
+        assert_eq!(count(held.values(), Filter::Waiting, ME), 0);
+        assert_eq!(count(held.values(), Filter::Mine, ME), 0);
+        assert!(!may_see(&held[&Uuid::from_u128(1)], ME));
+        assert!(may_see(&held[&Uuid::from_u128(1)], ADMIN));
+    }
+
+    #[test]
+    fn an_older_copy_never_replaces_a_newer_one() {
+        let mut held = HashMap::new();
+        let mut newer = conversation(1, ConversationStatus::Active, 50);
+        newer.last_seq = 5;
+        assert_eq!(merge(&mut held, newer.clone()), Merge::New);
+        let mut older = conversation(1, ConversationStatus::Waiting, 60);
+        older.last_seq = 9;
+        assert_eq!(merge(&mut held, older), Merge::Stale, "status never goes back");
+        let mut fewer = conversation(1, ConversationStatus::Active, 40);
+        fewer.last_seq = 4;
+        assert_eq!(merge(&mut held, fewer), Merge::Stale);
+        let mut same = newer.clone();
+        same.rating = Some(5);
+        assert_eq!(merge(&mut held, same), Merge::Updated);
+        assert_eq!(held[&newer.id].rating, Some(5));
+    }
+
+    #[test]
+    fn attention_counts_waiting_chats_and_unread_in_mine() {
+        let mut all = sample();
+        all[2].unread = 3; // mine
+        all[3].unread = 4; // someone else's
+        assert_eq!(attention(&all, ME), 2 + 3);
+    }
+}

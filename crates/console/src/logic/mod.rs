@@ -1,0 +1,10 @@
+//! Pure console logic: plain Rust with no browser dependency, so it is unit-tested natively.
+
+pub mod age;
+pub mod links;
+pub mod list;
+pub mod names;
+pub mod presence;
+pub mod receipts;
+pub mod route;
+pub mod title;
