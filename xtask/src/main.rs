@@ -1,2 +1,85 @@
-//! Developer tasks (placeholder).
-fn main() {}
+//! `cargo xtask`: every developer task of Tidings in one place.
+//!
+//! `cargo xtask dev` sets up a fresh machine, builds the widget and the console and serves
+//! everything; `cargo xtask test` runs every check CI runs; `cargo xtask bench size` measures
+//! what a visitor downloads.
+
+mod assets;
+mod bench;
+mod dev;
+mod step;
+mod test;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Tidings developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install what is missing, build the assets, create a demo admin and serve.
+    Dev {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[arg(long, default_value = "sqlite://./data/tidings.db")]
+        database_url: String,
+    },
+    /// Formatting, lints, every Rust test, the wasm tests and the browser suite.
+    Test {
+        /// Skip the browser end-to-end suite (quicker inner loop).
+        #[arg(long)]
+        no_e2e: bool,
+        /// Only run browser tests whose title matches this (passed to Playwright --grep).
+        #[arg(long)]
+        grep: Option<String>,
+    },
+    /// Build the widget, console and static files into a directory the server can serve.
+    Assets {
+        #[arg(long, default_value = "target/assets")]
+        out: PathBuf,
+    },
+    /// Measurements.
+    Bench {
+        #[command(subcommand)]
+        what: bench::Bench,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    std::env::set_current_dir(&root).expect("cd to the workspace root");
+    let result = match cli.command {
+        Command::Dev {
+            listen,
+            database_url,
+        } => dev::run(&root, &listen, &database_url),
+        Command::Test { no_e2e, grep } => test::run(&root, !no_e2e, grep.as_deref()),
+        Command::Assets { out } => tools::ensure_wasm_tools(&root)
+            .and_then(|_| assets::build(&root, &root.join(out)).map(|_| ())),
+        Command::Bench { what } => bench::run(&root, what),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}

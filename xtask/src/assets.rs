@@ -1,0 +1,57 @@
+//! Building the directory the server serves with `--assets`: the demo host page and the loader
+//! from `assets/`, the widget app under `chat/` and the console under `console/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::step::{self, Result};
+
+/// Builds every asset into `out` (replacing what was there) and returns `out`.
+pub fn build(root: &Path, out: &Path) -> Result<PathBuf> {
+    if out.exists() {
+        std::fs::remove_dir_all(out)?;
+    }
+    std::fs::create_dir_all(out)?;
+    trunk_build(
+        "build the widget app (trunk, release)",
+        root,
+        &out.join("chat"),
+        "/chat/",
+    )?;
+    trunk_build(
+        "build the agent console (trunk, release)",
+        &root.join("crates/console"),
+        &out.join("console"),
+        "/console/",
+    )?;
+    println!("==> copy the loader, demo page and static files from assets/");
+    copy_tree(&root.join("assets"), out)?;
+    Ok(out.to_path_buf())
+}
+
+fn trunk_build(what: &str, dir: &Path, dist: &Path, public_url: &str) -> Result {
+    step::run(
+        what,
+        Command::new("trunk")
+            .args(["build", "--release", "--public-url", public_url, "--dist"])
+            .arg(dist)
+            .current_dir(dir)
+            // Trunk must use the tools on PATH, never download its own.
+            .env("TRUNK_OFFLINE", "true")
+            .env("TRUNK_SKIP_VERSION_CHECK", "true"),
+    )
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}

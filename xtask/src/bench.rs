@@ -1,0 +1,58 @@
+//! `cargo xtask bench …`: measurements, printed with the command that made them.
+//!
+//! `size` is what a visitor downloads: the loader every host page loads, and everything the
+//! open widget loads (its wasm, js and css), each gzip-compressed at level 9.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::Subcommand;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::step::Result;
+use crate::{assets, tools};
+
+#[derive(Subcommand)]
+pub enum Bench {
+    /// Gzip bytes of the loader and of the open widget's wasm, js and css.
+    Size,
+}
+
+pub fn run(root: &Path, what: Bench) -> Result {
+    match what {
+        Bench::Size => size(root),
+    }
+}
+
+fn size(root: &Path) -> Result {
+    tools::ensure_wasm_tools(root)?;
+    let out = assets::build(root, &root.join("target/assets"))?;
+    let loader = gzip_len(&std::fs::read(out.join("widget.js"))?)?;
+    println!("loader   widget.js                      {loader:>7} bytes gzip (budget 5120)");
+    let mut total = 0;
+    let mut files: Vec<_> = std::fs::read_dir(out.join("chat"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "js" | "css" | "html")
+            )
+        })
+        .collect();
+    files.sort();
+    for file in files {
+        let bytes = gzip_len(&std::fs::read(&file)?)?;
+        total += bytes;
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        println!("widget   chat/{name:<32} {bytes:>7} bytes gzip");
+    }
+    println!("widget   total (html+wasm+js+css)       {total:>7} bytes gzip (budget 81920)");
+    Ok(())
+}
+
+fn gzip_len(data: &[u8]) -> Result<usize> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(data)?;
+    Ok(gz.finish()?.len())
+}

@@ -1,0 +1,173 @@
+//! Installing what is missing on a fresh machine: the wasm32 target, trunk, wasm-bindgen-cli at
+//! the lockfile's version, wasm-opt from npm's binaryen, Chromium and the Playwright packages.
+//!
+//! Tools go where they survive a fresh clone (`~/.cargo/bin`, `~/.cache/tidings/tools`), so a
+//! second run on the same machine installs nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::step::{self, cargo, Failure, Result};
+
+const TRUNK_VERSION: &str = "0.21.14";
+/// Debian's binaryen (108) emits wasm that fails to load; version 132 from npm works.
+const BINARYEN_VERSION: &str = "132";
+
+/// Where npm-installed tools live, outside any clone.
+pub fn tools_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("TIDINGS_TOOLS_DIR") {
+        return PathBuf::from(dir);
+    }
+    home().join(".cache/tidings/tools")
+}
+
+fn home() -> PathBuf {
+    PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into()))
+}
+
+/// Puts `~/.cargo/bin` and the npm tools first on PATH for every child process, so trunk
+/// finds wasm-bindgen and wasm-opt there and never tries to download them.
+pub fn prepare_path() {
+    let mut dirs = vec![
+        tools_dir().join("node_modules/.bin"),
+        home().join(".cargo/bin"),
+    ];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    let joined = std::env::join_paths(dirs).expect("PATH entries are valid");
+    std::env::set_var("PATH", joined);
+}
+
+/// Everything needed to build the widget and the console.
+pub fn ensure_wasm_tools(root: &Path) -> Result {
+    prepare_path();
+    ensure_wasm_target()?;
+    ensure_trunk()?;
+    ensure_wasm_bindgen(root)?;
+    ensure_binaryen()
+}
+
+fn ensure_wasm_target() -> Result {
+    let installed = step::output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    step::run(
+        "install the wasm32-unknown-unknown target",
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
+}
+
+fn ensure_trunk() -> Result {
+    let have = step::output(Command::new("trunk").arg("--version")).unwrap_or_default();
+    if have.contains(TRUNK_VERSION) {
+        return Ok(());
+    }
+    step::run(
+        &format!("install trunk {TRUNK_VERSION} (takes several minutes once)"),
+        cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]),
+    )
+}
+
+/// wasm-bindgen-cli must equal the `wasm-bindgen` crate in Cargo.lock exactly.
+fn ensure_wasm_bindgen(root: &Path) -> Result {
+    let version = lockfile_version(root, "wasm-bindgen")?;
+    let have = step::output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().any(|w| w == version) {
+        return Ok(());
+    }
+    // Not --locked: one dependency locked by that release is gone from the registry.
+    step::run(
+        &format!("install wasm-bindgen-cli {version} (matches Cargo.lock)"),
+        cargo().args(["install", "wasm-bindgen-cli", "--version", &version]),
+    )
+}
+
+fn lockfile_version(root: &Path, package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| Failure(format!("{package} is not in Cargo.lock")))?
+        + needle.len();
+    let end = lock[start..].find('"').map(|i| start + i);
+    end.map(|end| lock[start..end].to_string())
+        .ok_or_else(|| Failure("Cargo.lock is malformed".into()))
+}
+
+fn ensure_binaryen() -> Result {
+    let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
+    let have = step::output(Command::new(&wasm_opt).arg("--version")).unwrap_or_default();
+    if have.contains(&format!("version {BINARYEN_VERSION}")) {
+        return Ok(());
+    }
+    npm_install_tools(&[&format!("binaryen@{BINARYEN_VERSION}")])
+}
+
+fn npm_install_tools(packages: &[&str]) -> Result {
+    let dir = tools_dir();
+    std::fs::create_dir_all(&dir)?;
+    let manifest = dir.join("package.json");
+    if !manifest.exists() {
+        std::fs::write(&manifest, "{\"name\":\"tidings-tools\",\"private\":true}\n")?;
+    }
+    step::run(
+        &format!(
+            "install {} with npm into {}",
+            packages.join(" "),
+            dir.display()
+        ),
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .args(packages),
+    )
+}
+
+/// Debian's Chromium and ChromeDriver, for the browser suite and the wasm tests.
+pub fn ensure_chromium() -> Result {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    let install = || {
+        step::run(
+            "install chromium and chromium-driver (Debian)",
+            Command::new("apt-get")
+                .args([
+                    "install",
+                    "-y",
+                    "--no-install-recommends",
+                    "chromium",
+                    "chromium-driver",
+                ])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    };
+    if install().is_ok() {
+        return Ok(());
+    }
+    step::run(
+        "refresh the Debian package lists",
+        Command::new("apt-get").arg("update"),
+    )?;
+    install()
+}
+
+/// The browser suite's npm packages (`end2end/package-lock.json`).
+pub fn ensure_end2end_packages(root: &Path) -> Result {
+    let dir = root.join("end2end");
+    if dir.join("node_modules/@playwright/test").exists() {
+        return Ok(());
+    }
+    step::run(
+        "install the browser suite's npm packages (npm ci)",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir),
+    )
+}
