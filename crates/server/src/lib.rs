@@ -1,1 +1,61 @@
-//! The Tidings server (placeholder).
+//! The Tidings server as a library: [`app`] builds the whole HTTP + WebSocket router from
+//! an [`AppState`], so the binary and the tests run exactly the same code.
+
+pub mod assets;
+pub mod auth;
+pub mod chat;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod lifecycle;
+pub mod metrics;
+pub mod origin;
+pub mod serve;
+pub mod shutdown;
+pub mod socket;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use sqlx::SqlitePool;
+
+pub use config::Settings;
+pub use error::{Error, Result};
+
+/// Everything a request or connection handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub hub: Arc<hub::Hub>,
+    pub settings: Arc<Settings>,
+    pub pages: Arc<assets::Pages>,
+}
+
+impl AppState {
+    pub fn new(pool: SqlitePool, settings: Settings) -> Self {
+        let pages = assets::Pages::load(settings.assets.as_deref(), &settings.allowed_origins);
+        AppState {
+            pool,
+            hub: Arc::new(hub::Hub::new(settings.outbound_queue)),
+            settings: Arc::new(settings),
+            pages: Arc::new(pages),
+        }
+    }
+}
+
+/// The whole app: `/v1` API and socket, `/healthz`, `/metrics`, and the static assets.
+pub fn app(state: AppState) -> Router {
+    let api = http::router();
+    assets::router(state.clone())
+        .merge(api)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::check_origin,
+        ))
+        .layer(axum::middleware::from_fn(http::track_latency))
+        .with_state(state)
+}

@@ -1,0 +1,159 @@
+//! Static files from `--assets DIR`: the demo page at `/`, `/widget.js`, the widget app
+//! under `/chat/` and the console under `/console/`. The two app pages are served with a
+//! Content-Security-Policy that allows exactly their own inline scripts (by SHA-256,
+//! computed when the server starts), wasm, and framing by the allowed origins.
+
+use std::path::Path;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower_http::services::ServeDir;
+
+use crate::AppState;
+
+/// An app page, read once, with its policy.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub html: String,
+    pub csp: String,
+}
+
+/// The pages served with a CSP.
+#[derive(Debug, Clone, Default)]
+pub struct Pages {
+    pub chat: Option<Page>,
+    pub console: Option<Page>,
+}
+
+impl Pages {
+    /// Reads `chat/index.html` and `console/index.html` under `dir`, if present.
+    pub fn load(dir: Option<&Path>, allowed_origins: &[String]) -> Self {
+        let Some(dir) = dir else {
+            return Pages::default();
+        };
+        let page = |sub: &str| {
+            let html = std::fs::read_to_string(dir.join(sub).join("index.html")).ok()?;
+            let csp = content_security_policy(&html, allowed_origins);
+            Some(Page { html, csp })
+        };
+        Pages {
+            chat: page("chat"),
+            console: page("console"),
+        }
+    }
+}
+
+/// The `'sha256-…'` source of every inline `<script>` (one without `src`) in `html`.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut hashes = Vec::new();
+    let mut from = 0;
+    while let Some(start) = lower[from..].find("<script").map(|i| i + from) {
+        let Some(tag_end) = lower[start..].find('>').map(|i| i + start) else {
+            break;
+        };
+        let Some(close) = lower[tag_end..].find("</script").map(|i| i + tag_end) else {
+            break;
+        };
+        let attributes = &lower[start + "<script".len()..tag_end];
+        if !attributes.contains("src=") {
+            let body = &html[tag_end + 1..close];
+            hashes.push(format!(
+                "'sha256-{}'",
+                STANDARD.encode(Sha256::digest(body.as_bytes()))
+            ));
+        }
+        from = close;
+    }
+    hashes
+}
+
+/// The policy for an app page (see the module doc).
+pub fn content_security_policy(html: &str, allowed_origins: &[String]) -> String {
+    let mut script_src = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
+    script_src.extend(inline_script_hashes(html));
+    let ancestors = if allowed_origins.is_empty() {
+        "*".to_string()
+    } else {
+        allowed_origins.join(" ")
+    };
+    format!(
+        "default-src 'self'; script-src {}; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; \
+         img-src 'self' data:; media-src 'self' data:; frame-ancestors 'self' {ancestors}",
+        script_src.join(" ")
+    )
+}
+
+fn page_response(page: Option<&Page>) -> Response {
+    match page {
+        Some(page) => {
+            let csp = HeaderValue::from_str(&page.csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    ),
+                    (header::CONTENT_SECURITY_POLICY, csp),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                ],
+                page.html.clone(),
+            )
+                .into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            "not built: run `cargo xtask dev` to build the assets",
+        )
+            .into_response(),
+    }
+}
+
+async fn chat_page(State(state): State<AppState>) -> Response {
+    page_response(state.pages.chat.as_ref())
+}
+
+async fn console_page(State(state): State<AppState>) -> Response {
+    page_response(state.pages.console.as_ref())
+}
+
+/// Routes for the pages and the static files (a fallback, so API routes win).
+pub fn router(state: AppState) -> Router<AppState> {
+    let router = Router::new()
+        .route("/chat", get(|| async { Redirect::permanent("/chat/") }))
+        .route("/chat/", get(chat_page))
+        .route("/chat/index.html", get(chat_page))
+        .route(
+            "/console",
+            get(|| async { Redirect::permanent("/console/") }),
+        )
+        .route("/console/", get(console_page))
+        .route("/console/index.html", get(console_page));
+    match &state.settings.assets {
+        Some(dir) => router.fallback_service(ServeDir::new(dir)),
+        None => router,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{content_security_policy, inline_script_hashes};
+
+    #[test]
+    fn hashes_only_inline_scripts() {
+        let html = r#"<script src="/a.js"></script><script type="module">init()</script>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 1);
+        assert!(hashes[0].starts_with("'sha256-"));
+        let csp = content_security_policy(html, &["https://shop.test".into()]);
+        assert!(csp.contains(&hashes[0]));
+        assert!(csp.ends_with("frame-ancestors 'self' https://shop.test"));
+    }
+}

@@ -1,0 +1,195 @@
+//! The command line: `serve` and `agent add | list | remove`. Every command creates and
+//! migrates the database if it does not exist.
+
+use std::io::BufRead;
+
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use crate::config::ServeArgs;
+use crate::{auth, db, serve, store, AppState};
+
+#[derive(Debug, Parser)]
+#[command(name = "tidings-server", version, about = "Tidings live chat server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API, the socket and the assets. Prints `listening on http://ADDR`.
+    Serve(ServeArgs),
+    /// Manage agents.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArg {
+    /// SQLite database, e.g. `sqlite://./data/tidings.db`; created if missing.
+    #[arg(
+        long,
+        env = "TIDINGS_DATABASE_URL",
+        default_value = "sqlite://./data/tidings.db"
+    )]
+    pub database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Add an agent. The password comes from `--password` or the first line of stdin.
+    Add {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+        /// Admins see and assign every conversation.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List agents, one per line: `email<TAB>name<TAB>admin|agent<TAB>id` (or `--json`).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an agent and their sessions.
+    Remove {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// Runs a parsed command; errors are for the user to read.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve(args) => run_serve(args).await,
+        Command::Agent(command) => run_agent(command).await,
+    }
+}
+
+async fn run_serve(args: ServeArgs) -> Result<(), String> {
+    let settings = args.settings();
+    if settings.allowed_origins.is_empty() {
+        tracing::warn!(
+            "no --allowed-origin configured: every origin is accepted (fine for development only)"
+        );
+    }
+    let pool = db::connect(&args.database_url)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", args.database_url))?;
+    let state = AppState::new(pool.clone(), settings);
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    // The one line on stdout: xtask and the browser tests read the port from it.
+    println!("listening on http://{address}");
+    tracing::info!(%address, "tidings-server started");
+    serve::serve_on(listener, state, crate::shutdown::signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn run_agent(command: AgentCommand) -> Result<(), String> {
+    match command {
+        AgentCommand::Add {
+            db,
+            email,
+            name,
+            password,
+            admin,
+        } => {
+            let email = email.trim().to_string();
+            let name = name.trim().to_string();
+            if !email.contains('@') || name.is_empty() {
+                return Err("give a valid --email and a non-empty --name".into());
+            }
+            let password = match password {
+                Some(p) => p,
+                None => read_password_line()?,
+            };
+            if password.chars().count() < 8 {
+                return Err("the password needs at least 8 characters".into());
+            }
+            let pool = db::connect(&db.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let hash = auth::hash_password(&password).map_err(|e| e.to_string())?;
+            let agent = store::agents::insert(&pool, &email, &name, &hash, admin)
+                .await
+                .map_err(|e| e.public_message())?;
+            println!(
+                "added {} {} ({})",
+                if admin { "admin" } else { "agent" },
+                agent.email,
+                agent.id
+            );
+            pool.close().await;
+        }
+        AgentCommand::List { db, json } => {
+            let pool = db::connect(&db.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let agents = store::agents::list(&pool)
+                .await
+                .map_err(|e| e.to_string())?;
+            if json {
+                let list: Vec<_> = agents
+                    .iter()
+                    .map(|a| serde_json::json!({"id": a.id, "email": a.email, "name": a.name, "is_admin": a.is_admin}))
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else {
+                for a in &agents {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        a.email,
+                        a.name,
+                        if a.is_admin { "admin" } else { "agent" },
+                        a.id
+                    );
+                }
+            }
+            pool.close().await;
+        }
+        AgentCommand::Remove { db, email } => {
+            let pool = db::connect(&db.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let removed = store::agents::remove_by_email(&pool, email.trim())
+                .await
+                .map_err(|e| e.to_string())?;
+            pool.close().await;
+            if !removed {
+                return Err(format!("no agent with email {email}"));
+            }
+            println!("removed {email}");
+        }
+    }
+    Ok(())
+}
+
+fn read_password_line() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err("no password: pass --password or write it on stdin".into());
+    }
+    Ok(password)
+}

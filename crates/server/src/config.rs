@@ -1,0 +1,111 @@
+//! Runtime settings of a serving node: the `serve` command's flags (each also read from a
+//! `TIDINGS_*` environment variable) and the plain [`Settings`] the app is built from, which
+//! tests construct directly with short heartbeats.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use tidings_protocol::limits;
+
+/// Flags of `tidings-server serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = "TIDINGS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// SQLite database, e.g. `sqlite://./data/tidings.db`; created if missing.
+    #[arg(
+        long,
+        env = "TIDINGS_DATABASE_URL",
+        default_value = "sqlite://./data/tidings.db"
+    )]
+    pub database_url: String,
+
+    /// Directory with `index.html`, `widget.js`, `chat/` and `console/` to serve.
+    #[arg(long, env = "TIDINGS_ASSETS")]
+    pub assets: Option<PathBuf>,
+
+    /// Origins that may embed the widget and call the API (repeat, or comma-separated in
+    /// the environment). None configured: every origin is accepted (development).
+    #[arg(
+        long = "allowed-origin",
+        env = "TIDINGS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// Milliseconds between server heartbeats (and the interval announced to clients).
+    #[arg(long, env = "TIDINGS_HEARTBEAT_INTERVAL_MS", default_value_t = limits::HEARTBEAT_INTERVAL_MS)]
+    pub heartbeat_interval_ms: u64,
+
+    /// A connection silent for this many milliseconds is closed.
+    #[arg(long, env = "TIDINGS_HEARTBEAT_TIMEOUT_MS", default_value_t = limits::HEARTBEAT_TIMEOUT_MS)]
+    pub heartbeat_timeout_ms: u64,
+
+    /// Sustained frames per second one connection may send.
+    #[arg(long, env = "TIDINGS_RATE_PER_SECOND", default_value_t = 10)]
+    pub rate_per_second: u32,
+
+    /// Frames one connection may send in a burst above the sustained rate.
+    #[arg(long, env = "TIDINGS_RATE_BURST", default_value_t = 40)]
+    pub rate_burst: u32,
+
+    /// Frames queued for one connection before it counts as a slow consumer and is closed.
+    #[arg(long, env = "TIDINGS_OUTBOUND_QUEUE", default_value_t = 256)]
+    pub outbound_queue: usize,
+}
+
+/// Everything the app needs besides the database, in plain types.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub allowed_origins: Vec<String>,
+    pub assets: Option<PathBuf>,
+    pub heartbeat_interval: Duration,
+    pub heartbeat_timeout: Duration,
+    pub typing_ttl: Duration,
+    pub rate_per_second: u32,
+    pub rate_burst: u32,
+    /// Refused frames in a row (while over the rate) after which the connection is closed.
+    pub rate_strikes_before_close: u32,
+    pub outbound_queue: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            allowed_origins: Vec::new(),
+            assets: None,
+            heartbeat_interval: Duration::from_millis(limits::HEARTBEAT_INTERVAL_MS),
+            heartbeat_timeout: Duration::from_millis(limits::HEARTBEAT_TIMEOUT_MS),
+            typing_ttl: Duration::from_millis(limits::TYPING_TTL_MS),
+            rate_per_second: 10,
+            rate_burst: 40,
+            rate_strikes_before_close: 20,
+            outbound_queue: 256,
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The app settings these flags describe.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            allowed_origins: self
+                .allowed_origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            assets: self.assets.clone(),
+            heartbeat_interval: Duration::from_millis(self.heartbeat_interval_ms.max(100)),
+            heartbeat_timeout: Duration::from_millis(self.heartbeat_timeout_ms.max(200)),
+            rate_per_second: self.rate_per_second.max(1),
+            rate_burst: self.rate_burst.max(1),
+            outbound_queue: self.outbound_queue.max(8),
+            ..Settings::default()
+        }
+    }
+}

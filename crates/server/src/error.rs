@@ -1,0 +1,104 @@
+//! The server's error type. Client mistakes carry a protocol [`ErrorCode`] and a human
+//! message; internal failures are logged and reach clients only as `internal`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tidings_protocol::http::ApiError;
+use tidings_protocol::{ErrorCode, ServerFrame};
+
+/// Result alias used across the server.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Something the client can fix, with the code and message it is told.
+    #[error("{code:?}: {message}")]
+    Client { code: ErrorCode, message: String },
+    /// The database failed; details go to the log only.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Anything else that should not happen; details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn client(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error::Client {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Error::client(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::client(ErrorCode::Forbidden, message)
+    }
+
+    pub fn unauthorized() -> Self {
+        Error::client(ErrorCode::Unauthorized, "missing, unknown or revoked token")
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::client(ErrorCode::InvalidField, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal(message.into())
+    }
+
+    /// The code a client is told.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Client { code, .. } => *code,
+            Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a client is told: never the internal details.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::Client { message, .. } => message.clone(),
+            Error::Database(_) | Error::Internal(_) => {
+                "internal error; it has been logged".to_string()
+            }
+        }
+    }
+
+    /// Logs internal errors (client errors are ordinary traffic) and counts them all.
+    fn report(&self) {
+        crate::metrics::global().record_error(self.code());
+        if !matches!(self, Error::Client { .. }) {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+
+    /// This error as an `error` frame, naming the refused message if there is one.
+    pub fn to_frame(&self, id: Option<uuid::Uuid>) -> ServerFrame {
+        self.report();
+        ServerFrame::Error {
+            code: self.code(),
+            message: self.public_message(),
+            id,
+            conversation_id: None,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        self.report();
+        let code = self.code();
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ApiError {
+            code,
+            message: self.public_message(),
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,79 @@
+//! Agent endpoints: login (argon2), logout, who am I, and the agent list with presence.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use tidings_protocol::http::{AgentList, LoginRequest, LoginResponse};
+use tidings_protocol::{Agent, ErrorCode};
+
+use super::{AgentAuth, ApiJson, BearerToken};
+use crate::auth::{self, AgentIdentity};
+use crate::error::{Error, Result};
+use crate::store::agents;
+use crate::AppState;
+
+fn to_agent(state: &AppState, a: AgentIdentity) -> Agent {
+    Agent {
+        status: state.hub.agent_status(a.id),
+        id: a.id,
+        email: a.email,
+        name: a.name,
+        is_admin: a.is_admin,
+    }
+}
+
+/// `POST /v1/agents/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>> {
+    let refused = || Error::client(ErrorCode::Unauthorized, "wrong email or password");
+    let found = agents::by_email_with_hash(&state.pool, request.email.trim()).await?;
+    let (agent, hash) = match found {
+        Some(found) => found,
+        None => {
+            // Spend the same time as a real check so timing does not reveal which emails exist.
+            let _ = tokio::task::spawn_blocking(|| auth::verify_password("x", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).await;
+            return Err(refused());
+        }
+    };
+    let password = request.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?;
+    if !ok {
+        return Err(refused());
+    }
+    let token = auth::new_agent_token();
+    agents::create_session(&state.pool, agent.id, &auth::token_hash(&token)).await?;
+    Ok(Json(LoginResponse {
+        token,
+        agent: to_agent(&state, agent),
+    }))
+}
+
+/// `POST /v1/agents/logout`: the session token stops working.
+pub async fn logout(
+    State(state): State<AppState>,
+    AgentAuth(_): AgentAuth,
+    BearerToken(token): BearerToken,
+) -> Result<StatusCode> {
+    agents::delete_session(&state.pool, &auth::token_hash(&token)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /v1/agents/me`.
+pub async fn me(State(state): State<AppState>, AgentAuth(agent): AgentAuth) -> Json<Agent> {
+    Json(to_agent(&state, agent))
+}
+
+/// `GET /v1/agents`: every agent with their presence.
+pub async fn list(
+    State(state): State<AppState>,
+    AgentAuth(_): AgentAuth,
+) -> Result<Json<AgentList>> {
+    let list = agents::list(&state.pool).await?;
+    Ok(Json(AgentList {
+        agents: list.into_iter().map(|a| to_agent(&state, a)).collect(),
+    }))
+}

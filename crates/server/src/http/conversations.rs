@@ -1,0 +1,135 @@
+//! Conversation endpoints: lists per filter, one conversation, history pages, and the
+//! claim / assign / close / rating actions (each returns the updated conversation).
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use tidings_protocol::http::{AssignRequest, ConversationList, HistoryPage, RatingRequest};
+use tidings_protocol::limits::MAX_HISTORY_PAGE;
+use tidings_protocol::Conversation;
+
+use super::{parse_id, AgentAuth, ApiJson, VisitorAuth};
+use crate::auth::Principal;
+use crate::error::{Error, Result};
+use crate::store::conversations::{self, AgentFilter};
+use crate::store::messages;
+use crate::{chat, lifecycle, AppState};
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    filter: Option<String>,
+}
+
+/// `GET /v1/conversations?filter=waiting|mine|all|ended` (agents).
+pub async fn list(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    Query(params): Query<ListParams>,
+) -> Result<Json<ConversationList>> {
+    let filter = match params.filter.as_deref() {
+        None => AgentFilter::All,
+        Some(raw) => AgentFilter::parse(raw)
+            .ok_or_else(|| Error::invalid("filter must be waiting, mine, all or ended"))?,
+    };
+    let list = conversations::list_for_agent(&state.pool, agent.id, agent.is_admin, filter).await?;
+    Ok(Json(ConversationList {
+        conversations: list
+            .into_iter()
+            .map(|c| chat::decorate(&state, c))
+            .collect(),
+    }))
+}
+
+/// `GET /v1/conversations/{id}`: for its visitor or an agent who may see it.
+pub async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Conversation>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(chat::load_visible(&state, &principal, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryParams {
+    before_seq: Option<String>,
+    limit: Option<String>,
+}
+
+fn parse_number(raw: Option<&str>, name: &str) -> Result<Option<u64>> {
+    raw.map(|r| {
+        r.parse::<u64>()
+            .map_err(|_| Error::invalid(format!("{name} must be a non-negative integer")))
+    })
+    .transpose()
+}
+
+/// `GET /v1/conversations/{id}/messages?before_seq=N&limit=M`.
+pub async fn messages(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    Query(params): Query<HistoryParams>,
+) -> Result<Json<HistoryPage>> {
+    let id = parse_id(&id, "conversation")?;
+    chat::load_visible(&state, &principal, id).await?;
+    let before_seq = parse_number(params.before_seq.as_deref(), "before_seq")?;
+    let limit = parse_number(params.limit.as_deref(), "limit")?
+        .unwrap_or(50)
+        .clamp(1, MAX_HISTORY_PAGE as u64) as u32;
+    let (messages, has_more) = messages::page_before(&state.pool, id, before_seq, limit).await?;
+    Ok(Json(HistoryPage { messages, has_more }))
+}
+
+/// `POST /v1/conversations/{id}/claim`.
+pub async fn claim(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Conversation>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(lifecycle::claim(&state, &agent, id).await?))
+}
+
+/// `POST /v1/conversations/{id}/assign` (admins).
+pub async fn assign(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<AssignRequest>,
+) -> Result<Json<Conversation>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(
+        lifecycle::assign(&state, &agent, id, request.agent_id).await?,
+    ))
+}
+
+/// `POST /v1/conversations/{id}/close`.
+pub async fn close(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Conversation>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(lifecycle::close(&state, &agent, id).await?))
+}
+
+/// `POST /v1/conversations/{id}/rating` (the visitor, once ended).
+pub async fn rate(
+    State(state): State<AppState>,
+    VisitorAuth(visitor): VisitorAuth,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<RatingRequest>,
+) -> Result<Json<Conversation>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(
+        lifecycle::rate(
+            &state,
+            visitor,
+            id,
+            request.rating,
+            request.feedback.as_deref(),
+        )
+        .await?,
+    ))
+}

@@ -1,0 +1,105 @@
+//! Visitor endpoints: create a visitor (and its token), read and update its details, list
+//! its conversations.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use tidings_protocol::http::{
+    ConversationList, CreateVisitorRequest, CreateVisitorResponse, UpdateVisitorRequest,
+    VisitorProfile,
+};
+
+use super::{check_field, ApiJson, VisitorAuth};
+use crate::error::{Error, Result};
+use crate::store::conversations;
+use crate::store::visitors::{self, VisitorDetails};
+use crate::{auth, chat, AppState};
+use tidings_protocol::ErrorCode;
+
+/// `POST /v1/visitors`: a new anonymous visitor; the token is returned once.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<CreateVisitorResponse>)> {
+    // The body is optional: an empty one means an anonymous visitor with no details.
+    let request: CreateVisitorRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateVisitorRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => Error::invalid(e.to_string()),
+            _ => Error::client(
+                ErrorCode::BadJson,
+                format!("the body is not valid JSON: {e}"),
+            ),
+        })?
+    };
+    let details = VisitorDetails {
+        name: check_field(&request.name, "name")?,
+        email: check_field(&request.email, "email")?,
+        page_url: check_field(&request.page_url, "page_url")?,
+        user_agent: check_field(
+            &headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            "user agent",
+        )
+        .unwrap_or(None),
+    };
+    let token = auth::new_visitor_token();
+    let visitor_id = visitors::create(&state.pool, &auth::token_hash(&token), &details).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreateVisitorResponse { visitor_id, token }),
+    ))
+}
+
+/// `GET /v1/visitor`.
+pub async fn me(
+    State(state): State<AppState>,
+    VisitorAuth(id): VisitorAuth,
+) -> Result<Json<VisitorProfile>> {
+    Ok(Json(visitors::profile(&state.pool, id).await?))
+}
+
+/// `PATCH /v1/visitor`: `identify` and page changes. Open conversations are announced
+/// again so agents see the new name at once.
+pub async fn update(
+    State(state): State<AppState>,
+    VisitorAuth(id): VisitorAuth,
+    ApiJson(request): ApiJson<UpdateVisitorRequest>,
+) -> Result<Json<VisitorProfile>> {
+    let checked = UpdateVisitorRequest {
+        name: check_field(&request.name, "name")?,
+        email: check_field(&request.email, "email")?,
+        page_url: check_field(&request.page_url, "page_url")?,
+    };
+    visitors::update(&state.pool, id, &checked).await?;
+    for conversation in conversations::list_for_visitor(&state.pool, id).await? {
+        if conversation.status != tidings_protocol::ConversationStatus::Ended {
+            chat::announce(
+                &state,
+                conversation.id,
+                tidings_protocol::ConversationEvent::Updated,
+            )
+            .await?;
+        }
+    }
+    Ok(Json(visitors::profile(&state.pool, id).await?))
+}
+
+/// `GET /v1/visitor/conversations`: newest first, `unread` counted for the visitor.
+pub async fn conversations(
+    State(state): State<AppState>,
+    VisitorAuth(id): VisitorAuth,
+) -> Result<Json<ConversationList>> {
+    let list = conversations::list_for_visitor(&state.pool, id).await?;
+    Ok(Json(ConversationList {
+        conversations: list
+            .into_iter()
+            .map(|c| chat::decorate(&state, c))
+            .collect(),
+    }))
+}

@@ -1,0 +1,317 @@
+//! What an authenticated connection does with each client frame: subscribe and replay,
+//! send, typing, receipts, presence, the agent queue, heartbeats. Every refusal is an
+//! `error` frame (naming the refused message's id) and the connection stays usable;
+//! only a sustained flood closes it.
+
+use axum::extract::ws::Message as WsMessage;
+use tidings_protocol::frame::close;
+use tidings_protocol::{ClientFrame, ErrorCode, ServerFrame};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use super::connection::{parse_error, Connection, StepEnd};
+use crate::auth::Principal;
+use crate::error::Error;
+use crate::store::{conversations, messages};
+use crate::{chat, lifecycle};
+
+/// Messages fetched per query while replaying.
+const REPLAY_CHUNK: u32 = 500;
+
+impl Connection {
+    pub(super) async fn on_socket_message(&mut self, message: WsMessage) -> Result<(), StepEnd> {
+        crate::metrics::global()
+            .frames_received
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let text = match message {
+            WsMessage::Text(text) => text,
+            WsMessage::Binary(_) => {
+                let e = Error::client(
+                    ErrorCode::InvalidFrame,
+                    "binary frames are not supported; send JSON text",
+                );
+                return self.send(&e.to_frame(None)).await;
+            }
+            // Control frames only prove the peer is alive (already noted by the caller).
+            _ => return Ok(()),
+        };
+        let parsed = serde_json::from_str::<ClientFrame>(&text);
+        let id = match &parsed {
+            Ok(ClientFrame::Send { id, .. }) => Some(*id),
+            Ok(_) => None,
+            Err(e) => parse_error(&text, e).1,
+        };
+        if !self.bucket.try_take() {
+            self.strikes += 1;
+            if self.strikes >= self.state.settings.rate_strikes_before_close {
+                return Err(StepEnd::Close(close::RATE_LIMITED));
+            }
+            let e = Error::client(
+                ErrorCode::RateLimited,
+                "too many frames; slow down and retry",
+            );
+            return self.send(&e.to_frame(id)).await;
+        }
+        self.strikes = 0;
+        match parsed {
+            Ok(frame) => self.on_frame(frame).await,
+            Err(e) => {
+                let (error, id) = parse_error(&text, &e);
+                self.send(&error.to_frame(id)).await
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, frame: ClientFrame) -> Result<(), StepEnd> {
+        match frame {
+            ClientFrame::Auth { .. } => {
+                self.refuse(ErrorCode::InvalidFrame, "already authenticated", None)
+                    .await
+            }
+            ClientFrame::Subscribe {
+                conversation_id,
+                after_seq,
+            } => self.subscribe(conversation_id, after_seq).await,
+            ClientFrame::Unsubscribe { conversation_id } => {
+                self.state.hub.unsubscribe(self.conn_id, conversation_id);
+                self.replayed.remove(&conversation_id);
+                Ok(())
+            }
+            ClientFrame::Send {
+                id,
+                conversation_id,
+                body,
+            } => match chat::send(&self.state, &self.principal, id, conversation_id, &body).await {
+                Ok(outcome) => self.send(&outcome.ack).await,
+                Err(e) => {
+                    let mut frame = e.to_frame(Some(id));
+                    if let ServerFrame::Error {
+                        conversation_id: c, ..
+                    } = &mut frame
+                    {
+                        *c = conversation_id;
+                    }
+                    self.send(&frame).await
+                }
+            },
+            ClientFrame::Typing {
+                conversation_id,
+                typing,
+            } => self.typing(conversation_id, typing).await,
+            ClientFrame::Read {
+                conversation_id,
+                seq,
+            } => self.mark(conversation_id, seq, 0).await,
+            ClientFrame::Delivered {
+                conversation_id,
+                seq,
+            } => self.mark(conversation_id, 0, seq).await,
+            ClientFrame::Presence { status } => match self.principal {
+                Principal::Agent(_) if status != tidings_protocol::PresenceStatus::Offline => {
+                    self.state.hub.set_presence(self.conn_id, status);
+                    Ok(())
+                }
+                Principal::Agent(_) => {
+                    self.refuse(
+                        ErrorCode::InvalidField,
+                        "presence is online or away; offline follows from disconnecting",
+                        None,
+                    )
+                    .await
+                }
+                Principal::Visitor { .. } => {
+                    self.refuse(ErrorCode::Forbidden, "only agents have presence", None)
+                        .await
+                }
+            },
+            ClientFrame::WatchQueue => self.watch_queue().await,
+            ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
+            ClientFrame::Pong { .. } => Ok(()),
+        }
+    }
+
+    async fn refuse(
+        &mut self,
+        code: ErrorCode,
+        message: &str,
+        conversation_id: Option<Uuid>,
+    ) -> Result<(), StepEnd> {
+        let mut frame = Error::client(code, message).to_frame(None);
+        if let ServerFrame::Error {
+            conversation_id: c, ..
+        } = &mut frame
+        {
+            *c = conversation_id;
+        }
+        self.send(&frame).await
+    }
+
+    async fn report(&mut self, error: Error, conversation_id: Option<Uuid>) -> Result<(), StepEnd> {
+        let mut frame = error.to_frame(None);
+        if let ServerFrame::Error {
+            conversation_id: c, ..
+        } = &mut frame
+        {
+            *c = conversation_id;
+        }
+        self.send(&frame).await
+    }
+
+    /// `snapshot`, the messages after `after_seq` in order, `synced`, then live.
+    pub(super) async fn subscribe(
+        &mut self,
+        conversation_id: Uuid,
+        after_seq: u64,
+    ) -> Result<(), StepEnd> {
+        let conversation =
+            match chat::load_visible(&self.state, &self.principal, conversation_id).await {
+                Ok(c) => c,
+                Err(e) => return self.report(e, Some(conversation_id)).await,
+            };
+        // Follow before reading the replay, so nothing committed in between is missed;
+        // live copies the replay already covered are dropped by seq.
+        self.state.hub.subscribe(self.conn_id, conversation_id);
+        self.replayed.insert(conversation_id, u64::MAX);
+        let snapshot_last_seq = conversation.last_seq;
+        self.send(&ServerFrame::Snapshot { conversation }).await?;
+        let mut cursor = after_seq;
+        let mut last_sent = 0;
+        loop {
+            let chunk =
+                match messages::after_seq(&self.state.pool, conversation_id, cursor, REPLAY_CHUNK)
+                    .await
+                {
+                    Ok(chunk) => chunk,
+                    Err(e) => {
+                        self.state.hub.unsubscribe(self.conn_id, conversation_id);
+                        self.replayed.remove(&conversation_id);
+                        return self.report(e, Some(conversation_id)).await;
+                    }
+                };
+            let full = chunk.len() == REPLAY_CHUNK as usize;
+            for message in chunk {
+                cursor = message.seq;
+                last_sent = message.seq;
+                self.send(&ServerFrame::Message { message }).await?;
+            }
+            if !full {
+                break;
+            }
+        }
+        self.replayed.insert(conversation_id, cursor);
+        let last_seq = last_sent.max(snapshot_last_seq);
+        self.send(&ServerFrame::Synced {
+            conversation_id,
+            last_seq,
+        })
+        .await
+    }
+
+    async fn typing(&mut self, conversation_id: Uuid, typing: bool) -> Result<(), StepEnd> {
+        if !self.replayed.contains_key(&conversation_id) {
+            return self
+                .refuse(
+                    ErrorCode::NotFound,
+                    "subscribe to the conversation before sending typing",
+                    Some(conversation_id),
+                )
+                .await;
+        }
+        if typing {
+            self.typing.insert(
+                conversation_id,
+                Instant::now() + self.state.settings.typing_ttl,
+            );
+        } else {
+            self.typing.remove(&conversation_id);
+        }
+        self.broadcast_typing(conversation_id, typing);
+        Ok(())
+    }
+
+    fn broadcast_typing(&self, conversation_id: Uuid, typing: bool) {
+        let (role, name) = match &self.principal {
+            Principal::Visitor { .. } => (tidings_protocol::Role::Visitor, None),
+            Principal::Agent(a) => (tidings_protocol::Role::Agent, Some(a.name.clone())),
+        };
+        let ttl_ms = self.state.settings.typing_ttl.as_millis() as u64;
+        let frame = ServerFrame::Typing {
+            conversation_id,
+            role,
+            name,
+            typing,
+            ttl_ms,
+        };
+        self.state
+            .hub
+            .publish_to_followers(conversation_id, &frame, Some(self.conn_id));
+    }
+
+    /// Typing indicators not renewed in time lapse: followers get `typing: false`.
+    pub(super) fn expire_typing(&mut self) {
+        let now = Instant::now();
+        let expired: Vec<Uuid> = self
+            .typing
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(c, _)| *c)
+            .collect();
+        for conversation_id in expired {
+            self.typing.remove(&conversation_id);
+            self.broadcast_typing(conversation_id, false);
+        }
+    }
+
+    /// On disconnect nobody is typing any more.
+    pub(super) fn stop_typing_all(&mut self) {
+        for (conversation_id, _) in std::mem::take(&mut self.typing) {
+            self.broadcast_typing(conversation_id, false);
+        }
+    }
+
+    async fn mark(
+        &mut self,
+        conversation_id: Uuid,
+        read_seq: u64,
+        delivered_seq: u64,
+    ) -> Result<(), StepEnd> {
+        let result = lifecycle::mark(
+            &self.state,
+            &self.principal,
+            Some(self.conn_id),
+            conversation_id,
+            read_seq,
+            delivered_seq,
+        )
+        .await;
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => self.report(e, Some(conversation_id)).await,
+        }
+    }
+
+    async fn watch_queue(&mut self) -> Result<(), StepEnd> {
+        let Principal::Agent(agent) = &self.principal else {
+            return self
+                .refuse(
+                    ErrorCode::Forbidden,
+                    "only agents can watch the queue",
+                    None,
+                )
+                .await;
+        };
+        let (agent_id, is_admin) = (agent.id, agent.is_admin);
+        // Watch first, then read, so no change falls between the list and the stream.
+        self.state.hub.watch_queue(self.conn_id);
+        match conversations::queue_for_agent(&self.state.pool, agent_id, is_admin).await {
+            Ok(list) => {
+                let conversations = list
+                    .into_iter()
+                    .map(|c| chat::decorate(&self.state, c))
+                    .collect();
+                self.send(&ServerFrame::Queue { conversations }).await
+            }
+            Err(e) => self.report(e, None).await,
+        }
+    }
+}

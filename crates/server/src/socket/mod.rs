@@ -1,0 +1,48 @@
+//! `GET /v1/socket`: the WebSocket upgrade, with buffer and size limits chosen on purpose.
+//!
+//! Buffers: tungstenite's defaults (128 KiB read buffer, 128 KiB write buffer target) cost
+//! a quarter of a megabyte per connection, which would cap an idle node at a few thousand
+//! visitors. Our frames are small (a maximal message is about 16 KB of JSON, most are a
+//! few hundred bytes), so a 4 KiB read buffer (grown on demand for a bigger frame) and an
+//! 8 KiB write target keep an idle connection at a few KB. The write buffer is capped so a
+//! peer that stops reading cannot make it grow without bound.
+
+mod connection;
+mod handlers;
+mod rate;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use tidings_protocol::limits::MAX_FRAME_BYTES;
+
+use crate::AppState;
+
+/// Bytes read from the socket at a time.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Bytes gathered before a write goes to the socket.
+const WRITE_BUFFER_BYTES: usize = 8 * 1024;
+/// Most bytes waiting to be written before the connection is failed.
+const MAX_WRITE_BUFFER_BYTES: usize = WRITE_BUFFER_BYTES + 4 * MAX_FRAME_BYTES;
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| {
+            s.chars()
+                .take(tidings_protocol::limits::MAX_FIELD_CHARS)
+                .collect::<String>()
+        });
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| connection::run(state, socket, user_agent))
+}

@@ -1,0 +1,292 @@
+//! Conversations: loading them with everything a list item or header shows (visitor
+//! details, assigned agent, read state, unread count), listing them per viewer, and the
+//! state changes (create, assign, end, rate) used inside write transactions.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tidings_protocol::{AgentRef, Conversation, ConversationStatus};
+use uuid::Uuid;
+
+use super::read_state::Side;
+use super::{opt_uuid_col, u64_col, uuid_col};
+use crate::error::{Error, Result};
+
+/// Longest preview kept of the latest message, in characters.
+const PREVIEW_CHARS: usize = 140;
+
+/// Most conversations one list returns.
+const LIST_LIMIT: i64 = 200;
+
+/// The full conversation select; each use appends its own `WHERE`.
+macro_rules! conversation_select {
+    () => {
+        "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, a.name AS agent_name,
+            c.started_at, c.assigned_at, c.ended_at, c.rating, c.feedback,
+            v.name AS visitor_name, v.email AS visitor_email, v.last_seen_at AS visitor_last_seen_at,
+            c.page_url, c.user_agent, c.last_seq, c.last_activity_at, c.last_message_preview,
+            COALESCE(vr.read_seq, 0) AS visitor_read_seq,
+            COALESCE(ar.read_seq, 0) AS agent_read_seq,
+            COALESCE(ar.delivered_seq, 0) AS agent_delivered_seq,
+            (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'agent'
+                AND m.seq > COALESCE(vr.read_seq, 0)) AS visitor_unread,
+            (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'visitor'
+                AND m.seq > COALESCE(ar.read_seq, 0)) AS agent_unread
+         FROM conversations c
+         JOIN visitors v ON v.id = c.visitor_id
+         LEFT JOIN agents a ON a.id = c.assigned_agent_id
+         LEFT JOIN read_states vr ON vr.conversation_id = c.id AND vr.side = 'visitor'
+         LEFT JOIN read_states ar ON ar.conversation_id = c.id AND ar.side = 'agent'"
+    };
+}
+
+fn from_row(row: &SqliteRow, viewer: Side) -> Result<Conversation> {
+    let status: String = row.try_get("status")?;
+    let status = ConversationStatus::parse(&status)
+        .ok_or_else(|| Error::internal(format!("bad conversation status {status}")))?;
+    let assigned_agent = match opt_uuid_col(row, "assigned_agent_id")? {
+        Some(id) => Some(AgentRef {
+            id,
+            name: row
+                .try_get::<Option<String>, _>("agent_name")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let unread = match viewer {
+        Side::Visitor => u64_col(row, "visitor_unread")?,
+        Side::Agent => u64_col(row, "agent_unread")?,
+    };
+    Ok(Conversation {
+        id: uuid_col(row, "id")?,
+        visitor_id: uuid_col(row, "visitor_id")?,
+        status,
+        assigned_agent,
+        started_at: row.try_get("started_at")?,
+        assigned_at: row.try_get("assigned_at")?,
+        ended_at: row.try_get("ended_at")?,
+        rating: row.try_get::<Option<i64>, _>("rating")?.map(|r| r as u8),
+        feedback: row.try_get("feedback")?,
+        visitor_name: row.try_get("visitor_name")?,
+        visitor_email: row.try_get("visitor_email")?,
+        page_url: row.try_get("page_url")?,
+        user_agent: row.try_get("user_agent")?,
+        last_seq: u64_col(row, "last_seq")?,
+        last_activity_at: row.try_get("last_activity_at")?,
+        last_message_preview: row.try_get("last_message_preview")?,
+        visitor_read_seq: u64_col(row, "visitor_read_seq")?,
+        agent_read_seq: u64_col(row, "agent_read_seq")?,
+        agent_delivered_seq: u64_col(row, "agent_delivered_seq")?,
+        unread: unread.min(u32::MAX as u64) as u32,
+        visitor_online: false,
+        visitor_last_seen_at: row.try_get("visitor_last_seen_at")?,
+    })
+}
+
+/// One conversation as `viewer` sees it (its `unread` counts the other side's messages).
+pub async fn get(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    viewer: Side,
+) -> Result<Option<Conversation>> {
+    let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(|r| from_row(r, viewer)).transpose()
+}
+
+/// Like [`get`], from the pool.
+pub async fn load(pool: &SqlitePool, id: Uuid, viewer: Side) -> Result<Option<Conversation>> {
+    let mut conn = pool.acquire().await?;
+    get(&mut conn, id, viewer).await
+}
+
+/// A visitor's conversations, newest activity first.
+pub async fn list_for_visitor(pool: &SqlitePool, visitor_id: Uuid) -> Result<Vec<Conversation>> {
+    let rows = sqlx::query(concat!(
+        conversation_select!(),
+        " WHERE c.visitor_id = ? ORDER BY c.last_activity_at DESC LIMIT ?"
+    ))
+    .bind(visitor_id.to_string())
+    .bind(LIST_LIMIT)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| from_row(r, Side::Visitor)).collect()
+}
+
+/// Which conversations an agent list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentFilter {
+    Waiting,
+    Mine,
+    All,
+    Ended,
+}
+
+impl AgentFilter {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "waiting" => Some(AgentFilter::Waiting),
+            "mine" => Some(AgentFilter::Mine),
+            "all" => Some(AgentFilter::All),
+            "ended" => Some(AgentFilter::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// An agent's list. Plain agents see waiting conversations and their own; admins all.
+pub async fn list_for_agent(
+    pool: &SqlitePool,
+    agent_id: Uuid,
+    is_admin: bool,
+    filter: AgentFilter,
+) -> Result<Vec<Conversation>> {
+    let query = match filter {
+        AgentFilter::Waiting => sqlx::query(concat!(
+            conversation_select!(),
+            " WHERE c.status = 'waiting' AND ?1 IS NOT NULL AND ?2 IS NOT NULL
+              ORDER BY c.last_activity_at DESC LIMIT 200"
+        )),
+        AgentFilter::Mine => sqlx::query(concat!(
+            conversation_select!(),
+            " WHERE c.status = 'active' AND c.assigned_agent_id = ?1 AND ?2 IS NOT NULL
+              ORDER BY c.last_activity_at DESC LIMIT 200"
+        )),
+        AgentFilter::All => sqlx::query(concat!(
+            conversation_select!(),
+            " WHERE (c.status = 'waiting' OR c.assigned_agent_id = ?1 OR ?2)
+              ORDER BY c.last_activity_at DESC LIMIT 200"
+        )),
+        AgentFilter::Ended => sqlx::query(concat!(
+            conversation_select!(),
+            " WHERE c.status = 'ended' AND (c.assigned_agent_id = ?1 OR ?2)
+              ORDER BY c.last_activity_at DESC LIMIT 200"
+        )),
+    };
+    let rows = query
+        .bind(agent_id.to_string())
+        .bind(is_admin)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| from_row(r, Side::Agent)).collect()
+}
+
+/// The conversations a `queue` frame starts with: everything visible and not ended, plus
+/// the most recent ended ones.
+pub async fn queue_for_agent(
+    pool: &SqlitePool,
+    agent_id: Uuid,
+    is_admin: bool,
+) -> Result<Vec<Conversation>> {
+    let mut open = list_for_agent(pool, agent_id, is_admin, AgentFilter::All).await?;
+    open.retain(|c| c.status != ConversationStatus::Ended);
+    let mut ended = list_for_agent(pool, agent_id, is_admin, AgentFilter::Ended).await?;
+    ended.truncate(50);
+    open.extend(ended);
+    open.sort_by(|a, b| b.last_activity_at.cmp(&a.last_activity_at));
+    Ok(open)
+}
+
+/// The visitor's newest open (waiting or active) conversation, if any.
+pub async fn open_for_visitor(
+    conn: &mut SqliteConnection,
+    visitor_id: Uuid,
+) -> Result<Option<Uuid>> {
+    let row = sqlx::query(
+        "SELECT id FROM conversations WHERE visitor_id = ? AND status IN ('waiting', 'active')
+         ORDER BY last_activity_at DESC LIMIT 1",
+    )
+    .bind(visitor_id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(|r| uuid_col(r, "id")).transpose()
+}
+
+/// A new waiting conversation, carrying the visitor's page URL and browser.
+pub async fn create(conn: &mut SqliteConnection, visitor_id: Uuid, now: i64) -> Result<Uuid> {
+    let (page_url, user_agent) = super::visitors::context(conn, visitor_id).await?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO conversations (id, visitor_id, status, started_at, page_url, user_agent, last_seq, last_activity_at)
+         VALUES (?, ?, 'waiting', ?, ?, ?, 0, ?)",
+    )
+    .bind(id.to_string())
+    .bind(visitor_id.to_string())
+    .bind(now)
+    .bind(page_url)
+    .bind(user_agent)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Records a newly stored message as the conversation's latest.
+pub async fn record_message(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    seq: u64,
+    preview: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let preview = preview.map(|p| p.chars().take(PREVIEW_CHARS).collect::<String>());
+    sqlx::query(
+        "UPDATE conversations SET last_seq = ?, last_activity_at = ?,
+         last_message_preview = COALESCE(?, last_message_preview) WHERE id = ?",
+    )
+    .bind(seq as i64)
+    .bind(now)
+    .bind(preview)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives the conversation to an agent and makes it active.
+pub async fn assign(conn: &mut SqliteConnection, id: Uuid, agent_id: Uuid, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE conversations SET status = 'active', assigned_agent_id = ?, assigned_at = ?,
+         last_activity_at = ? WHERE id = ?",
+    )
+    .bind(agent_id.to_string())
+    .bind(now)
+    .bind(now)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends the conversation; one never assigned is given to the agent who closed it, so it
+/// stays visible to them.
+pub async fn end(conn: &mut SqliteConnection, id: Uuid, closed_by: Uuid, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE conversations SET status = 'ended', ended_at = ?, last_activity_at = ?,
+         assigned_agent_id = COALESCE(assigned_agent_id, ?) WHERE id = ?",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(closed_by.to_string())
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores the visitor's rating and feedback.
+pub async fn rate(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    rating: u8,
+    feedback: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE conversations SET rating = ?, feedback = ? WHERE id = ?")
+        .bind(rating as i64)
+        .bind(feedback)
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

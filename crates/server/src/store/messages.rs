@@ -1,0 +1,116 @@
+//! Messages: the client-chosen id is the primary key and `(conversation, seq)` is unique,
+//! so a message is stored once and seq numbers cannot collide.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tidings_protocol::{Message, Sender};
+use uuid::Uuid;
+
+use super::{opt_uuid_col, u64_col, uuid_col};
+use crate::error::{Error, Result};
+
+fn sender_str(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Visitor => "visitor",
+        Sender::Agent => "agent",
+        Sender::System => "system",
+    }
+}
+
+fn from_row(row: &SqliteRow) -> Result<Message> {
+    let sender: String = row.try_get("sender")?;
+    let sender = match sender.as_str() {
+        "visitor" => Sender::Visitor,
+        "agent" => Sender::Agent,
+        "system" => Sender::System,
+        other => return Err(Error::internal(format!("bad sender {other}"))),
+    };
+    Ok(Message {
+        id: uuid_col(row, "id")?,
+        conversation_id: uuid_col(row, "conversation_id")?,
+        seq: u64_col(row, "seq")?,
+        sender,
+        author_name: row.try_get("author_name")?,
+        agent_id: opt_uuid_col(row, "agent_id")?,
+        body: row.try_get("body")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The stored message with this client id, in whatever conversation.
+pub async fn by_id(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Message>> {
+    let row = sqlx::query(
+        "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
+         FROM messages WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Inserts a message whose seq the caller allocated in the same transaction.
+pub async fn insert(conn: &mut SqliteConnection, message: &Message) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(message.id.to_string())
+    .bind(message.conversation_id.to_string())
+    .bind(message.seq as i64)
+    .bind(sender_str(message.sender))
+    .bind(message.agent_id.map(|a| a.to_string()))
+    .bind(&message.author_name)
+    .bind(&message.body)
+    .bind(message.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Up to `limit` messages with `seq > after_seq`, ascending (one chunk of a replay).
+pub async fn after_seq(
+    pool: &SqlitePool,
+    conversation_id: Uuid,
+    after_seq: u64,
+    limit: u32,
+) -> Result<Vec<Message>> {
+    let rows = sqlx::query(
+        "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
+         FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?",
+    )
+    .bind(conversation_id.to_string())
+    .bind(after_seq.min(i64::MAX as u64) as i64)
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The `limit` messages just below `before_seq` (or the latest ones), ascending, and
+/// whether older ones exist.
+pub async fn page_before(
+    pool: &SqlitePool,
+    conversation_id: Uuid,
+    before_seq: Option<u64>,
+    limit: u32,
+) -> Result<(Vec<Message>, bool)> {
+    let before = before_seq.unwrap_or(i64::MAX as u64).min(i64::MAX as u64) as i64;
+    let rows = sqlx::query(
+        "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
+         FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+    )
+    .bind(conversation_id.to_string())
+    .bind(before)
+    .bind(limit as i64 + 1)
+    .fetch_all(pool)
+    .await?;
+    let has_more = rows.len() > limit as usize;
+    let mut messages = rows
+        .iter()
+        .take(limit as usize)
+        .map(from_row)
+        .collect::<Result<Vec<_>>>()?;
+    messages.reverse();
+    Ok((messages, has_more))
+}

@@ -1,0 +1,52 @@
+//! SQLite storage, one file per table family. Functions take any executor (the pool, or
+//! a connection inside a `BEGIN IMMEDIATE` transaction opened by [`begin_write`]).
+
+pub mod agents;
+pub mod conversations;
+pub mod messages;
+pub mod read_state;
+pub mod visitors;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use tidings_protocol::Millis;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_millis() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+/// Opens a write transaction that takes the write lock at once. A deferred transaction
+/// that reads and then writes would fail with `SQLITE_BUSY` when another writer got in
+/// between; `BEGIN IMMEDIATE` waits (up to the busy timeout) instead.
+pub async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// Reads a UUID stored as text.
+pub(crate) fn uuid_col(row: &SqliteRow, column: &str) -> Result<Uuid> {
+    let text: String = row.try_get(column)?;
+    Uuid::parse_str(&text).map_err(|e| Error::internal(format!("bad uuid in {column}: {e}")))
+}
+
+/// Reads a nullable UUID stored as text.
+pub(crate) fn opt_uuid_col(row: &SqliteRow, column: &str) -> Result<Option<Uuid>> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| Uuid::parse_str(&t))
+        .transpose()
+        .map_err(|e| Error::internal(format!("bad uuid in {column}: {e}")))
+}
+
+/// Reads a non-negative integer column as `u64`.
+pub(crate) fn u64_col(row: &SqliteRow, column: &str) -> Result<u64> {
+    let v: i64 = row.try_get(column)?;
+    Ok(v.max(0) as u64)
+}
