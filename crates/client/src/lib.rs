@@ -1,1 +1,62 @@
-//! Realtime client shared by the widget and the console (placeholder).
+//! The realtime client shared by the widget (visitor) and the console (agent).
+//!
+//! Plain-Rust logic, compiled and tested natively:
+//!
+//! - [`outbox`]: [`Outbox`] over a [`Storage`] (one key per message, so tabs never
+//!   overwrite each other). `enqueue` before showing or sending; `next_to_send` hands out
+//!   the oldest pending entry, one at a time; `acknowledge` / `refuse` settle it;
+//!   `connection_lost` makes it sendable again (the server stores a re-sent id once), so
+//!   delivery is exactly once and in order. [`outbox::is_transient`] tells a passing
+//!   refusal (rate limit) from one about the message.
+//! - [`timeline`]: [`Timeline`], one conversation's ordered, de-duplicated messages.
+//!   `insert` server messages (by seq and id), `add_local` pending ones, `acknowledge`
+//!   turns a pending message into a sent one in place, `refuse`/`retry` mark failure;
+//!   `entries()` is what to render, `Entry::delivery_state(peer_delivered, peer_read)`
+//!   gives pending/sent/delivered/read/failed, and `resume_seq()` is the `after_seq` to
+//!   subscribe with. A console that loads only the latest history page calls `set_floor`.
+//! - [`backoff`]: [`Backoff`], 0.5 s doubling to 10 s with jitter, `reset` on success.
+//! - [`connection`]: [`ConnectionState`] (online/connecting/offline, the
+//!   `connection-status` contract) and [`connection::Heartbeat`] (when to ping, when a
+//!   silent socket is dead).
+//! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
+//!   above the read seq; system notices never count.
+//!
+//! Browser glue, `wasm32` only ([`web`]):
+//!
+//! - `web::socket::Socket::new(url, handler)` then `connect(token)`: authenticates with
+//!   the visitor token or agent session token, calls `SocketHandler::resume_points()` and
+//!   subscribes each `(conversation, after_seq)` on every connect, pings every 10 s,
+//!   drops a connection silent past the timeout, reconnects with backoff and at once on
+//!   `online` / tab visible. `send(&ClientFrame)` (false if not connected), `subscribe`,
+//!   `state()`, `shutdown()`. Frames arrive at `SocketHandler::on_frame`, status at
+//!   `on_state`, loss at `on_disconnected`, a refused token at `on_unauthorized`.
+//!   `Socket::same_origin_url()` gives `ws(s)://<host>/v1/socket`.
+//! - `web::delivery::Delivery::new(socket, prefix)`: the outbox in `localStorage` sent
+//!   over the socket by one tab at a time (Web Lock). Call `enqueue` to send, and from the
+//!   handler: `pump()` on `hello` and when another tab changed the outbox,
+//!   `acknowledged(id)` on `ack`, `refused(id, code, reason)` on an `error` with an id,
+//!   `disconnected()` on loss; `retry`/`discard` for failed messages.
+//! - `web::storage::LocalStorage`: the [`Storage`] over `localStorage`.
+//! - `web::tabs`: `TabChannel::open::<T>(name, on_message)` / `post(&T)` (typed JSON over
+//!   `BroadcastChannel`), `request_lock(name, |guard| …)` and `become_leader(name, …)`
+//!   (Web Locks via `Reflect`, granted at once where unsupported).
+//! - `web::new_id()` (random v4 message id), `web::now_ms()`.
+//!
+//! A widget uses one `Timeline` for its conversation, sends with `conversation_id: None`
+//! and prefix `tidings.outbox.visitor.`; a console keeps a `Timeline` per conversation,
+//! sends with the conversation's id, and uses a prefix with the agent's id.
+
+pub mod backoff;
+pub mod connection;
+pub mod outbox;
+pub mod timeline;
+pub mod unread;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use backoff::Backoff;
+pub use connection::ConnectionState;
+pub use outbox::{MemoryStorage, Outbox, OutboxEntry, Storage, StorageError};
+pub use timeline::{DeliveryState, Entry, LocalMessage, Timeline};
+pub use unread::unread_count;

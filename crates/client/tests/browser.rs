@@ -1,0 +1,121 @@
+//! Browser-only glue, tested in a real browser (wasm-bindgen-test + chromedriver):
+//! the `localStorage` outbox, `BroadcastChannel` between two channel objects, Web Locks.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use tidings_client::outbox::{Outbox, Storage};
+use tidings_client::web::storage::LocalStorage;
+use tidings_client::web::tabs::{request_lock, TabChannel};
+use tidings_client::web::{new_id, now_ms};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Resolves after `ms` milliseconds; used only as a deadline, never as synchronisation.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until `cond` holds, failing after five seconds.
+async fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    let deadline = now_ms() + 5_000;
+    while !cond() {
+        assert!(now_ms() < deadline, "timed out waiting for {what}");
+        sleep(10).await;
+    }
+}
+
+#[wasm_bindgen_test]
+fn local_storage_outbox_keeps_one_key_per_message_across_instances() {
+    let prefix = format!("test.outbox.{}.", new_id());
+    let mut tab_a = Outbox::new(LocalStorage::new(), prefix.clone());
+    let first = tab_a.enqueue(new_id(), None, "one".into(), 1).unwrap();
+    let mut tab_b = Outbox::new(LocalStorage::new(), prefix.clone());
+    let second = tab_b.enqueue(new_id(), None, "two".into(), 2).unwrap();
+
+    let raw = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let key = format!("{prefix}{}", first.id);
+    assert!(raw.get_item(&key).unwrap().unwrap().contains("\"one\""));
+
+    // A fresh instance (a reload) sees both, in creation order, and flushes them in turn.
+    let mut reloaded = Outbox::new(LocalStorage::new(), prefix.clone());
+    let bodies: Vec<_> = reloaded.entries().into_iter().map(|e| e.body).collect();
+    assert_eq!(bodies, ["one", "two"]);
+    assert_eq!(reloaded.next_to_send().unwrap().id, first.id);
+    reloaded.acknowledge(first.id);
+    assert!(raw.get_item(&key).unwrap().is_none(), "ack removes the key");
+    assert_eq!(reloaded.next_to_send().unwrap().id, second.id);
+    reloaded.acknowledge(second.id);
+    let leftovers = LocalStorage::new()
+        .keys()
+        .into_iter()
+        .filter(|k| k.starts_with(&prefix))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Note {
+    text: String,
+}
+
+#[wasm_bindgen_test]
+async fn broadcast_channel_carries_typed_messages_to_other_instances() {
+    let name = format!("test.channel.{}", new_id());
+    let received: Rc<RefCell<Vec<Note>>> = Rc::default();
+    let sink = received.clone();
+    let listener = TabChannel::open(&name, move |note: Note| sink.borrow_mut().push(note))
+        .expect("BroadcastChannel available");
+    let speaker = TabChannel::open(&name, |_: Note| {}).unwrap();
+    // Something of another shape is ignored, not a crash.
+    speaker.post(&"not a note");
+    speaker.post(&Note { text: "hi".into() });
+    wait_for("the note", || !received.borrow().is_empty()).await;
+    assert_eq!(received.borrow().as_slice(), [Note { text: "hi".into() }]);
+    drop(listener);
+}
+
+#[wasm_bindgen_test]
+async fn web_lock_admits_one_holder_at_a_time() {
+    let name = format!("test.lock.{}", new_id());
+    let log: Rc<RefCell<Vec<&'static str>>> = Rc::default();
+    let held: Rc<RefCell<Option<tidings_client::web::tabs::LockGuard>>> = Rc::default();
+    {
+        let (log, held) = (log.clone(), held.clone());
+        request_lock(&name, move |guard| {
+            log.borrow_mut().push("first");
+            *held.borrow_mut() = Some(guard);
+        });
+    }
+    {
+        let log = log.clone();
+        request_lock(&name, move |_guard| log.borrow_mut().push("second"));
+    }
+    wait_for("first holder", || log.borrow().len() == 1).await;
+    sleep(50).await;
+    assert_eq!(
+        *log.borrow(),
+        ["first"],
+        "second waits while first holds it"
+    );
+    held.borrow_mut().take();
+    wait_for("second holder", || log.borrow().len() == 2).await;
+    assert_eq!(*log.borrow(), ["first", "second"]);
+}
+
+#[wasm_bindgen_test]
+fn message_ids_are_random_v4() {
+    let (a, b) = (new_id(), new_id());
+    assert_ne!(a, b);
+    assert_eq!(a.get_version_num(), 4);
+}
