@@ -1,0 +1,80 @@
+// Page object for a host page that embeds the loader, and for the widget inside its iframe.
+import { expect, FrameLocator, Locator, Page } from "@playwright/test";
+
+export class HostPage {
+  readonly launcher: Locator;
+  readonly unread: Locator;
+  readonly frameElement: Locator;
+  readonly widget: FrameLocator;
+
+  constructor(readonly page: Page) {
+    // Playwright's CSS locators pierce open shadow roots, where the loader draws.
+    this.launcher = page.getByTestId("tidings-launcher");
+    this.unread = page.getByTestId("tidings-unread");
+    this.frameElement = page.getByTestId("tidings-frame");
+    this.widget = page.frameLocator('[data-testid="tidings-frame"]');
+  }
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(url);
+    await expect(this.launcher).toBeVisible();
+  }
+
+  /** Opens the panel and waits until the app is connected. */
+  async open(): Promise<void> {
+    if ((await this.launcher.getAttribute("aria-expanded")) !== "true") {
+      await this.launcher.click();
+    }
+    await expect(this.launcher).toHaveAttribute("aria-expanded", "true");
+    await expect(this.widget.getByTestId("chat-widget")).toBeVisible();
+  }
+
+  async close(): Promise<void> {
+    await this.launcher.click();
+    await expect(this.launcher).toHaveAttribute("aria-expanded", "false");
+  }
+
+  get connection(): Locator {
+    return this.widget.getByTestId("connection-status");
+  }
+
+  get status(): Locator {
+    return this.widget.getByTestId("conversation-status");
+  }
+
+  get messages(): Locator {
+    return this.widget.getByTestId("message");
+  }
+
+  message(body: string): Locator {
+    return this.messages.filter({ hasText: body });
+  }
+
+  async waitOnline(): Promise<void> {
+    await expect(this.connection).toHaveAttribute("data-state", "online");
+  }
+
+  /** Types and sends a message; returns its bubble. */
+  async send(body: string): Promise<Locator> {
+    const input = this.widget.getByTestId("composer-input");
+    await input.fill(body);
+    await this.widget.getByTestId("composer-send").click();
+    const bubble = this.message(body);
+    await expect(bubble).toHaveCount(1);
+    return bubble;
+  }
+
+  /** Ids and bodies of the outbox entries in the widget's localStorage. */
+  async outbox(): Promise<string[]> {
+    const frame = this.page.frames().find((f) => f.url().includes("/chat/"));
+    if (!frame) return [];
+    return frame.evaluate(() => {
+      const bodies: string[] = [];
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i)!;
+        if (key.includes("outbox")) bodies.push(localStorage.getItem(key) ?? "");
+      }
+      return bodies;
+    });
+  }
+}
