@@ -1,0 +1,236 @@
+//! Shared test harness: starts the real app on 127.0.0.1:0 with a temporary SQLite file
+//! and short heartbeats, and speaks to it through real WebSockets and HTTP.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tidings_protocol::{ServerFrame, PROTOCOL_VERSION};
+use tidings_server::auth::{self, AgentIdentity};
+use tidings_server::{db, serve, store, AppState, Settings};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use uuid::Uuid;
+
+/// How long any single expectation may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Settings with heartbeats short enough for tests but long enough for a loaded machine.
+pub fn test_settings() -> Settings {
+    Settings {
+        heartbeat_interval: Duration::from_millis(500),
+        heartbeat_timeout: Duration::from_secs(5),
+        typing_ttl: Duration::from_millis(400),
+        ..Settings::default()
+    }
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub dir: Arc<TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(Arc::new(TempDir::new().unwrap()), test_settings()).await
+    }
+
+    pub async fn start_with_settings(settings: Settings) -> TestServer {
+        Self::start_with(Arc::new(TempDir::new().unwrap()), settings).await
+    }
+
+    /// Starts on the database file inside `dir` (reused across restarts).
+    pub async fn start_with(dir: Arc<TempDir>, settings: Settings) -> TestServer {
+        let url = format!("sqlite://{}", dir.path().join("tidings.db").display());
+        let pool = db::connect(&url).await.unwrap();
+        let state = AppState::new(pool, settings);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task_state = state.clone();
+        let task = tokio::spawn(async move {
+            serve::serve_on(listener, task_state, async move {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestServer { addr, state, dir, shutdown: Some(tx), task: Some(task) }
+    }
+
+    /// Stops the server (sockets get GOING_AWAY) and closes its database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(DEADLINE, task).await;
+        }
+        self.state.pool.close().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/v1/socket", self.addr)
+    }
+
+    /// A new visitor through the API: (id, token).
+    pub async fn visitor(&self) -> (Uuid, String) {
+        let response: Value = reqwest::Client::new()
+            .post(self.url("/v1/visitors"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = Uuid::parse_str(response["visitor_id"].as_str().unwrap()).unwrap();
+        (id, response["token"].as_str().unwrap().to_string())
+    }
+
+    /// A new agent with a session: (identity, token). Skips argon2 per agent (slow in
+    /// debug builds) by reusing one hash of [`AGENT_PASSWORD`].
+    pub async fn agent(&self, name: &str, is_admin: bool) -> (AgentIdentity, String) {
+        let email = format!("{}@example.test", name.to_lowercase());
+        let agent = store::agents::insert(&self.state.pool, &email, name, password_hash(), is_admin).await.unwrap();
+        let token = auth::new_agent_token();
+        store::agents::create_session(&self.state.pool, agent.id, &auth::token_hash(&token)).await.unwrap();
+        (agent, token)
+    }
+}
+
+pub const AGENT_PASSWORD: &str = "correct horse battery";
+
+pub fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(AGENT_PASSWORD).unwrap())
+}
+
+/// A WebSocket client speaking the protocol.
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// How a connection ended, as the client saw it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ending {
+    Closed(Option<u16>),
+    Dropped,
+}
+
+impl Client {
+    pub async fn connect_raw(server: &TestServer) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+        Client { ws }
+    }
+
+    /// Connects and authenticates; returns the client and its `hello`.
+    pub async fn connect(server: &TestServer, token: &str) -> (Client, ServerFrame) {
+        let mut client = Self::connect_raw(server).await;
+        client.send(json!({"type": "auth", "token": token, "version": PROTOCOL_VERSION})).await;
+        let hello = client.expect(|f| matches!(f, ServerFrame::Hello { .. })).await;
+        (client, hello)
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.send_text(&frame.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(WsMessage::text(text.to_string())).await.unwrap();
+    }
+
+    /// The next protocol frame; server pings are answered and skipped.
+    pub async fn next(&mut self) -> ServerFrame {
+        tokio::time::timeout(DEADLINE, async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(WsMessage::Text(text))) => {
+                        let frame: ServerFrame = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad frame {text}: {e}"));
+                        if let ServerFrame::Ping { nonce } = frame {
+                            let pong = json!({"type": "pong", "nonce": nonce}).to_string();
+                            let _ = self.ws.send(WsMessage::text(pong)).await;
+                            continue;
+                        }
+                        return frame;
+                    }
+                    Some(Ok(WsMessage::Close(frame))) => panic!("closed unexpectedly: {frame:?}"),
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => panic!("socket error: {e}"),
+                    None => panic!("socket ended"),
+                }
+            }
+        })
+        .await
+        .expect("no frame before the deadline")
+    }
+
+    /// Skips frames until one matches.
+    pub async fn expect(&mut self, matches: impl Fn(&ServerFrame) -> bool) -> ServerFrame {
+        tokio::time::timeout(DEADLINE, async {
+            loop {
+                let frame = self.next().await;
+                if matches(&frame) {
+                    return frame;
+                }
+            }
+        })
+        .await
+        .expect("expected frame did not arrive before the deadline")
+    }
+
+    /// Sends a message and waits for its ack (or an error naming it).
+    pub async fn send_message(&mut self, id: Uuid, conversation_id: Option<Uuid>, body: &str) -> ServerFrame {
+        let mut frame = json!({"type": "send", "id": id, "body": body});
+        if let Some(c) = conversation_id {
+            frame["conversation_id"] = json!(c);
+        }
+        self.send(frame).await;
+        self.expect(|f| matches!(f, ServerFrame::Ack { id: a, .. } | ServerFrame::Error { id: Some(a), .. } if *a == id)).await
+    }
+
+    /// Reads until the server closes; pings are not answered, other frames skipped.
+    pub async fn ending(&mut self) -> Ending {
+        tokio::time::timeout(DEADLINE, async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(WsMessage::Close(frame))) => return Ending::Closed(frame.map(|f| u16::from(f.code))),
+                    Some(Ok(_)) => continue,
+                    Some(Err(_)) | None => return Ending::Dropped,
+                }
+            }
+        })
+        .await
+        .expect("the server did not close the connection before the deadline")
+    }
+}
+
+/// Pulls the ack's fields out (panics on anything else).
+pub fn ack_fields(frame: &ServerFrame) -> (Uuid, u64) {
+    match frame {
+        ServerFrame::Ack { conversation_id, seq, .. } => (*conversation_id, *seq),
+        other => panic!("expected an ack, got {other:?}"),
+    }
+}
+
+/// The seqs and bodies of message frames.
+pub fn message_of(frame: &ServerFrame) -> (u64, String) {
+    match frame {
+        ServerFrame::Message { message } => (message.seq, message.body.clone()),
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
