@@ -80,6 +80,21 @@ export class ProtocolClient {
     }
   }
 
+  /** Waits for a conversation to be created (announced to the queue) and subscribes to it. */
+  async joinNewConversation(from = 0): Promise<string> {
+    const f = await this.waitFor((f) => f.type === "conversation" && f.event === "created", 20_000, from);
+    const id = f.conversation.id as string;
+    this.subscribe(id);
+    await this.waitFor((f) => f.type === "synced" && f.conversation_id === id);
+    return id;
+  }
+
+  /** Waits until this connection has received a message with this body. */
+  async received(body: string, timeoutMs = 20_000): Promise<Message> {
+    const f = await this.waitFor((f) => f.type === "message" && f.message.body === body, timeoutMs);
+    return f.message as Message;
+  }
+
   watchQueue(): void {
     this.send({ type: "watch_queue" });
   }

@@ -1,0 +1,66 @@
+// Third-party host pages for embedding tests: a plain HTTP server on another port (another
+// origin) serving pages that embed the loader exactly as a site owner would, with whatever
+// CSS and Content-Security-Policy the test asks for.
+import { createServer, Server } from "node:http";
+import { AddressInfo } from "node:net";
+
+export type HostPageSpec = { css?: string; csp?: string; body?: string; clickTarget?: boolean };
+
+const COUNT_CLICKS = `window.__hostClicks = 0;
+document.addEventListener("click", () => { window.__hostClicks += 1; }, true);`;
+
+/** A full-page click counter under where the widget's panel opens. The counting script is an
+ * external file so that it also runs under a strict CSP. */
+const CLICK_TARGET = `<script src="/count-clicks.js"></script>`;
+
+export class HostSite {
+  private pages = new Map<string, HostPageSpec>();
+  private constructor(
+    private readonly http: Server,
+    readonly tidingsOrigin: string,
+  ) {}
+
+  static async start(tidingsOrigin: string): Promise<HostSite> {
+    let site: HostSite;
+    const http = createServer((req, res) => {
+      if (req.url === "/count-clicks.js") {
+        res.writeHead(200, { "content-type": "text/javascript" }).end(COUNT_CLICKS);
+        return;
+      }
+      const spec = site.pages.get(req.url ?? "");
+      if (!spec) {
+        res.writeHead(404).end("not found");
+        return;
+      }
+      const headers: Record<string, string> = { "content-type": "text/html; charset=utf-8" };
+      if (spec.csp) headers["content-security-policy"] = spec.csp;
+      res.writeHead(200, headers).end(site.render(spec));
+    });
+    site = new HostSite(http, tidingsOrigin);
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    return site;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+  }
+
+  /** Registers a page and returns its URL. */
+  page(path: string, spec: HostPageSpec): string {
+    this.pages.set(path, spec);
+    return this.origin + path;
+  }
+
+  private render(spec: HostPageSpec): string {
+    const style = spec.css ? `<style>${spec.css}</style>` : "";
+    return `<!doctype html><html><head><meta charset="utf-8"><title>Host shop</title>${style}</head>
+<body><header><h1>Host shop</h1></header><main>${spec.body ?? "<p>Our products.</p>"}</main>
+${spec.clickTarget ? CLICK_TARGET : ""}
+<script src="${this.tidingsOrigin}/widget.js" async></script></body></html>`;
+  }
+
+  async stop(): Promise<void> {
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}

@@ -1,0 +1,52 @@
+// Embedding on third-party pages: no wasm before the first click, hostile CSS, strict CSP.
+import { expect, test } from "../support/fixtures";
+import { HostPage } from "../support/host-page";
+import { HostSite } from "../support/host-server";
+
+test("a new visitor's page loads no wasm and no iframe before the first click", async ({ page, server }) => {
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(".wasm") || r.url().includes("/chat/")) wasm.push(r.url());
+  });
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await page.waitForLoadState("networkidle");
+  expect(wasm).toEqual([]);
+  await expect(host.frameElement).toHaveCount(0);
+  await expect(host.launcher).toHaveAttribute("aria-expanded", "false");
+
+  await host.open();
+  expect(wasm.some((u) => u.endsWith(".wasm"))).toBe(true);
+});
+
+for (const [name, spec] of [
+  ["hostile CSS", { css: "* { all: unset !important; } div { display: none !important; } iframe { width: 0 !important; }" }],
+  ["a strict CSP", { csp: "" }],
+] as const) {
+  test(`the widget works on a host page with ${name}`, async ({ page, server, agent }) => {
+    const site = await HostSite.start(server.origin);
+    try {
+      const csp = name === "a strict CSP" ? `default-src 'none'; script-src 'self' ${server.origin}; frame-src ${server.origin}` : undefined;
+      const url = site.page("/shop", { ...spec, csp, clickTarget: true });
+      const host = new HostPage(page);
+      await host.goto(url);
+      const box = await host.launcher.boundingBox();
+      expect(box && box.width > 20 && box.height > 20).toBe(true);
+      await host.open();
+      const frame = await host.frameElement.boundingBox();
+      expect(frame && frame.width >= 300 && frame.height >= 400).toBe(true);
+      await host.waitOnline();
+      await host.send(`hello from ${name}`);
+      await agent.joinNewConversation();
+      await agent.received(`hello from ${name}`);
+      await host.close();
+      await expect(host.frameElement).toBeHidden();
+      // Where the open panel was, the host page takes clicks again.
+      const viewport = page.viewportSize()!;
+      await page.mouse.click(viewport.width - 200, viewport.height - 300);
+      expect(await page.evaluate(() => (window as any).__hostClicks)).toBe(1);
+    } finally {
+      await site.stop();
+    }
+  });
+}
