@@ -65,7 +65,8 @@ fn ensure_demo_admin(server: &Path, database_url: &str) -> Result {
     let list =
         step::output(Command::new(server).args(["agent", "list", "--database-url", database_url]))
             .ok_or_else(|| Failure("`tidings-server agent list` failed".into()))?;
-    if list.lines().any(|l| l.contains("admin")) {
+    // `agent list` prints `email<TAB>name<TAB>admin|agent<TAB>id` per agent.
+    if list.lines().any(|l| l.split('\t').nth(2) == Some("admin")) {
         println!("==> an admin exists already (tidings-server agent list shows the agents)");
         return Ok(());
     }
