@@ -25,14 +25,7 @@ export class ProtocolClient {
   ) {}
 
   static async loginAgent(origin: string, email: string, password: string): Promise<ProtocolClient> {
-    const res = await fetch(`${origin}/v1/agents/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password }),
-    });
-    if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-    const body = await res.json();
-    const client = new ProtocolClient(origin, body.token);
+    const client = new ProtocolClient(origin, await loginToken(origin, email, password));
     await client.connect();
     return client;
   }
@@ -130,6 +123,17 @@ export class ProtocolClient {
   close(): void {
     this.ws?.close();
   }
+}
+
+/** Logs an agent in over HTTP and returns the session token. */
+export async function loginToken(origin: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${origin}/v1/agents/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
 }
 
 /** Everything stored in a conversation, read over HTTP with the given token. */
