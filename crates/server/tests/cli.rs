@@ -16,33 +16,98 @@ fn run(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     } else {
         drop(child.stdin.take());
     }
     let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn agents_are_added_listed_and_removed_on_a_database_created_on_demand() {
     let dir = tempfile::TempDir::new().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("nested/dir/tidings.db").display());
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("nested/dir/tidings.db").display()
+    );
 
     let (ok, out, err) = run(&["agent", "list", "--database-url", &url], None);
     assert!(ok, "{err}");
     assert_eq!(out, "", "a new database has no agents");
 
-    let (ok, out, err) = run(&["agent", "add", "--database-url", &url, "--email", "ada@example.test", "--name", "Ada Lovelace", "--admin"], Some("s3cret-password\n"));
+    let (ok, out, err) = run(
+        &[
+            "agent",
+            "add",
+            "--database-url",
+            &url,
+            "--email",
+            "ada@example.test",
+            "--name",
+            "Ada Lovelace",
+            "--admin",
+        ],
+        Some("s3cret-password\n"),
+    );
     assert!(ok, "{err}");
     assert!(out.starts_with("added admin ada@example.test ("), "{out}");
-    let (ok, _, err) = run(&["agent", "add", "--database-url", &url, "--email", "bob@example.test", "--name", "Bob", "--password", "another-password"], None);
+    let (ok, _, err) = run(
+        &[
+            "agent",
+            "add",
+            "--database-url",
+            &url,
+            "--email",
+            "bob@example.test",
+            "--name",
+            "Bob",
+            "--password",
+            "another-password",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
 
-    let (ok, _, err) = run(&["agent", "add", "--database-url", &url, "--email", "ada@example.test", "--name", "Ada", "--password", "whatever-pass"], None);
+    let (ok, _, err) = run(
+        &[
+            "agent",
+            "add",
+            "--database-url",
+            &url,
+            "--email",
+            "ada@example.test",
+            "--name",
+            "Ada",
+            "--password",
+            "whatever-pass",
+        ],
+        None,
+    );
     assert!(!ok, "a duplicate email is refused");
     assert!(err.contains("already exists"), "{err}");
-    let (ok, _, err) = run(&["agent", "add", "--database-url", &url, "--email", "c@example.test", "--name", "C"], Some(""));
+    let (ok, _, err) = run(
+        &[
+            "agent",
+            "add",
+            "--database-url",
+            &url,
+            "--email",
+            "c@example.test",
+            "--name",
+            "C",
+        ],
+        Some(""),
+    );
     assert!(!ok, "no password is refused");
     assert!(err.contains("password"), "{err}");
 
@@ -50,15 +115,38 @@ fn agents_are_added_listed_and_removed_on_a_database_created_on_demand() {
     assert!(ok);
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 2);
-    assert_eq!(&rows[0][..3], &["ada@example.test", "Ada Lovelace", "admin"]);
+    assert_eq!(
+        &rows[0][..3],
+        &["ada@example.test", "Ada Lovelace", "admin"]
+    );
     assert_eq!(&rows[1][..3], &["bob@example.test", "Bob", "agent"]);
     let (_, json, _) = run(&["agent", "list", "--json", "--database-url", &url], None);
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed.as_array().unwrap().len(), 2);
 
-    let (ok, out, _) = run(&["agent", "remove", "--database-url", &url, "--email", "bob@example.test"], None);
+    let (ok, out, _) = run(
+        &[
+            "agent",
+            "remove",
+            "--database-url",
+            &url,
+            "--email",
+            "bob@example.test",
+        ],
+        None,
+    );
     assert!(ok, "{out}");
-    let (ok, _, err) = run(&["agent", "remove", "--database-url", &url, "--email", "bob@example.test"], None);
+    let (ok, _, err) = run(
+        &[
+            "agent",
+            "remove",
+            "--database-url",
+            &url,
+            "--email",
+            "bob@example.test",
+        ],
+        None,
+    );
     assert!(!ok);
     assert!(err.contains("no agent"), "{err}");
     let (_, out, _) = run(&["agent", "list", "--database-url", &url], None);
@@ -77,13 +165,31 @@ fn serve_prints_its_address_and_answers_healthz() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
-    assert!(address.starts_with("http://127.0.0.1:") && !address.ends_with(":0"), "{address}");
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    assert!(
+        address.starts_with("http://127.0.0.1:") && !address.ends_with(":0"),
+        "{address}"
+    );
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let health: serde_json::Value = runtime.block_on(async {
-        let response = tokio::time::timeout(Duration::from_secs(10), reqwest::get(format!("{address}/healthz"))).await.unwrap().unwrap();
+        let response = tokio::time::timeout(
+            Duration::from_secs(10),
+            reqwest::get(format!("{address}/healthz")),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         response.json().await.unwrap()
     });
     assert_eq!(health["status"], "ok");

@@ -7,11 +7,19 @@ use common::{ack_fields, Client, TestServer, AGENT_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tidings_protocol::http::{ConversationList, HistoryPage, LoginResponse};
-use tidings_protocol::{Conversation, ConversationEvent, ConversationStatus, ErrorCode, Role, Sender, ServerFrame};
+use tidings_protocol::{
+    Conversation, ConversationEvent, ConversationStatus, ErrorCode, Role, Sender, ServerFrame,
+};
 use uuid::Uuid;
 
 async fn post(server: &TestServer, path: &str, token: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new().post(server.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    reqwest::Client::new()
+        .post(server.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -19,7 +27,12 @@ async fn login_claim_receipts_close_rate_and_start_again() {
     let server = TestServer::start().await;
     server.agent("Ada", false).await;
     let client = reqwest::Client::new();
-    let wrong = client.post(server.url("/v1/agents/login")).json(&json!({"email": "ada@example.test", "password": "nope"})).send().await.unwrap();
+    let wrong = client
+        .post(server.url("/v1/agents/login"))
+        .json(&json!({"email": "ada@example.test", "password": "nope"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let login: LoginResponse = client
         .post(server.url("/v1/agents/login"))
@@ -31,68 +44,244 @@ async fn login_claim_receipts_close_rate_and_start_again() {
         .await
         .unwrap();
     let agent_token = login.token;
-    let me: Value = client.get(server.url("/v1/agents/me")).bearer_auth(&agent_token).send().await.unwrap().json().await.unwrap();
+    let me: Value = client
+        .get(server.url("/v1/agents/me"))
+        .bearer_auth(&agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["name"], "Ada");
 
     let (_, visitor_token) = server.visitor().await;
-    let patched = client.patch(server.url("/v1/visitor")).bearer_auth(&visitor_token).json(&json!({"name": "Vera", "email": "vera@example.test"})).send().await.unwrap();
+    let patched = client
+        .patch(server.url("/v1/visitor"))
+        .bearer_auth(&visitor_token)
+        .json(&json!({"name": "Vera", "email": "vera@example.test"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(patched.status(), StatusCode::OK);
     let (mut visitor, _) = Client::connect(&server, &visitor_token).await;
     let (conversation_id, _) = ack_fields(&visitor.send_message(Uuid::new_v4(), None, "one").await);
-    visitor.send_message(Uuid::new_v4(), Some(conversation_id), "two").await;
+    visitor
+        .send_message(Uuid::new_v4(), Some(conversation_id), "two")
+        .await;
 
-    let waiting: ConversationList = client.get(server.url("/v1/conversations?filter=waiting")).bearer_auth(&agent_token).send().await.unwrap().json().await.unwrap();
+    let waiting: ConversationList = client
+        .get(server.url("/v1/conversations?filter=waiting"))
+        .bearer_auth(&agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(waiting.conversations.len(), 1);
-    assert_eq!(waiting.conversations[0].visitor_name.as_deref(), Some("Vera"));
+    assert_eq!(
+        waiting.conversations[0].visitor_name.as_deref(),
+        Some("Vera")
+    );
     assert_eq!(waiting.conversations[0].unread, 2);
     assert!(waiting.conversations[0].visitor_online);
 
     // Claim without replying.
-    let claimed: Conversation = post(&server, &format!("/v1/conversations/{conversation_id}/claim"), &agent_token, json!({})).await.json().await.unwrap();
+    let claimed: Conversation = post(
+        &server,
+        &format!("/v1/conversations/{conversation_id}/claim"),
+        &agent_token,
+        json!({}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(claimed.status, ConversationStatus::Active);
-    let notice = visitor.expect(|f| matches!(f, ServerFrame::Message { message } if message.sender == Sender::System)).await;
-    assert!(matches!(notice, ServerFrame::Message { message } if message.seq == 3 && message.body == "Ada joined the chat"));
-    visitor.expect(|f| matches!(f, ServerFrame::Conversation { event: ConversationEvent::Claimed, .. })).await;
+    let notice = visitor
+        .expect(
+            |f| matches!(f, ServerFrame::Message { message } if message.sender == Sender::System),
+        )
+        .await;
+    assert!(
+        matches!(notice, ServerFrame::Message { message } if message.seq == 3 && message.body == "Ada joined the chat")
+    );
+    visitor
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Conversation {
+                    event: ConversationEvent::Claimed,
+                    ..
+                }
+            )
+        })
+        .await;
 
     // The agent receives and reads: the visitor gets receipts; the agent's unread drops.
     let (mut agent, _) = Client::connect(&server, &agent_token).await;
-    agent.send(json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0})).await;
-    agent.expect(|f| matches!(f, ServerFrame::Synced { last_seq: 3, .. })).await;
-    agent.send(json!({"type": "delivered", "conversation_id": conversation_id, "seq": 3})).await;
-    let receipt = visitor.expect(|f| matches!(f, ServerFrame::Receipt { .. })).await;
-    assert_eq!(receipt, ServerFrame::Receipt { conversation_id, role: Role::Agent, read_seq: 0, delivered_seq: 3 });
-    agent.send(json!({"type": "read", "conversation_id": conversation_id, "seq": 99})).await;
-    let receipt = visitor.expect(|f| matches!(f, ServerFrame::Receipt { .. })).await;
-    assert_eq!(receipt, ServerFrame::Receipt { conversation_id, role: Role::Agent, read_seq: 3, delivered_seq: 3 }, "clamped to the last seq");
-    let mine: ConversationList = client.get(server.url("/v1/conversations?filter=mine")).bearer_auth(&agent_token).send().await.unwrap().json().await.unwrap();
+    agent
+        .send(json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0}))
+        .await;
+    agent
+        .expect(|f| matches!(f, ServerFrame::Synced { last_seq: 3, .. }))
+        .await;
+    agent
+        .send(json!({"type": "delivered", "conversation_id": conversation_id, "seq": 3}))
+        .await;
+    let receipt = visitor
+        .expect(|f| matches!(f, ServerFrame::Receipt { .. }))
+        .await;
+    assert_eq!(
+        receipt,
+        ServerFrame::Receipt {
+            conversation_id,
+            role: Role::Agent,
+            read_seq: 0,
+            delivered_seq: 3
+        }
+    );
+    agent
+        .send(json!({"type": "read", "conversation_id": conversation_id, "seq": 99}))
+        .await;
+    let receipt = visitor
+        .expect(|f| matches!(f, ServerFrame::Receipt { .. }))
+        .await;
+    assert_eq!(
+        receipt,
+        ServerFrame::Receipt {
+            conversation_id,
+            role: Role::Agent,
+            read_seq: 3,
+            delivered_seq: 3
+        },
+        "clamped to the last seq"
+    );
+    let mine: ConversationList = client
+        .get(server.url("/v1/conversations?filter=mine"))
+        .bearer_auth(&agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine.conversations[0].unread, 0);
 
     // Rating before the end is refused; close; rate; the agent sees the rating live.
-    let early = post(&server, &format!("/v1/conversations/{conversation_id}/rating"), &visitor_token, json!({"rating": 5})).await;
+    let early = post(
+        &server,
+        &format!("/v1/conversations/{conversation_id}/rating"),
+        &visitor_token,
+        json!({"rating": 5}),
+    )
+    .await;
     assert_eq!(early.status(), StatusCode::CONFLICT);
-    let closed: Conversation = post(&server, &format!("/v1/conversations/{conversation_id}/close"), &agent_token, json!({})).await.json().await.unwrap();
+    let closed: Conversation = post(
+        &server,
+        &format!("/v1/conversations/{conversation_id}/close"),
+        &agent_token,
+        json!({}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(closed.status, ConversationStatus::Ended);
-    visitor.expect(|f| matches!(f, ServerFrame::Conversation { event: ConversationEvent::Ended, .. })).await;
-    let bad = post(&server, &format!("/v1/conversations/{conversation_id}/rating"), &visitor_token, json!({"rating": 6})).await;
+    visitor
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Conversation {
+                    event: ConversationEvent::Ended,
+                    ..
+                }
+            )
+        })
+        .await;
+    let bad = post(
+        &server,
+        &format!("/v1/conversations/{conversation_id}/rating"),
+        &visitor_token,
+        json!({"rating": 6}),
+    )
+    .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let rated: Conversation = post(&server, &format!("/v1/conversations/{conversation_id}/rating"), &visitor_token, json!({"rating": 4, "feedback": "quick"})).await.json().await.unwrap();
-    assert_eq!((rated.rating, rated.feedback.as_deref()), (Some(4), Some("quick")));
-    let live = agent.expect(|f| matches!(f, ServerFrame::Conversation { event: ConversationEvent::Rated, .. })).await;
-    assert!(matches!(live, ServerFrame::Conversation { conversation, .. } if conversation.rating == Some(4)));
+    let rated: Conversation = post(
+        &server,
+        &format!("/v1/conversations/{conversation_id}/rating"),
+        &visitor_token,
+        json!({"rating": 4, "feedback": "quick"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (rated.rating, rated.feedback.as_deref()),
+        (Some(4), Some("quick"))
+    );
+    let live = agent
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Conversation {
+                    event: ConversationEvent::Rated,
+                    ..
+                }
+            )
+        })
+        .await;
+    assert!(
+        matches!(live, ServerFrame::Conversation { conversation, .. } if conversation.rating == Some(4))
+    );
 
     // The ended conversation takes no more messages; a send without id starts a new one.
-    let refused = visitor.send_message(Uuid::new_v4(), Some(conversation_id), "hello again").await;
-    assert!(matches!(refused, ServerFrame::Error { code: ErrorCode::ConversationEnded, .. }), "{refused:?}");
-    let (fresh, seq) = ack_fields(&visitor.send_message(Uuid::new_v4(), None, "hello again").await);
+    let refused = visitor
+        .send_message(Uuid::new_v4(), Some(conversation_id), "hello again")
+        .await;
+    assert!(
+        matches!(
+            refused,
+            ServerFrame::Error {
+                code: ErrorCode::ConversationEnded,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    let (fresh, seq) = ack_fields(
+        &visitor
+            .send_message(Uuid::new_v4(), None, "hello again")
+            .await,
+    );
     assert_ne!(fresh, conversation_id);
     assert_eq!(seq, 1);
-    let list: ConversationList = client.get(server.url("/v1/visitor/conversations")).bearer_auth(&visitor_token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(list.conversations.iter().map(|c| c.id).collect::<Vec<_>>(), vec![fresh, conversation_id], "newest first");
+    let list: ConversationList = client
+        .get(server.url("/v1/visitor/conversations"))
+        .bearer_auth(&visitor_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list.conversations.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![fresh, conversation_id],
+        "newest first"
+    );
 
     // Logout ends the session.
     let out = post(&server, "/v1/agents/logout", &agent_token, json!({})).await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    let after = client.get(server.url("/v1/agents/me")).bearer_auth(&agent_token).send().await.unwrap();
+    let after = client
+        .get(server.url("/v1/agents/me"))
+        .bearer_auth(&agent_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
     server.stop().await;
 }
@@ -104,23 +293,53 @@ async fn history_pages_go_backwards_in_ascending_order() {
     let (mut ws, _) = Client::connect(&server, &token).await;
     let mut conversation = None;
     for n in 1..=7 {
-        conversation = Some(ack_fields(&ws.send_message(Uuid::new_v4(), conversation, &format!("m{n}")).await).0);
+        conversation = Some(
+            ack_fields(
+                &ws.send_message(Uuid::new_v4(), conversation, &format!("m{n}"))
+                    .await,
+            )
+            .0,
+        );
     }
     let id = conversation.unwrap();
     let page = |query: &'static str| {
         let url = server.url(&format!("/v1/conversations/{id}/messages{query}"));
         let token = token.clone();
-        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().json::<HistoryPage>().await.unwrap() }
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<HistoryPage>()
+                .await
+                .unwrap()
+        }
     };
     let latest = page("?limit=3").await;
-    assert_eq!(latest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![5, 6, 7]);
+    assert_eq!(
+        latest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![5, 6, 7]
+    );
     assert!(latest.has_more);
     let older = page("?limit=3&before_seq=5").await;
-    assert_eq!(older.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3, 4]);
+    assert_eq!(
+        older.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
     let oldest = page("?limit=3&before_seq=2").await;
-    assert_eq!(oldest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(
+        oldest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![1]
+    );
     assert!(!oldest.has_more);
-    let bad = reqwest::Client::new().get(server.url(&format!("/v1/conversations/{id}/messages?limit=x"))).bearer_auth(&token).send().await.unwrap();
+    let bad = reqwest::Client::new()
+        .get(server.url(&format!("/v1/conversations/{id}/messages?limit=x")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     server.stop().await;
 }
@@ -129,7 +348,11 @@ async fn history_pages_go_backwards_in_ascending_order() {
 async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
     let assets = tempfile::TempDir::new().unwrap();
     std::fs::create_dir_all(assets.path().join("chat")).unwrap();
-    std::fs::write(assets.path().join("chat/index.html"), "<html><script type=\"module\">boot()</script></html>").unwrap();
+    std::fs::write(
+        assets.path().join("chat/index.html"),
+        "<html><script type=\"module\">boot()</script></html>",
+    )
+    .unwrap();
     std::fs::write(assets.path().join("widget.js"), "/* loader */").unwrap();
     let mut settings = common::test_settings();
     settings.assets = Some(assets.path().to_path_buf());
@@ -138,13 +361,23 @@ async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
 
     let page = reqwest::get(server.url("/chat/")).await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
-    let expected = tidings_server::assets::inline_script_hashes("<script type=\"module\">boot()</script>");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let expected =
+        tidings_server::assets::inline_script_hashes("<script type=\"module\">boot()</script>");
     assert!(csp.contains(&expected[0]), "{csp}");
     assert!(csp.contains("'wasm-unsafe-eval'"));
     assert!(csp.contains("frame-ancestors 'self' https://shop.example"));
     let loader = reqwest::get(server.url("/widget.js")).await.unwrap();
     assert_eq!(loader.text().await.unwrap(), "/* loader */");
-    assert_eq!(reqwest::get(server.url("/console/")).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        reqwest::get(server.url("/console/"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     server.stop().await;
 }

@@ -17,31 +17,89 @@ async fn typing_reaches_the_other_side_and_expires_by_itself() {
     let (_, visitor_token) = server.visitor().await;
     let (_, agent_token) = server.agent("Ada", false).await;
     let (mut visitor, _) = Client::connect(&server, &visitor_token).await;
-    let (conversation_id, _) = ack_fields(&visitor.send_message(Uuid::new_v4(), None, "hello").await);
-    visitor.expect(|f| matches!(f, ServerFrame::Synced { .. })).await;
+    let (conversation_id, _) =
+        ack_fields(&visitor.send_message(Uuid::new_v4(), None, "hello").await);
+    visitor
+        .expect(|f| matches!(f, ServerFrame::Synced { .. }))
+        .await;
 
     let (mut agent, _) = Client::connect(&server, &agent_token).await;
-    agent.send(json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0})).await;
-    agent.expect(|f| matches!(f, ServerFrame::Synced { .. })).await;
-    agent.send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true})).await;
+    agent
+        .send(json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0}))
+        .await;
+    agent
+        .expect(|f| matches!(f, ServerFrame::Synced { .. }))
+        .await;
+    agent
+        .send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true}))
+        .await;
 
-    let started = visitor.expect(|f| matches!(f, ServerFrame::Typing { .. })).await;
-    let ServerFrame::Typing { role, name, typing, ttl_ms, .. } = started else { unreachable!() };
-    assert_eq!((role, name.as_deref(), typing), (Role::Agent, Some("Ada"), true));
+    let started = visitor
+        .expect(|f| matches!(f, ServerFrame::Typing { .. }))
+        .await;
+    let ServerFrame::Typing {
+        role,
+        name,
+        typing,
+        ttl_ms,
+        ..
+    } = started
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (role, name.as_deref(), typing),
+        (Role::Agent, Some("Ada"), true)
+    );
     assert_eq!(ttl_ms, 400);
     let since = tokio::time::Instant::now();
     // The agent says nothing more: the server ends the indicator itself.
-    let stopped = visitor.expect(|f| matches!(f, ServerFrame::Typing { .. })).await;
-    assert!(matches!(stopped, ServerFrame::Typing { typing: false, role: Role::Agent, .. }), "{stopped:?}");
-    assert!(since.elapsed() >= Duration::from_millis(300), "it lapsed after the TTL, not at once");
+    let stopped = visitor
+        .expect(|f| matches!(f, ServerFrame::Typing { .. }))
+        .await;
+    assert!(
+        matches!(
+            stopped,
+            ServerFrame::Typing {
+                typing: false,
+                role: Role::Agent,
+                ..
+            }
+        ),
+        "{stopped:?}"
+    );
+    assert!(
+        since.elapsed() >= Duration::from_millis(300),
+        "it lapsed after the TTL, not at once"
+    );
 
     // The visitor's typing reaches the agent, and stops when the visitor disconnects.
-    visitor.send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true})).await;
-    let frame = agent.expect(|f| matches!(f, ServerFrame::Typing { .. })).await;
-    assert!(matches!(frame, ServerFrame::Typing { role: Role::Visitor, typing: true, .. }));
+    visitor
+        .send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true}))
+        .await;
+    let frame = agent
+        .expect(|f| matches!(f, ServerFrame::Typing { .. }))
+        .await;
+    assert!(matches!(
+        frame,
+        ServerFrame::Typing {
+            role: Role::Visitor,
+            typing: true,
+            ..
+        }
+    ));
     drop(visitor);
-    let frame = agent.expect(|f| matches!(f, ServerFrame::Typing { .. })).await;
-    assert!(matches!(frame, ServerFrame::Typing { role: Role::Visitor, typing: false, .. }));
+    let frame = agent
+        .expect(|f| matches!(f, ServerFrame::Typing { .. }))
+        .await;
+    assert!(matches!(
+        frame,
+        ServerFrame::Typing {
+            role: Role::Visitor,
+            typing: false,
+            ..
+        }
+    ));
     server.stop().await;
 }
 
@@ -55,16 +113,32 @@ async fn a_connection_that_stops_answering_heartbeats_is_closed() {
 
     // A client that answers keeps its connection well past the timeout...
     let (mut alive, hello) = Client::connect(&server, &token).await;
-    assert!(matches!(hello, ServerFrame::Hello { heartbeat_interval_ms: 100, heartbeat_timeout_ms: 500, .. }));
+    assert!(matches!(
+        hello,
+        ServerFrame::Hello {
+            heartbeat_interval_ms: 100,
+            heartbeat_timeout_ms: 500,
+            ..
+        }
+    ));
     let until = tokio::time::Instant::now() + Duration::from_millis(1500);
     let mut pings = 0;
     while tokio::time::Instant::now() < until {
         use futures_util::{SinkExt, StreamExt};
-        if let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_millis(200), alive.ws.next()).await {
-            let frame: ServerFrame = serde_json::from_str(message.to_text().expect("text frames only")).unwrap();
+        if let Ok(Some(Ok(message))) =
+            tokio::time::timeout(Duration::from_millis(200), alive.ws.next()).await
+        {
+            let frame: ServerFrame =
+                serde_json::from_str(message.to_text().expect("text frames only")).unwrap();
             if let ServerFrame::Ping { nonce } = frame {
                 pings += 1;
-                alive.ws.send(tokio_tungstenite::tungstenite::Message::text(json!({"type": "pong", "nonce": nonce}).to_string())).await.unwrap();
+                alive
+                    .ws
+                    .send(tokio_tungstenite::tungstenite::Message::text(
+                        json!({"type": "pong", "nonce": nonce}).to_string(),
+                    ))
+                    .await
+                    .unwrap();
             }
         }
     }
@@ -74,11 +148,17 @@ async fn a_connection_that_stops_answering_heartbeats_is_closed() {
 
     // ...one that goes silent is closed with HEARTBEAT_TIMEOUT.
     let (mut silent, _) = Client::connect(&server, &token).await;
-    assert_eq!(silent.ending().await, Ending::Closed(Some(close::HEARTBEAT_TIMEOUT)));
+    assert_eq!(
+        silent.ending().await,
+        Ending::Closed(Some(close::HEARTBEAT_TIMEOUT))
+    );
 
     // A connection that never authenticates is closed too.
     let mut mute = Client::connect_raw(&server).await;
-    assert_eq!(mute.ending().await, Ending::Closed(Some(close::HEARTBEAT_TIMEOUT)));
+    assert_eq!(
+        mute.ending().await,
+        Ending::Closed(Some(close::HEARTBEAT_TIMEOUT))
+    );
     server.stop().await;
 }
 
@@ -90,27 +170,92 @@ async fn agent_presence_reaches_visitors_as_availability() {
     let (_, other_token) = server.agent("Bob", false).await;
 
     let (mut visitor, hello) = Client::connect(&server, &visitor_token).await;
-    assert!(matches!(hello, ServerFrame::Hello { availability: PresenceStatus::Offline, .. }));
+    assert!(matches!(
+        hello,
+        ServerFrame::Hello {
+            availability: PresenceStatus::Offline,
+            ..
+        }
+    ));
 
     let (mut bob, _) = Client::connect(&server, &other_token).await;
-    assert_eq!(visitor.next().await, ServerFrame::Availability { status: PresenceStatus::Online });
-    bob.send(json!({"type": "presence", "status": "away"})).await;
-    assert_eq!(visitor.next().await, ServerFrame::Availability { status: PresenceStatus::Away });
+    assert_eq!(
+        visitor.next().await,
+        ServerFrame::Availability {
+            status: PresenceStatus::Online
+        }
+    );
+    bob.send(json!({"type": "presence", "status": "away"}))
+        .await;
+    assert_eq!(
+        visitor.next().await,
+        ServerFrame::Availability {
+            status: PresenceStatus::Away
+        }
+    );
 
     let (mut ada, _) = Client::connect(&server, &agent_token).await;
-    assert_eq!(visitor.next().await, ServerFrame::Availability { status: PresenceStatus::Online });
-    let seen = bob.expect(|f| matches!(f, ServerFrame::AgentPresence { agent_id, .. } if *agent_id == agent.id)).await;
-    assert!(matches!(seen, ServerFrame::AgentPresence { status: PresenceStatus::Online, .. }));
+    assert_eq!(
+        visitor.next().await,
+        ServerFrame::Availability {
+            status: PresenceStatus::Online
+        }
+    );
+    let seen = bob
+        .expect(
+            |f| matches!(f, ServerFrame::AgentPresence { agent_id, .. } if *agent_id == agent.id),
+        )
+        .await;
+    assert!(matches!(
+        seen,
+        ServerFrame::AgentPresence {
+            status: PresenceStatus::Online,
+            ..
+        }
+    ));
 
-    let me: serde_json::Value = reqwest::Client::new().get(server.url("/v1/agents")).bearer_auth(&agent_token).send().await.unwrap().json().await.unwrap();
-    let statuses: Vec<&str> = me["agents"].as_array().unwrap().iter().map(|a| a["status"].as_str().unwrap()).collect();
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(server.url("/v1/agents"))
+        .bearer_auth(&agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = me["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, vec!["online", "away"], "Ada online, Bob away");
 
     ada.ws.close(None).await.unwrap();
-    assert_eq!(visitor.next().await, ServerFrame::Availability { status: PresenceStatus::Away });
-    let gone = bob.expect(|f| matches!(f, ServerFrame::AgentPresence { agent_id, .. } if *agent_id == agent.id)).await;
-    assert!(matches!(gone, ServerFrame::AgentPresence { status: PresenceStatus::Offline, .. }));
+    assert_eq!(
+        visitor.next().await,
+        ServerFrame::Availability {
+            status: PresenceStatus::Away
+        }
+    );
+    let gone = bob
+        .expect(
+            |f| matches!(f, ServerFrame::AgentPresence { agent_id, .. } if *agent_id == agent.id),
+        )
+        .await;
+    assert!(matches!(
+        gone,
+        ServerFrame::AgentPresence {
+            status: PresenceStatus::Offline,
+            ..
+        }
+    ));
     drop(bob);
-    assert_eq!(visitor.next().await, ServerFrame::Availability { status: PresenceStatus::Offline });
+    assert_eq!(
+        visitor.next().await,
+        ServerFrame::Availability {
+            status: PresenceStatus::Offline
+        }
+    );
     server.stop().await;
 }

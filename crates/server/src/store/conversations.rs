@@ -184,7 +184,7 @@ pub async fn queue_for_agent(
     let mut ended = list_for_agent(pool, agent_id, is_admin, AgentFilter::Ended).await?;
     ended.truncate(50);
     open.extend(ended);
-    open.sort_by(|a, b| b.last_activity_at.cmp(&a.last_activity_at));
+    open.sort_by_key(|c| std::cmp::Reverse(c.last_activity_at));
     Ok(open)
 }
 

@@ -65,7 +65,13 @@ impl TestServer {
             .await
             .unwrap();
         });
-        TestServer { addr, state, dir, shutdown: Some(tx), task: Some(task) }
+        TestServer {
+            addr,
+            state,
+            dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
     }
 
     /// Stops the server (sockets get GOING_AWAY) and closes its database.
@@ -106,9 +112,14 @@ impl TestServer {
     /// debug builds) by reusing one hash of [`AGENT_PASSWORD`].
     pub async fn agent(&self, name: &str, is_admin: bool) -> (AgentIdentity, String) {
         let email = format!("{}@example.test", name.to_lowercase());
-        let agent = store::agents::insert(&self.state.pool, &email, name, password_hash(), is_admin).await.unwrap();
+        let agent =
+            store::agents::insert(&self.state.pool, &email, name, password_hash(), is_admin)
+                .await
+                .unwrap();
         let token = auth::new_agent_token();
-        store::agents::create_session(&self.state.pool, agent.id, &auth::token_hash(&token)).await.unwrap();
+        store::agents::create_session(&self.state.pool, agent.id, &auth::token_hash(&token))
+            .await
+            .unwrap();
         (agent, token)
     }
 }
@@ -134,15 +145,21 @@ pub enum Ending {
 
 impl Client {
     pub async fn connect_raw(server: &TestServer) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+        let (ws, _) = tokio_tungstenite::connect_async(server.ws_url())
+            .await
+            .unwrap();
         Client { ws }
     }
 
     /// Connects and authenticates; returns the client and its `hello`.
     pub async fn connect(server: &TestServer, token: &str) -> (Client, ServerFrame) {
         let mut client = Self::connect_raw(server).await;
-        client.send(json!({"type": "auth", "token": token, "version": PROTOCOL_VERSION})).await;
-        let hello = client.expect(|f| matches!(f, ServerFrame::Hello { .. })).await;
+        client
+            .send(json!({"type": "auth", "token": token, "version": PROTOCOL_VERSION}))
+            .await;
+        let hello = client
+            .expect(|f| matches!(f, ServerFrame::Hello { .. }))
+            .await;
         (client, hello)
     }
 
@@ -151,7 +168,10 @@ impl Client {
     }
 
     pub async fn send_text(&mut self, text: &str) {
-        self.ws.send(WsMessage::text(text.to_string())).await.unwrap();
+        self.ws
+            .send(WsMessage::text(text.to_string()))
+            .await
+            .unwrap();
     }
 
     /// The next protocol frame; server pings are answered and skipped.
@@ -160,7 +180,8 @@ impl Client {
             loop {
                 match self.ws.next().await {
                     Some(Ok(WsMessage::Text(text))) => {
-                        let frame: ServerFrame = serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad frame {text}: {e}"));
+                        let frame: ServerFrame = serde_json::from_str(&text)
+                            .unwrap_or_else(|e| panic!("bad frame {text}: {e}"));
                         if let ServerFrame::Ping { nonce } = frame {
                             let pong = json!({"type": "pong", "nonce": nonce}).to_string();
                             let _ = self.ws.send(WsMessage::text(pong)).await;
@@ -194,7 +215,12 @@ impl Client {
     }
 
     /// Sends a message and waits for its ack (or an error naming it).
-    pub async fn send_message(&mut self, id: Uuid, conversation_id: Option<Uuid>, body: &str) -> ServerFrame {
+    pub async fn send_message(
+        &mut self,
+        id: Uuid,
+        conversation_id: Option<Uuid>,
+        body: &str,
+    ) -> ServerFrame {
         let mut frame = json!({"type": "send", "id": id, "body": body});
         if let Some(c) = conversation_id {
             frame["conversation_id"] = json!(c);
@@ -208,7 +234,9 @@ impl Client {
         tokio::time::timeout(DEADLINE, async {
             loop {
                 match self.ws.next().await {
-                    Some(Ok(WsMessage::Close(frame))) => return Ending::Closed(frame.map(|f| u16::from(f.code))),
+                    Some(Ok(WsMessage::Close(frame))) => {
+                        return Ending::Closed(frame.map(|f| u16::from(f.code)))
+                    }
                     Some(Ok(_)) => continue,
                     Some(Err(_)) | None => return Ending::Dropped,
                 }
@@ -222,7 +250,11 @@ impl Client {
 /// Pulls the ack's fields out (panics on anything else).
 pub fn ack_fields(frame: &ServerFrame) -> (Uuid, u64) {
     match frame {
-        ServerFrame::Ack { conversation_id, seq, .. } => (*conversation_id, *seq),
+        ServerFrame::Ack {
+            conversation_id,
+            seq,
+            ..
+        } => (*conversation_id, *seq),
         other => panic!("expected an ack, got {other:?}"),
     }
 }
