@@ -1,6 +1,34 @@
 //! The Tidings agent console: a Leptos CSR app served by the server at `/console/`.
 //!
-//! `logic` is plain Rust tested natively; `api`, `session` and the components are the thin
-//! browser layer around it.
+//! `logic` is plain Rust tested natively. The browser layer around it (wasm32 only):
+//! `api` (HTTP), `realtime` (the socket and outbox from `tidings-client`), `frames`
+//! (server frames into state), `threads` (an open conversation), `session`,
+//! `presence_watch`, `browser` (storage, title, sound) and the `components`, which share
+//! one typed context, `state::ConsoleState`.
 
 pub mod logic;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod frames;
+#[cfg(target_arch = "wasm32")]
+mod presence_watch;
+#[cfg(target_arch = "wasm32")]
+mod realtime;
+#[cfg(target_arch = "wasm32")]
+mod session;
+#[cfg(target_arch = "wasm32")]
+mod state;
+#[cfg(target_arch = "wasm32")]
+mod threads;
+
+/// Mounts the console into the page's `<body>`.
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    leptos::mount::mount_to_body(components::app::App);
+}

@@ -1,3 +1,8 @@
-//! Entry point of the console's wasm bundle.
+//! Entry point of the console's wasm bundle (natively it only reminds how to run it).
 
-fn main() {}
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    tidings_console::start();
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("tidings-console is a browser app: build it with `trunk build` in crates/console");
+}

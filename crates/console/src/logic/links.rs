@@ -9,7 +9,8 @@ pub enum Segment<'a> {
 }
 
 /// Characters that end a sentence rather than a URL when they close it.
-const TRAILING_PUNCTUATION: &[char] = &['.', ',', ';', ':', '!', '?', '\'', '"', ')', ']', '}', '>'];
+const TRAILING_PUNCTUATION: &[char] =
+    &['.', ',', ';', ':', '!', '?', '\'', '"', ')', ']', '}', '>'];
 
 /// Splits `text` into segments; concatenating them gives back `text` exactly.
 pub fn split_links(text: &str) -> Vec<Segment<'_>> {
@@ -57,7 +58,11 @@ fn find_scheme(text: &str, from: usize) -> Option<usize> {
 }
 
 fn scheme_len(rest: &str) -> usize {
-    if rest.as_bytes().get(4).is_some_and(|b| b.eq_ignore_ascii_case(&b's')) {
+    if rest
+        .as_bytes()
+        .get(4)
+        .is_some_and(|b| b.eq_ignore_ascii_case(&b's'))
+    {
         "https://".len()
     } else {
         "http://".len()
@@ -133,7 +138,10 @@ mod tests {
 
     #[test]
     fn a_bare_scheme_is_text_and_case_is_kept() {
-        assert_eq!(split_links("https:// nothing"), vec![Text("https:// nothing")]);
+        assert_eq!(
+            split_links("https:// nothing"),
+            vec![Text("https:// nothing")]
+        );
         assert_eq!(
             split_links("HTTPS://A.TEST/x"),
             vec![Link("HTTPS://A.TEST/x")]

@@ -250,7 +250,10 @@ mod tests {
     fn an_admin_sees_everything_under_all_newest_first() {
         let all = sample();
         assert!(Filter::All.offered_to(ADMIN));
-        assert_eq!(ids(visible(&all, Filter::All, ADMIN)), vec![6, 5, 4, 2, 3, 1]);
+        assert_eq!(
+            ids(visible(&all, Filter::All, ADMIN)),
+            vec![6, 5, 4, 2, 3, 1]
+        );
         assert_eq!(ids(visible(&all, Filter::Ended, ADMIN)), vec![6, 5]);
         assert!(visible(&all, Filter::Mine, ADMIN).is_empty());
     }
@@ -276,7 +279,11 @@ mod tests {
         assert_eq!(merge(&mut held, newer.clone()), Merge::New);
         let mut older = conversation(1, ConversationStatus::Waiting, 60);
         older.last_seq = 9;
-        assert_eq!(merge(&mut held, older), Merge::Stale, "status never goes back");
+        assert_eq!(
+            merge(&mut held, older),
+            Merge::Stale,
+            "status never goes back"
+        );
         let mut fewer = conversation(1, ConversationStatus::Active, 40);
         fewer.last_seq = 4;
         assert_eq!(merge(&mut held, fewer), Merge::Stale);

@@ -80,7 +80,8 @@ mod tests {
         assert_eq!(browser_summary(chrome), "Chrome 120 on Linux");
         let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0.1";
         assert_eq!(browser_summary(edge), "Edge 120 on Windows");
-        let firefox = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:121.0) Gecko/20100101 Firefox/121.0";
+        let firefox =
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:121.0) Gecko/20100101 Firefox/121.0";
         assert_eq!(browser_summary(firefox), "Firefox 121 on macOS");
         let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
         assert_eq!(browser_summary(safari), "Safari 17 on iOS");

@@ -88,7 +88,10 @@ mod tests {
         let away = Presence::default().toggle();
         assert_eq!(away.effective(), Away);
         assert_eq!(away.on_activity().effective(), Away);
-        assert_eq!(away.on_idle(IDLE_AWAY_MS * 2).on_activity().effective(), Away);
+        assert_eq!(
+            away.on_idle(IDLE_AWAY_MS * 2).on_activity().effective(),
+            Away
+        );
         assert_eq!(away.toggle().effective(), Online);
     }
 

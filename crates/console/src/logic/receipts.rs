@@ -1,39 +1,7 @@
-//! The delivery state shown on each message (`data-state`): pending, sent, delivered, read
-//! or failed, from the other side's receipts.
+//! Read and delivery receipts of both sides of a conversation, which only ever move
+//! forward; `tidings_client::Entry::delivery_state` turns them into a message's state.
 
 use tidings_protocol::Sender;
-
-/// SPEC section 8's `data-state` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryState {
-    Pending,
-    Sent,
-    Delivered,
-    Read,
-    Failed,
-}
-
-impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "pending",
-            DeliveryState::Sent => "sent",
-            DeliveryState::Delivered => "delivered",
-            DeliveryState::Read => "read",
-            DeliveryState::Failed => "failed",
-        }
-    }
-
-    /// The tick marks shown beside the time.
-    pub fn ticks(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "🕓",
-            DeliveryState::Sent => "✓",
-            DeliveryState::Delivered | DeliveryState::Read => "✓✓",
-            DeliveryState::Failed => "!",
-        }
-    }
-}
 
 /// How far each side has received and read a conversation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -44,24 +12,17 @@ pub struct Receipts {
     pub agent_read_seq: u64,
 }
 
-/// The state of a stored message (one with a seq): agent messages are judged by the
-/// visitor's receipts, visitor messages by the agents'; system notices are just sent.
-pub fn stored_state(sender: Sender, seq: u64, receipts: Receipts) -> DeliveryState {
-    let (delivered, read) = match sender {
-        Sender::Agent => (receipts.visitor_delivered_seq, receipts.visitor_read_seq),
-        Sender::Visitor => (receipts.agent_delivered_seq, receipts.agent_read_seq),
-        Sender::System => return DeliveryState::Sent,
-    };
-    if read >= seq {
-        DeliveryState::Read
-    } else if delivered >= seq {
-        DeliveryState::Delivered
-    } else {
-        DeliveryState::Sent
-    }
-}
-
 impl Receipts {
+    /// The other side's `(delivered_seq, read_seq)` for a message by `sender`: the
+    /// visitor's for agent messages, the agents' for visitor messages, none for notices.
+    pub fn peer_of(&self, sender: Sender) -> (u64, u64) {
+        match sender {
+            Sender::Agent => (self.visitor_delivered_seq, self.visitor_read_seq),
+            Sender::Visitor => (self.agent_delivered_seq, self.agent_read_seq),
+            Sender::System => (0, 0),
+        }
+    }
+
     /// Receipts only move forward; a late or repeated receipt never lowers them.
     pub fn raise(&mut self, other: Receipts) {
         self.visitor_delivered_seq = self.visitor_delivered_seq.max(other.visitor_delivered_seq);
@@ -79,17 +40,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn agent_messages_follow_the_visitors_receipts() {
+    fn each_sender_is_judged_by_the_other_side() {
         let receipts = Receipts {
             visitor_delivered_seq: 5,
             visitor_read_seq: 3,
-            ..Receipts::default()
+            agent_delivered_seq: 9,
+            agent_read_seq: 8,
         };
-        assert_eq!(stored_state(Sender::Agent, 3, receipts), DeliveryState::Read);
-        assert_eq!(stored_state(Sender::Agent, 4, receipts), DeliveryState::Delivered);
-        assert_eq!(stored_state(Sender::Agent, 6, receipts), DeliveryState::Sent);
-        assert_eq!(stored_state(Sender::Visitor, 1, receipts), DeliveryState::Sent);
-        assert_eq!(stored_state(Sender::System, 1, receipts), DeliveryState::Sent);
+        assert_eq!(receipts.peer_of(Sender::Agent), (5, 3));
+        assert_eq!(receipts.peer_of(Sender::Visitor), (9, 8));
+        assert_eq!(receipts.peer_of(Sender::System), (0, 0));
     }
 
     #[test]
@@ -106,6 +66,5 @@ mod tests {
         assert_eq!(held.agent_read_seq, 4);
         assert_eq!(held.agent_delivered_seq, 4);
         assert_eq!(held.visitor_delivered_seq, 7);
-        assert_eq!(stored_state(Sender::Visitor, 4, held), DeliveryState::Read);
     }
 }

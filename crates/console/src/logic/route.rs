@@ -37,7 +37,10 @@ mod tests {
     #[test]
     fn conversation_routes_round_trip() {
         let id = Uuid::from_u128(0xabc);
-        assert_eq!(parse(&href(Route::Conversation(id))), Route::Conversation(id));
+        assert_eq!(
+            parse(&href(Route::Conversation(id))),
+            Route::Conversation(id)
+        );
         assert_eq!(parse(&format!("/c/{id}/")), Route::Conversation(id));
     }
 

@@ -1,0 +1,166 @@
+//! The HTTP API under `/v1`, called with relative URLs so the console works both under the
+//! server at `/console/` and under `trunk serve` (which proxies `/v1`).
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tidings_protocol::http::{
+    AgentList, ApiError, AssignRequest, ConversationList, HistoryPage, LoginRequest, LoginResponse,
+};
+use tidings_protocol::{Agent, Conversation, ErrorCode};
+use uuid::Uuid;
+
+use crate::logic::list::Filter;
+
+/// Messages fetched per history page.
+pub const HISTORY_PAGE: u32 = 50;
+
+/// Why a call failed, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// HTTP status; 0 when the server could not be reached at all.
+    pub status: u16,
+    pub code: Option<ErrorCode>,
+    pub message: String,
+}
+
+impl Failure {
+    /// The session token is no longer valid: the console must log in again.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401
+    }
+
+    /// The conversation does not exist or is not the caller's to see.
+    pub fn is_not_visible(&self) -> bool {
+        self.status == 404 || self.status == 403
+    }
+
+    fn unreachable(err: gloo_net::Error) -> Failure {
+        Failure {
+            status: 0,
+            code: None,
+            message: format!("Cannot reach the server ({err})."),
+        }
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
+    let status = response.status();
+    if response.ok() {
+        return response.json::<T>().await.map_err(|err| Failure {
+            status,
+            code: None,
+            message: format!("The server sent an answer the console does not understand ({err})."),
+        });
+    }
+    Err(match response.json::<ApiError>().await {
+        Ok(api) => Failure {
+            status,
+            code: Some(api.code),
+            message: api.message,
+        },
+        Err(_) => Failure {
+            status,
+            code: None,
+            message: format!("The server answered {status} {}.", response.status_text()),
+        },
+    })
+}
+
+fn authorized(builder: RequestBuilder, token: &str) -> RequestBuilder {
+    builder.header("Authorization", &format!("Bearer {token}"))
+}
+
+async fn send<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<T, Failure> {
+    let request = request.map_err(Failure::unreachable)?;
+    let response = request.send().await.map_err(Failure::unreachable)?;
+    decode(response).await
+}
+
+async fn get<T: DeserializeOwned>(url: &str, token: &str) -> Result<T, Failure> {
+    send(authorized(Request::get(url), token).build()).await
+}
+
+async fn post<T: DeserializeOwned>(
+    url: &str,
+    token: &str,
+    body: Option<&impl Serialize>,
+) -> Result<T, Failure> {
+    let builder = authorized(Request::post(url), token);
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    };
+    send(request).await
+}
+
+pub async fn login(email: String, password: String) -> Result<LoginResponse, Failure> {
+    let request = Request::post("/v1/agents/login").json(&LoginRequest { email, password });
+    send(request).await
+}
+
+/// Ends the session on the server. The answer's body does not matter.
+pub async fn logout(token: &str) -> Result<(), Failure> {
+    let request = authorized(Request::post("/v1/agents/logout"), token).build();
+    let request = request.map_err(Failure::unreachable)?;
+    let response = request.send().await.map_err(Failure::unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        decode::<serde_json::Value>(response).await.map(|_| ())
+    }
+}
+
+pub async fn me(token: &str) -> Result<Agent, Failure> {
+    get("/v1/agents/me", token).await
+}
+
+pub async fn agents(token: &str) -> Result<Vec<Agent>, Failure> {
+    get::<AgentList>("/v1/agents", token)
+        .await
+        .map(|list| list.agents)
+}
+
+pub async fn conversations(token: &str, filter: Filter) -> Result<Vec<Conversation>, Failure> {
+    let url = format!("/v1/conversations?filter={}", filter.as_str());
+    get::<ConversationList>(&url, token)
+        .await
+        .map(|list| list.conversations)
+}
+
+pub async fn conversation(token: &str, id: Uuid) -> Result<Conversation, Failure> {
+    get(&format!("/v1/conversations/{id}"), token).await
+}
+
+/// The page of messages just below `before_seq`, or the latest page.
+pub async fn history(
+    token: &str,
+    id: Uuid,
+    before_seq: Option<u64>,
+) -> Result<HistoryPage, Failure> {
+    let mut url = format!("/v1/conversations/{id}/messages?limit={HISTORY_PAGE}");
+    if let Some(before) = before_seq {
+        url.push_str(&format!("&before_seq={before}"));
+    }
+    get(&url, token).await
+}
+
+pub async fn claim(token: &str, id: Uuid) -> Result<Conversation, Failure> {
+    post(&format!("/v1/conversations/{id}/claim"), token, None::<&()>).await
+}
+
+pub async fn assign(token: &str, id: Uuid, agent_id: Uuid) -> Result<Conversation, Failure> {
+    let body = AssignRequest { agent_id };
+    post(
+        &format!("/v1/conversations/{id}/assign"),
+        token,
+        Some(&body),
+    )
+    .await
+}
+
+pub async fn close(token: &str, id: Uuid) -> Result<Conversation, Failure> {
+    post(&format!("/v1/conversations/{id}/close"), token, None::<&()>).await
+}

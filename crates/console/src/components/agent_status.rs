@@ -1,0 +1,40 @@
+//! The online / away toggle. Shows "Away (idle)" when away only because of idleness.
+
+use leptos::prelude::*;
+use tidings_protocol::PresenceStatus;
+
+use crate::presence_watch;
+use crate::state::use_console;
+
+#[component]
+pub fn AgentStatus() -> impl IntoView {
+    let state = use_console();
+    let status = move || state.presence.get().effective();
+    let label = move || {
+        let presence = state.presence.get();
+        match (presence.effective(), presence.auto_away) {
+            (PresenceStatus::Online, _) => "Online",
+            (_, true) => "Away (idle)",
+            _ => "Away",
+        }
+    };
+    let state_name = move || match status() {
+        PresenceStatus::Online => "online",
+        PresenceStatus::Away => "away",
+        PresenceStatus::Offline => "offline",
+    };
+    view! {
+        <button
+            type="button"
+            class="agent-status"
+            data-testid="agent-status"
+            data-state=state_name
+            aria-pressed=move || (status() == PresenceStatus::Online).to_string()
+            title="Switch between online and away"
+            on:click=move |_| presence_watch::set(state, state.presence.get_untracked().toggle())
+        >
+            <span class="dot" aria-hidden="true"></span>
+            {label}
+        </button>
+    }
+}

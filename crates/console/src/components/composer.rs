@@ -1,0 +1,129 @@
+//! Writing a reply: Enter sends (Shift+Enter for a new line), the message shows at once as
+//! pending through the outbox; typing is announced while the agent types.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use tidings_protocol::limits::{message_chars, MAX_MESSAGE_CHARS};
+use tidings_protocol::ClientFrame;
+use uuid::Uuid;
+
+use crate::state::use_console;
+use crate::{browser, realtime, threads};
+
+/// Renew "typing" at most this often while keys keep coming (the server's TTL is 5 s).
+const TYPING_RENEW_MS: i64 = 2_000;
+/// Say "stopped typing" after this long without a key.
+const TYPING_IDLE: Duration = Duration::from_secs(3);
+/// Show the length counter from this many characters on.
+const COUNTER_FROM: usize = MAX_MESSAGE_CHARS - 500;
+
+#[component]
+pub fn Composer(id: Uuid) -> impl IntoView {
+    let state = use_console();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let typing_since = StoredValue::new(0_i64);
+    let idle_timer = StoredValue::new(None::<TimeoutHandle>);
+
+    let set_typing = move |typing: bool| {
+        realtime::send(ClientFrame::Typing {
+            conversation_id: id,
+            typing,
+        });
+        typing_since.set_value(if typing { browser::now_ms() } else { 0 });
+    };
+    let stop_typing = move || {
+        if let Some(timer) = idle_timer.get_value() {
+            timer.clear();
+        }
+        if typing_since.get_value() != 0 {
+            set_typing(false);
+        }
+    };
+    on_cleanup(move || {
+        if let Some(timer) = idle_timer.try_get_value().flatten() {
+            timer.clear();
+        }
+    });
+
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let empty = value.trim().is_empty();
+        text.set(value);
+        error.set(None);
+        if empty {
+            stop_typing();
+            return;
+        }
+        if browser::now_ms() - typing_since.get_value() > TYPING_RENEW_MS {
+            set_typing(true);
+        }
+        if let Some(timer) = idle_timer.get_value() {
+            timer.clear();
+        }
+        let timer = set_timeout_with_handle(
+            move || {
+                if typing_since.try_get_value().is_some_and(|t| t != 0) {
+                    set_typing(false);
+                }
+            },
+            TYPING_IDLE,
+        );
+        idle_timer.set_value(timer.ok());
+    };
+
+    let send = move || {
+        let body = text.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        match threads::send_message(state, id, &body) {
+            Ok(()) => {
+                text.set(String::new());
+                stop_typing();
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
+    let count = move || text.with(|t| message_chars(t));
+
+    view! {
+        <form
+            class="composer"
+            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                send();
+            }
+        >
+            <textarea
+                data-testid="composer-input"
+                aria-label="Reply"
+                placeholder="Write a reply…  (Enter to send, Shift+Enter for a new line)"
+                rows="3"
+                prop:value=move || text.get()
+                on:input=on_input
+                on:keydown=on_keydown
+                on:blur=move |_| stop_typing()
+            ></textarea>
+            <div class="composer-row">
+                {move || error.get().map(|e| view! { <span class="composer-error" role="alert">{e}</span> })}
+                <Show when=move || { count() >= COUNTER_FROM }>
+                    <span class="counter" class:over=move || { count() > MAX_MESSAGE_CHARS }>
+                        {move || format!("{}/{MAX_MESSAGE_CHARS}", count())}
+                    </span>
+                </Show>
+                <span class="spacer"></span>
+                <button type="submit" class="primary" data-testid="composer-send">
+                    "Send"
+                </button>
+            </div>
+        </form>
+    }
+}

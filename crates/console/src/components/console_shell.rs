@@ -1,0 +1,66 @@
+//! The logged-in layout: top bar, the list on the left, the open conversation on the
+//! right. Opens and closes conversations as the URL hash changes.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::conversation_list::ConversationList;
+use super::conversation_view::ConversationView;
+use super::filter_tabs::FilterTabs;
+use super::notice_bar::NoticeBar;
+use super::top_bar::TopBar;
+use super::unavailable_notice::UnavailableNotice;
+use crate::logic::route::Route;
+use crate::state::use_console;
+use crate::threads;
+
+#[component]
+pub fn ConsoleShell() -> impl IntoView {
+    let state = use_console();
+
+    // Keep exactly the routed conversation loaded and subscribed.
+    Effect::new(move |previous: Option<Option<Uuid>>| {
+        let current = state.open_conversation();
+        if let Some(Some(old)) = previous {
+            if Some(old) != current {
+                threads::close(state, old);
+            }
+        }
+        if let Some(id) = current {
+            threads::open(state, id);
+        }
+        current
+    });
+    // Coming back to the tab reads what arrived meanwhile.
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+        if let Some(id) = state.open_conversation_untracked() {
+            threads::report_receipts(state, id);
+        }
+    });
+    on_cleanup(move || visibility.remove());
+
+    let main_pane = move || match state.route.get() {
+        Route::Inbox => view! {
+            <div class="empty-pane">
+                <p>"Pick a conversation on the left."</p>
+            </div>
+        }
+        .into_any(),
+        Route::Conversation(id) => view! { <ConversationView id=id /> }.into_any(),
+        Route::BadConversation => view! { <UnavailableNotice /> }.into_any(),
+    };
+
+    view! {
+        <div class="console">
+            <TopBar />
+            <NoticeBar />
+            <div class="panes">
+                <aside class="sidebar" aria-label="Conversations">
+                    <FilterTabs />
+                    <ConversationList />
+                </aside>
+                <main class="main-pane">{main_pane}</main>
+            </div>
+        </div>
+    }
+}

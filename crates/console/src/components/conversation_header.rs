@@ -1,0 +1,51 @@
+//! The conversation's title bar: who, status, assignee, and the actions that fit.
+
+use leptos::prelude::*;
+use tidings_protocol::ConversationStatus;
+use uuid::Uuid;
+
+use super::claim_button::ClaimButton;
+use super::close_button::CloseButton;
+use super::reassign_select::ReassignSelect;
+use crate::logic::names::visitor_label;
+use crate::state::use_console;
+
+#[component]
+pub fn ConversationHeader(id: Uuid) -> impl IntoView {
+    let state = use_console();
+    let conversation = Memo::new(move |_| state.conversations.with(|held| held.get(&id).cloned()));
+    let status = move || conversation.with(|c| c.as_ref().map(|c| c.status));
+    let title = move || conversation.with(|c| c.as_ref().map(visitor_label).unwrap_or_default());
+    let assignee = move || {
+        conversation.with(
+            |c| match c.as_ref().and_then(|c| c.assigned_agent.as_ref()) {
+                Some(agent) => format!("Assigned to {}", agent.name),
+                None => "Not assigned yet".to_string(),
+            },
+        )
+    };
+    let is_admin = move || state.viewer().is_some_and(|v| v.is_admin);
+    view! {
+        <header class="conversation-header">
+            <h2>{title}</h2>
+            <span
+                class="status-badge"
+                data-testid="conversation-status"
+                data-state=move || status().map(|s| s.as_str()).unwrap_or_default()
+            >
+                {move || status().map(|s| s.as_str()).unwrap_or_default()}
+            </span>
+            <span class="assignee">{assignee}</span>
+            <span class="spacer"></span>
+            <Show when=move || status() == Some(ConversationStatus::Waiting)>
+                <ClaimButton id=id />
+            </Show>
+            <Show when=move || is_admin() && status().is_some_and(|s| s != ConversationStatus::Ended)>
+                <ReassignSelect id=id />
+            </Show>
+            <Show when=move || status().is_some_and(|s| s != ConversationStatus::Ended)>
+                <CloseButton id=id />
+            </Show>
+        </header>
+    }
+}

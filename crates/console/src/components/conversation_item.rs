@@ -1,0 +1,59 @@
+//! One row of the list: visitor, preview, unread count, age; a link to `#/c/<id>`.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::logic::age::short_age;
+use crate::logic::names::visitor_label;
+use crate::logic::route::{href, Route};
+use crate::state::use_console;
+
+#[component]
+pub fn ConversationItem(id: Uuid) -> impl IntoView {
+    let state = use_console();
+    let conversation = Memo::new(move |_| state.conversations.with(|held| held.get(&id).cloned()));
+    let field = move |read: fn(&tidings_protocol::Conversation) -> String| {
+        move || conversation.with(|c| c.as_ref().map(read).unwrap_or_default())
+    };
+    let unread = move || conversation.with(|c| c.as_ref().map_or(0, |c| c.unread));
+    let age = move || {
+        let now = state.now.get();
+        conversation.with(|c| {
+            c.as_ref()
+                .map(|c| short_age(now, c.last_activity_at))
+                .unwrap_or_default()
+        })
+    };
+    let selected = move || state.route.get() == Route::Conversation(id);
+    view! {
+        <li>
+            <a
+                class="conversation-item"
+                data-testid="conversation-item"
+                data-id=id.to_string()
+                data-status=field(|c| c.status.as_str().to_string())
+                data-unread=move || unread().to_string()
+                href=href(Route::Conversation(id))
+                class:selected=selected
+                class:has-unread=move || { unread() > 0 }
+                aria-current=move || selected().then_some("page")
+            >
+                <span class="item-top">
+                    <span class="visitor-name">{field(visitor_label)}</span>
+                    <span class="age">{age}</span>
+                </span>
+                <span class="item-bottom">
+                    <span class="preview">
+                        {field(|c| c.last_message_preview.clone().unwrap_or_default())}
+                    </span>
+                    <Show when=move || { unread() > 0 }>
+                        <span class="unread" aria-label="unread messages">{unread}</span>
+                    </Show>
+                </span>
+                <span class="assignee">
+                    {field(|c| c.assigned_agent.as_ref().map(|a| a.name.clone()).unwrap_or_default())}
+                </span>
+            </a>
+        </li>
+    }
+}

@@ -1,0 +1,108 @@
+//! One message: author, text (links only for http/https), time, and for the agent's own
+//! messages their delivery ticks, or the refusal with retry / discard.
+
+use leptos::prelude::*;
+use tidings_client::DeliveryState;
+use tidings_protocol::{Millis, Sender};
+use uuid::Uuid;
+
+use super::message_text::MessageText;
+use crate::browser;
+use crate::logic::age::clock_time;
+use crate::state::use_console;
+use crate::threads;
+
+/// What one list row shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub seq: Option<u64>,
+    pub sender: Sender,
+    pub author: String,
+    pub body: String,
+    pub created_at: Millis,
+    pub state: DeliveryState,
+    pub refusal: Option<String>,
+}
+
+impl MessageRow {
+    /// Rows re-render when any of this changes (acknowledged, delivered, read, failed).
+    pub fn key(&self) -> (Uuid, Option<u64>, DeliveryState) {
+        (self.id, self.seq, self.state)
+    }
+}
+
+fn sender_name(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Visitor => "visitor",
+        Sender::Agent => "agent",
+        Sender::System => "system",
+    }
+}
+
+fn ticks(state: DeliveryState) -> &'static str {
+    match state {
+        DeliveryState::Pending => "Sending…",
+        DeliveryState::Sent => "✓",
+        DeliveryState::Delivered => "✓✓",
+        DeliveryState::Read => "✓✓ Read",
+        DeliveryState::Failed => "Not sent",
+    }
+}
+
+#[component]
+pub fn MessageItem(row: MessageRow) -> impl IntoView {
+    let state = use_console();
+    let (conversation_id, id) = (row.conversation_id, row.id);
+    let time = clock_time(row.created_at, browser::utc_offset_minutes());
+    let is_system = row.sender == Sender::System;
+    let is_agent = row.sender == Sender::Agent;
+    let refusal = row.refusal.clone().map(|reason| {
+        view! {
+            <div class="refusal" role="alert">
+                <span>{reason}</span>
+                <button
+                    type="button"
+                    data-testid="message-retry"
+                    on:click=move |_| threads::retry_message(state, conversation_id, id)
+                >
+                    "Retry"
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| threads::discard_message(state, conversation_id, id)
+                >
+                    "Discard"
+                </button>
+            </div>
+        }
+    });
+    view! {
+        <li
+            class=format!("message from-{}", sender_name(row.sender))
+            data-testid="message"
+            data-id=row.id.to_string()
+            data-sender=sender_name(row.sender)
+            data-state=row.state.as_str()
+            data-seq=row.seq.map(|s| s.to_string())
+        >
+            {(!is_system).then(|| view! { <span class="author">{row.author.clone()}</span> })}
+            <div class="bubble">
+                <MessageText text=row.body.clone() />
+            </div>
+            <span class="meta">
+                <time>{time}</time>
+                {is_agent
+                    .then(|| {
+                        view! {
+                            <span class="ticks" class:read=row.state == DeliveryState::Read>
+                                {ticks(row.state)}
+                            </span>
+                        }
+                    })}
+            </span>
+            {refusal}
+        </li>
+    }
+}

@@ -1,0 +1,123 @@
+//! The conversation's messages in seq order (then the agent's pending ones), with older
+//! history on demand and auto-scroll that sticks to the bottom unless scrolled up.
+
+use leptos::html::Ol;
+use leptos::prelude::*;
+use tidings_client::Entry;
+use tidings_protocol::Sender;
+use uuid::Uuid;
+
+use super::message_item::{MessageItem, MessageRow};
+use crate::logic::names::visitor_label;
+use crate::state::use_console;
+use crate::threads;
+
+/// How close to the bottom (px) still counts as "at the bottom".
+const STICK_DISTANCE: i32 = 80;
+
+#[component]
+pub fn MessageList(id: Uuid) -> impl IntoView {
+    let state = use_console();
+    let visitor = Memo::new(move |_| {
+        state
+            .conversations
+            .with(|held| held.get(&id).map(visitor_label))
+            .unwrap_or_else(|| "Visitor".to_string())
+    });
+    let rows = Memo::new(move |_| {
+        let visitor = visitor.get();
+        state.threads.with(|threads| {
+            let Some(thread) = threads.get(&id) else {
+                return Vec::new();
+            };
+            thread
+                .timeline
+                .entries()
+                .into_iter()
+                .map(|entry| {
+                    let (delivered, read) = thread.receipts.peer_of(entry.sender());
+                    let author = match entry.sender() {
+                        Sender::Visitor => entry
+                            .author_name()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| visitor.clone()),
+                        Sender::Agent => entry.author_name().unwrap_or("Agent").to_string(),
+                        Sender::System => String::new(),
+                    };
+                    let refusal = match &entry {
+                        Entry::Local(local) => local.refused.as_ref().map(|r| r.reason.clone()),
+                        Entry::Confirmed(_) => None,
+                    };
+                    MessageRow {
+                        id: entry.id(),
+                        conversation_id: id,
+                        seq: entry.seq(),
+                        sender: entry.sender(),
+                        author,
+                        body: entry.body().to_string(),
+                        created_at: entry.created_at(),
+                        state: entry.delivery_state(delivered, read),
+                        refusal,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let has_more = move || {
+        state
+            .threads
+            .with(|t| t.get(&id).is_some_and(|t| t.has_more))
+    };
+    let loading_older = move || {
+        state
+            .threads
+            .with(|t| t.get(&id).is_some_and(|t| t.loading_older))
+    };
+
+    let list = NodeRef::<Ol>::new();
+    let stick = StoredValue::new(true);
+    let on_scroll = move |_| {
+        if let Some(el) = list.get_untracked() {
+            let gap = el.scroll_height() - el.scroll_top() - el.client_height();
+            stick.set_value(gap < STICK_DISTANCE);
+        }
+    };
+    Effect::new(move |_| {
+        rows.track();
+        if stick.get_value() {
+            request_animation_frame(move || {
+                if let Some(el) = list.get_untracked() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            });
+        }
+    });
+
+    view! {
+        <ol
+            class="message-list"
+            data-testid="message-list"
+            role="log"
+            aria-live="polite"
+            aria-label="Messages"
+            node_ref=list
+            on:scroll=on_scroll
+        >
+            <Show when=has_more>
+                <li class="older">
+                    <button
+                        type="button"
+                        data-testid="load-older"
+                        disabled=loading_older
+                        on:click=move |_| threads::load_older(state, id)
+                    >
+                        "Load older messages"
+                    </button>
+                </li>
+            </Show>
+            <For each=move || rows.get() key=MessageRow::key let:row>
+                <MessageItem row=row />
+            </For>
+        </ol>
+    }
+}

@@ -1,0 +1,77 @@
+//! Admins: give the conversation to another agent.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tidings_protocol::PresenceStatus;
+use uuid::Uuid;
+
+use crate::api;
+use crate::frames::conversation_changed;
+use crate::state::use_console;
+
+#[component]
+pub fn ReassignSelect(id: Uuid) -> impl IntoView {
+    let state = use_console();
+    let assigned = move || {
+        state.conversations.with(|held| {
+            held.get(&id)
+                .and_then(|c| c.assigned_agent.as_ref())
+                .map(|a| a.id.to_string())
+                .unwrap_or_default()
+        })
+    };
+    let assign = move |ev: leptos::ev::Event| {
+        let Ok(agent_id) = Uuid::parse_str(&event_target_value(&ev)) else {
+            return;
+        };
+        let Some(token) = state.token() else { return };
+        spawn_local(async move {
+            match api::assign(&token, id, agent_id).await {
+                Ok(conversation) => conversation_changed(state, None, conversation),
+                Err(failure) => state
+                    .notice
+                    .set(Some(format!("Could not reassign: {}", failure.message))),
+            }
+        });
+    };
+    let options = move || {
+        state
+            .agents
+            .get()
+            .into_iter()
+            .map(|agent| {
+                let presence = match agent.status {
+                    PresenceStatus::Online => "online",
+                    PresenceStatus::Away => "away",
+                    PresenceStatus::Offline => "offline",
+                };
+                let value = agent.id.to_string();
+                let selected = {
+                    let value = value.clone();
+                    move || assigned() == value
+                };
+                view! {
+                    <option value=value selected=selected>
+                        {format!("{} ({presence})", agent.name)}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <label class="reassign">
+            <span class="visually-hidden">"Assign to"</span>
+            <select
+                data-testid="reassign-conversation"
+                aria-label="Assign to"
+                prop:value=assigned
+                on:change=assign
+            >
+                <option value="" disabled=true>
+                    "Assign to…"
+                </option>
+                {options}
+            </select>
+        </label>
+    }
+}

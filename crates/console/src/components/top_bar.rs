@@ -1,0 +1,33 @@
+//! The bar across the top: product name, connection, the agent's presence and logout.
+
+use leptos::prelude::*;
+
+use super::agent_status::AgentStatus;
+use super::connection_badge::ConnectionBadge;
+use super::logout_button::LogoutButton;
+use crate::state::use_console;
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let state = use_console();
+    let who = move || {
+        state.session.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    let role = if s.agent.is_admin { " (admin)" } else { "" };
+                    format!("{}{role}", s.agent.name)
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <header class="top-bar">
+            <a class="brand" href="#/">"Tidings"</a>
+            <ConnectionBadge />
+            <span class="spacer"></span>
+            <AgentStatus />
+            <span class="agent-name" data-testid="agent-name">{who}</span>
+            <LogoutButton />
+        </header>
+    }
+}

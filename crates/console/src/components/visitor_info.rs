@@ -1,0 +1,89 @@
+//! The visitor's details beside the conversation: name, email, page, browser, when it
+//! started, and whether they are online now or when they were last seen.
+
+use leptos::prelude::*;
+use tidings_protocol::Conversation;
+use uuid::Uuid;
+
+use super::message_text::MessageText;
+use crate::browser;
+use crate::logic::age::{clock_time, long_age};
+use crate::logic::names::{browser_summary, visitor_label};
+use crate::state::use_console;
+
+fn presence_line(c: &Conversation, now: i64) -> String {
+    match (c.visitor_online, c.visitor_last_seen_at) {
+        (true, _) => "Online now".to_string(),
+        (false, Some(at)) => format!("Last seen {}", long_age(now, at)),
+        (false, None) => "Offline".to_string(),
+    }
+}
+
+#[component]
+pub fn VisitorInfo(id: Uuid) -> impl IntoView {
+    let state = use_console();
+    let conversation = Memo::new(move |_| state.conversations.with(|held| held.get(&id).cloned()));
+    let text = move |read: fn(&Conversation) -> Option<String>| {
+        move || {
+            conversation
+                .with(|c| c.as_ref().and_then(read))
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "—".to_string())
+        }
+    };
+    let online = move || conversation.with(|c| c.as_ref().is_some_and(|c| c.visitor_online));
+    let started = move || {
+        let now = state.now.get();
+        conversation.with(|c| {
+            c.as_ref()
+                .map(|c| {
+                    format!(
+                        "{} ({})",
+                        clock_time(c.started_at, browser::utc_offset_minutes()),
+                        long_age(now, c.started_at)
+                    )
+                })
+                .unwrap_or_default()
+        })
+    };
+    let seen = move || {
+        let now = state.now.get();
+        conversation.with(|c| {
+            c.as_ref()
+                .map(|c| presence_line(c, now))
+                .unwrap_or_default()
+        })
+    };
+    let page = move || {
+        let url = conversation.with(|c| c.as_ref().and_then(|c| c.page_url.clone()));
+        match url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => view! { <MessageText text=url /> }.into_any(),
+            None => view! { <span>"—"</span> }.into_any(),
+        }
+    };
+    view! {
+        <aside class="visitor-info" data-testid="visitor-info" aria-label="Visitor details">
+            <h3>{move || conversation.with(|c| c.as_ref().map(visitor_label).unwrap_or_default())}</h3>
+            <p class="presence" data-online=move || online().to_string() class:online=online>
+                {seen}
+            </p>
+            <dl>
+                <dt>"Name"</dt>
+                <dd data-field="name">{text(|c| c.visitor_name.clone())}</dd>
+                <dt>"Email"</dt>
+                <dd data-field="email">{text(|c| c.visitor_email.clone())}</dd>
+                <dt>"Page"</dt>
+                <dd data-field="page">{page}</dd>
+                <dt>"Browser"</dt>
+                <dd
+                    data-field="browser"
+                    title=move || conversation.with(|c| c.as_ref().and_then(|c| c.user_agent.clone()))
+                >
+                    {text(|c| Some(browser_summary(c.user_agent.as_deref().unwrap_or(""))))}
+                </dd>
+                <dt>"Started"</dt>
+                <dd data-field="started">{started}</dd>
+            </dl>
+        </aside>
+    }
+}

@@ -1,0 +1,248 @@
+//! Applies each server frame to the console state: list updates, messages, acks,
+//! receipts, typing, refusals. The ordering and de-duplication itself is the
+//! `tidings_client::Timeline`'s.
+
+use leptos::prelude::*;
+use tidings_protocol::{
+    ClientFrame, Conversation, ConversationEvent, ConversationStatus, ErrorCode, Role, ServerFrame,
+};
+use uuid::Uuid;
+
+use crate::browser;
+use crate::logic::list::{self, Filter, Merge};
+use crate::logic::names::visitor_label;
+use crate::logic::receipts::Receipts;
+use crate::realtime;
+use crate::state::{ConsoleState, TypingNotice};
+use crate::threads;
+
+pub fn apply(state: ConsoleState, frame: ServerFrame) {
+    match frame {
+        ServerFrame::Hello { .. } => {
+            realtime::send(ClientFrame::WatchQueue);
+            let status = state.presence.get_untracked().effective();
+            realtime::send(ClientFrame::Presence { status });
+            realtime::pump();
+        }
+        ServerFrame::Snapshot { conversation } => conversation_changed(state, None, conversation),
+        ServerFrame::Message { message } => {
+            let id = message.conversation_id;
+            let added = state.update_thread(id, |t| t.timeline.insert(message));
+            if added == Some(true) {
+                threads::report_receipts(state, id);
+            }
+        }
+        ServerFrame::Synced {
+            conversation_id, ..
+        } => threads::report_receipts(state, conversation_id),
+        ServerFrame::Ack {
+            id,
+            conversation_id,
+            seq,
+            created_at,
+        } => {
+            realtime::acknowledged(id);
+            state.update_thread(conversation_id, |t| {
+                t.timeline.acknowledge(id, conversation_id, seq, created_at)
+            });
+        }
+        ServerFrame::Typing {
+            conversation_id,
+            role,
+            name,
+            typing,
+            ttl_ms,
+        } => typing_changed(state, conversation_id, role, name, typing, ttl_ms),
+        ServerFrame::Receipt {
+            conversation_id,
+            role,
+            read_seq,
+            delivered_seq,
+        } => {
+            let seen = match role {
+                Role::Visitor => Receipts {
+                    visitor_read_seq: read_seq,
+                    visitor_delivered_seq: delivered_seq,
+                    ..Receipts::default()
+                },
+                Role::Agent => Receipts {
+                    agent_read_seq: read_seq,
+                    agent_delivered_seq: delivered_seq,
+                    ..Receipts::default()
+                },
+            };
+            state.update_thread(conversation_id, |t| t.receipts.raise(seen));
+        }
+        ServerFrame::Conversation {
+            event,
+            conversation,
+        } => conversation_changed(state, Some(event), conversation),
+        ServerFrame::Queue { conversations } => queue_received(state, conversations),
+        ServerFrame::AgentPresence {
+            agent_id, status, ..
+        } => state.agents.update(|agents| {
+            if let Some(agent) = agents.iter_mut().find(|a| a.id == agent_id) {
+                agent.status = status;
+            }
+        }),
+        ServerFrame::Error {
+            code,
+            message,
+            id,
+            conversation_id,
+        } => refused(state, code, message, id, conversation_id),
+        ServerFrame::Availability { .. } | ServerFrame::Ping { .. } | ServerFrame::Pong { .. } => {}
+    }
+}
+
+/// What the receipts fields of a conversation say.
+pub fn receipts_of(conversation: &Conversation) -> Receipts {
+    Receipts {
+        visitor_read_seq: conversation.visitor_read_seq,
+        visitor_delivered_seq: conversation.visitor_read_seq,
+        agent_read_seq: conversation.agent_read_seq,
+        agent_delivered_seq: conversation.agent_delivered_seq,
+    }
+}
+
+/// Merges a conversation into the list, chimes for a new waiting chat or a new message in
+/// one of the agent's own chats, and tells the visitor the console received it.
+pub fn conversation_changed(
+    state: ConsoleState,
+    event: Option<ConversationEvent>,
+    conversation: Conversation,
+) {
+    let id = conversation.id;
+    let before = state
+        .conversations
+        .with_untracked(|held| held.get(&id).cloned());
+    let mut outcome = Merge::Stale;
+    state
+        .conversations
+        .update(|held| outcome = list::merge(held, conversation.clone()));
+    if outcome == Merge::Stale {
+        return;
+    }
+    state.update_thread(id, |t| t.receipts.raise(receipts_of(&conversation)));
+    if let Some(viewer) = state.viewer_untracked() {
+        let newly_waiting = conversation.status == ConversationStatus::Waiting
+            && (event == Some(ConversationEvent::Created) || before.is_none());
+        let watching = state.route.get_untracked() == crate::logic::route::Route::Conversation(id)
+            && browser::tab_visible();
+        let more_unread = list::matches(Filter::Mine, &conversation, viewer)
+            && conversation.unread > before.as_ref().map_or(0, |b| b.unread)
+            && !watching;
+        if (event.is_some() && newly_waiting) || more_unread {
+            browser::chime();
+        }
+        if list::may_see(&conversation, viewer) {
+            threads::report_delivered(&conversation);
+        }
+    }
+}
+
+/// The full list the server sends after `watch_queue` (on every connect): it replaces what
+/// was held, except ended conversations (the queue holds only the latest) and the open one.
+fn queue_received(state: ConsoleState, conversations: Vec<Conversation>) {
+    let open = state.route.get_untracked();
+    let mut chime = false;
+    state.conversations.update(|held| {
+        let first_load = held.is_empty();
+        let mut fresh = std::collections::HashMap::new();
+        for conversation in conversations {
+            let known = held.contains_key(&conversation.id);
+            if !first_load && !known && conversation.status == ConversationStatus::Waiting {
+                chime = true;
+            }
+            list::merge(&mut fresh, conversation);
+        }
+        for (id, old) in held.drain() {
+            let keep = fresh.contains_key(&id)
+                || old.status == ConversationStatus::Ended
+                || open == crate::logic::route::Route::Conversation(id);
+            if keep {
+                list::merge(&mut fresh, old);
+            }
+        }
+        *held = fresh;
+    });
+    if chime {
+        browser::chime();
+    }
+    let (viewer, all) = (
+        state.viewer_untracked(),
+        state.conversations.get_untracked(),
+    );
+    if let Some(viewer) = viewer {
+        for conversation in all.values().filter(|c| list::may_see(c, viewer)) {
+            threads::report_delivered(conversation);
+        }
+    }
+}
+
+fn typing_changed(
+    state: ConsoleState,
+    id: Uuid,
+    role: Role,
+    name: Option<String>,
+    typing: bool,
+    ttl_ms: u64,
+) {
+    let me = state.agent().map(|a| a.name);
+    if role == Role::Agent && name.is_some() && name == me {
+        return; // our own typing, echoed from another of our tabs
+    }
+    let who = match role {
+        Role::Visitor => state
+            .conversations
+            .with_untracked(|held| held.get(&id).map(visitor_label))
+            .unwrap_or_else(|| "The visitor".to_string()),
+        Role::Agent => name.unwrap_or_else(|| "Another agent".to_string()),
+    };
+    let until = browser::now_ms() + ttl_ms as i64;
+    state.update_thread(id, |t| {
+        t.typing = typing.then(|| TypingNotice {
+            label: format!("{who} is typing…"),
+            until,
+        });
+    });
+    if typing {
+        // The notice lapses by itself unless renewed (SPEC 4.8).
+        set_timeout(
+            move || {
+                state.update_thread(id, |t| {
+                    if t.typing
+                        .as_ref()
+                        .is_some_and(|n| n.until <= browser::now_ms())
+                    {
+                        t.typing = None;
+                    }
+                });
+            },
+            std::time::Duration::from_millis(ttl_ms + 50),
+        );
+    }
+}
+
+fn refused(
+    state: ConsoleState,
+    code: ErrorCode,
+    message: String,
+    id: Option<Uuid>,
+    conversation_id: Option<Uuid>,
+) {
+    if let Some(id) = id {
+        if let Some(entry) = realtime::refused(id, code, message.clone()) {
+            if let Some(conv) = entry.conversation_id.or(conversation_id) {
+                state.update_thread(conv, |t| t.timeline.refuse(id, code, message));
+            }
+        }
+        return;
+    }
+    match (conversation_id, code) {
+        (Some(conv), ErrorCode::NotFound | ErrorCode::Forbidden) => {
+            state.update_thread(conv, |t| t.unavailable = true);
+        }
+        _ => leptos::logging::warn!("server refused a frame: {code:?}: {message}"),
+    }
+}

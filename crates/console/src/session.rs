@@ -1,0 +1,121 @@
+//! Logging in and out, keeping the session across reloads, and loading what a fresh
+//! session needs (the list, the agents).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::browser;
+use crate::frames::conversation_changed;
+use crate::logic::list::Filter;
+use crate::realtime;
+use crate::state::{ConsoleState, Session};
+
+/// Makes `session` the current one: remembers the token, connects, loads the list.
+pub fn begin(state: ConsoleState, session: Session) {
+    browser::store_token(&session.token);
+    state.session_note.set(None);
+    state.session.set(Some(session.clone()));
+    realtime::start(state, &session);
+    refresh_list(state, state.filter.get_untracked());
+    load_agents(state);
+}
+
+/// At start-up: resumes the session whose token was kept in `localStorage`, if it is
+/// still valid.
+pub fn restore(state: ConsoleState) {
+    let Some(token) = browser::stored_token() else {
+        return;
+    };
+    state.checking_session.set(true);
+    spawn_local(async move {
+        match api::me(&token).await {
+            Ok(agent) => begin(state, Session { token, agent }),
+            Err(failure) if failure.is_unauthorized() => {
+                browser::forget_token();
+                state
+                    .session_note
+                    .set(Some("Your session has ended. Please log in again.".into()));
+            }
+            Err(failure) => state.session_note.set(Some(failure.message)),
+        }
+        state.checking_session.set(false);
+    });
+}
+
+/// Logs in; the error is a sentence for the login form.
+pub async fn log_in(state: ConsoleState, email: String, password: String) -> Result<(), String> {
+    match api::login(email, password).await {
+        Ok(answer) => {
+            begin(
+                state,
+                Session {
+                    token: answer.token,
+                    agent: answer.agent,
+                },
+            );
+            Ok(())
+        }
+        Err(failure) if failure.status == 401 || failure.status == 404 => {
+            Err("Wrong email or password.".to_string())
+        }
+        Err(failure) => Err(failure.message),
+    }
+}
+
+/// Ends the session on the server and here.
+pub fn log_out(state: ConsoleState) {
+    let token = state.token();
+    end_locally(state);
+    if let Some(token) = token {
+        spawn_local(async move {
+            if let Err(failure) = api::logout(&token).await {
+                leptos::logging::warn!("logout: {}", failure.message);
+            }
+        });
+    }
+}
+
+/// The server no longer accepts the token (or another tab logged out).
+pub fn expire(state: ConsoleState, note: &str) {
+    if state.session.with_untracked(Option::is_none) {
+        return;
+    }
+    end_locally(state);
+    state.session_note.set(Some(note.to_string()));
+}
+
+fn end_locally(state: ConsoleState) {
+    realtime::stop();
+    browser::forget_token();
+    state.clear_session_data();
+}
+
+/// Fetches one tab's conversations over HTTP and merges them into the list (the socket
+/// keeps it live; this also fills the Ended tab beyond the latest few).
+pub fn refresh_list(state: ConsoleState, filter: Filter) {
+    let Some(token) = state.token() else { return };
+    spawn_local(async move {
+        match api::conversations(&token, filter).await {
+            Ok(conversations) => {
+                for conversation in conversations {
+                    conversation_changed(state, None, conversation);
+                }
+            }
+            Err(failure) if failure.is_unauthorized() => {
+                expire(state, "Your session has ended. Please log in again.")
+            }
+            Err(failure) => state.notice.set(Some(failure.message)),
+        }
+    });
+}
+
+fn load_agents(state: ConsoleState) {
+    let Some(token) = state.token() else { return };
+    spawn_local(async move {
+        match api::agents(&token).await {
+            Ok(agents) => state.agents.set(agents),
+            Err(failure) => leptos::logging::warn!("agents: {}", failure.message),
+        }
+    });
+}

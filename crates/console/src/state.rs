@@ -1,0 +1,163 @@
+//! The console's shared state, handed to every component through one typed context.
+//!
+//! Everything is a signal, so the socket handler, HTTP callbacks and components all
+//! update and read the same data and the screen follows.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use tidings_client::{ConnectionState, Timeline};
+use tidings_protocol::{Agent, Conversation, Millis};
+use uuid::Uuid;
+
+use crate::logic::list::{Filter, Viewer};
+use crate::logic::presence::Presence;
+use crate::logic::receipts::Receipts;
+use crate::logic::route::Route;
+
+/// A logged-in agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token: String,
+    pub agent: Agent,
+}
+
+/// Someone typing in a conversation, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypingNotice {
+    pub label: String,
+    pub until: Millis,
+}
+
+/// What the console holds about one open conversation.
+#[derive(Debug, Clone, Default)]
+pub struct Thread {
+    pub timeline: Timeline,
+    pub receipts: Receipts,
+    /// The latest history page has arrived (the socket subscribes only after it).
+    pub loaded: bool,
+    /// Older messages exist below the first one held.
+    pub has_more: bool,
+    pub loading_older: bool,
+    /// The conversation does not exist or is not this agent's to see.
+    pub unavailable: bool,
+    pub load_error: Option<String>,
+    pub typing: Option<TypingNotice>,
+    /// Highest seq already reported read / delivered, so receipts are sent once.
+    pub read_sent: u64,
+    pub delivered_sent: u64,
+}
+
+/// The context every component reads with `use_console()`.
+#[derive(Clone, Copy)]
+pub struct ConsoleState {
+    pub session: RwSignal<Option<Session>>,
+    /// True while a stored token is being checked at start-up.
+    pub checking_session: RwSignal<bool>,
+    /// Why the agent is back at the login page, if not by choice.
+    pub session_note: RwSignal<Option<String>>,
+    pub conversations: RwSignal<HashMap<Uuid, Conversation>>,
+    pub filter: RwSignal<Filter>,
+    pub route: RwSignal<Route>,
+    pub connection: RwSignal<ConnectionState>,
+    pub presence: RwSignal<Presence>,
+    pub agents: RwSignal<Vec<Agent>>,
+    /// The clock ages are computed from; ticks a few times a minute.
+    pub now: RwSignal<Millis>,
+    pub threads: RwSignal<HashMap<Uuid, Thread>>,
+    /// The last action that failed (claim, close, ...), shown until dismissed.
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl ConsoleState {
+    pub fn new(now: Millis, route: Route) -> Self {
+        ConsoleState {
+            session: RwSignal::new(None),
+            checking_session: RwSignal::new(false),
+            session_note: RwSignal::new(None),
+            conversations: RwSignal::new(HashMap::new()),
+            filter: RwSignal::new(Filter::Waiting),
+            route: RwSignal::new(route),
+            connection: RwSignal::new(ConnectionState::Connecting),
+            presence: RwSignal::new(Presence::default()),
+            agents: RwSignal::new(Vec::new()),
+            now: RwSignal::new(now),
+            threads: RwSignal::new(HashMap::new()),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// The logged-in agent as the list rules see them (tracked).
+    pub fn viewer(&self) -> Option<Viewer> {
+        self.session.with(|s| {
+            s.as_ref().map(|s| Viewer {
+                agent_id: s.agent.id,
+                is_admin: s.agent.is_admin,
+            })
+        })
+    }
+
+    /// The logged-in agent as the list rules see them, read outside any reactive scope.
+    pub fn viewer_untracked(&self) -> Option<Viewer> {
+        self.session.with_untracked(|s| {
+            s.as_ref().map(|s| Viewer {
+                agent_id: s.agent.id,
+                is_admin: s.agent.is_admin,
+            })
+        })
+    }
+
+    /// The session token, read outside any reactive scope.
+    pub fn token(&self) -> Option<String> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+
+    /// The logged-in agent, read outside any reactive scope.
+    pub fn agent(&self) -> Option<Agent> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.agent.clone()))
+    }
+
+    /// The conversation shown in the main pane, if any (tracked).
+    pub fn open_conversation(&self) -> Option<Uuid> {
+        match self.route.get() {
+            Route::Conversation(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The routed conversation, read outside any reactive scope.
+    pub fn open_conversation_untracked(&self) -> Option<Uuid> {
+        match self.route.get_untracked() {
+            Route::Conversation(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Changes one thread if it is held; returns what `change` returned.
+    pub fn update_thread<R>(&self, id: Uuid, change: impl FnOnce(&mut Thread) -> R) -> Option<R> {
+        let mut result = None;
+        self.threads.update(|threads| {
+            if let Some(thread) = threads.get_mut(&id) {
+                result = Some(change(thread));
+            }
+        });
+        result
+    }
+
+    /// Forgets everything tied to the session (logout, expired token).
+    pub fn clear_session_data(&self) {
+        self.session.set(None);
+        self.conversations.set(HashMap::new());
+        self.threads.set(HashMap::new());
+        self.agents.set(Vec::new());
+        self.presence.set(Presence::default());
+        self.notice.set(None);
+    }
+}
+
+/// The console state provided by the app root.
+pub fn use_console() -> ConsoleState {
+    expect_context::<ConsoleState>()
+}

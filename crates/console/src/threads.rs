@@ -1,0 +1,244 @@
+//! Opening and closing a conversation in the main pane: the latest history page over
+//! HTTP, then the socket subscription from the timeline's resume seq (so replay fills
+//! exactly what is missing), older pages on demand, the agent's own messages through the
+//! outbox, and read / delivered receipts.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tidings_client::outbox::EntryState;
+use tidings_client::timeline::Refusal;
+use tidings_client::LocalMessage;
+use tidings_protocol::limits::{message_chars, MAX_MESSAGE_CHARS};
+use tidings_protocol::{ClientFrame, Conversation, ConversationStatus, Sender};
+use uuid::Uuid;
+
+use crate::api;
+use crate::browser;
+use crate::frames::{conversation_changed, receipts_of};
+use crate::logic::route::Route;
+use crate::realtime;
+use crate::state::{ConsoleState, Thread};
+
+thread_local! {
+    /// Highest seq reported delivered per conversation from the list (not only open ones).
+    static DELIVERED: RefCell<HashMap<Uuid, u64>> = RefCell::new(HashMap::new());
+}
+
+/// Starts showing conversation `id`: loads it unless already held.
+pub fn open(state: ConsoleState, id: Uuid) {
+    let fresh = state.threads.with_untracked(|t| !t.contains_key(&id));
+    if !fresh {
+        return;
+    }
+    state.threads.update(|t| {
+        t.insert(id, Thread::default());
+    });
+    spawn_local(load_latest(state, id));
+}
+
+/// Stops showing conversation `id`.
+pub fn close(state: ConsoleState, id: Uuid) {
+    state.threads.update(|t| {
+        t.remove(&id);
+    });
+    realtime::send(ClientFrame::Unsubscribe {
+        conversation_id: id,
+    });
+}
+
+async fn load_latest(state: ConsoleState, id: Uuid) {
+    let Some(token) = state.token() else { return };
+    let conversation = match api::conversation(&token, id).await {
+        Ok(conversation) => conversation,
+        Err(failure) => return load_failed(state, id, failure),
+    };
+    state.update_thread(id, |t| t.receipts.raise(receipts_of(&conversation)));
+    conversation_changed(state, None, conversation);
+    let page = match api::history(&token, id, None).await {
+        Ok(page) => page,
+        Err(failure) => return load_failed(state, id, failure),
+    };
+    let me = state.agent().map(|a| a.name);
+    let pending = realtime::outbox_for(id);
+    let resume = state.update_thread(id, |t| {
+        if page.has_more {
+            if let Some(first) = page.messages.first() {
+                t.timeline.set_floor(first.seq.saturating_sub(1));
+            }
+        }
+        t.has_more = page.has_more;
+        for message in page.messages {
+            t.timeline.insert(message);
+        }
+        // Messages written before a reload and not yet acknowledged.
+        for entry in pending {
+            t.timeline.add_local(LocalMessage {
+                id: entry.id,
+                sender: Sender::Agent,
+                author_name: me.clone(),
+                body: entry.body,
+                created_at: entry.created_at,
+                refused: match entry.state {
+                    EntryState::Pending => None,
+                    EntryState::Failed { code, reason } => Some(Refusal { code, reason }),
+                },
+            });
+        }
+        t.loaded = true;
+        t.timeline.resume_seq()
+    });
+    if let Some(after_seq) = resume {
+        // If the socket is down, it subscribes on connect through resume_points.
+        realtime::subscribe(id, after_seq);
+        report_receipts(state, id);
+    }
+}
+
+fn load_failed(state: ConsoleState, id: Uuid, failure: api::Failure) {
+    if failure.is_unauthorized() {
+        crate::session::expire(state, "Your session has ended. Please log in again.");
+    } else if failure.is_not_visible() {
+        state.update_thread(id, |t| t.unavailable = true);
+    } else {
+        state.update_thread(id, |t| t.load_error = Some(failure.message));
+    }
+}
+
+/// Loads the page of history just above what is held.
+pub fn load_older(state: ConsoleState, id: Uuid) {
+    let Some(before) = state
+        .update_thread(id, |t| {
+            if t.loading_older {
+                return None;
+            }
+            t.loading_older = true;
+            t.timeline.first_seq()
+        })
+        .flatten()
+    else {
+        return;
+    };
+    spawn_local(async move {
+        let Some(token) = state.token() else { return };
+        let result = api::history(&token, id, Some(before)).await;
+        state.update_thread(id, |t| {
+            t.loading_older = false;
+            match result {
+                Ok(page) => {
+                    t.has_more = page.has_more;
+                    for message in page.messages {
+                        t.timeline.insert(message);
+                    }
+                }
+                Err(failure) => t.load_error = Some(failure.message),
+            }
+        });
+    });
+}
+
+/// Sends the agent's message through the outbox; it shows at once as pending.
+pub fn send_message(state: ConsoleState, id: Uuid, body: &str) -> Result<(), String> {
+    let body = body.trim().to_string();
+    if body.is_empty() {
+        return Err("Write something first.".to_string());
+    }
+    if message_chars(&body) > MAX_MESSAGE_CHARS {
+        return Err(format!(
+            "Messages are limited to {MAX_MESSAGE_CHARS} characters."
+        ));
+    }
+    let message_id = tidings_client::web::new_id();
+    realtime::enqueue(message_id, id, body.clone())?;
+    let author_name = state.agent().map(|a| a.name);
+    state.update_thread(id, |t| {
+        t.timeline.add_local(LocalMessage {
+            id: message_id,
+            sender: Sender::Agent,
+            author_name,
+            body,
+            created_at: browser::now_ms(),
+            refused: None,
+        })
+    });
+    Ok(())
+}
+
+pub fn retry_message(state: ConsoleState, conversation_id: Uuid, id: Uuid) {
+    state.update_thread(conversation_id, |t| t.timeline.retry(id));
+    realtime::retry(id);
+}
+
+pub fn discard_message(state: ConsoleState, conversation_id: Uuid, id: Uuid) {
+    state.update_thread(conversation_id, |t| t.timeline.remove_local(id));
+    realtime::discard(id);
+}
+
+/// Tells the server what the console has received, and — while the conversation is on
+/// screen in a visible tab — what the agent has read.
+pub fn report_receipts(state: ConsoleState, id: Uuid) {
+    let Some((last, read_sent, delivered_sent)) = state.threads.with_untracked(|threads| {
+        threads
+            .get(&id)
+            .filter(|t| t.loaded)
+            .map(|t| (t.timeline.last_seq(), t.read_sent, t.delivered_sent))
+    }) else {
+        return;
+    };
+    if last == 0 {
+        return;
+    }
+    if last > delivered_sent
+        && realtime::send(ClientFrame::Delivered {
+            conversation_id: id,
+            seq: last,
+        })
+    {
+        state.update_thread(id, |t| t.delivered_sent = last);
+    }
+    let viewing = state.route.get_untracked() == Route::Conversation(id) && browser::tab_visible();
+    if viewing
+        && last > read_sent
+        && realtime::send(ClientFrame::Read {
+            conversation_id: id,
+            seq: last,
+        })
+    {
+        state.update_thread(id, |t| {
+            t.read_sent = last;
+            t.receipts.agent_read_seq = t.receipts.agent_read_seq.max(last);
+            t.receipts.agent_delivered_seq = t.receipts.agent_delivered_seq.max(last);
+        });
+        state.conversations.update(|held| {
+            if let Some(c) = held.get_mut(&id) {
+                c.unread = 0;
+            }
+        });
+    }
+}
+
+/// Tells the visitor a console has received their latest message, from the list alone.
+pub fn report_delivered(conversation: &Conversation) {
+    if conversation.status == ConversationStatus::Ended
+        || conversation.last_seq <= conversation.agent_delivered_seq
+    {
+        return;
+    }
+    let (id, seq) = (conversation.id, conversation.last_seq);
+    let already = DELIVERED.with(|d| d.borrow().get(&id).copied().unwrap_or(0));
+    if seq > already
+        && realtime::send(ClientFrame::Delivered {
+            conversation_id: id,
+            seq,
+        })
+    {
+        DELIVERED.with(|d| d.borrow_mut().insert(id, seq));
+    }
+}
+
+/// After a lost connection, receipts may have been lost with it: send them again.
+pub fn forget_sent_receipts() {
+    DELIVERED.with(|d| d.borrow_mut().clear());
+}
