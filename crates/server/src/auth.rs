@@ -76,6 +76,13 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     }
 }
 
+/// A valid hash of nothing in particular: checking a password against it when the email is
+/// unknown makes a failed login take as long as a real one, so timing reveals no emails.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password").unwrap_or_default())
+}
+
 /// Resolves a bearer token; unknown or malformed tokens are `unauthorized`.
 pub async fn authenticate(pool: &SqlitePool, token: &str) -> Result<Principal> {
     if token.len() > 200 {

@@ -99,8 +99,27 @@ pub async fn announce(
     let (visitor_view, agent_view) = (decorate(state, visitor_view), decorate(state, agent_view));
     state
         .hub
-        .publish_conversation(event, &visitor_view, &agent_view);
+        .publish_conversation(event, Some(&visitor_view), &agent_view);
     Ok(Some(agent_view))
+}
+
+/// Re-announces a visitor's open conversations to agents (the visitor's details or online
+/// state changed; the visitor's own tabs need no news of that).
+pub async fn announce_visitor(state: &AppState, visitor_id: Uuid) -> Result<()> {
+    for conversation in conversations::list_for_visitor(&state.pool, visitor_id).await? {
+        if conversation.status == ConversationStatus::Ended {
+            continue;
+        }
+        if let Some(agent_view) =
+            conversations::load(&state.pool, conversation.id, Side::Agent).await?
+        {
+            let agent_view = decorate(state, agent_view);
+            state
+                .hub
+                .publish_conversation(ConversationEvent::Updated, None, &agent_view);
+        }
+    }
+    Ok(())
 }
 
 /// A system notice "<name> joined the chat", stored in the open transaction.

@@ -77,16 +77,7 @@ pub async fn update(
         page_url: check_field(&request.page_url, "page_url")?,
     };
     visitors::update(&state.pool, id, &checked).await?;
-    for conversation in conversations::list_for_visitor(&state.pool, id).await? {
-        if conversation.status != tidings_protocol::ConversationStatus::Ended {
-            chat::announce(
-                &state,
-                conversation.id,
-                tidings_protocol::ConversationEvent::Updated,
-            )
-            .await?;
-        }
-    }
+    chat::announce_visitor(&state, id).await?;
     Ok(Json(visitors::profile(&state.pool, id).await?))
 }
 

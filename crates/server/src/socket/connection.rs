@@ -8,18 +8,16 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
 use tidings_protocol::frame::close;
-use tidings_protocol::{
-    ClientFrame, ErrorCode, PresenceStatus, Role, ServerFrame, PROTOCOL_VERSION,
-};
+use tidings_protocol::{ErrorCode, ServerFrame};
 use tokio::time::{sleep_until, timeout, Instant};
 use uuid::Uuid;
 
+use super::handshake;
 use super::rate::TokenBucket;
-use crate::auth::{self, Principal};
-use crate::error::Error;
+use crate::auth::Principal;
 use crate::hub::{encode, ConnId, Event, Peer};
-use crate::store::{now_millis, visitors};
-use crate::AppState;
+use crate::store::visitors;
+use crate::{chat, AppState};
 
 pub(super) struct Connection {
     pub state: AppState,
@@ -43,7 +41,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
     let metrics = crate::metrics::global();
     metrics.connections_total.fetch_add(1, Ordering::Relaxed);
     metrics.connections_open.fetch_add(1, Ordering::Relaxed);
-    if let Some(principal) = authenticate(&state, &mut socket).await {
+    if let Some(principal) = handshake::authenticate(&state, &mut socket).await {
         let peer = match &principal {
             Principal::Visitor { id } => Peer::Visitor { id: *id },
             Principal::Agent(a) => Peer::Agent {
@@ -52,10 +50,19 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
                 is_admin: a.is_admin,
             },
         };
-        if let Principal::Visitor { id } = &principal {
-            let _ = visitors::touch(&state.pool, *id, user_agent.as_deref()).await;
+        let visitor = match &principal {
+            Principal::Visitor { id } => Some(*id),
+            Principal::Agent(_) => None,
+        };
+        let came_online = visitor.is_some_and(|id| !state.hub.visitor_online(id));
+        if let Some(id) = visitor {
+            let _ = visitors::touch(&state.pool, id, user_agent.as_deref()).await;
         }
         let (conn_id, inbox, closer) = state.hub.register(peer);
+        if let (Some(id), true) = (visitor, came_online) {
+            // Agents' lists show who is online now.
+            let _ = chat::announce_visitor(&state, id).await;
+        }
         let mut conn = Connection {
             bucket: TokenBucket::new(state.settings.rate_per_second, state.settings.rate_burst),
             state: state.clone(),
@@ -68,151 +75,24 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             last_heard: Instant::now(),
             ping_nonce: 0,
         };
-        let code = conn.serve(inbox, &closer).await;
+        let hello = handshake::hello(&state, &conn.principal);
+        let code = match conn.send(&hello).await {
+            Ok(()) => conn.serve(inbox, &closer).await,
+            Err(_) => None,
+        };
         state.hub.unregister(conn_id);
         conn.stop_typing_all();
         if let Some(code) = code {
             conn.close(code, "").await;
         }
-        if let Principal::Visitor { id } = &conn.principal {
-            let _ = visitors::touch(&state.pool, *id, None).await;
+        if let Some(id) = visitor {
+            let _ = visitors::touch(&state.pool, id, None).await;
+            if !state.hub.visitor_online(id) {
+                let _ = chat::announce_visitor(&state, id).await;
+            }
         }
     }
     metrics.connections_open.fetch_sub(1, Ordering::Relaxed);
-}
-
-/// Waits for a valid `auth` frame and answers `hello`; anything else is refused.
-async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Option<Principal> {
-    let deadline = Instant::now() + state.settings.heartbeat_timeout;
-    let mut refused = 0;
-    loop {
-        let received = timeout(
-            deadline.saturating_duration_since(Instant::now()),
-            socket.recv(),
-        )
-        .await;
-        let text = match received {
-            Err(_) => {
-                return close_with(socket, close::HEARTBEAT_TIMEOUT, "no auth frame in time").await
-            }
-            Ok(None) | Ok(Some(Err(_))) => return None,
-            Ok(Some(Ok(WsMessage::Text(text)))) => text,
-            Ok(Some(Ok(WsMessage::Close(_)))) => return None,
-            Ok(Some(Ok(_))) => continue,
-        };
-        let refusal = match serde_json::from_str::<ClientFrame>(&text) {
-            Ok(ClientFrame::Auth { version, .. }) if version != PROTOCOL_VERSION => {
-                let e = Error::client(
-                    ErrorCode::UnsupportedVersion,
-                    format!("this server speaks protocol version {PROTOCOL_VERSION}"),
-                );
-                send_now(socket, &e.to_frame(None)).await;
-                return close_with(socket, close::POLICY, "unsupported protocol version").await;
-            }
-            Ok(ClientFrame::Auth { token, .. }) => {
-                match auth::authenticate(&state.pool, &token).await {
-                    Ok(principal) => {
-                        let hello = hello(state, &principal);
-                        if !send_now(socket, &hello).await {
-                            return None;
-                        }
-                        return Some(principal);
-                    }
-                    Err(e) => {
-                        send_now(socket, &e.to_frame(None)).await;
-                        let code = if e.code() == ErrorCode::Internal {
-                            close::GOING_AWAY
-                        } else {
-                            close::UNAUTHORIZED
-                        };
-                        return close_with(socket, code, "authentication failed").await;
-                    }
-                }
-            }
-            Ok(_) => Error::client(ErrorCode::NotAuthenticated, "send an auth frame first"),
-            Err(e) => parse_error(&text, &e).0,
-        };
-        send_now(socket, &refusal.to_frame(None)).await;
-        refused += 1;
-        if refused >= 10 {
-            return close_with(socket, close::POLICY, "not authenticated").await;
-        }
-    }
-}
-
-fn hello(state: &AppState, principal: &Principal) -> ServerFrame {
-    let (role, visitor_id, agent) = match principal {
-        Principal::Visitor { id } => (Role::Visitor, Some(*id), None),
-        Principal::Agent(a) => (
-            Role::Agent,
-            None,
-            Some(tidings_protocol::Agent {
-                id: a.id,
-                email: a.email.clone(),
-                name: a.name.clone(),
-                is_admin: a.is_admin,
-                status: PresenceStatus::Online,
-            }),
-        ),
-    };
-    ServerFrame::Hello {
-        version: PROTOCOL_VERSION,
-        role,
-        visitor_id,
-        agent,
-        heartbeat_interval_ms: state.settings.heartbeat_interval.as_millis() as u64,
-        heartbeat_timeout_ms: state.settings.heartbeat_timeout.as_millis() as u64,
-        availability: state.hub.availability(),
-        now: now_millis(),
-    }
-}
-
-async fn send_now(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
-    let text = encode(frame);
-    matches!(
-        timeout(Duration::from_secs(5), socket.send(WsMessage::Text(text))).await,
-        Ok(Ok(()))
-    )
-}
-
-async fn close_with<T>(socket: &mut WebSocket, code: u16, reason: &'static str) -> Option<T> {
-    let frame = CloseFrame {
-        code,
-        reason: Utf8Bytes::from_static(reason),
-    };
-    let _ = timeout(
-        Duration::from_secs(1),
-        socket.send(WsMessage::Close(Some(frame))),
-    )
-    .await;
-    None
-}
-
-/// Classifies a frame that did not parse: bad JSON, or JSON that is not a known frame.
-/// Returns the error and the message id it names, if one can be read.
-pub(super) fn parse_error(text: &str, error: &serde_json::Error) -> (Error, Option<Uuid>) {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Err(_) => (
-            Error::client(
-                ErrorCode::BadJson,
-                format!("the frame is not valid JSON: {error}"),
-            ),
-            None,
-        ),
-        Ok(value) => {
-            let id = value
-                .get("id")
-                .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse_str(s).ok());
-            (
-                Error::client(
-                    ErrorCode::InvalidFrame,
-                    format!("not a frame this server knows: {error}"),
-                ),
-                id,
-            )
-        }
-    }
 }
 
 impl Connection {

@@ -6,10 +6,10 @@
 use axum::extract::ws::Message as WsMessage;
 use tidings_protocol::frame::close;
 use tidings_protocol::{ClientFrame, ErrorCode, ServerFrame};
-use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::connection::{parse_error, Connection, StepEnd};
+use super::connection::{Connection, StepEnd};
+use super::handshake::parse_error;
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::store::{conversations, messages};
@@ -130,7 +130,7 @@ impl Connection {
         }
     }
 
-    async fn refuse(
+    pub(super) async fn refuse(
         &mut self,
         code: ErrorCode,
         message: &str,
@@ -205,68 +205,6 @@ impl Connection {
             last_seq,
         })
         .await
-    }
-
-    async fn typing(&mut self, conversation_id: Uuid, typing: bool) -> Result<(), StepEnd> {
-        if !self.replayed.contains_key(&conversation_id) {
-            return self
-                .refuse(
-                    ErrorCode::NotFound,
-                    "subscribe to the conversation before sending typing",
-                    Some(conversation_id),
-                )
-                .await;
-        }
-        if typing {
-            self.typing.insert(
-                conversation_id,
-                Instant::now() + self.state.settings.typing_ttl,
-            );
-        } else {
-            self.typing.remove(&conversation_id);
-        }
-        self.broadcast_typing(conversation_id, typing);
-        Ok(())
-    }
-
-    fn broadcast_typing(&self, conversation_id: Uuid, typing: bool) {
-        let (role, name) = match &self.principal {
-            Principal::Visitor { .. } => (tidings_protocol::Role::Visitor, None),
-            Principal::Agent(a) => (tidings_protocol::Role::Agent, Some(a.name.clone())),
-        };
-        let ttl_ms = self.state.settings.typing_ttl.as_millis() as u64;
-        let frame = ServerFrame::Typing {
-            conversation_id,
-            role,
-            name,
-            typing,
-            ttl_ms,
-        };
-        self.state
-            .hub
-            .publish_to_followers(conversation_id, &frame, Some(self.conn_id));
-    }
-
-    /// Typing indicators not renewed in time lapse: followers get `typing: false`.
-    pub(super) fn expire_typing(&mut self) {
-        let now = Instant::now();
-        let expired: Vec<Uuid> = self
-            .typing
-            .iter()
-            .filter(|(_, at)| **at <= now)
-            .map(|(c, _)| *c)
-            .collect();
-        for conversation_id in expired {
-            self.typing.remove(&conversation_id);
-            self.broadcast_typing(conversation_id, false);
-        }
-    }
-
-    /// On disconnect nobody is typing any more.
-    pub(super) fn stop_typing_all(&mut self) {
-        for (conversation_id, _) in std::mem::take(&mut self.typing) {
-            self.broadcast_typing(conversation_id, false);
-        }
     }
 
     async fn mark(

@@ -9,7 +9,9 @@
 
 mod connection;
 mod handlers;
+mod handshake;
 mod rate;
+mod typing;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;

@@ -1,0 +1,134 @@
+//! Publishing: stored messages to a conversation's followers, ephemeral frames (typing,
+//! receipts), `conversation` frames to everyone concerned, and follow changes after a
+//! claim or a new conversation.
+
+use std::collections::HashSet;
+
+use tidings_protocol::{Conversation, ConversationEvent, Message, ServerFrame};
+use uuid::Uuid;
+
+use super::{encode, Conn, ConnId, Event, Hub, Inner, Peer};
+use crate::auth::agent_may_see;
+
+impl Hub {
+    /// A stored message, to every connection following its conversation.
+    pub fn publish_message(&self, message: &Message) {
+        let frame = encode(&ServerFrame::Message {
+            message: message.clone(),
+        });
+        let inner = self.lock();
+        if let Some(subs) = inner.subscriptions.get(&message.conversation_id) {
+            for conn in subs {
+                inner.deliver(
+                    *conn,
+                    Event::Message {
+                        conversation_id: message.conversation_id,
+                        seq: message.seq,
+                        frame: frame.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// An ephemeral frame (typing, receipt) to the conversation's followers but `except`.
+    pub fn publish_to_followers(
+        &self,
+        conversation_id: Uuid,
+        frame: &ServerFrame,
+        except: Option<ConnId>,
+    ) {
+        let frame = encode(frame);
+        let inner = self.lock();
+        if let Some(subs) = inner.subscriptions.get(&conversation_id) {
+            for conn in subs.iter().filter(|c| Some(**c) != except) {
+                inner.deliver(*conn, Event::Frame(frame.clone()));
+            }
+        }
+    }
+
+    /// A `conversation` frame to everyone concerned: the visitor's connections (with the
+    /// visitor's unread count), and agents following it or watching a queue it is in
+    /// (with the agents' count). Claims and assignments also reach agents who lose sight of
+    /// it, so it leaves their waiting list.
+    pub fn publish_conversation(
+        &self,
+        event: ConversationEvent,
+        visitor_view: Option<&Conversation>,
+        agent_view: &Conversation,
+    ) {
+        let for_agents = encode(&ServerFrame::Conversation {
+            event,
+            conversation: agent_view.clone(),
+        });
+        let inner = self.lock();
+        let mut agents: HashSet<ConnId> = inner
+            .subscriptions
+            .get(&agent_view.id)
+            .cloned()
+            .unwrap_or_default();
+        let leaving_waiting = matches!(
+            event,
+            ConversationEvent::Claimed | ConversationEvent::Assigned
+        );
+        for watcher in &inner.queue_watchers {
+            if let Some(Conn {
+                peer: Peer::Agent { id, is_admin, .. },
+                ..
+            }) = inner.conns.get(watcher)
+            {
+                if leaving_waiting || agent_may_see(*id, *is_admin, agent_view) {
+                    agents.insert(*watcher);
+                }
+            }
+        }
+        for conn in agents {
+            if matches!(
+                inner.conns.get(&conn).map(|c| &c.peer),
+                Some(Peer::Agent { .. })
+            ) {
+                inner.deliver(conn, Event::Frame(for_agents.clone()));
+            }
+        }
+        let Some(visitor_view) = visitor_view else {
+            return;
+        };
+        let for_visitor = encode(&ServerFrame::Conversation {
+            event,
+            conversation: visitor_view.clone(),
+        });
+        if let Some(conns) = inner.visitors.get(&visitor_view.visitor_id) {
+            for conn in conns {
+                inner.deliver(*conn, Event::Frame(for_visitor.clone()));
+            }
+        }
+    }
+
+    /// Tells every connection of a visitor to follow a conversation they just started.
+    pub fn auto_subscribe(&self, visitor_id: Uuid, conversation_id: Uuid) {
+        let inner = self.lock();
+        if let Some(conns) = inner.visitors.get(&visitor_id) {
+            for conn in conns {
+                inner.deliver(*conn, Event::AutoSubscribe(conversation_id));
+            }
+        }
+    }
+
+    /// After a claim or assignment, plain agents other than the assignee stop following.
+    pub fn revoke_followers(&self, conversation: &Conversation) {
+        let mut inner = self.lock();
+        let Inner {
+            conns,
+            subscriptions,
+            ..
+        } = &mut *inner;
+        if let Some(subs) = subscriptions.get_mut(&conversation.id) {
+            subs.retain(|c| match conns.get(c).map(|c| &c.peer) {
+                Some(Peer::Agent { id, is_admin, .. }) => {
+                    agent_may_see(*id, *is_admin, conversation)
+                }
+                _ => true,
+            });
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! In-process fan-out: which connections are open, who they belong to, which
+//! conversations they follow, who watches the agent queue, and agent presence.
+//!
+//! Frames are serialised once and shared (`Utf8Bytes` is reference counted). Each
+//! connection has a bounded inbox; when it is full the connection is a slow consumer and
+//! is told to close (it will reconnect and resume) instead of letting memory grow.
+//! The lock is a plain mutex held only for map updates and `try_send`s, never across an
+//! `.await`. Presence lives in [`presence`], publishing in [`fanout`].
+
+mod fanout;
+mod presence;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::ws::Utf8Bytes;
+use tidings_protocol::frame::close;
+use tidings_protocol::{PresenceStatus, ServerFrame};
+use tokio::sync::{mpsc, Notify};
+use uuid::Uuid;
+
+/// Identifies one WebSocket connection.
+pub type ConnId = u64;
+
+/// Who is on a connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    Visitor {
+        id: Uuid,
+    },
+    Agent {
+        id: Uuid,
+        name: String,
+        is_admin: bool,
+    },
+}
+
+/// What the hub hands to a connection.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A frame to forward as is.
+    Frame(Utf8Bytes),
+    /// A live message; the connection drops it if its replay already covered `seq`.
+    Message {
+        conversation_id: Uuid,
+        seq: u64,
+        frame: Utf8Bytes,
+    },
+    /// The visitor started a conversation: subscribe to it from seq 0.
+    AutoSubscribe(Uuid),
+}
+
+/// Asks a connection to close with a code (slow consumer, shutdown). The first code wins.
+#[derive(Debug, Default)]
+pub struct Closer {
+    code: AtomicU16,
+    notify: Notify,
+}
+
+impl Closer {
+    pub fn close(&self, code: u16) {
+        if self
+            .code
+            .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            self.notify.notify_one();
+        }
+    }
+
+    /// Waits until a close is requested, then returns its code.
+    pub async fn requested(&self) -> u16 {
+        loop {
+            let code = self.code.load(Ordering::SeqCst);
+            if code != 0 {
+                return code;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
+struct Conn {
+    peer: Peer,
+    inbox: mpsc::Sender<Event>,
+    closer: Arc<Closer>,
+    presence: PresenceStatus,
+}
+
+#[derive(Default)]
+struct Inner {
+    conns: HashMap<ConnId, Conn>,
+    subscriptions: HashMap<Uuid, HashSet<ConnId>>,
+    visitors: HashMap<Uuid, HashSet<ConnId>>,
+    queue_watchers: HashSet<ConnId>,
+}
+
+/// The hub shared by every connection and request of this node.
+pub struct Hub {
+    inner: Mutex<Inner>,
+    next_id: AtomicU64,
+    inbox_capacity: usize,
+}
+
+/// Serialises a frame once for any number of recipients.
+pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
+    Utf8Bytes::from(serde_json::to_string(frame).unwrap_or_default())
+}
+
+impl Inner {
+    fn deliver(&self, id: ConnId, event: Event) {
+        if let Some(conn) = self.conns.get(&id) {
+            if let Err(mpsc::error::TrySendError::Full(_)) = conn.inbox.try_send(event) {
+                crate::metrics::global()
+                    .slow_consumers_closed
+                    .fetch_add(1, Ordering::Relaxed);
+                conn.closer.close(close::SLOW_CONSUMER);
+            }
+        }
+    }
+}
+
+impl Hub {
+    pub fn new(inbox_capacity: usize) -> Self {
+        Hub {
+            inner: Mutex::new(Inner::default()),
+            next_id: AtomicU64::new(1),
+            inbox_capacity,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a connection (agents start online) and returns its id, inbox and closer.
+    pub fn register(&self, peer: Peer) -> (ConnId, mpsc::Receiver<Event>, Arc<Closer>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(self.inbox_capacity);
+        let closer = Arc::new(Closer::default());
+        let conn = Conn {
+            peer: peer.clone(),
+            inbox: tx,
+            closer: closer.clone(),
+            presence: PresenceStatus::Online,
+        };
+        let mut inner = self.lock();
+        match &peer {
+            Peer::Visitor { id: visitor } => {
+                inner.conns.insert(id, conn);
+                inner.visitors.entry(*visitor).or_default().insert(id);
+            }
+            Peer::Agent {
+                id: agent, name, ..
+            } => {
+                inner.with_presence_change(Some((*agent, name.clone())), |inner| {
+                    inner.conns.insert(id, conn);
+                });
+            }
+        }
+        (id, rx, closer)
+    }
+
+    /// Removes a connection from everything; presence is recomputed.
+    pub fn unregister(&self, id: ConnId) {
+        let mut inner = self.lock();
+        let Some(peer) = inner.conns.get(&id).map(|c| c.peer.clone()) else {
+            return;
+        };
+        inner.subscriptions.retain(|_, subs| {
+            subs.remove(&id);
+            !subs.is_empty()
+        });
+        inner.queue_watchers.remove(&id);
+        match peer {
+            Peer::Visitor { id: visitor } => {
+                inner.conns.remove(&id);
+                if let Some(set) = inner.visitors.get_mut(&visitor) {
+                    set.remove(&id);
+                    if set.is_empty() {
+                        inner.visitors.remove(&visitor);
+                    }
+                }
+            }
+            Peer::Agent {
+                id: agent, name, ..
+            } => {
+                inner.with_presence_change(Some((agent, name)), |inner| {
+                    inner.conns.remove(&id);
+                });
+            }
+        }
+    }
+
+    pub fn subscribe(&self, id: ConnId, conversation_id: Uuid) {
+        self.lock()
+            .subscriptions
+            .entry(conversation_id)
+            .or_default()
+            .insert(id);
+    }
+
+    pub fn unsubscribe(&self, id: ConnId, conversation_id: Uuid) {
+        let mut inner = self.lock();
+        if let Some(subs) = inner.subscriptions.get_mut(&conversation_id) {
+            subs.remove(&id);
+            if subs.is_empty() {
+                inner.subscriptions.remove(&conversation_id);
+            }
+        }
+    }
+
+    pub fn is_subscribed(&self, id: ConnId, conversation_id: Uuid) -> bool {
+        self.lock()
+            .subscriptions
+            .get(&conversation_id)
+            .is_some_and(|s| s.contains(&id))
+    }
+
+    pub fn watch_queue(&self, id: ConnId) {
+        self.lock().queue_watchers.insert(id);
+    }
+
+    pub fn visitor_online(&self, visitor_id: Uuid) -> bool {
+        self.lock().visitors.contains_key(&visitor_id)
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.lock().conns.len()
+    }
+
+    /// Asks every connection to close with `code` (shutdown).
+    pub fn close_all(&self, code: u16) {
+        for conn in self.lock().conns.values() {
+            conn.closer.close(code);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tidings_protocol::frame::close;
+    use tidings_protocol::{Message, Sender};
+    use uuid::Uuid;
+
+    use super::{Hub, Peer};
+
+    #[tokio::test]
+    async fn a_connection_that_does_not_drain_its_inbox_is_told_to_close() {
+        let hub = Hub::new(4);
+        let visitor = Uuid::new_v4();
+        let conversation_id = Uuid::new_v4();
+        let (slow, _inbox, closer) = hub.register(Peer::Visitor { id: visitor });
+        hub.subscribe(slow, conversation_id);
+        for seq in 1..=5 {
+            let message = Message {
+                id: Uuid::new_v4(),
+                conversation_id,
+                seq,
+                sender: Sender::Visitor,
+                author_name: None,
+                agent_id: None,
+                body: "x".into(),
+                created_at: 0,
+            };
+            hub.publish_message(&message);
+        }
+        assert_eq!(closer.requested().await, close::SLOW_CONSUMER);
+        hub.unregister(slow);
+        assert!(!hub.visitor_online(visitor));
+        assert_eq!(hub.connection_count(), 0);
+    }
+}

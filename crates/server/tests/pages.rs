@@ -1,0 +1,104 @@
+//! Reading: history pages over HTTP, and the static app pages with their CSP.
+
+mod common;
+
+use common::{ack_fields, Client, TestServer};
+use reqwest::StatusCode;
+use tidings_protocol::http::HistoryPage;
+use uuid::Uuid;
+
+#[tokio::test]
+async fn history_pages_go_backwards_in_ascending_order() {
+    let server = TestServer::start().await;
+    let (_, token) = server.visitor().await;
+    let (mut ws, _) = Client::connect(&server, &token).await;
+    let mut conversation = None;
+    for n in 1..=7 {
+        conversation = Some(
+            ack_fields(
+                &ws.send_message(Uuid::new_v4(), conversation, &format!("m{n}"))
+                    .await,
+            )
+            .0,
+        );
+    }
+    let id = conversation.unwrap();
+    let page = |query: &'static str| {
+        let url = server.url(&format!("/v1/conversations/{id}/messages{query}"));
+        let token = token.clone();
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<HistoryPage>()
+                .await
+                .unwrap()
+        }
+    };
+    let latest = page("?limit=3").await;
+    assert_eq!(
+        latest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![5, 6, 7]
+    );
+    assert!(latest.has_more);
+    let older = page("?limit=3&before_seq=5").await;
+    assert_eq!(
+        older.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
+    let oldest = page("?limit=3&before_seq=2").await;
+    assert_eq!(
+        oldest.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![1]
+    );
+    assert!(!oldest.has_more);
+    let bad = reqwest::Client::new()
+        .get(server.url(&format!("/v1/conversations/{id}/messages?limit=x")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
+    let assets = tempfile::TempDir::new().unwrap();
+    std::fs::create_dir_all(assets.path().join("chat")).unwrap();
+    std::fs::write(
+        assets.path().join("chat/index.html"),
+        "<html><script type=\"module\">boot()</script></html>",
+    )
+    .unwrap();
+    std::fs::write(assets.path().join("widget.js"), "/* loader */").unwrap();
+    let mut settings = common::test_settings();
+    settings.assets = Some(assets.path().to_path_buf());
+    settings.allowed_origins = vec!["https://shop.example".into()];
+    let server = TestServer::start_with_settings(settings).await;
+
+    let page = reqwest::get(server.url("/chat/")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let expected =
+        tidings_server::assets::inline_script_hashes("<script type=\"module\">boot()</script>");
+    assert!(csp.contains(&expected[0]), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    assert!(csp.contains("frame-ancestors 'self' https://shop.example"));
+    let loader = reqwest::get(server.url("/widget.js")).await.unwrap();
+    assert_eq!(loader.text().await.unwrap(), "/* loader */");
+    assert_eq!(
+        reqwest::get(server.url("/console/"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    server.stop().await;
+}
