@@ -1,4 +1,5 @@
-//! Reading: history pages over HTTP, and the static app pages with their CSP.
+//! Reading: history pages over HTTP, Prometheus metrics, and the static app pages with
+//! their CSP.
 
 mod common;
 
@@ -62,6 +63,26 @@ async fn history_pages_go_backwards_in_ascending_order() {
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let stored: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("tidings_messages_stored_total "))
+        .and_then(|v| v.parse().ok())
+        .expect("a messages counter");
+    assert!(stored >= 7, "{metrics}");
+    for name in [
+        "tidings_connections_open ",
+        "tidings_message_store_seconds_count ",
+        "tidings_errors_total{code=\"invalid_field\"}",
+    ] {
+        assert!(metrics.contains(name), "{name} missing from:\n{metrics}");
+    }
     server.stop().await;
 }
 

@@ -145,15 +145,22 @@ pub enum Ending {
 
 impl Client {
     pub async fn connect_raw(server: &TestServer) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(server.ws_url())
-            .await
-            .unwrap();
+        Self::connect_raw_url(&server.ws_url()).await
+    }
+
+    pub async fn connect_raw_url(url: &str) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
         Client { ws }
     }
 
     /// Connects and authenticates; returns the client and its `hello`.
     pub async fn connect(server: &TestServer, token: &str) -> (Client, ServerFrame) {
-        let mut client = Self::connect_raw(server).await;
+        Self::connect_url(&server.ws_url(), token).await
+    }
+
+    /// Like [`Client::connect`], to a server at a socket URL.
+    pub async fn connect_url(url: &str, token: &str) -> (Client, ServerFrame) {
+        let mut client = Self::connect_raw_url(url).await;
         client
             .send(json!({"type": "auth", "token": token, "version": PROTOCOL_VERSION}))
             .await;
