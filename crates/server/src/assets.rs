@@ -13,6 +13,7 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 use crate::AppState;
@@ -124,7 +125,7 @@ async fn console_page(State(state): State<AppState>) -> Response {
     page_response(state.pages.console.as_ref())
 }
 
-/// Routes for the pages and the static files (a fallback, so API routes win).
+/// Routes for the pages and the static files (a fallback, so API routes win), gzipped.
 pub fn router(state: AppState) -> Router<AppState> {
     let router = Router::new()
         .route("/chat", get(|| async { Redirect::permanent("/chat/") }))
@@ -136,10 +137,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/", get(console_page))
         .route("/console/index.html", get(console_page));
-    match &state.settings.assets {
+    let router = match &state.settings.assets {
         Some(dir) => router.fallback_service(ServeDir::new(dir)),
         None => router,
-    }
+    };
+    // The wasm and JS are served gzipped when the browser accepts it (the size budgets
+    // in SPEC 9 are gzip sizes); the API and socket are not behind this layer.
+    router.layer(CompressionLayer::new())
 }
 
 #[cfg(test)]

@@ -96,6 +96,7 @@ async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
     )
     .unwrap();
     std::fs::write(assets.path().join("widget.js"), "/* loader */").unwrap();
+    std::fs::write(assets.path().join("app.wasm"), vec![0u8; 4096]).unwrap();
     let mut settings = common::test_settings();
     settings.assets = Some(assets.path().to_path_buf());
     settings.allowed_origins = vec!["https://shop.example".into()];
@@ -114,6 +115,17 @@ async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
     assert!(csp.contains("frame-ancestors 'self' https://shop.example"));
     let loader = reqwest::get(server.url("/widget.js")).await.unwrap();
     assert_eq!(loader.text().await.unwrap(), "/* loader */");
+    let wasm = reqwest::Client::new()
+        .get(server.url("/app.wasm"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wasm.headers()["content-encoding"], "gzip");
+    assert!(
+        wasm.bytes().await.unwrap().len() < 4096,
+        "served compressed"
+    );
     assert_eq!(
         reqwest::get(server.url("/console/"))
             .await

@@ -14,7 +14,7 @@ impl Connection {
         conversation_id: Uuid,
         typing: bool,
     ) -> Result<(), StepEnd> {
-        if !self.replayed.contains_key(&conversation_id) {
+        if !self.state.hub.is_subscribed(self.conn_id, conversation_id) {
             return self
                 .refuse(
                     ErrorCode::NotFound,
