@@ -79,12 +79,21 @@ impl Error {
 
     /// This error as an `error` frame, naming the refused message if there is one.
     pub fn to_frame(&self, id: Option<uuid::Uuid>) -> ServerFrame {
+        self.frame_about(id, None)
+    }
+
+    /// This error as an `error` frame about a message and/or a conversation.
+    pub fn frame_about(
+        &self,
+        id: Option<uuid::Uuid>,
+        conversation_id: Option<uuid::Uuid>,
+    ) -> ServerFrame {
         self.report();
         ServerFrame::Error {
             code: self.code(),
             message: self.public_message(),
             id,
-            conversation_id: None,
+            conversation_id,
         }
     }
 }

@@ -41,7 +41,9 @@ impl Connection {
             Ok(_) => None,
             Err(e) => parse_error(&text, e).1,
         };
-        if !self.bucket.try_take() {
+        // Answers to our own pings are never refused: they are how liveness is judged.
+        let exempt = matches!(parsed, Ok(ClientFrame::Pong { .. }));
+        if !exempt && !self.bucket.try_take() {
             self.strikes += 1;
             if self.strikes >= self.state.settings.rate_strikes_before_close {
                 return Err(StepEnd::Close(close::RATE_LIMITED));
@@ -83,16 +85,7 @@ impl Connection {
                 body,
             } => match chat::send(&self.state, &self.principal, id, conversation_id, &body).await {
                 Ok(outcome) => self.send(&outcome.ack).await,
-                Err(e) => {
-                    let mut frame = e.to_frame(Some(id));
-                    if let ServerFrame::Error {
-                        conversation_id: c, ..
-                    } = &mut frame
-                    {
-                        *c = conversation_id;
-                    }
-                    self.send(&frame).await
-                }
+                Err(e) => self.send(&e.frame_about(Some(id), conversation_id)).await,
             },
             ClientFrame::Typing {
                 conversation_id,
@@ -136,25 +129,12 @@ impl Connection {
         message: &str,
         conversation_id: Option<Uuid>,
     ) -> Result<(), StepEnd> {
-        let mut frame = Error::client(code, message).to_frame(None);
-        if let ServerFrame::Error {
-            conversation_id: c, ..
-        } = &mut frame
-        {
-            *c = conversation_id;
-        }
-        self.send(&frame).await
+        self.report(Error::client(code, message), conversation_id)
+            .await
     }
 
     async fn report(&mut self, error: Error, conversation_id: Option<Uuid>) -> Result<(), StepEnd> {
-        let mut frame = error.to_frame(None);
-        if let ServerFrame::Error {
-            conversation_id: c, ..
-        } = &mut frame
-        {
-            *c = conversation_id;
-        }
-        self.send(&frame).await
+        self.send(&error.frame_about(None, conversation_id)).await
     }
 
     /// `snapshot`, the messages after `after_seq` in order, `synced`, then live.
@@ -198,7 +178,10 @@ impl Connection {
                 break;
             }
         }
-        self.replayed.insert(conversation_id, cursor);
+        // Live copies at or below what the client now has are duplicates. A client claiming
+        // more than exists (stale state) still gets everything after the real last seq.
+        let boundary = last_sent.max(after_seq.min(snapshot_last_seq));
+        self.replayed.insert(conversation_id, boundary);
         let last_seq = last_sent.max(snapshot_last_seq);
         self.send(&ServerFrame::Synced {
             conversation_id,
