@@ -78,6 +78,7 @@ async fn history_pages_go_backwards_in_ascending_order() {
     assert!(stored >= 7, "{metrics}");
     for name in [
         "tidings_connections_open ",
+        "tidings_sockets_authenticated ",
         "tidings_message_store_seconds_count ",
         "tidings_errors_total{code=\"invalid_field\"}",
     ] {

@@ -1,5 +1,7 @@
 //! `/healthz` (the database answers) and `/metrics` (Prometheus text).
 
+use std::fmt::Write;
+
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -20,11 +22,13 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>> {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let metrics = crate::metrics::global();
-    // The hub is the truth for open connections; the counter can lag during shutdown.
-    let _ = state.hub.connection_count();
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics.render(),
-    )
+    let mut text = crate::metrics::global().render();
+    // Per-node state the hub knows (the counters above are process-wide).
+    let _ = writeln!(
+        text,
+        "# HELP tidings_sockets_authenticated Authenticated WebSocket connections in the hub.\n\
+         # TYPE tidings_sockets_authenticated gauge\ntidings_sockets_authenticated {}",
+        state.hub.connection_count()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

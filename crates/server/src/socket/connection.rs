@@ -59,6 +59,8 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             let _ = visitors::touch(&state.pool, id, user_agent.as_deref()).await;
         }
         let (conn_id, inbox, closer) = state.hub.register(peer);
+        let span = tracing::debug_span!("socket", conn_id, visitor = ?visitor);
+        tracing::debug!(parent: &span, "authenticated");
         if let (Some(id), true) = (visitor, came_online) {
             // Agents' lists show who is online now.
             let _ = chat::announce_visitor(&state, id).await;
@@ -82,6 +84,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
         };
         state.hub.unregister(conn_id);
         conn.stop_typing_all();
+        tracing::debug!(parent: &span, close_code = ?code, "closed");
         if let Some(code) = code {
             conn.close(code, "").await;
         }
