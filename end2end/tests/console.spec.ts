@@ -44,7 +44,7 @@ test("login: a wrong password is refused with a clear error; a session survives 
   await agents(server);
   const console_ = new ConsolePage(page, server);
   await console_.login({ email: AGENT.email, password: "wrong password" });
-  await expect(page.getByText(/wrong|invalid|incorrect/i)).toBeVisible();
+  await expect(page.getByTestId("login-error")).toContainText(/wrong|invalid|incorrect/i);
   await expect(console_.filter("waiting")).toHaveCount(0);
 
   await console_.loginOk(AGENT);
