@@ -17,11 +17,18 @@ use crate::{assets, tools};
 pub enum Bench {
     /// Gzip bytes of the loader and of the open widget's wasm, js and css.
     Size,
+    /// Visitor-to-agent delivery and ack latency through the real server (p50/p90/p99/max).
+    Delivery {
+        /// How many messages to send, one at a time.
+        #[arg(long, default_value_t = 2000)]
+        messages: usize,
+    },
 }
 
 pub fn run(root: &Path, what: Bench) -> Result {
     match what {
         Bench::Size => size(root),
+        Bench::Delivery { messages } => crate::latency::run(messages.max(1)),
     }
 }
 

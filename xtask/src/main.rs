@@ -7,6 +7,7 @@
 mod assets;
 mod bench;
 mod dev;
+mod latency;
 mod step;
 mod test;
 mod tools;
