@@ -83,6 +83,13 @@ async fn run_serve(args: ServeArgs) -> Result<(), String> {
             "no --allowed-origin configured: every origin is accepted (fine for development only)"
         );
     }
+    if let Some(dir) = &settings.assets {
+        for page in ["chat/index.html", "console/index.html", "widget.js"] {
+            if !dir.join(page).is_file() {
+                tracing::warn!(assets = %dir.display(), "{page} is missing from the assets directory");
+            }
+        }
+    }
     let pool = db::connect(&args.database_url)
         .await
         .map_err(|e| format!("cannot open {}: {e}", args.database_url))?;
