@@ -1,2 +1,6 @@
-//! The Tidings visitor widget (placeholder until the widget lands).
-fn main() {}
+//! Entry point of the widget app (the page inside the loader's iframe).
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    tidings_widget::start();
+}

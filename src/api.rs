@@ -1,0 +1,119 @@
+//! The HTTP API under `/v1`, relative to the app's own origin, through `fetch`.
+
+use serde::{de::DeserializeOwned, Serialize};
+use tidings_protocol::http::{
+    ApiError, ConversationList, CreateVisitorRequest, CreateVisitorResponse, RatingRequest,
+    UpdateVisitorRequest,
+};
+use tidings_protocol::{Conversation, ErrorCode};
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a request did not succeed.
+#[derive(Debug, Clone)]
+pub enum Failure {
+    /// No answer (offline, server down): worth retrying.
+    Network,
+    /// The server answered with an error.
+    Api { status: u16, error: ApiError },
+}
+
+impl Failure {
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Failure::Api { status: 401, .. })
+    }
+
+    /// A sentence for the person using the widget.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Network => "No connection. Please try again.".into(),
+            Failure::Api { error, .. } => error.message.clone(),
+        }
+    }
+}
+
+async fn request<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<T, Failure> {
+    let window = web_sys::window().ok_or(Failure::Network)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| Failure::Network)?;
+    if let Some(token) = token {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
+    if let Some(body) = body {
+        let _ = headers.set("content-type", "application/json");
+        init.set_body(&body.into());
+    }
+    init.set_headers(&headers);
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| Failure::Network)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| Failure::Network)?;
+    let text = JsFuture::from(response.text().map_err(|_| Failure::Network)?)
+        .await
+        .map_err(|_| Failure::Network)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|e| Failure::Api {
+            status: response.status(),
+            error: ApiError {
+                code: ErrorCode::Internal,
+                message: format!("Unexpected answer from the server: {e}"),
+            },
+        })
+    } else {
+        let error = serde_json::from_str(&text).unwrap_or(ApiError {
+            code: ErrorCode::Internal,
+            message: format!("The server answered {}.", response.status()),
+        });
+        Err(Failure::Api {
+            status: response.status(),
+            error,
+        })
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
+/// `POST /v1/visitors`: a new anonymous visitor and its token.
+pub async fn create_visitor(page_url: Option<String>) -> Result<CreateVisitorResponse, Failure> {
+    let body = CreateVisitorRequest {
+        page_url,
+        ..Default::default()
+    };
+    request("POST", "/v1/visitors", None, json(&body)).await
+}
+
+/// `PATCH /v1/visitor`: name, email or page.
+pub async fn update_visitor(token: &str, update: &UpdateVisitorRequest) -> Result<(), Failure> {
+    request::<serde_json::Value>("PATCH", "/v1/visitor", Some(token), json(update))
+        .await
+        .map(|_| ())
+}
+
+/// `GET /v1/visitor/conversations`: newest first.
+pub async fn my_conversations(token: &str) -> Result<Vec<Conversation>, Failure> {
+    request::<ConversationList>("GET", "/v1/visitor/conversations", Some(token), None)
+        .await
+        .map(|l| l.conversations)
+}
+
+/// `GET /v1/conversations/{id}`.
+pub async fn conversation(token: &str, id: Uuid) -> Result<Conversation, Failure> {
+    request("GET", &format!("/v1/conversations/{id}"), Some(token), None).await
+}
+
+/// `POST /v1/conversations/{id}/rating`.
+pub async fn rate(token: &str, id: Uuid, rating: &RatingRequest) -> Result<Conversation, Failure> {
+    let path = format!("/v1/conversations/{id}/rating");
+    request("POST", &path, Some(token), json(rating)).await
+}

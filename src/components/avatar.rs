@@ -1,0 +1,24 @@
+//! A round avatar with the person's initial, coloured from their name so each agent
+//! keeps one colour.
+
+use leptos::prelude::*;
+
+/// A hue in 0..360 derived from `name`.
+fn hue(name: &str) -> u32 {
+    name.bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32))
+        % 360
+}
+
+#[component]
+pub fn Avatar(name: String) -> impl IntoView {
+    let initial = name
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_else(|| "?".into());
+    let style = format!("background:hsl({},55%,45%)", hue(&name));
+    view! {
+        <span class="tw-avatar" style=style aria-hidden="true">{initial}</span>
+    }
+}

@@ -1,0 +1,75 @@
+//! `Composer`: the message box. Enter sends, Shift+Enter breaks the line; the counter
+//! appears near the 4,000-character limit and Send is disabled past it. Typing is
+//! reported to the agent (debounced in `actions`).
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+
+use crate::actions::{send_message, visitor_typing};
+use crate::body::{check, counter, DraftCheck};
+use crate::state::use_chat;
+
+#[component]
+pub fn Composer() -> impl IntoView {
+    let chat = use_chat();
+    let draft = chat.draft;
+    let verdict = Memo::new(move |_| draft.with(|d| check(d)));
+    let count = Memo::new(move |_| draft.with(|d| counter(d)));
+    let submit = move || {
+        let text = draft.get_untracked();
+        if send_message(&text) {
+            draft.set(String::new());
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            submit();
+        }
+    };
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        visitor_typing(!value.trim().is_empty());
+        draft.set(value);
+    };
+    view! {
+        <form
+            class="tw-composer"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            <textarea
+                class="tw-input"
+                data-testid="composer-input"
+                rows="1"
+                placeholder="Write a message…"
+                aria-label="Message"
+                aria-describedby="tw-counter"
+                prop:value=move || draft.get()
+                on:input=on_input
+                on:keydown=on_keydown
+            ></textarea>
+            <span
+                id="tw-counter"
+                class="tw-counter"
+                class:tw-over=move || verdict.get() == DraftCheck::TooLong
+                aria-live="polite"
+            >
+                {move || count.get()}
+            </span>
+            <button
+                class="tw-send"
+                type="submit"
+                data-testid="composer-send"
+                aria-label="Send"
+                disabled=move || verdict.get() != DraftCheck::Ok
+            >
+                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                    <path d="M3 20l18-8L3 4v6l12 2-12 2z" fill="currentColor"></path>
+                </svg>
+            </button>
+        </form>
+    }
+}

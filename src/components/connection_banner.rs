@@ -1,0 +1,25 @@
+//! Banners above the messages: offline (shown exactly while `connection-status` says
+//! offline) and any notice the visitor must see (a message that could not be stored).
+
+use leptos::prelude::*;
+use tidings_client::ConnectionState;
+
+use crate::state::use_chat;
+
+#[component]
+pub fn ConnectionBanner() -> impl IntoView {
+    let chat = use_chat();
+    let offline = Memo::new(move |_| chat.connection.get() == ConnectionState::Offline);
+    view! {
+        <Show when=move || offline.get()>
+            <div class="tw-banner" role="status">
+                "You're offline. Your messages will be sent when the connection is back."
+            </div>
+        </Show>
+        {move || {
+            chat.notice
+                .get()
+                .map(|text| view! { <div class="tw-banner tw-warn" role="alert">{text}</div> })
+        }}
+    }
+}

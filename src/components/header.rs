@@ -1,0 +1,68 @@
+//! The panel header: who is helping (agent name and avatar once one joined), whether
+//! support is around (SPEC 4.9), the conversation and connection status, and Close.
+
+use leptos::prelude::*;
+use tidings_protocol::{ConversationStatus, PresenceStatus};
+
+use super::avatar::Avatar;
+use crate::actions::request_close;
+use crate::state::use_chat;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let chat = use_chat();
+    let status = Memo::new(move |_| chat.status());
+    let agent = Memo::new(move |_| {
+        chat.conversation.with(|c| {
+            c.as_ref()
+                .filter(|c| c.status != ConversationStatus::Waiting)
+                .and_then(|c| c.assigned_agent.as_ref().map(|a| a.name.clone()))
+        })
+    });
+    let title = chat.config.with_value(|c| c.title.clone());
+    let heading = move || agent.get().unwrap_or_else(|| title.clone());
+    let subtitle = move || match (status.get(), chat.availability.get()) {
+        (ConversationStatus::Ended, _) => "This conversation has ended",
+        (ConversationStatus::Active, _) => "Support is with you",
+        (ConversationStatus::Waiting, PresenceStatus::Online) => {
+            "We typically reply in a few minutes"
+        }
+        (ConversationStatus::Waiting, _) => "We're away — leave a message",
+    };
+    let connection = move || chat.connection.get().as_str();
+    let connection_label = move || match connection() {
+        "online" => "Connected",
+        "connecting" => "Connecting…",
+        _ => "Offline",
+    };
+    view! {
+        <header class="tw-header">
+            {move || match agent.get() {
+                Some(name) => view! { <Avatar name/> }.into_any(),
+                None => view! { <span class="tw-logo" aria-hidden="true">"💬"</span> }.into_any(),
+            }}
+            <div class="tw-titles">
+                <h1 class="tw-title">{heading}</h1>
+                <p
+                    class="tw-subtitle"
+                    data-testid="conversation-status"
+                    data-state=move || status.get().as_str()
+                >
+                    {subtitle}
+                </p>
+            </div>
+            <span
+                class="tw-conn"
+                data-testid="connection-status"
+                data-state=connection
+                role="status"
+                title=connection_label
+            >
+                <span class="tw-sr">{connection_label}</span>
+            </span>
+            <button class="tw-close" type="button" aria-label="Close chat" on:click=move |_| request_close()>
+                "×"
+            </button>
+        </header>
+    }
+}

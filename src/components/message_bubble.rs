@@ -1,0 +1,100 @@
+//! One message: a bubble with its text, time and (for the visitor's own) delivery ticks;
+//! agent messages lead with avatar and name; system notices are centred lines. A message
+//! the server refused shows why, with Retry and Discard.
+
+use leptos::prelude::*;
+use tidings_client::{DeliveryState, Entry};
+use tidings_protocol::Sender;
+
+use super::avatar::Avatar;
+use super::message_text::MessageText;
+use crate::actions::{discard_message, retry_message};
+use crate::state::use_chat;
+use crate::time::{full_label, time_label};
+
+fn sender_name(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Visitor => "visitor",
+        Sender::Agent => "agent",
+        Sender::System => "system",
+    }
+}
+
+fn ticks(state: DeliveryState) -> (&'static str, &'static str) {
+    match state {
+        DeliveryState::Pending => ("🕓", "Sending"),
+        DeliveryState::Sent => ("✓", "Sent"),
+        DeliveryState::Delivered => ("✓✓", "Delivered"),
+        DeliveryState::Read => ("✓✓", "Read"),
+        DeliveryState::Failed => ("!", "Not sent"),
+    }
+}
+
+#[component]
+pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
+    let chat = use_chat();
+    let id = entry.id();
+    let sender = entry.sender();
+    let body = entry.body().to_owned();
+    let seq = entry.seq();
+    if sender == Sender::System {
+        return view! {
+            <div class="tw-system" data-testid="message" data-id=id.to_string()
+                data-sender="system" data-state="sent">
+                <MessageText body/>
+            </div>
+        }
+        .into_any();
+    }
+    let refusal = match &entry {
+        Entry::Local(l) => l.refused.as_ref().map(|r| r.reason.clone()),
+        Entry::Confirmed(_) => None,
+    };
+    let at = entry.created_at();
+    let author = match (sender, lead) {
+        (Sender::Agent, true) => Some(entry.author_name().unwrap_or("Support").to_owned()),
+        _ => None,
+    };
+    let state = Memo::new(move |_| match sender {
+        Sender::Visitor => {
+            let (delivered, read) = chat.agent_receipts();
+            entry.delivery_state(delivered, read)
+        }
+        _ if seq.is_some_and(|s| s <= chat.read_seq()) => DeliveryState::Read,
+        _ => DeliveryState::Delivered,
+    });
+    let locale = chat.locale();
+    let created = (time_label(at, &locale), full_label(at, &locale));
+    view! {
+        <div
+            class=format!("tw-msg tw-{}", sender_name(sender))
+            class:tw-lead=lead
+            data-testid="message"
+            data-id=id.to_string()
+            data-sender=sender_name(sender)
+            data-state=move || state.get().as_str()
+        >
+            {author.map(|name| view! {
+                <div class="tw-author"><Avatar name=name.clone()/><span>{name}</span></div>
+            })}
+            <div class="tw-bubble"><MessageText body/></div>
+            <div class="tw-meta">
+                <time title=created.1>{created.0}</time>
+                {(sender == Sender::Visitor).then(|| view! {
+                    <span class="tw-ticks" class:tw-read=move || state.get() == DeliveryState::Read
+                        aria-label=move || ticks(state.get()).1>
+                        {move || ticks(state.get()).0}
+                    </span>
+                })}
+            </div>
+            {refusal.map(|reason| view! {
+                <p class="tw-failed" role="alert">
+                    "Not sent: " {reason} " "
+                    <button type="button" on:click=move |_| retry_message(id)>"Retry"</button>
+                    <button type="button" on:click=move |_| discard_message(id)>"Discard"</button>
+                </p>
+            })}
+        </div>
+    }
+    .into_any()
+}

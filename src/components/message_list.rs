@@ -1,0 +1,144 @@
+//! `MessageList`: the conversation as a `role="log"`, with day separators, sticking to
+//! the bottom unless the visitor scrolled up (then the "new messages" pill appears).
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use tidings_client::Entry;
+use tidings_protocol::{ConversationStatus, Sender};
+
+use super::date_separator::DateSeparator;
+use super::message_bubble::MessageBubble;
+use super::new_messages_pill::NewMessagesPill;
+use crate::state::use_chat;
+use crate::time::{day_key, day_label};
+
+/// Distance from the bottom (px) within which the list counts as "at the bottom".
+const STICKY_PX: i32 = 48;
+
+/// One row of the list.
+#[derive(Clone, PartialEq)]
+enum Row {
+    Day(String),
+    Message { entry: Entry, lead: bool },
+}
+
+impl Row {
+    /// Rows are re-created when a message changes identity (acked, failed), so its
+    /// `data-state` is always current.
+    fn key(&self) -> String {
+        match self {
+            Row::Day(label) => format!("day:{label}"),
+            Row::Message { entry, .. } => {
+                let failed = matches!(entry, Entry::Local(l) if l.refused.is_some());
+                format!("{}:{}:{}", entry.id(), entry.seq().unwrap_or(0), failed)
+            }
+        }
+    }
+}
+
+/// Interleaves day separators; `lead` marks the first of a run by the same sender.
+fn rows(entries: Vec<Entry>, locale: &str) -> Vec<Row> {
+    let mut out = Vec::with_capacity(entries.len() + 2);
+    let mut day = None;
+    let mut previous: Option<Sender> = None;
+    for entry in entries {
+        let key = day_key(entry.created_at());
+        if day != Some(key) {
+            day = Some(key);
+            previous = None;
+            out.push(Row::Day(day_label(entry.created_at(), locale)));
+        }
+        let lead = previous != Some(entry.sender());
+        previous = Some(entry.sender());
+        out.push(Row::Message { entry, lead });
+    }
+    out
+}
+
+fn scroll_to_bottom(el: &web_sys::HtmlDivElement) {
+    el.set_scroll_top(el.scroll_height());
+}
+
+#[component]
+pub fn MessageList() -> impl IntoView {
+    let chat = use_chat();
+    let locale = chat.locale();
+    let scroller = NodeRef::<Div>::new();
+    let at_bottom = RwSignal::new(true);
+    let pill = RwSignal::new(false);
+    let all_rows = Memo::new(move |_| rows(chat.timeline.with(|t| t.entries()), &locale));
+
+    // New rows: follow them if at the bottom (or if the visitor just sent one), else
+    // offer the pill.
+    Effect::new(move |previous: Option<usize>| {
+        let (count, own_last) = chat.timeline.with(|t| {
+            let entries = t.entries();
+            let own = entries
+                .last()
+                .is_some_and(|e| e.sender() == Sender::Visitor);
+            (t.len(), own)
+        });
+        let grew = previous.is_some_and(|p| count > p);
+        if at_bottom.get_untracked() || (grew && own_last) {
+            request_animation_frame(move || {
+                if let Some(el) = scroller.get_untracked() {
+                    scroll_to_bottom(&el);
+                }
+            });
+        } else if grew {
+            pill.set(true);
+        }
+        count
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = scroller.get_untracked() {
+            let bottom = el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX;
+            at_bottom.set(bottom);
+            if bottom {
+                pill.set(false);
+            }
+        }
+    };
+    let jump = Callback::new(move |()| {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_to_bottom(&el);
+        }
+        pill.set(false);
+    });
+    let greeting = chat.config.with_value(|c| c.greeting.clone());
+    let waiting = move || {
+        chat.conversation.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.status == ConversationStatus::Waiting)
+        })
+    };
+    view! {
+        <div class="tw-body">
+            <div class="tw-scroll" node_ref=scroller on:scroll=on_scroll>
+                <p class="tw-greeting">{greeting}</p>
+                <div
+                    class="tw-list"
+                    data-testid="message-list"
+                    role="log"
+                    aria-live="polite"
+                    aria-label="Messages"
+                >
+                    <For
+                        each=move || all_rows.get()
+                        key=Row::key
+                        children=move |row| match row {
+                            Row::Day(label) => view! { <DateSeparator label/> }.into_any(),
+                            Row::Message { entry, lead } => {
+                                view! { <MessageBubble entry lead/> }.into_any()
+                            }
+                        }
+                    />
+                </div>
+                <Show when=waiting>
+                    <p class="tw-hint">"Thanks! We'll be with you shortly."</p>
+                </Show>
+            </div>
+            <NewMessagesPill visible=Signal::from(pill) on_click=jump/>
+        </div>
+    }
+}

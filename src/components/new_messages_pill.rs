@@ -1,0 +1,15 @@
+//! "New messages" pill: shown when messages arrive while the visitor has scrolled up;
+//! clicking it scrolls to the newest.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NewMessagesPill(visible: Signal<bool>, on_click: Callback<()>) -> impl IntoView {
+    view! {
+        <Show when=move || visible.get()>
+            <button class="tw-pill" type="button" on:click=move |_| on_click.run(())>
+                "New messages ↓"
+            </button>
+        </Show>
+    }
+}

@@ -1,0 +1,163 @@
+//! What the widget does with each server frame: merge messages into the timeline (by
+//! seq and id, never twice), settle the outbox on acks and refusals, follow the
+//! conversation's status, receipts, typing and agent availability.
+
+use leptos::prelude::*;
+use tidings_protocol::{ConversationStatus, Message, Role, Sender, ServerFrame};
+
+use crate::runtime::{acknowledge_delivery, announce, later, runtime, Runtime, TabNote};
+
+/// Handles one frame from the socket.
+pub fn handle(rt: &Runtime, frame: ServerFrame) {
+    let state = rt.state;
+    let current = state
+        .conversation
+        .with_untracked(|c| c.as_ref().map(|c| c.id));
+    match frame {
+        ServerFrame::Hello { availability, .. } => {
+            state.availability.set(availability);
+            rt.delivery.pump();
+        }
+        ServerFrame::Snapshot { conversation } => rt.adopt(conversation, true),
+        ServerFrame::Message { message } => on_message(rt, message),
+        ServerFrame::Synced {
+            conversation_id, ..
+        } if current == Some(conversation_id) => {
+            rt.synced.borrow_mut().insert(conversation_id);
+            acknowledge_delivery(rt, conversation_id);
+        }
+        ServerFrame::Ack {
+            id,
+            conversation_id,
+            seq,
+            created_at,
+        } => {
+            rt.delivery.acknowledged(id);
+            if current.is_none() || current == Some(conversation_id) {
+                state
+                    .timeline
+                    .update(|t| _ = t.acknowledge(id, conversation_id, seq, created_at));
+            }
+            rt.tell_tabs(&TabNote::OutboxChanged);
+            if current.is_none() {
+                // The first message started a conversation; learn about it if the
+                // snapshot has not told us already.
+                leptos::task::spawn_local(async move {
+                    let Some(rt) = runtime() else { return };
+                    let known = rt.state.conversation.with_untracked(Option::is_some);
+                    if let (false, Some(token)) = (known, rt.token()) {
+                        if let Ok(c) = crate::api::conversation(&token, conversation_id).await {
+                            rt.adopt(c, false);
+                        }
+                    }
+                });
+            }
+        }
+        ServerFrame::Typing {
+            conversation_id,
+            role: Role::Agent,
+            name,
+            typing,
+            ttl_ms,
+        } if current == Some(conversation_id) => {
+            let generation = rt.typing_generation.get().wrapping_add(1);
+            rt.typing_generation.set(generation);
+            if typing {
+                state
+                    .agent_typing
+                    .set(Some(name.unwrap_or_else(|| "Support".into())));
+                later(ttl_ms.min(60_000) as i32, move || {
+                    let Some(rt) = runtime() else { return };
+                    if rt.typing_generation.get() == generation {
+                        rt.state.agent_typing.set(None);
+                    }
+                });
+            } else {
+                state.agent_typing.set(None);
+            }
+        }
+        ServerFrame::Receipt {
+            conversation_id,
+            role,
+            read_seq,
+            delivered_seq,
+        } => state.conversation.update(|c| {
+            let Some(c) = c.as_mut().filter(|c| c.id == conversation_id) else {
+                return;
+            };
+            match role {
+                Role::Agent => {
+                    c.agent_read_seq = c.agent_read_seq.max(read_seq);
+                    c.agent_delivered_seq = c.agent_delivered_seq.max(delivered_seq).max(read_seq);
+                }
+                Role::Visitor => c.visitor_read_seq = c.visitor_read_seq.max(read_seq),
+            }
+        }),
+        ServerFrame::Conversation { conversation, .. } => {
+            let subscribed = current == Some(conversation.id);
+            rt.adopt(conversation, subscribed);
+        }
+        ServerFrame::Availability { status } => state.availability.set(status),
+        ServerFrame::Error {
+            code,
+            message,
+            id: Some(id),
+            ..
+        } => {
+            // A passing refusal (rate limit) leaves the message pending; it is resent.
+            let lasting = rt.delivery.refused(id, code, message.clone());
+            if lasting.is_some() {
+                state.timeline.update(|t| t.refuse(id, code, message));
+                rt.tell_tabs(&TabNote::OutboxChanged);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn on_message(rt: &Runtime, message: Message) {
+    let state = rt.state;
+    let conversation_id = message.conversation_id;
+    let current = state
+        .conversation
+        .with_untracked(|c| c.as_ref().map(|c| c.id));
+    if current != Some(conversation_id) {
+        return;
+    }
+    let sender = message.sender;
+    let (body, author, created_at) = (
+        message.body.clone(),
+        message.author_name.clone(),
+        message.created_at,
+    );
+    let fresh = state
+        .timeline
+        .try_update(|t| t.insert(message))
+        .unwrap_or(false);
+    if !fresh {
+        return;
+    }
+    if sender != Sender::Visitor {
+        // Someone from support wrote: the conversation is being handled, even if its
+        // `conversation` frame has not arrived yet.
+        state.conversation.update(|c| {
+            if let Some(c) = c
+                .as_mut()
+                .filter(|c| c.status == ConversationStatus::Waiting)
+            {
+                c.status = ConversationStatus::Active;
+            }
+        });
+    }
+    if sender == Sender::Agent {
+        state.agent_typing.set(None);
+        let live = rt.synced.borrow().contains(&conversation_id);
+        if live {
+            if crate::sound::chime() {
+                state.sounds.update(|n| *n += 1);
+            }
+            announce(rt, body, author, created_at);
+            acknowledge_delivery(rt, conversation_id);
+        }
+    }
+}

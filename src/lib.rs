@@ -1,0 +1,41 @@
+//! The Tidings visitor widget: the chat app that runs inside the loader's iframe.
+//!
+//! Plain logic compiled and tested everywhere ([`linkify`], [`body`]); the Leptos app and
+//! its browser glue only on wasm32. The realtime client (socket, outbox, ordering,
+//! cross-tab) is `tidings-client`; this crate turns it into the visitor's UI:
+//!
+//! - `app`: reads the loader's settings, provides the [`state::ChatState`] context,
+//!   starts the runtime and mounts `ChatWidget`.
+//! - `runtime` (services and wiring), `frames` (server frames → state), `actions` (what
+//!   the components ask for), `api` (HTTP), `host` (postMessage with the loader),
+//!   `sound`, `time`, `config`.
+//! - `components`: one component per file.
+
+pub mod body;
+pub mod linkify;
+
+#[cfg(target_arch = "wasm32")]
+mod actions;
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+mod config;
+#[cfg(target_arch = "wasm32")]
+mod frames;
+#[cfg(target_arch = "wasm32")]
+mod host;
+#[cfg(target_arch = "wasm32")]
+mod runtime;
+#[cfg(target_arch = "wasm32")]
+mod sound;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
+#[cfg(target_arch = "wasm32")]
+mod time;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::start;

@@ -1,0 +1,463 @@
+//! The live side of the widget: the visitor's token, the socket, the outbox, other tabs
+//! and the host page, wired to the [`ChatState`] signals the components read.
+//!
+//! Frames are handled in `frames`; this file holds the services and the actions the
+//! components call (send, retry, rate, start over, typing).
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use tidings_client::web::delivery::Delivery;
+use tidings_client::web::socket::{Socket, SocketHandler};
+use tidings_client::web::storage::LocalStorage;
+use tidings_client::web::tabs::TabChannel;
+use tidings_client::{ConnectionState, LocalMessage, Storage, Timeline};
+use tidings_protocol::http::UpdateVisitorRequest;
+use tidings_protocol::{ClientFrame, Conversation, ConversationStatus, Sender, ServerFrame};
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::host::{self, FromHost, ToHost};
+use crate::state::ChatState;
+use crate::{api, frames};
+
+/// Outbox keys: `tidings.outbox.visitor.<message id>`.
+const OUTBOX_PREFIX: &str = "tidings.outbox.visitor.";
+/// Where the visitor token is kept.
+const TOKEN_KEY: &str = "tidings.visitor.token";
+/// Tab-to-tab channel of this widget.
+const CHANNEL: &str = "tidings.visitor";
+
+/// What tabs of this visitor tell each other (the server tells them the rest).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum TabNote {
+    /// An outbox entry was added, sent or settled: reload pending messages, flush.
+    OutboxChanged,
+    /// The visitor read up to `seq` in another tab.
+    Read { conversation_id: Uuid, seq: u64 },
+}
+
+/// The services behind the UI. One per page.
+pub struct Runtime {
+    pub state: ChatState,
+    pub socket: Socket,
+    pub delivery: Delivery,
+    tabs: RefCell<Option<TabChannel>>,
+    token: RefCell<Option<String>>,
+    /// Conversations whose replay has completed in this page: later messages are live.
+    pub synced: RefCell<HashSet<Uuid>>,
+    /// The visitor chose "start a new conversation": old ended ones are not shown again.
+    pub started_new: Cell<bool>,
+    pub typing_on: Cell<bool>,
+    pub typing_sent_at: Cell<f64>,
+    pub typing_scheduled: Cell<bool>,
+    /// Incoming typing indicators expire by generation, so a renewal outlives old timers.
+    pub typing_generation: Cell<u32>,
+    pub delivered_sent: Cell<u64>,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Rc<Runtime>>> = const { RefCell::new(None) };
+}
+
+/// The page's runtime, once started.
+pub fn runtime() -> Option<Rc<Runtime>> {
+    RUNTIME.with(|r| r.borrow().clone())
+}
+
+struct Handler {
+    state: ChatState,
+}
+
+impl SocketHandler for Handler {
+    fn resume_points(&self) -> Vec<(Uuid, u64)> {
+        let timeline = self.state.timeline;
+        self.state.conversation.with_untracked(|c| {
+            c.as_ref()
+                .map(|c| vec![(c.id, timeline.with_untracked(Timeline::resume_seq))])
+                .unwrap_or_default()
+        })
+    }
+
+    fn on_frame(&self, frame: ServerFrame) {
+        if let Some(rt) = runtime() {
+            frames::handle(&rt, frame);
+        }
+    }
+
+    fn on_state(&self, state: ConnectionState) {
+        self.state.connection.set(state);
+    }
+
+    fn on_disconnected(&self) {
+        if let Some(rt) = runtime() {
+            rt.delivery.disconnected();
+        }
+        self.state.agent_typing.set(None);
+    }
+
+    fn on_unauthorized(&self) {
+        // The server no longer knows this token (e.g. a fresh database): start afresh.
+        LocalStorage::new().remove(TOKEN_KEY);
+        leptos::task::spawn_local(async {
+            if let Some(rt) = runtime() {
+                rt.token.replace(None);
+                let token = rt.ensure_token().await;
+                rt.socket.connect(token);
+            }
+        });
+    }
+}
+
+/// Starts everything: call once, inside the app's reactive owner.
+pub fn start(state: ChatState) {
+    let handler = Rc::new(Handler { state });
+    let socket = Socket::new(Socket::same_origin_url(), handler);
+    let delivery = Delivery::new(socket.clone(), OUTBOX_PREFIX);
+    let rt = Rc::new(Runtime {
+        state,
+        socket,
+        delivery,
+        tabs: RefCell::new(None),
+        token: RefCell::new(None),
+        synced: RefCell::default(),
+        started_new: Cell::new(false),
+        typing_on: Cell::new(false),
+        typing_sent_at: Cell::new(0.0),
+        typing_scheduled: Cell::new(false),
+        typing_generation: Cell::new(0),
+        delivered_sent: Cell::new(0),
+    });
+    RUNTIME.with(|r| r.replace(Some(rt.clone())));
+
+    let tabs = TabChannel::open(CHANNEL, |note: TabNote| {
+        if let Some(rt) = runtime() {
+            rt.on_tab_note(note);
+        }
+    });
+    rt.tabs.replace(tabs);
+    crate::sound::claim_leadership();
+    rt.load_outbox();
+    watch_visibility(state);
+    let host_origin = state.config.with_value(|c| c.host_origin.clone());
+    host::listen(host_origin.clone(), move |command| {
+        if let Some(rt) = runtime() {
+            rt.on_host(command);
+        }
+    });
+    host::post(host_origin.as_deref(), &ToHost::Ready);
+    install_effects(state);
+    leptos::task::spawn_local(async move {
+        let token = rt.ensure_token().await;
+        rt.socket.connect(token.clone());
+        rt.load_latest_conversation(&token).await;
+    });
+}
+
+fn watch_visibility(state: ChatState) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let read = {
+        let document = document.clone();
+        move || document.visibility_state() == web_sys::VisibilityState::Visible
+    };
+    state.visible.set(read());
+    let on_change = Closure::<dyn Fn()>::new(move || state.visible.set(read()));
+    let _ = document
+        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
+    on_change.forget();
+}
+
+/// Marks messages read while the panel is open and visible, and keeps the loader's badge
+/// and "returning visitor" flag current.
+fn install_effects(state: ChatState) {
+    Effect::new(move |_| {
+        let shown = state.open.get() && state.visible.get();
+        let online = state.connection.get() == ConnectionState::Online;
+        let last = state.timeline.with(Timeline::last_seq);
+        let read = state.read_seq();
+        let conversation = state.conversation.with(|c| c.as_ref().map(|c| c.id));
+        if let (true, true, Some(id)) = (shown, online && last > read, conversation) {
+            if let Some(rt) = runtime() {
+                rt.mark_read(id, last);
+            }
+        }
+    });
+    Effect::new(move |previous: Option<(u32, bool)>| {
+        let now = (state.unread(), state.conversation.with(Option::is_some));
+        if previous != Some(now) {
+            let origin = state.config.with_value(|c| c.host_origin.clone());
+            host::post(
+                origin.as_deref(),
+                &ToHost::State {
+                    unread: now.0,
+                    has_conversation: now.1,
+                },
+            );
+        }
+        now
+    });
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Runs `f` after `ms` milliseconds.
+pub fn later(ms: i32, f: impl FnOnce() + 'static) {
+    let f = Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms);
+    }
+}
+
+impl Runtime {
+    /// The visitor token: stored, or a new visitor created over HTTP (retried until the
+    /// server answers).
+    async fn ensure_token(&self) -> String {
+        if let Some(token) = self.token.borrow().clone() {
+            return token;
+        }
+        let mut storage = LocalStorage::new();
+        if let Some(token) = storage.get(TOKEN_KEY) {
+            self.token.replace(Some(token.clone()));
+            return token;
+        }
+        let page_url = self.state.config.with_value(|c| c.page_url.clone());
+        let mut backoff = tidings_client::Backoff::new();
+        loop {
+            match api::create_visitor(page_url.clone()).await {
+                Ok(created) => {
+                    // Without storage the token lives for this page only; still usable.
+                    let _ = storage.set(TOKEN_KEY, &created.token);
+                    self.token.replace(Some(created.token.clone()));
+                    return created.token;
+                }
+                Err(_) => sleep(backoff.next_delay_ms(js_sys::Math::random()) as i32).await,
+            }
+        }
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.token.borrow().clone()
+    }
+
+    /// Shows the visitor's latest conversation (ended ones too, for the rating).
+    async fn load_latest_conversation(&self, token: &str) {
+        let mut backoff = tidings_client::Backoff::new();
+        loop {
+            match api::my_conversations(token).await {
+                Ok(list) => {
+                    if let Some(latest) = list.into_iter().next() {
+                        self.adopt(latest, false);
+                    }
+                    return;
+                }
+                Err(failure) if failure.is_unauthorized() => return,
+                Err(_) => sleep(backoff.next_delay_ms(js_sys::Math::random()) as i32).await,
+            }
+        }
+    }
+
+    /// Takes a conversation the server told us about: the current one updated, a newer
+    /// one replacing an ended one, or the first one. `subscribed` says whether the socket
+    /// already streams it (a `snapshot`); otherwise we subscribe.
+    pub fn adopt(&self, conversation: Conversation, subscribed: bool) {
+        let state = self.state;
+        let current = state.conversation.get_untracked();
+        let id = conversation.id;
+        match current {
+            Some(c) if c.id == id => {
+                let mut merged = conversation;
+                // Receipts only move forward; a stale snapshot must not undo one.
+                merged.visitor_read_seq = merged.visitor_read_seq.max(c.visitor_read_seq);
+                merged.agent_read_seq = merged.agent_read_seq.max(c.agent_read_seq);
+                merged.agent_delivered_seq = merged.agent_delivered_seq.max(c.agent_delivered_seq);
+                state.conversation.set(Some(merged));
+                return;
+            }
+            Some(c) if conversation.started_at < c.started_at => return,
+            Some(_) => {
+                // A newer conversation: fresh timeline, keeping messages not yet sent.
+                state.timeline.update(|t| {
+                    let mut next = Timeline::new();
+                    for local in t.local() {
+                        next.add_local(local.clone());
+                    }
+                    *t = next;
+                });
+                state.agent_typing.set(None);
+            }
+            None if self.started_new.get() && conversation.status == ConversationStatus::Ended => {
+                return;
+            }
+            None => {}
+        }
+        if conversation.status != ConversationStatus::Ended {
+            self.started_new.set(false);
+        }
+        state.conversation.set(Some(conversation));
+        if !subscribed {
+            let after = state.timeline.with_untracked(Timeline::resume_seq);
+            self.socket.subscribe(id, after);
+        }
+    }
+
+    /// Shows pending messages from the outbox (after a reload, or written in another tab).
+    pub fn load_outbox(&self) {
+        let current = self
+            .state
+            .conversation
+            .with_untracked(|c| c.as_ref().map(|c| c.id));
+        let entries = self.delivery.entries();
+        self.state.timeline.update(|t| {
+            for e in entries {
+                if e.conversation_id.is_some() && e.conversation_id != current {
+                    continue;
+                }
+                let refused = match &e.state {
+                    tidings_client::outbox::EntryState::Failed { code, reason } => {
+                        Some((*code, reason.clone()))
+                    }
+                    tidings_client::outbox::EntryState::Pending => None,
+                };
+                if !t.contains(e.id) {
+                    t.add_local(LocalMessage {
+                        id: e.id,
+                        sender: Sender::Visitor,
+                        author_name: None,
+                        body: e.body,
+                        created_at: e.created_at,
+                        refused: None,
+                    });
+                }
+                if let Some((code, reason)) = refused {
+                    t.refuse(e.id, code, reason);
+                }
+            }
+        });
+    }
+
+    pub fn tell_tabs(&self, note: &TabNote) {
+        if let Some(tabs) = self.tabs.borrow().as_ref() {
+            tabs.post(note);
+        }
+    }
+
+    fn on_tab_note(&self, note: TabNote) {
+        match note {
+            TabNote::OutboxChanged => {
+                self.load_outbox();
+                self.delivery.pump();
+            }
+            TabNote::Read {
+                conversation_id,
+                seq,
+            } => self.state.conversation.update(|c| {
+                if let Some(c) = c.as_mut().filter(|c| c.id == conversation_id) {
+                    c.visitor_read_seq = c.visitor_read_seq.max(seq);
+                }
+            }),
+        }
+    }
+
+    fn on_host(&self, command: FromHost) {
+        match command {
+            FromHost::Open => {
+                self.state.open.set(true);
+                focus_composer();
+            }
+            FromHost::Close => self.state.open.set(false),
+            FromHost::Identify { name, email } => {
+                let Some(token) = self.token() else { return };
+                leptos::task::spawn_local(async move {
+                    let update = UpdateVisitorRequest {
+                        name,
+                        email,
+                        page_url: None,
+                    };
+                    let _ = api::update_visitor(&token, &update).await;
+                });
+            }
+        }
+    }
+
+    fn mark_read(&self, conversation_id: Uuid, seq: u64) {
+        let sent = self.socket.send(&ClientFrame::Read {
+            conversation_id,
+            seq,
+        });
+        if sent {
+            self.state.conversation.update(|c| {
+                if let Some(c) = c.as_mut() {
+                    c.visitor_read_seq = c.visitor_read_seq.max(seq);
+                }
+            });
+            self.tell_tabs(&TabNote::Read {
+                conversation_id,
+                seq,
+            });
+        }
+    }
+}
+
+/// Moves keyboard focus into the composer (the panel just opened).
+pub fn focus_composer() {
+    later(0, || {
+        let input = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector("[data-testid=composer-input]")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(input) = input {
+            let _ = input.focus();
+        }
+    });
+}
+
+/// Sends the agent's seq the visitor's client has received (drives the console's ticks).
+pub fn acknowledge_delivery(rt: &Runtime, conversation_id: Uuid) {
+    let last = rt.state.timeline.with_untracked(|t| {
+        t.messages()
+            .filter(|m| m.sender == Sender::Agent)
+            .map(|m| m.seq)
+            .max()
+            .unwrap_or(0)
+    });
+    if last > rt.delivered_sent.get()
+        && rt.socket.send(&ClientFrame::Delivered {
+            conversation_id,
+            seq: last,
+        })
+    {
+        rt.delivered_sent.set(last);
+    }
+}
+
+/// Posts a live agent message to the host page (`Tidings('on', 'message', …)`).
+pub fn announce(rt: &Runtime, body: String, author: Option<String>, created_at: i64) {
+    let origin = rt.state.config.with_value(|c| c.host_origin.clone());
+    host::post(
+        origin.as_deref(),
+        &ToHost::Message {
+            body,
+            author,
+            created_at,
+        },
+    );
+}
