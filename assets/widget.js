@@ -1,0 +1,217 @@
+/*! Tidings loader: the chat launcher for any page. Hand-written, no dependencies.
+ *
+ * <script src="https://chat.example.com/widget.js" async
+ *         data-color="#4f46e5" data-position="right" data-title="Chat with us"></script>
+ *
+ * Draws the launcher (and its unread badge) in an open shadow root, so the page's CSS
+ * cannot touch it, with constructable stylesheets, so a strict CSP allows it. The chat
+ * app is an iframe from the Tidings server, created only when needed: on the first open,
+ * on Tidings('open'), or when idle for a returning visitor (for a live badge). Loader and
+ * app talk by postMessage, origins checked both ways.
+ *
+ * API (usable before this script has loaded, through the usual queue stub):
+ *   Tidings('open' | 'close' | 'toggle' | 'shutdown')
+ *   Tidings('identify', { name, email })
+ *   Tidings('on', 'open' | 'close' | 'message' | 'unread', callback)
+ */
+(function () {
+  "use strict";
+  var w = window, d = document;
+  if (w.Tidings && w.Tidings.loaded) return;
+
+  var script = d.currentScript || (function () {
+    var all = d.querySelectorAll("script[src]");
+    for (var i = all.length - 1; i >= 0; i--) if (/\/widget\.js(\?|#|$)/.test(all[i].src)) return all[i];
+  })();
+  var data = (script && script.dataset) || {};
+  var server = data.server || (script ? new URL(script.src, location.href).origin : location.origin);
+  try { server = new URL(server).origin; } catch (e) { return; }
+  var color = /^#[0-9a-fA-F]{3,8}$|^[a-zA-Z]{1,20}$/.test(data.color || "") ? data.color : "#4f46e5";
+  var side = data.position === "left" ? "left" : "right";
+  var title = data.title || "Chat with us";
+
+  // Open state survives navigation in this tab only; "returning" and the last known
+  // unread count are remembered for the site (the app cannot see the host's storage).
+  function store(kind, key, value) {
+    try {
+      var s = w[kind];
+      if (value === undefined) return s.getItem(key);
+      if (value === null) s.removeItem(key); else s.setItem(key, value);
+    } catch (e) { /* storage blocked: behave as a first visit */ }
+  }
+  var OPEN = "tidings:open", RETURNING = "tidings:returning", UNREAD = "tidings:unread";
+
+  var css =
+    ":host{all:initial!important;display:block!important;position:fixed!important;" +
+    "bottom:0!important;" + side + ":0!important;width:0!important;height:0!important;" +
+    "z-index:2147483000!important;visibility:visible!important;opacity:1!important;" +
+    "transform:none!important;pointer-events:none!important}" +
+    "*{box-sizing:border-box}[hidden]{display:none!important}" +
+    ".l{position:fixed;bottom:20px;" + side + ":20px;width:60px;height:60px;margin:0;padding:0;" +
+    "border:0;border-radius:50%;background:" + color + ";color:#fff;cursor:pointer;" +
+    "display:flex;align-items:center;justify-content:center;pointer-events:auto;" +
+    "box-shadow:0 4px 14px rgba(0,0,0,.25);transition:transform .15s}" +
+    ".l:hover{transform:scale(1.06)}.l:focus-visible{outline:3px solid #111;outline-offset:3px}" +
+    ".l svg{width:28px;height:28px;fill:currentColor}" +
+    ".b{position:absolute;top:-4px;" + (side === "left" ? "left" : "right") + ":-4px;min-width:22px;" +
+    "height:22px;padding:0 6px;border-radius:11px;background:#e11d48;color:#fff;" +
+    "font:700 12px/22px system-ui,sans-serif;text-align:center}" +
+    ".p{position:fixed;bottom:92px;" + side + ":20px;width:380px;height:600px;" +
+    "max-height:calc(100vh - 112px);border-radius:16px;overflow:hidden;background:#fff;" +
+    "box-shadow:0 8px 32px rgba(0,0,0,.25);pointer-events:auto}" +
+    ".p iframe{display:block;width:100%;height:100%;border:0}" +
+    "@media (max-width:639px){.p{inset:0;width:100%;height:100%;max-height:none;" +
+    "border-radius:0;z-index:1}}" +
+    "@media (prefers-reduced-motion:reduce){.l{transition:none}}";
+
+  var host = d.createElement("tidings-chat");
+  var root = host.attachShadow({ mode: "open" });
+  if (root.adoptedStyleSheets !== undefined && w.CSSStyleSheet) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    var style = d.createElement("style");
+    style.textContent = css;
+    root.appendChild(style);
+  }
+
+  function el(tag, attrs, parent) {
+    var e = tag === "svg" || tag === "path"
+      ? d.createElementNS("http://www.w3.org/2000/svg", tag) : d.createElement(tag);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
+  var ICON_CLOSE = "M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z";
+  var panel = el("div", { "class": "p", id: "tidings-panel", role: "dialog", "aria-label": title, hidden: "" }, root);
+  var launcher = el("button", {
+    "class": "l", type: "button", "data-testid": "tidings-launcher",
+    "aria-label": "Open chat: " + title, "aria-expanded": "false", "aria-controls": "tidings-panel"
+  }, root);
+  var icon = el("path", { d: ICON_CHAT }, el("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" }, launcher));
+  var badge = el("span", { "class": "b", "data-testid": "tidings-unread", "aria-live": "polite", hidden: "" }, launcher);
+
+  var frame = null, ready = false, outbox = [], isOpen = false, unread = 0, listeners = {};
+  var baseTitle = d.title.replace(/^\(\d+\) /, "");
+
+  function emit(name, arg) {
+    (listeners[name] || []).slice().forEach(function (cb) {
+      try { cb(arg); } catch (e) { setTimeout(function () { throw e; }); }
+    });
+  }
+  function post(message) {
+    message.tidings = 1;
+    if (ready && frame) frame.contentWindow.postMessage(message, server);
+    else outbox.push(message);
+  }
+  function ensureFrame() {
+    if (frame) return;
+    var q = new URLSearchParams({ origin: location.origin, page: location.href, title: title });
+    ["greeting", "locale"].forEach(function (k) { if (data[k]) q.set(k, data[k]); });
+    q.set("color", color);
+    frame = el("iframe", {
+      "data-testid": "tidings-frame", title: title, allow: "autoplay",
+      src: server + "/chat/?" + q.toString()
+    }, panel);
+  }
+
+  function render() {
+    var shown = unread > 0 && !isOpen;
+    badge.textContent = shown ? String(unread > 99 ? "99+" : unread) : "";
+    if (shown) badge.removeAttribute("hidden"); else badge.setAttribute("hidden", "");
+    var wanted = shown ? "(" + unread + ") " + baseTitle : baseTitle;
+    if (d.title !== wanted) {
+      if (!/^\(\d+\) /.test(d.title)) baseTitle = d.title;
+      d.title = shown ? "(" + unread + ") " + baseTitle : baseTitle;
+    }
+    launcher.setAttribute("aria-expanded", String(isOpen));
+    launcher.setAttribute("aria-label", (isOpen ? "Close chat: " : "Open chat: ") + title +
+      (shown ? " (" + unread + " unread)" : ""));
+    icon.setAttribute("d", isOpen ? ICON_CLOSE : ICON_CHAT);
+    if (isOpen) panel.removeAttribute("hidden"); else panel.setAttribute("hidden", "");
+  }
+
+  function open() {
+    if (isOpen) return;
+    ensureFrame();
+    isOpen = true;
+    store("sessionStorage", OPEN, "1");
+    render();
+    post({ type: "open" });
+    try { frame.focus(); } catch (e) { /* focus moves when the app is ready */ }
+    emit("open");
+  }
+  function close() {
+    if (!isOpen) return;
+    var hadFocus = root.activeElement === frame;
+    isOpen = false;
+    store("sessionStorage", OPEN, "0");
+    render();
+    post({ type: "close" });
+    if (hadFocus || d.activeElement === host) launcher.focus();
+    emit("close");
+  }
+
+  function onMessage(e) {
+    var m = e.data;
+    if (e.origin !== server || !frame || e.source !== frame.contentWindow || !m || m.tidings !== 1) return;
+    if (m.type === "ready") {
+      ready = true;
+      outbox.splice(0).forEach(post);
+      post({ type: isOpen ? "open" : "close" });
+    } else if (m.type === "state") {
+      var n = Math.max(0, Math.floor(Number(m.unread) || 0));
+      if (m.has_conversation) store("localStorage", RETURNING, "1");
+      store("localStorage", UNREAD, String(n));
+      if (n !== unread) { unread = n; render(); emit("unread", n); }
+    } else if (m.type === "message") {
+      emit("message", { body: String(m.body), author: m.author || null, createdAt: m.created_at });
+    } else if (m.type === "close") {
+      close();
+    }
+  }
+  function onKey(e) {
+    if (e.key === "Escape" && isOpen) close();
+  }
+
+  launcher.addEventListener("click", function () { isOpen ? close() : open(); });
+  root.addEventListener("keydown", onKey);
+  w.addEventListener("message", onMessage);
+
+  var api = function (command, arg, cb) {
+    if (command === "open") open();
+    else if (command === "close") close();
+    else if (command === "toggle") isOpen ? close() : open();
+    else if (command === "identify" && arg && typeof arg === "object") {
+      post({ type: "identify", name: arg.name == null ? null : String(arg.name),
+             email: arg.email == null ? null : String(arg.email) });
+    } else if (command === "on" && typeof cb === "function") {
+      (listeners[arg] = listeners[arg] || []).push(cb);
+    } else if (command === "shutdown") {
+      w.removeEventListener("message", onMessage);
+      if (host.parentNode) host.parentNode.removeChild(host);
+      d.title = baseTitle;
+      w.Tidings = function () {};
+    }
+  };
+  api.loaded = true;
+  var queued = (w.Tidings && w.Tidings.q) || [];
+  w.Tidings = api;
+
+  function mount() {
+    (d.body || d.documentElement).appendChild(host);
+    unread = Math.max(0, Number(store("localStorage", UNREAD)) || 0);
+    render();
+    queued.forEach(function (args) { api.apply(null, args); });
+    if (store("sessionStorage", OPEN) === "1") open();
+    else if (store("localStorage", RETURNING) === "1") {
+      // A returning visitor: load the app when the page is idle, so the badge is live.
+      (w.requestIdleCallback || function (f) { setTimeout(f, 1500); })(function () {
+        ensureFrame();
+      }, { timeout: 3000 });
+    }
+  }
+  if (d.body) mount(); else d.addEventListener("DOMContentLoaded", mount);
+})();
