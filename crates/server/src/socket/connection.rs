@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
@@ -15,7 +16,7 @@ use uuid::Uuid;
 use super::handshake;
 use super::rate::TokenBucket;
 use crate::auth::Principal;
-use crate::hub::{encode, ConnId, Event, Peer};
+use crate::hub::{encode, ConnId, Event, Hub, Peer};
 use crate::store::visitors;
 use crate::{chat, AppState};
 
@@ -36,11 +37,33 @@ pub(super) struct Connection {
     pub ping_nonce: u64,
 }
 
+/// Undoes what a connection registered even if its task panics or is dropped: a bug in
+/// one connection must not leave a ghost subscriber or a ghost "online" agent behind.
+struct Cleanup {
+    hub: Arc<Hub>,
+    conn_id: Option<ConnId>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(id) = self.conn_id {
+            self.hub.unregister(id);
+        }
+        crate::metrics::global()
+            .connections_open
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Runs a connection to its end.
 pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Option<String>) {
     let metrics = crate::metrics::global();
     metrics.connections_total.fetch_add(1, Ordering::Relaxed);
     metrics.connections_open.fetch_add(1, Ordering::Relaxed);
+    let mut cleanup = Cleanup {
+        hub: state.hub.clone(),
+        conn_id: None,
+    };
     if let Some(principal) = handshake::authenticate(&state, &mut socket).await {
         let peer = match &principal {
             Principal::Visitor { id } => Peer::Visitor { id: *id },
@@ -59,6 +82,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             let _ = visitors::touch(&state.pool, id, user_agent.as_deref()).await;
         }
         let (conn_id, inbox, closer) = state.hub.register(peer);
+        cleanup.conn_id = Some(conn_id);
         let span = tracing::debug_span!("socket", conn_id, visitor = ?visitor);
         tracing::debug!(parent: &span, "authenticated");
         if let (Some(id), true) = (visitor, came_online) {
@@ -83,6 +107,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             Err(_) => None,
         };
         state.hub.unregister(conn_id);
+        cleanup.conn_id = None;
         conn.stop_typing_all();
         tracing::debug!(parent: &span, close_code = ?code, "closed");
         if let Some(code) = code {
@@ -95,7 +120,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             }
         }
     }
-    metrics.connections_open.fetch_sub(1, Ordering::Relaxed);
+    drop(cleanup);
 }
 
 impl Connection {
