@@ -30,5 +30,9 @@ mod threads;
 /// Mounts the console into the page's `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
+    // Say why in the browser console before the (size-profile) abort.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("tidings-console: {info}").into());
+    }));
     leptos::mount::mount_to_body(components::app::App);
 }

@@ -21,6 +21,11 @@ struct Live {
 
 thread_local! {
     static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
+    /// Sockets closed by logout. `Socket::shutdown` leaves the WebSocket's own handlers
+    /// installed, and the browser fires `close` after the call returns: dropping the
+    /// socket then would make that event call a freed closure (a page error). Keeping
+    /// the few closed ones alive costs a few hundred bytes per logout.
+    static RETIRED: RefCell<Vec<Live>> = const { RefCell::new(Vec::new()) };
 }
 
 fn live() -> Option<Live> {
@@ -49,6 +54,7 @@ pub fn stop() {
     let previous = LIVE.with(|l| l.borrow_mut().take());
     if let Some(previous) = previous {
         previous.socket.shutdown();
+        RETIRED.with(|r| r.borrow_mut().push(previous));
     }
 }
 
