@@ -1,14 +1,14 @@
 //! Conversation endpoints: lists per filter, one conversation, history pages, and the
 //! claim / assign / close / rating actions (each returns the updated conversation).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use tidings_protocol::http::{AssignRequest, ConversationList, HistoryPage, RatingRequest};
 use tidings_protocol::limits::MAX_HISTORY_PAGE;
 use tidings_protocol::Conversation;
 
-use super::{parse_id, AgentAuth, ApiJson, VisitorAuth};
+use super::{parse_id, AgentAuth, ApiJson, ApiPath, ApiQuery, VisitorAuth};
 use crate::auth::Principal;
 use crate::error::{Error, Result};
 use crate::store::conversations::{self, AgentFilter};
@@ -24,7 +24,7 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     AgentAuth(agent): AgentAuth,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<ConversationList>> {
     let filter = match params.filter.as_deref() {
         None => AgentFilter::All,
@@ -44,7 +44,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Conversation>> {
     let id = parse_id(&id, "conversation")?;
     Ok(Json(chat::load_visible(&state, &principal, id).await?))
@@ -68,8 +68,8 @@ fn parse_number(raw: Option<&str>, name: &str) -> Result<Option<u64>> {
 pub async fn messages(
     State(state): State<AppState>,
     principal: Principal,
-    Path(id): Path<String>,
-    Query(params): Query<HistoryParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<HistoryParams>,
 ) -> Result<Json<HistoryPage>> {
     let id = parse_id(&id, "conversation")?;
     chat::load_visible(&state, &principal, id).await?;
@@ -85,7 +85,7 @@ pub async fn messages(
 pub async fn claim(
     State(state): State<AppState>,
     AgentAuth(agent): AgentAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Conversation>> {
     let id = parse_id(&id, "conversation")?;
     Ok(Json(lifecycle::claim(&state, &agent, id).await?))
@@ -95,7 +95,7 @@ pub async fn claim(
 pub async fn assign(
     State(state): State<AppState>,
     AgentAuth(agent): AgentAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<AssignRequest>,
 ) -> Result<Json<Conversation>> {
     let id = parse_id(&id, "conversation")?;
@@ -108,7 +108,7 @@ pub async fn assign(
 pub async fn close(
     State(state): State<AppState>,
     AgentAuth(agent): AgentAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Conversation>> {
     let id = parse_id(&id, "conversation")?;
     Ok(Json(lifecycle::close(&state, &agent, id).await?))
@@ -118,7 +118,7 @@ pub async fn close(
 pub async fn rate(
     State(state): State<AppState>,
     VisitorAuth(visitor): VisitorAuth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<RatingRequest>,
 ) -> Result<Json<Conversation>> {
     let id = parse_id(&id, "conversation")?;

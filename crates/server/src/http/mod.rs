@@ -1,19 +1,22 @@
 //! The HTTP API under `/v1`, plus `/healthz` and `/metrics`, and the small extractors
-//! every handler shares: the bearer token and JSON bodies whose rejections are `ApiError`s.
+//! every handler shares: the bearer token and the authenticated principal. Body, query and
+//! path extractors whose rejections are `ApiError`s are in `extract`.
 
 mod agents;
 mod conversations;
+mod extract;
 mod health;
 mod visitors;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+pub use extract::{ApiJson, ApiPath, ApiQuery, OptionalApiJson};
+
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
-use serde::de::DeserializeOwned;
 use tidings_protocol::ErrorCode;
 
 use crate::auth::{self, AgentIdentity, Principal};
@@ -45,12 +48,12 @@ pub fn router() -> Router<AppState> {
         .route("/v1/conversations/{id}/assign", post(conversations::assign))
         .route("/v1/conversations/{id}/close", post(conversations::close))
         .route("/v1/conversations/{id}/rating", post(conversations::rate))
-        .route("/v1/{*rest}", axum::routing::any(api_not_found))
+        .route("/v1", any(extract::api_not_found))
+        .route("/v1/", any(extract::api_not_found))
+        .route("/v1/{*rest}", any(extract::api_not_found))
+        // After every route: it applies to the method routers registered so far.
+        .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-}
-
-async fn api_not_found() -> Error {
-    Error::not_found("endpoint")
 }
 
 /// Counts requests and records their latency.
@@ -120,35 +123,6 @@ impl FromRequestParts<AppState> for VisitorAuth {
         match Principal::from_request_parts(parts, state).await? {
             Principal::Visitor { id } => Ok(VisitorAuth(id)),
             Principal::Agent(_) => Err(Error::forbidden("this needs a visitor token")),
-        }
-    }
-}
-
-/// A JSON body whose rejections are `ApiError`s with the right code.
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = Error;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        use axum::extract::rejection::JsonRejection;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(Error::client(
-                ErrorCode::BadJson,
-                format!("the body is not valid JSON: {}", e.body_text()),
-            )),
-            Err(JsonRejection::JsonDataError(e)) => {
-                Err(Error::client(ErrorCode::InvalidField, e.body_text()))
-            }
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(Error::client(
-                ErrorCode::BadJson,
-                "send the body as Content-Type: application/json",
-            )),
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(
-                Error::client(ErrorCode::FrameTooLarge, "the body is too large"),
-            ),
-            Err(e) => Err(Error::client(ErrorCode::BadJson, e.body_text())),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Visitor endpoints: create a visitor (and its token), read and update its details, list
 //! its conversations.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -10,31 +9,19 @@ use tidings_protocol::http::{
     VisitorProfile,
 };
 
-use super::{check_field, ApiJson, VisitorAuth};
-use crate::error::{Error, Result};
+use super::{check_field, ApiJson, OptionalApiJson, VisitorAuth};
+use crate::error::Result;
 use crate::store::conversations;
 use crate::store::visitors::{self, VisitorDetails};
 use crate::{auth, chat, AppState};
-use tidings_protocol::ErrorCode;
 
-/// `POST /v1/visitors`: a new anonymous visitor; the token is returned once.
+/// `POST /v1/visitors`: a new anonymous visitor; the token is returned once. The body is
+/// optional: none means an anonymous visitor with no details.
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    OptionalApiJson(request): OptionalApiJson<CreateVisitorRequest>,
 ) -> Result<(StatusCode, Json<CreateVisitorResponse>)> {
-    // The body is optional: an empty one means an anonymous visitor with no details.
-    let request: CreateVisitorRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        CreateVisitorRequest::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => Error::invalid(e.to_string()),
-            _ => Error::client(
-                ErrorCode::BadJson,
-                format!("the body is not valid JSON: {e}"),
-            ),
-        })?
-    };
     let details = VisitorDetails {
         name: check_field(&request.name, "name")?,
         email: check_field(&request.email, "email")?,

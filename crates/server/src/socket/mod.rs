@@ -13,12 +13,15 @@ mod handshake;
 mod rate;
 mod typing;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tidings_protocol::limits::MAX_FRAME_BYTES;
+use tidings_protocol::ErrorCode;
 
+use crate::error::Error;
 use crate::AppState;
 
 /// Bytes read from the socket at a time.
@@ -31,8 +34,24 @@ const MAX_WRITE_BUFFER_BYTES: usize = WRITE_BUFFER_BYTES + 4 * MAX_FRAME_BYTES;
 pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    // A plain HTTP request here gets an `ApiError`, not axum's plain-text rejection.
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => {
+            let mut response = Error::client(
+                ErrorCode::InvalidFrame,
+                format!(
+                    "open this endpoint as a WebSocket: {}",
+                    rejection.body_text()
+                ),
+            )
+            .into_response();
+            *response.status_mut() = rejection.status();
+            return response;
+        }
+    };
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
