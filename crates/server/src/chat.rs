@@ -20,6 +20,37 @@ pub struct SendOutcome {
     /// The `ack` frame for the sender.
     pub ack: ServerFrame,
     pub duplicate: bool,
+    /// What the queue must hear about the new message. The caller sends the ack first and
+    /// then runs this with [`announce_sent`]: the message itself is already fanned out, and
+    /// the list data (preview, unread counts) must not delay the sender's ack.
+    pub announcement: Option<Announcement>,
+}
+
+/// The conversation news a stored message causes, announced after the ack.
+#[derive(Debug, Clone)]
+pub struct Announcement {
+    conversation_id: Uuid,
+    visitor_id: Uuid,
+    event: ConversationEvent,
+    claimed: bool,
+    created: bool,
+}
+
+/// Announces a stored message's conversation news: the new preview and unread counts to the
+/// queue, the claim (and its followers' revocation), the auto-subscription of the visitor's
+/// tabs to a conversation they just started.
+pub async fn announce_sent(state: &AppState, news: Announcement) -> Result<()> {
+    if let Some(after) = announce(state, news.conversation_id, news.event).await? {
+        if news.claimed {
+            state.hub.revoke_followers(&after);
+        }
+    }
+    if news.created {
+        state
+            .hub
+            .auto_subscribe(news.visitor_id, news.conversation_id);
+    }
+    Ok(())
 }
 
 fn ack_for(message: &Message) -> ServerFrame {
@@ -173,6 +204,7 @@ pub async fn send(
         return Ok(SendOutcome {
             ack: ack_for(&existing),
             duplicate: true,
+            announcement: None,
         });
     }
 
@@ -256,18 +288,15 @@ pub async fn send(
     } else {
         ConversationEvent::Updated
     };
-    if let Some(after) = announce(state, conversation_id, event).await? {
-        if notice.is_some() {
-            state.hub.revoke_followers(&after);
-        }
-    }
-    if created {
-        state
-            .hub
-            .auto_subscribe(conversation.visitor_id, conversation_id);
-    }
     Ok(SendOutcome {
         ack: ack_for(&message),
         duplicate: false,
+        announcement: Some(Announcement {
+            conversation_id,
+            visitor_id: conversation.visitor_id,
+            event,
+            claimed: notice.is_some(),
+            created,
+        }),
     })
 }

@@ -84,7 +84,16 @@ impl Connection {
                 conversation_id,
                 body,
             } => match chat::send(&self.state, &self.principal, id, conversation_id, &body).await {
-                Ok(outcome) => self.send(&outcome.ack).await,
+                Ok(outcome) => {
+                    // The ack first: it only needs the commit, which has happened.
+                    let acked = self.send(&outcome.ack).await;
+                    if let Some(news) = outcome.announcement {
+                        if let Err(e) = chat::announce_sent(&self.state, news).await {
+                            tracing::warn!(error = %e, "announcing a stored message failed");
+                        }
+                    }
+                    acked
+                }
                 Err(e) => self.send(&e.frame_about(Some(id), conversation_id)).await,
             },
             ClientFrame::Typing {
