@@ -56,6 +56,15 @@ pub struct ServeArgs {
     /// Frames queued for one connection before it counts as a slow consumer and is closed.
     #[arg(long, env = "TIDINGS_OUTBOUND_QUEUE", default_value_t = 256)]
     pub outbound_queue: usize,
+
+    /// `POST /v1/visitors` per client IP per minute (burst of as many); 0 disables.
+    #[arg(long, env = "TIDINGS_VISITOR_CREATE_PER_MINUTE", default_value_t = 60)]
+    pub visitor_create_per_minute: u32,
+
+    /// `POST /v1/agents/login` attempts per client IP per minute (burst of as many); 0
+    /// disables.
+    #[arg(long, env = "TIDINGS_LOGIN_PER_MINUTE", default_value_t = 20)]
+    pub login_per_minute: u32,
 }
 
 /// Everything the app needs besides the database, in plain types.
@@ -71,6 +80,10 @@ pub struct Settings {
     /// Refused frames in a row (while over the rate) after which the connection is closed.
     pub rate_strikes_before_close: u32,
     pub outbound_queue: usize,
+    /// Visitors one IP may create per minute; 0 disables the limit.
+    pub visitor_create_per_minute: u32,
+    /// Login attempts one IP may make per minute; 0 disables the limit.
+    pub login_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -85,6 +98,8 @@ impl Default for Settings {
             rate_burst: 40,
             rate_strikes_before_close: 20,
             outbound_queue: 256,
+            visitor_create_per_minute: 60,
+            login_per_minute: 20,
         }
     }
 }
@@ -105,6 +120,8 @@ impl ServeArgs {
             rate_per_second: self.rate_per_second.max(1),
             rate_burst: self.rate_burst.max(1),
             outbound_queue: self.outbound_queue.max(8),
+            visitor_create_per_minute: self.visitor_create_per_minute,
+            login_per_minute: self.login_per_minute,
             ..Settings::default()
         }
     }

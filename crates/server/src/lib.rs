@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod ip_limit;
 pub mod lifecycle;
 pub mod metrics;
 pub mod origin;
@@ -33,16 +34,22 @@ pub struct AppState {
     pub hub: Arc<hub::Hub>,
     pub settings: Arc<Settings>,
     pub pages: Arc<assets::Pages>,
+    pub ip_limits: Arc<ip_limit::IpLimits>,
 }
 
 impl AppState {
     pub fn new(pool: SqlitePool, settings: Settings) -> Self {
         let pages = assets::Pages::load(settings.assets.as_deref(), &settings.allowed_origins);
+        let ip_limits = ip_limit::IpLimits::new(
+            settings.visitor_create_per_minute,
+            settings.login_per_minute,
+        );
         AppState {
             pool,
             hub: Arc::new(hub::Hub::new(settings.outbound_queue)),
             settings: Arc::new(settings),
             pages: Arc::new(pages),
+            ip_limits: Arc::new(ip_limits),
         }
     }
 }

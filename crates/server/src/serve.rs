@@ -1,7 +1,9 @@
 //! Running the app on a listener until a shutdown future resolves; then every socket is
-//! closed with GOING_AWAY (clients reconnect and resume elsewhere or later).
+//! closed with GOING_AWAY (clients reconnect and resume elsewhere or later). Requests carry
+//! their peer address (`ConnectInfo<SocketAddr>`), which the per-IP limits key on.
 
 use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use tidings_protocol::frame::close;
@@ -20,13 +22,13 @@ pub async fn serve_on(
 ) -> std::io::Result<()> {
     let hub = state.hub.clone();
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server =
-        axum::serve(listener, app(state).into_make_service()).with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: closing sockets");
-            hub.close_all(close::GOING_AWAY);
-            let _ = stopping_tx.send(());
-        });
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing sockets");
+        hub.close_all(close::GOING_AWAY);
+        let _ = stopping_tx.send(());
+    });
     let server = std::pin::pin!(server.into_future());
     // Once shutdown starts, in-flight work gets a bounded time to finish.
     tokio::select! {

@@ -9,6 +9,7 @@ use tidings_protocol::{Agent, ErrorCode};
 use super::{AgentAuth, ApiJson, BearerToken};
 use crate::auth::{self, AgentIdentity};
 use crate::error::{Error, Result};
+use crate::ip_limit::{Login, WithinIpLimit};
 use crate::store::agents;
 use crate::AppState;
 
@@ -25,6 +26,7 @@ fn to_agent(state: &AppState, a: AgentIdentity) -> Agent {
 /// `POST /v1/agents/login`.
 pub async fn login(
     State(state): State<AppState>,
+    _: WithinIpLimit<Login>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>> {
     let refused = || Error::client(ErrorCode::Unauthorized, "wrong email or password");

@@ -11,6 +11,7 @@ use tidings_protocol::http::{
 
 use super::{check_field, ApiJson, OptionalApiJson, VisitorAuth};
 use crate::error::Result;
+use crate::ip_limit::{VisitorCreation, WithinIpLimit};
 use crate::store::conversations;
 use crate::store::visitors::{self, VisitorDetails};
 use crate::{auth, chat, AppState};
@@ -19,6 +20,7 @@ use crate::{auth, chat, AppState};
 /// optional: none means an anonymous visitor with no details.
 pub async fn create(
     State(state): State<AppState>,
+    _: WithinIpLimit<VisitorCreation>,
     headers: HeaderMap,
     OptionalApiJson(request): OptionalApiJson<CreateVisitorRequest>,
 ) -> Result<(StatusCode, Json<CreateVisitorResponse>)> {
