@@ -77,6 +77,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 }
 
 async fn run_serve(args: ServeArgs) -> Result<(), String> {
+    crate::open_files::raise_to_hard_limit();
     let settings = args.settings();
     if settings.allowed_origins.is_empty() {
         tracing::warn!(

@@ -13,6 +13,7 @@ pub mod hub;
 pub mod ip_limit;
 pub mod lifecycle;
 pub mod metrics;
+pub mod open_files;
 pub mod origin;
 pub mod serve;
 pub mod shutdown;

@@ -201,3 +201,48 @@ fn serve_prints_its_address_and_answers_healthz() {
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
     assert!(dir.path().join("tidings.db").exists());
 }
+
+/// Started with a low soft limit on open files (as many shells and service managers do),
+/// `serve` raises it to the hard limit so sockets do not run out first.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_raises_its_open_files_soft_limit_to_the_hard_limit() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("tidings.db").display());
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -Sn 256 && exec \"$0\" \"$@\""])
+        .args([
+            BIN,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on "), "{line:?}");
+    // `exec` kept the pid: this is the server's own limit.
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let open_files: Vec<&str> = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("an open files line")
+        .split_whitespace()
+        .skip(3)
+        .take(2)
+        .collect();
+    let (soft, hard) = (open_files[0], open_files[1]);
+    assert_eq!(soft, hard, "{limits}");
+    if hard != "unlimited" {
+        assert!(hard.parse::<u64>().unwrap() >= 256, "{limits}");
+    }
+}
