@@ -239,10 +239,8 @@ fn refused(
         }
         return;
     }
-    match (conversation_id, code) {
-        (Some(conv), ErrorCode::NotFound | ErrorCode::Forbidden) => {
-            state.update_thread(conv, |t| t.unavailable = true);
-        }
-        _ => leptos::logging::warn!("server refused a frame: {code:?}: {message}"),
-    }
+    // Not "unavailable": a refused typing or receipt frame (sent before the subscription
+    // was made, say) says nothing about visibility. The HTTP load decides that, and
+    // `conversation` frames tell when it changes.
+    leptos::logging::warn!("server refused a frame: {code:?}: {message} ({conversation_id:?})");
 }

@@ -32,7 +32,9 @@ mod threads;
 pub fn start() {
     // Say why in the browser console before the (size-profile) abort.
     std::panic::set_hook(Box::new(|info| {
-        web_sys::console::error_1(&format!("tidings-console: {info}").into());
+        let stack =
+            js_sys::Reflect::get(&js_sys::Error::new(""), &"stack".into()).unwrap_or_default();
+        web_sys::console::error_2(&format!("tidings-console: {info}").into(), &stack);
     }));
     leptos::mount::mount_to_body(components::app::App);
 }

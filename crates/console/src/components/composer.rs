@@ -31,13 +31,14 @@ pub fn Composer(id: Uuid) -> impl IntoView {
             conversation_id: id,
             typing,
         });
-        typing_since.set_value(if typing { browser::now_ms() } else { 0 });
+        // The composer may be going away (blur fires while its textarea is removed).
+        typing_since.try_set_value(if typing { browser::now_ms() } else { 0 });
     };
     let stop_typing = move || {
-        if let Some(timer) = idle_timer.get_value() {
+        if let Some(timer) = idle_timer.try_get_value().flatten() {
             timer.clear();
         }
-        if typing_since.get_value() != 0 {
+        if typing_since.try_get_value().is_some_and(|t| t != 0) {
             set_typing(false);
         }
     };
