@@ -6,8 +6,12 @@ import { AddressInfo } from "node:net";
 
 export type HostPageSpec = { css?: string; csp?: string; body?: string; clickTarget?: boolean };
 
+// Clicks that reach the host page itself: a click on the widget arrives retargeted to the
+// widget's shadow host (an element with a shadow root) and does not count.
 const COUNT_CLICKS = `window.__hostClicks = 0;
-document.addEventListener("click", () => { window.__hostClicks += 1; }, true);`;
+document.addEventListener("click", (e) => {
+  if (!(e.target instanceof Element && e.target.shadowRoot)) window.__hostClicks += 1;
+}, true);`;
 
 /** A full-page click counter under where the widget's panel opens. The counting script is an
  * external file so that it also runs under a strict CSP. */
