@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 use tidings_protocol::{ConversationStatus, Message, Role, Sender, ServerFrame};
 
-use crate::runtime::{acknowledge_delivery, announce, later, runtime, Runtime, TabNote};
+use crate::host::{self, ToHost};
+use crate::runtime::{later, runtime, Runtime, TabNote};
+use tidings_protocol::ClientFrame;
+use uuid::Uuid;
 
 /// Handles one frame from the socket.
 pub fn handle(rt: &Runtime, frame: ServerFrame) {
@@ -160,4 +163,36 @@ fn on_message(rt: &Runtime, message: Message) {
             acknowledge_delivery(rt, conversation_id);
         }
     }
+}
+
+/// Sends the agent's seq the visitor's client has received (drives the console's ticks).
+fn acknowledge_delivery(rt: &Runtime, conversation_id: Uuid) {
+    let last = rt.state.timeline.with_untracked(|t| {
+        t.messages()
+            .filter(|m| m.sender == Sender::Agent)
+            .map(|m| m.seq)
+            .max()
+            .unwrap_or(0)
+    });
+    if last > rt.delivered_sent.get()
+        && rt.socket.send(&ClientFrame::Delivered {
+            conversation_id,
+            seq: last,
+        })
+    {
+        rt.delivered_sent.set(last);
+    }
+}
+
+/// Posts a live agent message to the host page (`Tidings('on', 'message', …)`).
+fn announce(rt: &Runtime, body: String, author: Option<String>, created_at: i64) {
+    let origin = rt.state.config.with_value(|c| c.host_origin.clone());
+    host::post(
+        origin.as_deref(),
+        &ToHost::Message {
+            body,
+            author,
+            created_at,
+        },
+    );
 }

@@ -6,7 +6,7 @@
 //!
 //! - `app`: reads the loader's settings, provides the [`state::ChatState`] context,
 //!   starts the runtime and mounts `ChatWidget`.
-//! - `runtime` (services and wiring), `frames` (server frames → state), `actions` (what
+//! - `runtime` (services and wiring), `session` (visitor and conversation), `frames` (server frames → state), `actions` (what
 //!   the components ask for), `api` (HTTP), `host` (postMessage with the loader),
 //!   `sound`, `time`, `config`.
 //! - `components`: one component per file.
@@ -30,6 +30,8 @@ mod frames;
 mod host;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
+#[cfg(target_arch = "wasm32")]
+mod session;
 #[cfg(target_arch = "wasm32")]
 mod sound;
 #[cfg(target_arch = "wasm32")]

@@ -14,9 +14,9 @@ use tidings_client::web::delivery::Delivery;
 use tidings_client::web::socket::{Socket, SocketHandler};
 use tidings_client::web::storage::LocalStorage;
 use tidings_client::web::tabs::TabChannel;
-use tidings_client::{ConnectionState, LocalMessage, Storage, Timeline};
+use tidings_client::{ConnectionState, Storage, Timeline};
 use tidings_protocol::http::UpdateVisitorRequest;
-use tidings_protocol::{ClientFrame, Conversation, ConversationStatus, Sender, ServerFrame};
+use tidings_protocol::{ClientFrame, ServerFrame};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,7 +28,7 @@ use crate::{api, frames};
 /// Outbox keys: `tidings.outbox.visitor.<message id>`.
 const OUTBOX_PREFIX: &str = "tidings.outbox.visitor.";
 /// Where the visitor token is kept.
-const TOKEN_KEY: &str = "tidings.visitor.token";
+pub(crate) const TOKEN_KEY: &str = "tidings.visitor.token";
 /// Tab-to-tab channel of this widget.
 const CHANNEL: &str = "tidings.visitor";
 
@@ -47,8 +47,10 @@ pub struct Runtime {
     pub state: ChatState,
     pub socket: Socket,
     pub delivery: Delivery,
-    tabs: RefCell<Option<TabChannel>>,
-    token: RefCell<Option<String>>,
+    pub(crate) tabs: RefCell<Option<TabChannel>>,
+    pub(crate) token: RefCell<Option<String>>,
+    /// `identify` details that arrived before the visitor existed.
+    pub(crate) pending_identify: RefCell<Option<UpdateVisitorRequest>>,
     /// Conversations whose replay has completed in this page: later messages are live.
     pub synced: RefCell<HashSet<Uuid>>,
     /// The visitor chose "start a new conversation": old ended ones are not shown again.
@@ -125,6 +127,7 @@ pub fn start(state: ChatState) {
         delivery,
         tabs: RefCell::new(None),
         token: RefCell::new(None),
+        pending_identify: RefCell::new(None),
         synced: RefCell::default(),
         started_new: Cell::new(false),
         typing_on: Cell::new(false),
@@ -155,6 +158,7 @@ pub fn start(state: ChatState) {
     leptos::task::spawn_local(async move {
         let token = rt.ensure_token().await;
         rt.socket.connect(token.clone());
+        rt.introduce(&token).await;
         rt.load_latest_conversation(&token).await;
     });
 }
@@ -206,7 +210,7 @@ fn install_effects(state: ChatState) {
 }
 
 /// Resolves after `ms` milliseconds.
-async fn sleep(ms: i32) {
+pub(crate) async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
@@ -224,132 +228,6 @@ pub fn later(ms: i32, f: impl FnOnce() + 'static) {
 }
 
 impl Runtime {
-    /// The visitor token: stored, or a new visitor created over HTTP (retried until the
-    /// server answers).
-    async fn ensure_token(&self) -> String {
-        if let Some(token) = self.token.borrow().clone() {
-            return token;
-        }
-        let mut storage = LocalStorage::new();
-        if let Some(token) = storage.get(TOKEN_KEY) {
-            self.token.replace(Some(token.clone()));
-            return token;
-        }
-        let page_url = self.state.config.with_value(|c| c.page_url.clone());
-        let mut backoff = tidings_client::Backoff::new();
-        loop {
-            match api::create_visitor(page_url.clone()).await {
-                Ok(created) => {
-                    // Without storage the token lives for this page only; still usable.
-                    let _ = storage.set(TOKEN_KEY, &created.token);
-                    self.token.replace(Some(created.token.clone()));
-                    return created.token;
-                }
-                Err(_) => sleep(backoff.next_delay_ms(js_sys::Math::random()) as i32).await,
-            }
-        }
-    }
-
-    pub fn token(&self) -> Option<String> {
-        self.token.borrow().clone()
-    }
-
-    /// Shows the visitor's latest conversation (ended ones too, for the rating).
-    async fn load_latest_conversation(&self, token: &str) {
-        let mut backoff = tidings_client::Backoff::new();
-        loop {
-            match api::my_conversations(token).await {
-                Ok(list) => {
-                    if let Some(latest) = list.into_iter().next() {
-                        self.adopt(latest, false);
-                    }
-                    return;
-                }
-                Err(failure) if failure.is_unauthorized() => return,
-                Err(_) => sleep(backoff.next_delay_ms(js_sys::Math::random()) as i32).await,
-            }
-        }
-    }
-
-    /// Takes a conversation the server told us about: the current one updated, a newer
-    /// one replacing an ended one, or the first one. `subscribed` says whether the socket
-    /// already streams it (a `snapshot`); otherwise we subscribe.
-    pub fn adopt(&self, conversation: Conversation, subscribed: bool) {
-        let state = self.state;
-        let current = state.conversation.get_untracked();
-        let id = conversation.id;
-        match current {
-            Some(c) if c.id == id => {
-                let mut merged = conversation;
-                // Receipts only move forward; a stale snapshot must not undo one.
-                merged.visitor_read_seq = merged.visitor_read_seq.max(c.visitor_read_seq);
-                merged.agent_read_seq = merged.agent_read_seq.max(c.agent_read_seq);
-                merged.agent_delivered_seq = merged.agent_delivered_seq.max(c.agent_delivered_seq);
-                state.conversation.set(Some(merged));
-                return;
-            }
-            Some(c) if conversation.started_at < c.started_at => return,
-            Some(_) => {
-                // A newer conversation: fresh timeline, keeping messages not yet sent.
-                state.timeline.update(|t| {
-                    let mut next = Timeline::new();
-                    for local in t.local() {
-                        next.add_local(local.clone());
-                    }
-                    *t = next;
-                });
-                state.agent_typing.set(None);
-            }
-            None if self.started_new.get() && conversation.status == ConversationStatus::Ended => {
-                return;
-            }
-            None => {}
-        }
-        if conversation.status != ConversationStatus::Ended {
-            self.started_new.set(false);
-        }
-        state.conversation.set(Some(conversation));
-        if !subscribed {
-            let after = state.timeline.with_untracked(Timeline::resume_seq);
-            self.socket.subscribe(id, after);
-        }
-    }
-
-    /// Shows pending messages from the outbox (after a reload, or written in another tab).
-    pub fn load_outbox(&self) {
-        let current = self
-            .state
-            .conversation
-            .with_untracked(|c| c.as_ref().map(|c| c.id));
-        let entries = self.delivery.entries();
-        self.state.timeline.update(|t| {
-            for e in entries {
-                if e.conversation_id.is_some() && e.conversation_id != current {
-                    continue;
-                }
-                let refused = match &e.state {
-                    tidings_client::outbox::EntryState::Failed { code, reason } => {
-                        Some((*code, reason.clone()))
-                    }
-                    tidings_client::outbox::EntryState::Pending => None,
-                };
-                if !t.contains(e.id) {
-                    t.add_local(LocalMessage {
-                        id: e.id,
-                        sender: Sender::Visitor,
-                        author_name: None,
-                        body: e.body,
-                        created_at: e.created_at,
-                        refused: None,
-                    });
-                }
-                if let Some((code, reason)) = refused {
-                    t.refuse(e.id, code, reason);
-                }
-            }
-        });
-    }
-
     pub fn tell_tabs(&self, note: &TabNote) {
         if let Some(tabs) = self.tabs.borrow().as_ref() {
             tabs.post(note);
@@ -381,15 +259,18 @@ impl Runtime {
             }
             FromHost::Close => self.state.open.set(false),
             FromHost::Identify { name, email } => {
-                let Some(token) = self.token() else { return };
-                leptos::task::spawn_local(async move {
-                    let update = UpdateVisitorRequest {
-                        name,
-                        email,
-                        page_url: None,
-                    };
-                    let _ = api::update_visitor(&token, &update).await;
-                });
+                let update = UpdateVisitorRequest {
+                    name,
+                    email,
+                    page_url: None,
+                };
+                match self.token() {
+                    Some(token) => leptos::task::spawn_local(async move {
+                        let _ = api::update_visitor(&token, &update).await;
+                    }),
+                    // Sent once the visitor exists (see `introduce`).
+                    None => _ = self.pending_identify.replace(Some(update)),
+                }
             }
         }
     }
@@ -428,36 +309,4 @@ pub fn focus_composer() {
             let _ = input.focus();
         }
     });
-}
-
-/// Sends the agent's seq the visitor's client has received (drives the console's ticks).
-pub fn acknowledge_delivery(rt: &Runtime, conversation_id: Uuid) {
-    let last = rt.state.timeline.with_untracked(|t| {
-        t.messages()
-            .filter(|m| m.sender == Sender::Agent)
-            .map(|m| m.seq)
-            .max()
-            .unwrap_or(0)
-    });
-    if last > rt.delivered_sent.get()
-        && rt.socket.send(&ClientFrame::Delivered {
-            conversation_id,
-            seq: last,
-        })
-    {
-        rt.delivered_sent.set(last);
-    }
-}
-
-/// Posts a live agent message to the host page (`Tidings('on', 'message', …)`).
-pub fn announce(rt: &Runtime, body: String, author: Option<String>, created_at: i64) {
-    let origin = rt.state.config.with_value(|c| c.host_origin.clone());
-    host::post(
-        origin.as_deref(),
-        &ToHost::Message {
-            body,
-            author,
-            created_at,
-        },
-    );
 }
