@@ -2,7 +2,9 @@
 //! local time zone and the notification sound (a short tone from Web Audio, so no file
 //! has to be fetched and nothing plays before the agent interacted with the page).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+
+use tidings_client::web::tabs::become_leader;
 
 use web_sys::{AudioContext, OscillatorType, VisibilityState};
 
@@ -61,6 +63,17 @@ pub fn now_ms() -> i64 {
 
 thread_local! {
     static AUDIO: RefCell<Option<AudioContext>> = const { RefCell::new(None) };
+    /// Whether this tab is the one of the origin's console tabs that plays sounds.
+    static SOUND_LEADER: Cell<bool> = const { Cell::new(false) };
+    static LAST_CHIME: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Asks to be the tab that chimes (Web Lock), so an agent with three console tabs hears
+/// one sound, not three. Granted when no other tab holds it, or when that tab closes.
+pub fn claim_sound() {
+    become_leader("tidings.console.sound", || {
+        SOUND_LEADER.with(|l| l.set(true))
+    });
 }
 
 /// Creates (or wakes) the audio context; call from a user gesture such as the login click,
@@ -77,8 +90,26 @@ pub fn unlock_audio() {
     });
 }
 
-/// Two short rising tones: "a chat needs you".
+/// Two short rising tones: "a chat needs you". Several events within a second chime once.
+/// Each chime is counted in `window.__tidingsSounds` (as the widget does) so browser
+/// tests can tell that it played, and in which tab.
 pub fn chime() {
+    if !SOUND_LEADER.with(Cell::get) {
+        return;
+    }
+    let now = js_sys::Date::now();
+    if now - LAST_CHIME.with(Cell::get) < 1_000.0 {
+        return;
+    }
+    LAST_CHIME.with(|l| l.set(now));
+    if let Some(window) = web_sys::window() {
+        let key = wasm_bindgen::JsValue::from_str("__tidingsSounds");
+        let played = js_sys::Reflect::get(&window, &key)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        let _ = js_sys::Reflect::set(&window, &key, &(played + 1.0).into());
+    }
     AUDIO.with(|audio| {
         let audio = audio.borrow();
         let Some(ctx) = audio.as_ref() else { return };

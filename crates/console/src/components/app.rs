@@ -38,6 +38,9 @@ pub fn App() -> impl IntoView {
         Duration::from_secs(15),
     );
     presence_watch::install(state);
+    browser::claim_sound();
+    // Where autoplay is allowed the chime works at once; elsewhere from the first click.
+    browser::unlock_audio();
 
     Effect::new(move |_| {
         let attention = state.viewer().map_or(0, |viewer| {
