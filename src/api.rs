@@ -95,7 +95,7 @@ pub async fn create_visitor(page_url: Option<String>) -> Result<CreateVisitorRes
 
 /// `PATCH /v1/visitor`: name, email or page.
 pub async fn update_visitor(token: &str, update: &UpdateVisitorRequest) -> Result<(), Failure> {
-    request::<serde_json::Value>("PATCH", "/v1/visitor", Some(token), json(update))
+    request::<serde::de::IgnoredAny>("PATCH", "/v1/visitor", Some(token), json(update))
         .await
         .map(|_| ())
 }

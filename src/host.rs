@@ -4,7 +4,8 @@
 //!
 //! Every message is an object with `tidings: 1` and a `type`.
 
-use serde::{Deserialize, Serialize};
+use js_sys::Reflect;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -28,17 +29,34 @@ pub enum ToHost {
 }
 
 /// What the loader tells the app.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum FromHost {
     Open,
     Close,
     Identify {
-        #[serde(default)]
         name: Option<String>,
-        #[serde(default)]
         email: Option<String>,
     },
+}
+
+impl FromHost {
+    /// Reads a message object posted by the loader (fields read directly: no JSON
+    /// round trip for three tiny shapes).
+    fn read(data: &JsValue) -> Option<FromHost> {
+        let field = |k: &str| Reflect::get(data, &JsValue::from_str(k)).ok();
+        if field("tidings")?.as_f64() != Some(1.0) {
+            return None;
+        }
+        match field("type")?.as_string()?.as_str() {
+            "open" => Some(FromHost::Open),
+            "close" => Some(FromHost::Close),
+            "identify" => Some(FromHost::Identify {
+                name: field("name").and_then(|v| v.as_string()),
+                email: field("email").and_then(|v| v.as_string()),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// Posts `message` to the host page, if embedded.
@@ -49,11 +67,15 @@ pub fn post(host_origin: Option<&str>, message: &ToHost) {
     let Ok(Some(parent)) = window.parent() else {
         return;
     };
-    let Ok(mut value) = serde_json::to_value(message) else {
+    let Ok(json) = serde_json::to_string(message) else {
         return;
     };
-    value["tidings"] = 1.into();
-    if let Ok(object) = js_sys::JSON::parse(&value.to_string()) {
+    if let Ok(object) = js_sys::JSON::parse(&json) {
+        let _ = Reflect::set(
+            &object,
+            &JsValue::from_str("tidings"),
+            &JsValue::from_f64(1.0),
+        );
         let _ = parent.post_message(&object, origin);
     }
 }
@@ -74,17 +96,7 @@ pub fn listen(host_origin: Option<String>, on_command: impl Fn(FromHost) + 'stat
         if e.origin() != origin || !from_parent {
             return;
         }
-        let Ok(text) = js_sys::JSON::stringify(&e.data()) else {
-            return;
-        };
-        let text: String = text.into();
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-            return;
-        };
-        if value.get("tidings") != Some(&1.into()) {
-            return;
-        }
-        if let Ok(command) = serde_json::from_value::<FromHost>(value) {
+        if let Some(command) = FromHost::read(&e.data()) {
             on_command(command);
         }
     });

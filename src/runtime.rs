@@ -34,7 +34,7 @@ const CHANNEL: &str = "tidings.visitor";
 
 /// What tabs of this visitor tell each other (the server tells them the rest).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TabNote {
     /// An outbox entry was added, sent or settled: reload pending messages, flush.
     OutboxChanged,

@@ -90,6 +90,18 @@ pub fn MessageList() -> impl IntoView {
         }
         count
     });
+    // While the panel is hidden the list has no layout; show the newest on opening.
+    Effect::new(move |_| {
+        if chat.open.get() {
+            at_bottom.set(true);
+            pill.set(false);
+            request_animation_frame(move || {
+                if let Some(el) = scroller.get_untracked() {
+                    scroll_to_bottom(&el);
+                }
+            });
+        }
+    });
     let on_scroll = move |_| {
         if let Some(el) = scroller.get_untracked() {
             let bottom = el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX;

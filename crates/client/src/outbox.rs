@@ -62,11 +62,17 @@ impl Storage for MemoryStorage {
 
 /// Where an entry stands. Offline or unacknowledged is `Pending`; only a refusal by the
 /// server makes it `Failed`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+/// Stored externally tagged (`"pending"` or `{"failed": {…}}`): plain serde code, which
+/// keeps the wasm small (tagged and flattened forms buffer through generic content).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EntryState {
+    #[default]
     Pending,
-    Failed { code: ErrorCode, reason: String },
+    Failed {
+        code: ErrorCode,
+        reason: String,
+    },
 }
 
 /// Whether a refusal is passing (try the same message again later) rather than about
@@ -91,7 +97,7 @@ pub struct OutboxEntry {
     /// Tie-break for entries written in the same millisecond by this tab.
     #[serde(default)]
     pub order: u32,
-    #[serde(flatten)]
+    #[serde(default)]
     pub state: EntryState,
 }
 
