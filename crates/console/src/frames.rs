@@ -4,12 +4,14 @@
 
 use leptos::prelude::*;
 use tidings_protocol::{
-    ClientFrame, Conversation, ConversationEvent, ConversationStatus, ErrorCode, Role, ServerFrame,
+    ClientFrame, Conversation, ConversationEvent, ErrorCode, Role, ServerFrame,
 };
 use uuid::Uuid;
 
 use crate::browser;
-use crate::logic::list::{self, Filter, Merge};
+use crate::logic::alerts;
+use crate::logic::list;
+use crate::logic::merge::{self, Merge};
 use crate::logic::names::visitor_label;
 use crate::logic::receipts::Receipts;
 use crate::realtime;
@@ -119,20 +121,14 @@ pub fn conversation_changed(
     let mut outcome = Merge::Stale;
     state
         .conversations
-        .update(|held| outcome = list::merge(held, conversation.clone()));
+        .update(|held| outcome = merge::merge(held, conversation.clone()));
     if outcome == Merge::Stale {
         return;
     }
     state.update_thread(id, |t| t.receipts.raise(receipts_of(&conversation)));
     if let Some(viewer) = state.viewer_untracked() {
-        let newly_waiting = conversation.status == ConversationStatus::Waiting
-            && (event == Some(ConversationEvent::Created) || before.is_none());
-        let watching = state.route.get_untracked() == crate::logic::route::Route::Conversation(id)
-            && browser::tab_visible();
-        let more_unread = list::matches(Filter::Mine, &conversation, viewer)
-            && conversation.unread > before.as_ref().map_or(0, |b| b.unread)
-            && !watching;
-        if (event.is_some() && newly_waiting) || more_unread {
+        let watching = state.open_conversation_untracked() == Some(id) && browser::tab_visible();
+        if alerts::deserves_chime(before.as_ref(), &conversation, event, viewer, watching) {
             browser::chime();
         }
         if list::may_see(&conversation, viewer) {
@@ -141,32 +137,14 @@ pub fn conversation_changed(
     }
 }
 
-/// The full list the server sends after `watch_queue` (on every connect): it replaces what
-/// was held, except ended conversations (the queue holds only the latest) and the open one.
+/// The full list the server sends after `watch_queue` (on every connect).
 fn queue_received(state: ConsoleState, conversations: Vec<Conversation>) {
-    let open = state.route.get_untracked();
-    let mut chime = false;
-    state.conversations.update(|held| {
-        let first_load = held.is_empty();
-        let mut fresh = std::collections::HashMap::new();
-        for conversation in conversations {
-            let known = held.contains_key(&conversation.id);
-            if !first_load && !known && conversation.status == ConversationStatus::Waiting {
-                chime = true;
-            }
-            list::merge(&mut fresh, conversation);
-        }
-        for (id, old) in held.drain() {
-            let keep = fresh.contains_key(&id)
-                || old.status == ConversationStatus::Ended
-                || open == crate::logic::route::Route::Conversation(id);
-            if keep {
-                list::merge(&mut fresh, old);
-            }
-        }
-        *held = fresh;
-    });
-    if chime {
+    let open = state.open_conversation_untracked();
+    let mut new_waiting = false;
+    state
+        .conversations
+        .update(|held| new_waiting = merge::replace_with_queue(held, conversations, open));
+    if new_waiting {
         browser::chime();
     }
     let (viewer, all) = (

@@ -27,9 +27,18 @@ pub fn App() -> impl IntoView {
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
         state.route.set(current_route());
     });
+    // Another console tab logged out or in: follow it.
     let _ = window_event_listener(leptos::ev::storage, move |ev| {
-        if browser::is_token_key(ev.key()) && browser::stored_token().is_none() {
-            session::expire(state, "You logged out in another tab.");
+        if !browser::is_token_key(ev.key()) {
+            return;
+        }
+        let logged_in = state.session.with_untracked(Option::is_some);
+        match browser::stored_token() {
+            None if logged_in => session::expire(state, "You logged out in another tab."),
+            Some(_) if !logged_in && !state.checking_session.get_untracked() => {
+                session::restore(state)
+            }
+            _ => {}
         }
     });
     let _ = window_event_listener(leptos::ev::click, |_| browser::unlock_audio());

@@ -1,7 +1,4 @@
-//! The conversation list: which filter shows what, who may see what, newest activity first,
-//! and how updates from HTTP and the socket merge without an older copy winning.
-
-use std::collections::HashMap;
+//! The conversation list: which filter shows what, who may see what, newest activity first.
 
 use tidings_protocol::{Conversation, ConversationStatus};
 use uuid::Uuid;
@@ -133,50 +130,13 @@ pub fn attention<'a>(
         .sum()
 }
 
-/// What a merge did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Merge {
-    /// The conversation was not known before.
-    New,
-    Updated,
-    /// The incoming copy is older than the one held (a slow HTTP answer); it was dropped.
-    Stale,
-}
-
-fn status_rank(status: ConversationStatus) -> u8 {
-    match status {
-        ConversationStatus::Waiting => 0,
-        ConversationStatus::Active => 1,
-        ConversationStatus::Ended => 2,
-    }
-}
-
-/// Order of freshness: status only moves forward, seqs only grow, activity only advances.
-fn freshness(c: &Conversation) -> (u8, u64, i64) {
-    (status_rank(c.status), c.last_seq, c.last_activity_at)
-}
-
-/// Stores `incoming` unless the copy held is strictly fresher.
-pub fn merge(held: &mut HashMap<Uuid, Conversation>, incoming: Conversation) -> Merge {
-    match held.get(&incoming.id) {
-        None => {
-            held.insert(incoming.id, incoming);
-            Merge::New
-        }
-        Some(current) if freshness(current) > freshness(&incoming) => Merge::Stale,
-        Some(_) => {
-            held.insert(incoming.id, incoming);
-            Merge::Updated
-        }
-    }
-}
-
+/// Builders shared by the logic tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests_support {
     use super::*;
     use tidings_protocol::AgentRef;
 
-    fn conversation(n: u128, status: ConversationStatus, activity: i64) -> Conversation {
+    pub fn conversation(n: u128, status: ConversationStatus, activity: i64) -> Conversation {
         Conversation {
             id: Uuid::from_u128(n),
             visitor_id: Uuid::from_u128(1000 + n),
@@ -203,7 +163,7 @@ mod tests {
         }
     }
 
-    fn assigned(mut c: Conversation, agent: u128) -> Conversation {
+    pub fn assigned(mut c: Conversation, agent: u128) -> Conversation {
         c.assigned_agent = Some(AgentRef {
             id: Uuid::from_u128(agent),
             name: format!("agent {agent}"),
@@ -211,14 +171,22 @@ mod tests {
         c
     }
 
-    const ME: Viewer = Viewer {
+    pub const ME: Viewer = Viewer {
         agent_id: Uuid::from_u128(7),
         is_admin: false,
     };
-    const ADMIN: Viewer = Viewer {
+    pub const ADMIN: Viewer = Viewer {
         agent_id: Uuid::from_u128(9),
         is_admin: true,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::*;
+    use super::*;
+    use crate::logic::merge::{merge, Merge};
+    use std::collections::HashMap;
 
     fn sample() -> Vec<Conversation> {
         use ConversationStatus::*;
@@ -269,28 +237,6 @@ mod tests {
         assert_eq!(count(held.values(), Filter::Mine, ME), 0);
         assert!(!may_see(&held[&Uuid::from_u128(1)], ME));
         assert!(may_see(&held[&Uuid::from_u128(1)], ADMIN));
-    }
-
-    #[test]
-    fn an_older_copy_never_replaces_a_newer_one() {
-        let mut held = HashMap::new();
-        let mut newer = conversation(1, ConversationStatus::Active, 50);
-        newer.last_seq = 5;
-        assert_eq!(merge(&mut held, newer.clone()), Merge::New);
-        let mut older = conversation(1, ConversationStatus::Waiting, 60);
-        older.last_seq = 9;
-        assert_eq!(
-            merge(&mut held, older),
-            Merge::Stale,
-            "status never goes back"
-        );
-        let mut fewer = conversation(1, ConversationStatus::Active, 40);
-        fewer.last_seq = 4;
-        assert_eq!(merge(&mut held, fewer), Merge::Stale);
-        let mut same = newer.clone();
-        same.rating = Some(5);
-        assert_eq!(merge(&mut held, same), Merge::Updated);
-        assert_eq!(held[&newer.id].rating, Some(5));
     }
 
     #[test]

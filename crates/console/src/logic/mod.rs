@@ -1,8 +1,10 @@
 //! Pure console logic: plain Rust with no browser dependency, so it is unit-tested natively.
 
 pub mod age;
+pub mod alerts;
 pub mod links;
 pub mod list;
+pub mod merge;
 pub mod names;
 pub mod presence;
 pub mod receipts;

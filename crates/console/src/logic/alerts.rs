@@ -1,0 +1,82 @@
+//! When the console chimes: a new waiting chat, or a new message in one of the agent's own
+//! chats that they are not looking at. Only live socket events chime; a list refreshed over
+//! HTTP never does.
+
+use tidings_protocol::{Conversation, ConversationEvent, ConversationStatus};
+
+use crate::logic::list::{matches, Filter, Viewer};
+
+/// Whether a change of `after` (held before as `before`) deserves a sound. `watching` is
+/// true while the conversation is on screen in a visible tab.
+pub fn deserves_chime(
+    before: Option<&Conversation>,
+    after: &Conversation,
+    event: Option<ConversationEvent>,
+    viewer: Viewer,
+    watching: bool,
+) -> bool {
+    let Some(event) = event else {
+        return false;
+    };
+    let newly_waiting = after.status == ConversationStatus::Waiting
+        && (event == ConversationEvent::Created || before.is_none());
+    let more_unread = matches(Filter::Mine, after, viewer)
+        && after.unread > before.map_or(0, |b| b.unread)
+        && !watching;
+    newly_waiting || more_unread
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::list::tests_support::{assigned, conversation, ME};
+    use ConversationEvent::*;
+    use ConversationStatus::*;
+
+    #[test]
+    fn a_new_waiting_chat_chimes_once() {
+        let new = conversation(1, Waiting, 10);
+        assert!(deserves_chime(None, &new, Some(Created), ME, false));
+        assert!(deserves_chime(None, &new, Some(Updated), ME, false));
+        let mut more = new.clone();
+        more.last_seq = 2;
+        assert!(!deserves_chime(Some(&new), &more, Some(Updated), ME, false));
+    }
+
+    #[test]
+    fn new_messages_chime_only_in_my_chats_and_only_when_not_watched() {
+        let mine = assigned(conversation(1, Active, 10), 7);
+        let mut later = mine.clone();
+        later.unread = 1;
+        assert!(deserves_chime(
+            Some(&mine),
+            &later,
+            Some(Updated),
+            ME,
+            false
+        ));
+        assert!(!deserves_chime(
+            Some(&mine),
+            &later,
+            Some(Updated),
+            ME,
+            true
+        ));
+        let theirs = assigned(conversation(2, Active, 10), 8);
+        let mut theirs_later = theirs.clone();
+        theirs_later.unread = 3;
+        assert!(!deserves_chime(
+            Some(&theirs),
+            &theirs_later,
+            Some(Updated),
+            ME,
+            false
+        ));
+    }
+
+    #[test]
+    fn http_refreshes_never_chime() {
+        let new = conversation(1, Waiting, 10);
+        assert!(!deserves_chime(None, &new, None, ME, false));
+    }
+}

@@ -1,0 +1,136 @@
+//! How conversation updates from HTTP answers, `conversation` frames and the `queue` merge
+//! into the list held, without an older copy ever winning over a newer one.
+
+use std::collections::HashMap;
+
+use tidings_protocol::{Conversation, ConversationStatus};
+use uuid::Uuid;
+
+/// What a merge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// The conversation was not known before.
+    New,
+    Updated,
+    /// The incoming copy is older than the one held (a slow HTTP answer); it was dropped.
+    Stale,
+}
+
+fn status_rank(status: ConversationStatus) -> u8 {
+    match status {
+        ConversationStatus::Waiting => 0,
+        ConversationStatus::Active => 1,
+        ConversationStatus::Ended => 2,
+    }
+}
+
+/// Order of freshness: status only moves forward, seqs only grow, activity only advances.
+fn freshness(c: &Conversation) -> (u8, u64, i64) {
+    (status_rank(c.status), c.last_seq, c.last_activity_at)
+}
+
+/// Stores `incoming` unless the copy held is strictly fresher.
+pub fn merge(held: &mut HashMap<Uuid, Conversation>, incoming: Conversation) -> Merge {
+    match held.get(&incoming.id) {
+        None => {
+            held.insert(incoming.id, incoming);
+            Merge::New
+        }
+        Some(current) if freshness(current) > freshness(&incoming) => Merge::Stale,
+        Some(_) => {
+            held.insert(incoming.id, incoming);
+            Merge::Updated
+        }
+    }
+}
+
+/// Takes the full list the server sends after `watch_queue` (on every connect). It
+/// replaces what was held — so a chat taken by someone else while this console was offline
+/// disappears — except ended conversations (the queue holds only the latest few) and the
+/// conversation on screen. Returns whether a waiting chat appeared that was not held
+/// before (never on the first list after login).
+pub fn replace_with_queue(
+    held: &mut HashMap<Uuid, Conversation>,
+    queue: Vec<Conversation>,
+    open: Option<Uuid>,
+) -> bool {
+    let first_load = held.is_empty();
+    let mut fresh = HashMap::new();
+    let mut new_waiting = false;
+    for conversation in queue {
+        if conversation.status == ConversationStatus::Waiting
+            && !first_load
+            && !held.contains_key(&conversation.id)
+        {
+            new_waiting = true;
+        }
+        merge(&mut fresh, conversation);
+    }
+    for (id, old) in held.drain() {
+        if fresh.contains_key(&id) || old.status == ConversationStatus::Ended || open == Some(id) {
+            merge(&mut fresh, old);
+        }
+    }
+    *held = fresh;
+    new_waiting
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::list::tests_support::{assigned, conversation};
+
+    #[test]
+    fn an_older_copy_never_replaces_a_newer_one() {
+        let mut held = HashMap::new();
+        let mut newer = conversation(1, ConversationStatus::Active, 50);
+        newer.last_seq = 5;
+        assert_eq!(merge(&mut held, newer.clone()), Merge::New);
+        let mut older = conversation(1, ConversationStatus::Waiting, 60);
+        older.last_seq = 9;
+        assert_eq!(
+            merge(&mut held, older),
+            Merge::Stale,
+            "status never goes back"
+        );
+        let mut fewer = conversation(1, ConversationStatus::Active, 40);
+        fewer.last_seq = 4;
+        assert_eq!(merge(&mut held, fewer), Merge::Stale);
+        let mut same = newer.clone();
+        same.rating = Some(5);
+        assert_eq!(merge(&mut held, same), Merge::Updated);
+        assert_eq!(held[&newer.id].rating, Some(5));
+    }
+
+    #[test]
+    fn the_queue_replaces_the_list_but_keeps_ended_and_open_conversations() {
+        use ConversationStatus::*;
+        let mut held = HashMap::new();
+        assert!(
+            !replace_with_queue(&mut held, vec![conversation(1, Waiting, 10)], None),
+            "the first list after login does not chime"
+        );
+        merge(&mut held, assigned(conversation(2, Ended, 20), 7));
+        merge(&mut held, assigned(conversation(3, Active, 30), 7));
+        merge(&mut held, conversation(4, Waiting, 40));
+        // While offline: 1 was taken by someone else, 5 arrived; 4 is open on screen.
+        let queue = vec![
+            assigned(conversation(3, Active, 31), 7),
+            conversation(5, Waiting, 50),
+        ];
+        assert!(replace_with_queue(
+            &mut held,
+            queue,
+            Some(Uuid::from_u128(4))
+        ));
+        let mut ids: Vec<u128> = held.keys().map(|id| id.as_u128()).collect();
+        ids.sort();
+        assert_eq!(ids, vec![2, 3, 4, 5]);
+        assert_eq!(held[&Uuid::from_u128(3)].last_activity_at, 31);
+        assert!(!replace_with_queue(
+            &mut held,
+            vec![conversation(5, Waiting, 50)],
+            None
+        ));
+    }
+}
