@@ -78,7 +78,6 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
         cargo()
             .args([
                 "test",
-                "--quiet",
                 "--target",
                 "wasm32-unknown-unknown",
                 "-p",
