@@ -35,6 +35,11 @@ impl Failure {
         self.status == 404 || self.status == 403
     }
 
+    /// The server could not be reached or had trouble: worth trying again later.
+    pub fn is_transient(&self) -> bool {
+        self.status == 0 || self.status >= 500
+    }
+
     fn unreachable(err: gloo_net::Error) -> Failure {
         Failure {
             status: 0,

@@ -5,11 +5,14 @@
 use std::cell::{Cell, RefCell};
 
 use tidings_client::web::tabs::become_leader;
+use tidings_protocol::Agent;
 
 use web_sys::{AudioContext, OscillatorType, VisibilityState};
 
 /// `localStorage` key of the agent session token.
 const TOKEN_KEY: &str = "tidings.console.token";
+/// `localStorage` key of the logged-in agent's profile (JSON).
+const AGENT_KEY: &str = "tidings.console.agent";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -32,6 +35,19 @@ pub fn store_token(token: &str) {
 pub fn forget_token() {
     if let Some(s) = storage() {
         let _ = s.remove_item(TOKEN_KEY);
+        let _ = s.remove_item(AGENT_KEY);
+    }
+}
+
+/// The logged-in agent's profile, kept so a reload starts without the server.
+pub fn stored_agent() -> Option<Agent> {
+    let json = storage()?.get_item(AGENT_KEY).ok().flatten()?;
+    serde_json::from_str(&json).ok()
+}
+
+pub fn store_agent(agent: &Agent) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(agent)) {
+        let _ = s.set_item(AGENT_KEY, &json);
     }
 }
 

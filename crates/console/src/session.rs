@@ -11,9 +11,13 @@ use crate::logic::list::Filter;
 use crate::realtime;
 use crate::state::{ConsoleState, Session};
 
+/// Pause between attempts to reach an unreachable server.
+pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Makes `session` the current one: remembers the token, connects, loads the list.
 pub fn begin(state: ConsoleState, session: Session) {
     browser::store_token(&session.token);
+    browser::store_agent(&session.agent);
     state.session_note.set(None);
     state.session.set(Some(session.clone()));
     realtime::start(state, &session);
@@ -21,23 +25,56 @@ pub fn begin(state: ConsoleState, session: Session) {
     load_agents(state);
 }
 
-/// At start-up: resumes the session whose token was kept in `localStorage`, if it is
-/// still valid.
+/// At start-up: resumes the session whose token was kept in `localStorage`. With the
+/// agent's profile kept too, the console starts at once, even with the server down (its
+/// outbox and socket carry on when it is back), and checks the token in the background.
 pub fn restore(state: ConsoleState) {
     let Some(token) = browser::stored_token() else {
         return;
     };
+    if let Some(agent) = browser::stored_agent() {
+        begin(
+            state,
+            Session {
+                token: token.clone(),
+                agent,
+            },
+        );
+        spawn_local(async move {
+            match api::me(&token).await {
+                Ok(agent) => state.session.update(|s| {
+                    if let Some(s) = s.as_mut().filter(|s| s.token == token) {
+                        browser::store_agent(&agent);
+                        s.agent = agent;
+                    }
+                }),
+                Err(failure) if failure.is_unauthorized() => {
+                    expire(state, "Your session has ended. Please log in again.")
+                }
+                // Unreachable: the socket reconnects by itself; the token is checked then.
+                Err(_) => {}
+            }
+        });
+        return;
+    }
     state.checking_session.set(true);
     spawn_local(async move {
-        match api::me(&token).await {
-            Ok(agent) => begin(state, Session { token, agent }),
-            Err(failure) if failure.is_unauthorized() => {
-                browser::forget_token();
-                state
-                    .session_note
-                    .set(Some("Your session has ended. Please log in again.".into()));
+        loop {
+            match api::me(&token).await {
+                Ok(agent) => begin(state, Session { token, agent }),
+                Err(failure) if failure.is_unauthorized() => {
+                    browser::forget_token();
+                    state
+                        .session_note
+                        .set(Some("Your session has ended. Please log in again.".into()));
+                }
+                Err(failure) if failure.is_transient() => {
+                    gloo_timers::future::sleep(RETRY_AFTER).await;
+                    continue;
+                }
+                Err(failure) => state.session_note.set(Some(failure.message)),
             }
-            Err(failure) => state.session_note.set(Some(failure.message)),
+            break;
         }
         state.checking_session.set(false);
     });
@@ -105,6 +142,8 @@ pub fn refresh_list(state: ConsoleState, filter: Filter) {
             Err(failure) if failure.is_unauthorized() => {
                 expire(state, "Your session has ended. Please log in again.")
             }
+            // The connection badge already says the server is unreachable.
+            Err(failure) if failure.is_transient() => {}
             Err(failure) => state.notice.set(Some(failure.message)),
         }
     });

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use tidings_client::outbox::EntryState;
 use tidings_client::timeline::Refusal;
 use tidings_client::LocalMessage;
+use tidings_protocol::http::HistoryPage;
 use tidings_protocol::limits::{message_chars, MAX_MESSAGE_CHARS};
 use tidings_protocol::{ClientFrame, Conversation, ConversationStatus, Sender};
 use uuid::Uuid;
@@ -49,18 +50,39 @@ pub fn close(state: ConsoleState, id: Uuid) {
     });
 }
 
+/// Fetches the conversation and its latest history page; while the server cannot be
+/// reached it keeps trying, as long as the conversation stays on screen.
+async fn fetch_latest(state: ConsoleState, id: Uuid) -> Option<(Conversation, HistoryPage)> {
+    loop {
+        let token = state.token()?;
+        let result = match api::conversation(&token, id).await {
+            Ok(conversation) => api::history(&token, id, None)
+                .await
+                .map(|page| (conversation, page)),
+            Err(failure) => Err(failure),
+        };
+        match result {
+            Ok(loaded) => return Some(loaded),
+            Err(failure) if failure.is_transient() => {
+                gloo_timers::future::sleep(crate::session::RETRY_AFTER).await;
+                if state.threads.with_untracked(|t| !t.contains_key(&id)) {
+                    return None;
+                }
+            }
+            Err(failure) => {
+                load_failed(state, id, failure);
+                return None;
+            }
+        }
+    }
+}
+
 async fn load_latest(state: ConsoleState, id: Uuid) {
-    let Some(token) = state.token() else { return };
-    let conversation = match api::conversation(&token, id).await {
-        Ok(conversation) => conversation,
-        Err(failure) => return load_failed(state, id, failure),
+    let Some((conversation, page)) = fetch_latest(state, id).await else {
+        return;
     };
     state.update_thread(id, |t| t.receipts.raise(receipts_of(&conversation)));
     conversation_changed(state, None, conversation);
-    let page = match api::history(&token, id, None).await {
-        Ok(page) => page,
-        Err(failure) => return load_failed(state, id, failure),
-    };
     let me = state.agent().map(|a| a.name);
     let pending = realtime::outbox_for(id);
     let resume = state.update_thread(id, |t| {
