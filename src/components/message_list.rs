@@ -59,6 +59,22 @@ fn scroll_to_bottom(el: &web_sys::HtmlDivElement) {
     el.set_scroll_top(el.scroll_height());
 }
 
+/// Scrolls to the newest message after the DOM update, and once more a moment later:
+/// a panel that was just shown may still be getting its final size.
+/// The second scroll is skipped if the visitor has scrolled up meanwhile.
+fn follow(scroller: NodeRef<Div>, at_bottom: RwSignal<bool>) {
+    request_animation_frame(move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_to_bottom(&el);
+        }
+    });
+    crate::runtime::later(150, move || {
+        if let (Some(el), true) = (scroller.get_untracked(), at_bottom.get_untracked()) {
+            scroll_to_bottom(&el);
+        }
+    });
+}
+
 #[component]
 pub fn MessageList() -> impl IntoView {
     let chat = use_chat();
@@ -80,11 +96,7 @@ pub fn MessageList() -> impl IntoView {
         });
         let grew = previous.is_some_and(|p| count > p);
         if at_bottom.get_untracked() || (grew && own_last) {
-            request_animation_frame(move || {
-                if let Some(el) = scroller.get_untracked() {
-                    scroll_to_bottom(&el);
-                }
-            });
+            follow(scroller, at_bottom);
         } else if grew {
             pill.set(true);
         }
@@ -95,11 +107,7 @@ pub fn MessageList() -> impl IntoView {
         if chat.open.get() {
             at_bottom.set(true);
             pill.set(false);
-            request_animation_frame(move || {
-                if let Some(el) = scroller.get_untracked() {
-                    scroll_to_bottom(&el);
-                }
-            });
+            follow(scroller, at_bottom);
         }
     });
     let on_scroll = move |_| {
