@@ -15,6 +15,8 @@ use crate::threads;
 /// What one list row shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRow {
+    /// "Today", "Yesterday", a date: set on the first message of each day.
+    pub day: Option<String>,
     pub id: Uuid,
     pub conversation_id: Uuid,
     pub seq: Option<u64>,
@@ -28,8 +30,8 @@ pub struct MessageRow {
 
 impl MessageRow {
     /// Rows re-render when any of this changes (acknowledged, delivered, read, failed).
-    pub fn key(&self) -> (Uuid, Option<u64>, DeliveryState) {
-        (self.id, self.seq, self.state)
+    pub fn key(&self) -> (Uuid, Option<u64>, DeliveryState, Option<String>) {
+        (self.id, self.seq, self.state, self.day.clone())
     }
 }
 
@@ -78,7 +80,15 @@ pub fn MessageItem(row: MessageRow) -> impl IntoView {
             </div>
         }
     });
+    let heading = row.day.clone().map(|day| {
+        view! {
+            <li class="day-separator" role="separator">
+                {day}
+            </li>
+        }
+    });
     view! {
+        {heading}
         <li
             class=format!("message from-{}", sender_name(row.sender))
             data-testid="message"

@@ -8,6 +8,8 @@ use tidings_protocol::Sender;
 use uuid::Uuid;
 
 use super::message_item::{MessageItem, MessageRow};
+use crate::browser;
+use crate::logic::age::{day_label, local_day};
 use crate::logic::names::visitor_label;
 use crate::state::use_console;
 use crate::threads;
@@ -26,6 +28,9 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
     });
     let rows = Memo::new(move |_| {
         let visitor = visitor.get();
+        let offset = browser::utc_offset_minutes();
+        let today = local_day(browser::now_ms(), offset);
+        let mut previous_day = None;
         state.threads.with(|threads| {
             let Some(thread) = threads.get(&id) else {
                 return Vec::new();
@@ -48,7 +53,12 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                         Entry::Local(local) => local.refused.as_ref().map(|r| r.reason.clone()),
                         Entry::Confirmed(_) => None,
                     };
+                    // A heading above the first message of each day.
+                    let day = local_day(entry.created_at(), offset);
+                    let heading = (previous_day != Some(day)).then(|| day_label(today, day));
+                    previous_day = Some(day);
                     MessageRow {
+                        day: heading,
                         id: entry.id(),
                         conversation_id: id,
                         seq: entry.seq(),

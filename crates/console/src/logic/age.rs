@@ -44,6 +44,41 @@ pub fn clock_time(at: Millis, offset_minutes: i64) -> String {
     format!("{:02}:{:02}", minutes_of_day / 60, minutes_of_day % 60)
 }
 
+/// The local day number (days since 1970-01-01) of an instant.
+pub fn local_day(at: Millis, offset_minutes: i64) -> i64 {
+    (at + offset_minutes * MINUTE).div_euclid(DAY)
+}
+
+/// Year, month (1–12) and day of a day number (the proleptic Gregorian calendar).
+fn civil_date(day: i64) -> (i64, u32, u32) {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// The heading of a day in a conversation: "Today", "Yesterday" or "21 Nov 2026".
+pub fn day_label(today: i64, day: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    match today - day {
+        0 => "Today".to_string(),
+        1 => "Yesterday".to_string(),
+        _ => {
+            let (y, m, d) = civil_date(day);
+            format!("{d} {} {y}", MONTHS[(m - 1) as usize])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +115,18 @@ mod tests {
         assert_eq!(clock_time(at, 0), "14:05");
         assert_eq!(clock_time(at, 120), "16:05");
         assert_eq!(clock_time(at, -15 * 60), "23:05");
+    }
+
+    #[test]
+    fn days_are_local_and_labelled() {
+        // 2025-11-21 23:30 UTC is already the 22nd at UTC+1.
+        let at = 1_763_767_800_000; // 2025-11-21T23:30:00Z
+        assert_eq!(local_day(at, 0) + 1, local_day(at, 60));
+        let day = local_day(at, 0);
+        assert_eq!(day_label(day, day), "Today");
+        assert_eq!(day_label(day + 1, day), "Yesterday");
+        assert_eq!(day_label(day + 7, day), "21 Nov 2025");
+        assert_eq!(day_label(100, 0), "1 Jan 1970");
+        assert_eq!(day_label(20_000, 11_016), "29 Feb 2000");
     }
 }
