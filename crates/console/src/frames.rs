@@ -97,7 +97,9 @@ pub fn apply(state: ConsoleState, frame: ServerFrame) {
     }
 }
 
-/// What the receipts fields of a conversation say.
+/// What the receipts fields of a conversation say. A `Conversation` carries no visitor
+/// delivered seq (only `receipt` frames do), so read stands in for it: whatever the
+/// visitor read, they also received.
 pub fn receipts_of(conversation: &Conversation) -> Receipts {
     Receipts {
         visitor_read_seq: conversation.visitor_read_seq,
