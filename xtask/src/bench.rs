@@ -23,12 +23,18 @@ pub enum Bench {
         #[arg(long, default_value_t = 2000)]
         messages: usize,
     },
+    /// Server memory held by idle authenticated visitor sockets (RSS before and after).
+    Connections {
+        #[arg(long, default_value_t = 10_000)]
+        connections: usize,
+    },
 }
 
 pub fn run(root: &Path, what: Bench) -> Result {
     match what {
         Bench::Size => size(root),
         Bench::Delivery { messages } => crate::latency::run(messages.max(1)),
+        Bench::Connections { connections } => crate::connections::run(connections.max(1)),
     }
 }
 

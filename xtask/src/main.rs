@@ -6,6 +6,7 @@
 
 mod assets;
 mod bench;
+mod connections;
 mod dev;
 mod latency;
 mod step;
