@@ -97,11 +97,13 @@ pub fn MessageItem(row: MessageRow) -> impl IntoView {
             data-state=row.state.as_str()
             data-seq=row.seq.map(|s| s.to_string())
         >
-            {(!is_system).then(|| view! { <span class="author">{row.author.clone()}</span> })}
+            {(!is_system).then(|| view! { <span class="author">{row.author.clone()}" "</span> })}
             <div class="bubble">
                 <MessageText text=row.body.clone() />
             </div>
+            // The spaces keep the text content readable ("line 3 00:16", not "line 300:16").
             <span class="meta">
+                " "
                 <time>{time}</time>
                 {is_agent
                     .then(|| {

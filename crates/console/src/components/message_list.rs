@@ -86,21 +86,33 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
 
     let list = NodeRef::<Ol>::new();
     let stick = StoredValue::new(true);
+    // Messages arrived while the agent was reading further up: offer a way down.
+    let unseen = RwSignal::new(false);
+    let to_bottom = move || {
+        request_animation_frame(move || {
+            if let Some(el) = list.get_untracked() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    };
     let on_scroll = move |_| {
         if let Some(el) = list.get_untracked() {
             let gap = el.scroll_height() - el.scroll_top() - el.client_height();
             stick.set_value(gap < STICK_DISTANCE);
+            if gap < STICK_DISTANCE {
+                unseen.set(false);
+            }
         }
     };
-    Effect::new(move |_| {
-        rows.track();
+    // Keyed by the newest row, so loading older history above never counts as "new".
+    Effect::new(move |previous: Option<Option<Uuid>>| {
+        let newest = rows.with(|r| r.last().map(|row| row.id));
         if stick.get_value() {
-            request_animation_frame(move || {
-                if let Some(el) = list.get_untracked() {
-                    el.set_scroll_top(el.scroll_height());
-                }
-            });
+            to_bottom();
+        } else if previous.is_some_and(|p| p != newest) {
+            unseen.set(true);
         }
+        newest
     });
 
     view! {
@@ -129,5 +141,19 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                 <MessageItem row=row />
             </For>
         </ol>
+        <Show when=move || unseen.get()>
+            <button
+                type="button"
+                class="new-messages"
+                data-testid="new-messages"
+                on:click=move |_| {
+                    unseen.set(false);
+                    stick.set_value(true);
+                    to_bottom();
+                }
+            >
+                "New messages ↓"
+            </button>
+        </Show>
     }
 }

@@ -1,5 +1,5 @@
-//! When the console chimes: a new waiting chat, or a new message in one of the agent's own
-//! chats that they are not looking at. Only live socket events chime; a list refreshed over
+//! When the console chimes: a new waiting chat, a chat handed to this agent, or a new
+//! message in one of the agent's own chats that they are not looking at. Only live socket events chime; a list refreshed over
 //! HTTP never does.
 
 use tidings_protocol::{Conversation, ConversationEvent, ConversationStatus};
@@ -20,10 +20,12 @@ pub fn deserves_chime(
     };
     let newly_waiting = after.status == ConversationStatus::Waiting
         && (event == ConversationEvent::Created || before.is_none());
-    let more_unread = matches(Filter::Mine, after, viewer)
-        && after.unread > before.map_or(0, |b| b.unread)
-        && !watching;
-    newly_waiting || more_unread
+    let mine_now = matches(Filter::Mine, after, viewer);
+    let handed_over = event == ConversationEvent::Assigned
+        && mine_now
+        && !before.is_some_and(|b| matches(Filter::Mine, b, viewer));
+    let more_unread = mine_now && after.unread > before.map_or(0, |b| b.unread) && !watching;
+    newly_waiting || handed_over || more_unread
 }
 
 #[cfg(test)]
@@ -69,6 +71,34 @@ mod tests {
             Some(&theirs),
             &theirs_later,
             Some(Updated),
+            ME,
+            false
+        ));
+    }
+
+    #[test]
+    fn a_chat_handed_to_me_chimes() {
+        let theirs = assigned(conversation(1, Active, 10), 8);
+        let mine = assigned(conversation(1, Active, 11), 7);
+        assert!(deserves_chime(
+            Some(&theirs),
+            &mine,
+            Some(Assigned),
+            ME,
+            false
+        ));
+        assert!(deserves_chime(None, &mine, Some(Assigned), ME, false));
+        assert!(!deserves_chime(
+            Some(&mine),
+            &mine,
+            Some(Assigned),
+            ME,
+            false
+        ));
+        assert!(!deserves_chime(
+            Some(&mine),
+            &theirs,
+            Some(Assigned),
             ME,
             false
         ));
