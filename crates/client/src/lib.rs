@@ -18,6 +18,8 @@
 //! - [`connection`]: [`ConnectionState`] (online/connecting/offline, the
 //!   `connection-status` contract) and [`connection::Heartbeat`] (when to ping, when a
 //!   silent socket is dead).
+//! - [`decode`]: `server_frame(text)`, the same result as `serde_json::from_str::<ServerFrame>`
+//!   at a fraction of the wasm size (the socket uses it; use it for any frame text).
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
 //!   above the read seq; system notices never count.
 //!
@@ -48,6 +50,7 @@
 
 pub mod backoff;
 pub mod connection;
+pub mod decode;
 pub mod outbox;
 pub mod timeline;
 pub mod unread;

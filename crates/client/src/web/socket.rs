@@ -350,7 +350,7 @@ impl Socket {
         let Some(text) = event.data().as_string() else {
             return;
         };
-        let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+        let Ok(frame) = crate::decode::server_frame(&text) else {
             return; // A newer server's frame this client does not know: skip it.
         };
         let handler = self.inner.borrow().handler.clone();
