@@ -3,11 +3,12 @@
 //! Buffers: tungstenite's defaults (128 KiB read buffer, 128 KiB write buffer target) cost
 //! a quarter of a megabyte per connection, which would cap an idle node at a few thousand
 //! visitors. Our frames are small (a maximal message is about 16 KB of JSON, most are a
-//! few hundred bytes), so a 4 KiB read buffer (grown on demand for a bigger frame) and an
-//! 8 KiB write target keep the socket's own buffers at a few KB. The write buffer is capped
-//! so a peer that stops reading cannot make it grow without bound. All told an idle
-//! authenticated visitor connection costs the server about 11 KB of resident memory
-//! (measured with 10,000 sockets by `cargo xtask bench connections`).
+//! few hundred bytes; an idle client sends only pongs of about 40), so a 1 KiB read buffer
+//! (grown on demand for a bigger frame, which then takes a few more reads) and an 8 KiB
+//! write target keep the socket's own buffers small. The write buffer is capped so a peer
+//! that stops reading cannot make it grow without bound. All told an idle authenticated
+//! visitor connection costs the server about 8 KB of resident memory (measured with 10,000
+//! sockets by `cargo xtask bench connections`; a 4 KiB read buffer made it 11 KB).
 
 mod connection;
 mod handlers;
@@ -27,7 +28,7 @@ use crate::error::Error;
 use crate::AppState;
 
 /// Bytes read from the socket at a time.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+const READ_BUFFER_BYTES: usize = 1024;
 /// Bytes gathered before a write goes to the socket.
 const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// Most bytes waiting to be written before the connection is failed.
