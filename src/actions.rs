@@ -96,6 +96,7 @@ pub async fn rate(stars: u8, feedback: Option<String>) -> Result<(), String> {
 pub fn start_new_conversation() {
     let Some(rt) = runtime() else { return };
     rt.started_new.set(true);
+    rt.delivered_sent.set(0);
     rt.state.conversation.set(None);
     rt.state.agent_typing.set(None);
     rt.state.timeline.update(|t| {

@@ -88,6 +88,7 @@ impl Runtime {
                     *t = next;
                 });
                 state.agent_typing.set(None);
+                self.delivered_sent.set(0);
             }
             None if self.started_new.get() && conversation.status == ConversationStatus::Ended => {
                 return;
