@@ -39,7 +39,15 @@ pub fn Header() -> impl IntoView {
         <header class="tw-header">
             {move || match agent.get() {
                 Some(name) => view! { <Avatar name/> }.into_any(),
-                None => view! { <span class="tw-logo" aria-hidden="true">"💬"</span> }.into_any(),
+                None => view! {
+                    <svg class="tw-logo" viewBox="0 0 24 24" width="26" height="26" aria-hidden="true">
+                        <path
+                            fill="currentColor"
+                            d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"
+                        ></path>
+                    </svg>
+                }
+                .into_any(),
             }}
             <div class="tw-titles">
                 <h1 class="tw-title">{heading}</h1>
