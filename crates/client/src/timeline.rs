@@ -144,8 +144,11 @@ impl Timeline {
         if self.contains(local.id) {
             return;
         }
-        self.local.push(local);
-        self.local.sort_by_key(|l| l.created_at);
+        // After every message written at or before it: creation order, ties by arrival.
+        let at = self
+            .local
+            .partition_point(|l| l.created_at <= local.created_at);
+        self.local.insert(at, local);
     }
 
     pub fn contains(&self, id: Uuid) -> bool {
