@@ -33,12 +33,14 @@ impl Failure {
     }
 }
 
-async fn request<T: DeserializeOwned>(
+/// Sends one request and returns the status and body text. Not generic, so the fetch
+/// code exists once in the wasm whatever the response type.
+async fn fetch(
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<String>,
-) -> Result<T, Failure> {
+) -> Result<(u16, String), Failure> {
     let window = web_sys::window().ok_or(Failure::Network)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -60,9 +62,14 @@ async fn request<T: DeserializeOwned>(
         .map_err(|_| Failure::Network)?
         .as_string()
         .unwrap_or_default();
-    if response.ok() {
+    Ok((response.status(), text))
+}
+
+/// Turns an answer into `T`, or into the API error it carries.
+fn decode<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, Failure> {
+    if (200..300).contains(&status) {
         serde_json::from_str(&text).map_err(|e| Failure::Api {
-            status: response.status(),
+            status,
             error: ApiError {
                 code: ErrorCode::Internal,
                 message: format!("Unexpected answer from the server: {e}"),
@@ -71,13 +78,19 @@ async fn request<T: DeserializeOwned>(
     } else {
         let error = serde_json::from_str(&text).unwrap_or(ApiError {
             code: ErrorCode::Internal,
-            message: format!("The server answered {}.", response.status()),
+            message: format!("The server answered {status}."),
         });
-        Err(Failure::Api {
-            status: response.status(),
-            error,
-        })
+        Err(Failure::Api { status, error })
     }
+}
+
+async fn request<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<T, Failure> {
+    decode(fetch(method, path, token, body).await?)
 }
 
 fn json<T: Serialize>(value: &T) -> Option<String> {
