@@ -34,6 +34,23 @@ export class ConsolePage {
     return this.page.locator(`[data-testid="conversation-item"][data-id="${id}"]`);
   }
 
+  /** Waits for a conversation whose preview shows `text` to appear in the current list,
+   * opens it and returns its id. */
+  async openConversationWith(text: string): Promise<string> {
+    const item = this.items.filter({ hasText: text });
+    await expect(item).toHaveCount(1, { timeout: 20_000 });
+    const id = (await item.getAttribute("data-id"))!;
+    await this.openConversation(id);
+    return id;
+  }
+
+  /** Sends a message and waits until the server acknowledged it. */
+  async say(body: string): Promise<Locator> {
+    const bubble = await this.send(body);
+    await expect(bubble).toHaveAttribute("data-state", /sent|delivered|read/);
+    return bubble;
+  }
+
   async openConversation(id: string): Promise<void> {
     await this.item(id).click();
     await expect(this.page.getByTestId("message-list")).toBeVisible();

@@ -1,7 +1,8 @@
 // Test fixtures: each test gets its own freshly started server on a temporary database, and,
-// when it asks for one, an agent connected over the real protocol.
+// when it asks for one, an agent logged in to the console in a browser context of her own.
 import { test as base, expect } from "@playwright/test";
-import { ProtocolClient } from "./protocol-client";
+import { ConsolePage } from "./console-page";
+import { loginToken } from "./api";
 import { TidingsServer } from "./server";
 
 export const AGENT = { email: "ada@example.com", name: "Ada", password: "ada-secret-password" };
@@ -9,8 +10,10 @@ export const ADMIN = { email: "root@example.com", name: "Grace", password: "grac
 
 type Fixtures = {
   server: TidingsServer;
-  /** An agent (Ada) logged in over the protocol, watching the queue. */
-  agent: ProtocolClient;
+  /** An agent (Ada) logged in to the console in a browser context of her own. */
+  agentConsole: ConsolePage;
+  /** An admin's session token, for reading what the server stored. */
+  adminToken: string;
 };
 
 export const test = base.extend<Fixtures>({
@@ -22,13 +25,17 @@ export const test = base.extend<Fixtures>({
     }
     await server.dispose();
   },
-  agent: async ({ server }, use) => {
+  agentConsole: async ({ server, browser }, use) => {
     await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
-    const agent = await ProtocolClient.loginAgent(server.origin, AGENT.email, AGENT.password);
-    agent.watchQueue();
-    await agent.waitFor((f) => f.type === "queue");
-    await use(agent);
-    agent.close();
+    const context = await browser.newContext();
+    const console_ = new ConsolePage(await context.newPage(), server);
+    await console_.loginOk(AGENT);
+    await use(console_);
+    await context.close();
+  },
+  adminToken: async ({ server }, use) => {
+    await server.addAgent(ADMIN.email, ADMIN.name, ADMIN.password, true);
+    await use(await loginToken(server.origin, ADMIN.email, ADMIN.password));
   },
 });
 

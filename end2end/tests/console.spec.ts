@@ -4,7 +4,7 @@ import { Browser, BrowserContext, Page } from "@playwright/test";
 import { ConsolePage } from "../support/console-page";
 import { ADMIN, AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
-import { history, loginToken } from "../support/protocol-client";
+import { history, loginToken } from "../support/api";
 import { TidingsServer } from "../support/server";
 
 const BEA = { email: "bea@example.com", name: "Bea", password: "bea-secret-password" };

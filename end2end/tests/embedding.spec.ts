@@ -23,7 +23,7 @@ for (const [name, spec] of [
   ["hostile CSS", { css: "* { all: unset !important; } div { display: none !important; } iframe { width: 0 !important; }" }],
   ["a strict CSP", { csp: "" }],
 ] as const) {
-  test(`the widget works on a host page with ${name}`, async ({ page, server, agent }) => {
+  test(`the widget works on a host page with ${name}`, async ({ page, server, agentConsole }) => {
     const site = await HostSite.start(server.origin);
     try {
       const csp = name === "a strict CSP" ? `default-src 'none'; script-src 'self' ${server.origin}; frame-src ${server.origin}` : undefined;
@@ -37,8 +37,8 @@ for (const [name, spec] of [
       expect(frame && frame.width >= 300 && frame.height >= 400).toBe(true);
       await host.waitOnline();
       await host.send(`hello from ${name}`);
-      await agent.joinNewConversation();
-      await agent.received(`hello from ${name}`);
+      await agentConsole.openConversationWith(`hello from ${name}`);
+      await expect(agentConsole.message(`hello from ${name}`)).toHaveCount(1);
       await host.close();
       await expect(host.frameElement).toBeHidden();
       // Where the open panel was, the host page takes clicks again.

@@ -1,15 +1,17 @@
-// The visitor widget in real Chromium, against a real server; the agent side speaks the wire
-// protocol (tests/console.spec.ts runs the agent side through the console).
-import { history, ProtocolClient } from "../support/protocol-client";
-import { AGENT, expect, test } from "../support/fixtures";
+// The visitor widget in real Chromium, against a real server, with the agent answering from
+// the real console in a browser context of her own.
+import { history } from "../support/api";
+import { expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { SocketGate } from "../support/socket-gate";
+
+const SENT = /sent|delivered|read/;
 
 test("first message shows pending, then sent; the agent's reply arrives live with the joined notice", async ({
   page,
   context,
   server,
-  agent,
+  agentConsole,
 }) => {
   const gate = await SocketGate.install(context);
   const host = new HostPage(page);
@@ -21,12 +23,12 @@ test("first message shows pending, then sent; the agent's reply arrives live wit
   const bubble = await host.send("Hello, is anyone there?");
   await expect(bubble).toHaveAttribute("data-state", "pending");
   gate.release();
-  await expect(bubble).toHaveAttribute("data-state", /sent|delivered|read/);
+  await expect(bubble).toHaveAttribute("data-state", SENT);
   await expect(host.status).toHaveAttribute("data-state", "waiting");
 
-  const conversation = await agent.joinNewConversation();
-  expect((await agent.received("Hello, is anyone there?")).sender).toBe("visitor");
-  expect(await agent.say(conversation, "Hi! Ada here, how can I help?")).toMatchObject({ type: "ack" });
+  await agentConsole.openConversationWith("Hello, is anyone there?");
+  await expect(agentConsole.message("Hello, is anyone there?")).toHaveAttribute("data-sender", "visitor");
+  await agentConsole.say("Hi! Ada here, how can I help?");
 
   await expect(host.message("Hi! Ada here, how can I help?")).toHaveAttribute("data-sender", "agent");
   await expect(host.status).toHaveAttribute("data-state", "active");
@@ -38,7 +40,8 @@ test("offline: messages stay pending in localStorage across a closed page and ar
   page,
   context,
   server,
-  agent,
+  agentConsole,
+  adminToken,
 }) => {
   let host = new HostPage(page);
   await host.goto(server.url("/"));
@@ -59,63 +62,62 @@ test("offline: messages stay pending in localStorage across a closed page and ar
   host = new HostPage(await context.newPage());
   await host.goto(server.url("/"));
   await host.open();
-  const conversation = await agent.joinNewConversation();
-  for (const body of bodies) await agent.received(body);
+  const conversation = await agentConsole.openConversationWith("offline");
   for (const body of bodies) {
-    await expect(host.message(body)).toHaveAttribute("data-state", /sent|delivered|read/);
+    await expect(agentConsole.message(body)).toHaveCount(1);
+    await expect(host.message(body)).toHaveAttribute("data-state", SENT);
   }
+  await expect(agentConsole.messages).toHaveText(bodies.map((b) => new RegExp(b)));
 
-  const stored_ = await history(server.origin, agent.token, conversation);
-  expect(stored_.map((m) => m.body)).toEqual(bodies);
-  for (const body of bodies) expect(agent.countFrames(body)).toBe(1);
+  const saved = await history(server.origin, adminToken, conversation);
+  expect(saved.map((m) => m.body)).toEqual(bodies);
   await expect.poll(() => host.outbox()).toEqual([]);
 });
 
 test("server killed and restarted: pending and agent messages all arrive once, with no gap", async ({
   page,
   server,
-  agent,
+  agentConsole,
+  adminToken,
 }) => {
   const host = new HostPage(page);
   await host.goto(server.url("/"));
   await host.open();
   await host.waitOnline();
-  await expect(await host.send("before the crash")).toHaveAttribute("data-state", /sent|delivered|read/);
-  const conversation = await agent.joinNewConversation();
-  await agent.say(conversation, "agent before the crash");
+  await expect(await host.send("before the crash")).toHaveAttribute("data-state", SENT);
+  const conversation = await agentConsole.openConversationWith("before the crash");
+  await agentConsole.say("agent before the crash");
   await expect(host.message("agent before the crash")).toBeVisible();
 
   await server.restart("SIGKILL");
   await expect(host.connection).not.toHaveAttribute("data-state", "online");
   await expect(await host.send("during the outage 1")).toHaveAttribute("data-state", "pending");
   await host.send("during the outage 2");
-
-  const again = await ProtocolClient.loginAgent(server.origin, AGENT.email, AGENT.password);
-  again.subscribe(conversation, 0);
-  await again.say(conversation, "agent after the restart");
+  await agentConsole.send("agent after the restart");
 
   await host.waitOnline();
   for (const body of ["during the outage 1", "during the outage 2"]) {
-    await again.received(body);
-    await expect(host.message(body)).toHaveAttribute("data-state", /sent|delivered|read/);
+    await expect(host.message(body)).toHaveAttribute("data-state", SENT);
+    await expect(agentConsole.message(body)).toHaveCount(1);
   }
   await expect(host.message("agent after the restart")).toHaveCount(1);
   await expect(host.message("agent before the crash")).toHaveCount(1);
+  await expect(agentConsole.message("agent after the restart")).toHaveAttribute("data-state", SENT);
 
-  const stored = await history(server.origin, agent.token, conversation);
+  const stored = await history(server.origin, adminToken, conversation);
   expect(stored.map((m) => m.seq)).toEqual(stored.map((_, i) => i + 1));
   const bodies = stored.map((m) => m.body);
   for (const body of ["before the crash", "during the outage 1", "during the outage 2", "agent after the restart"]) {
     expect(bodies.filter((b) => b === body)).toHaveLength(1);
   }
   expect(bodies.indexOf("during the outage 1")).toBeLessThan(bodies.indexOf("during the outage 2"));
-  again.close();
 });
 
 test("two tabs stay in sync, store each message once, and only one plays the sound", async ({
   context,
   server,
-  agent,
+  agentConsole,
+  adminToken,
 }) => {
   await context.addInitScript(() => {
     const w = window as any;
@@ -130,7 +132,7 @@ test("two tabs stay in sync, store each message once, and only one plays the sou
   await first.goto(server.url("/"));
   await first.open();
   await first.send("from the first tab");
-  const conversation = await agent.joinNewConversation();
+  const conversation = await agentConsole.openConversationWith("from the first tab");
 
   const second = new HostPage(await context.newPage());
   await second.goto(server.url("/"));
@@ -139,8 +141,9 @@ test("two tabs stay in sync, store each message once, and only one plays the sou
 
   await second.send("from the second tab");
   await expect(first.message("from the second tab")).toHaveCount(1);
+  await expect(agentConsole.message("from the second tab")).toHaveCount(1);
 
-  await agent.say(conversation, "to both tabs");
+  await agentConsole.say("to both tabs");
   await expect(first.message("to both tabs")).toHaveCount(1);
   await expect(second.message("to both tabs")).toHaveCount(1);
 
@@ -155,7 +158,7 @@ test("two tabs stay in sync, store each message once, and only one plays the sou
   };
   await expect.poll(sounds).toBe(1);
 
-  const stored = await history(server.origin, agent.token, conversation);
+  const stored = await history(server.origin, adminToken, conversation);
   expect(stored.filter((m) => m.body === "from the second tab")).toHaveLength(1);
   expect(stored.filter((m) => m.body === "from the first tab")).toHaveLength(1);
 });
@@ -163,17 +166,17 @@ test("two tabs stay in sync, store each message once, and only one plays the sou
 test("unread: badge and title count while closed, kept across a reload, cleared on open", async ({
   page,
   server,
-  agent,
+  agentConsole,
 }) => {
   const host = new HostPage(page);
   await host.goto(server.url("/"));
   await host.open();
   await host.send("question");
-  const conversation = await agent.joinNewConversation();
+  await agentConsole.openConversationWith("question");
   await host.close();
 
-  await agent.say(conversation, "answer one");
-  await agent.say(conversation, "answer two");
+  await agentConsole.say("answer one");
+  await agentConsole.say("answer two");
   await expect(host.unread).toHaveText("2");
   await expect(page).toHaveTitle(/\(2\)/);
 
@@ -185,65 +188,69 @@ test("unread: badge and title count while closed, kept across a reload, cleared 
   await expect(host.message("answer two")).toBeVisible();
   await expect(host.unread).toBeHidden();
   await expect(page).not.toHaveTitle(/\(\d+\)/);
+  await expect(agentConsole.message("answer two")).toHaveAttribute("data-state", "read");
 });
 
 test("ended conversation: rating prompt, rating stored, a new conversation starts", async ({
   page,
   server,
-  agent,
+  agentConsole,
+  adminToken,
 }) => {
   const host = new HostPage(page);
   await host.goto(server.url("/"));
   await host.open();
   await host.send("please help");
-  const conversation = await agent.joinNewConversation();
-  await agent.say(conversation, "done, anything else?");
-  const res = await fetch(server.url(`/v1/conversations/${conversation}/close`), {
-    method: "POST",
-    headers: { authorization: `Bearer ${agent.token}` },
-  });
-  expect(res.status).toBe(200);
+  const conversation = await agentConsole.openConversationWith("please help");
+  await agentConsole.say("done, anything else?");
+  await agentConsole.close();
 
   await expect(host.status).toHaveAttribute("data-state", "ended");
-  const prompt = host.widget.getByTestId("rating-prompt");
-  await expect(prompt).toBeVisible();
+  await expect(host.widget.getByTestId("rating-prompt")).toBeVisible();
   await host.widget.getByTestId("rating-star-4").click();
   await host.widget.getByTestId("rating-feedback").fill("Quick, thanks");
   await host.widget.getByTestId("rating-submit").click();
-  await agent.waitFor((f) => f.type === "conversation" && f.event === "rated");
+  await expect(agentConsole.page.getByTestId("conversation-rating")).toContainText("Quick, thanks");
   const stored = await (
     await fetch(server.url(`/v1/conversations/${conversation}`), {
-      headers: { authorization: `Bearer ${agent.token}` },
+      headers: { authorization: `Bearer ${adminToken}` },
     })
   ).json();
   expect(stored.rating).toBe(4);
   expect(stored.feedback).toBe("Quick, thanks");
 
-  const from = agent.frames.length;
   await host.widget.getByTestId("new-conversation").click();
-  await expect(host.widget.getByTestId("message")).toHaveCount(0);
+  await expect(host.messages).toHaveCount(0);
   await host.send("a new question");
-  const next = await agent.joinNewConversation(from);
+  await agentConsole.filter("waiting").click();
+  const next = await agentConsole.openConversationWith("a new question");
   expect(next).not.toBe(conversation);
   await expect(host.status).toHaveAttribute("data-state", "waiting");
 });
 
-test("hostile markup and javascript: links render as inert text", async ({ page, server, agent }) => {
+test("hostile markup and javascript: links render as inert text on both sides", async ({
+  page,
+  server,
+  agentConsole,
+}) => {
   let dialogs = 0;
-  page.on("dialog", (d) => {
-    dialogs += 1;
-    void d.dismiss();
-  });
+  for (const p of [page, agentConsole.page]) {
+    p.on("dialog", (d) => {
+      dialogs += 1;
+      void d.dismiss();
+    });
+  }
   const host = new HostPage(page);
   await host.goto(server.url("/"));
   await host.open();
   await host.send("<img src=x onerror=alert(1)>");
-  const conversation = await agent.joinNewConversation();
-  await agent.say(conversation, "<img src=x onerror=alert(2)> see javascript:alert(3) or https://example.com/help");
+  await agentConsole.openConversationWith("<img src=x onerror=alert(1)>");
+  await agentConsole.say("<img src=x onerror=alert(2)> see javascript:alert(3) or https://example.com/help");
 
-  const visitor = host.message("<img src=x onerror=alert(1)>");
-  await expect(visitor).toContainText("<img src=x onerror=alert(1)>");
-  await expect(visitor.locator("img")).toHaveCount(0);
+  for (const side of [host.message("<img src=x onerror=alert(1)>"), agentConsole.message("<img src=x onerror=alert(1)>")]) {
+    await expect(side).toContainText("<img src=x onerror=alert(1)>");
+    await expect(side.locator("img")).toHaveCount(0);
+  }
   const reply = host.message("javascript:alert(3)");
   await expect(reply).toContainText("<img src=x onerror=alert(2)>");
   await expect(reply.locator("img")).toHaveCount(0);
