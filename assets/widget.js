@@ -133,14 +133,15 @@
     if (isOpen) panel.removeAttribute("hidden"); else panel.setAttribute("hidden", "");
   }
 
-  function open() {
+  // `restoring`: reopened after a navigation; the panel shows but keeps its hands off focus.
+  function open(restoring) {
     if (isOpen) return;
     ensureFrame();
     isOpen = true;
     store("sessionStorage", OPEN, "1");
     render();
-    post({ type: "open" });
-    try { frame.focus(); } catch (e) { /* focus moves when the app is ready */ }
+    post({ type: "open", focus: !restoring });
+    if (!restoring) try { frame.focus(); } catch (e) { /* the app focuses itself when ready */ }
     emit("open");
   }
   function close() {
@@ -160,7 +161,7 @@
     if (m.type === "ready") {
       ready = true;
       outbox.splice(0).forEach(post);
-      post({ type: isOpen ? "open" : "close" });
+      post({ type: isOpen ? "open" : "close", focus: false });
     } else if (m.type === "state") {
       var n = Math.max(0, Math.floor(Number(m.unread) || 0));
       if (m.has_conversation) store("localStorage", RETURNING, "1");
@@ -176,14 +177,14 @@
     if (e.key === "Escape" && isOpen) close();
   }
 
-  launcher.addEventListener("click", function () { isOpen ? close() : open(); });
+  launcher.addEventListener("click", function () { isOpen ? close() : open(false); });
   root.addEventListener("keydown", onKey);
   w.addEventListener("message", onMessage);
 
   var api = function (command, arg, cb) {
-    if (command === "open") open();
+    if (command === "open") open(false);
     else if (command === "close") close();
-    else if (command === "toggle") isOpen ? close() : open();
+    else if (command === "toggle") isOpen ? close() : open(false);
     else if (command === "identify" && arg && typeof arg === "object") {
       post({ type: "identify", name: arg.name == null ? null : String(arg.name),
              email: arg.email == null ? null : String(arg.email) });
@@ -205,7 +206,7 @@
     unread = Math.max(0, Number(store("localStorage", UNREAD)) || 0);
     render();
     queued.forEach(function (args) { api.apply(null, args); });
-    if (store("sessionStorage", OPEN) === "1") open();
+    if (store("sessionStorage", OPEN) === "1") open(true);
     else if (store("localStorage", RETURNING) === "1") {
       // A returning visitor: load the app when the page is idle, so the badge is live.
       (w.requestIdleCallback || function (f) { setTimeout(f, 1500); })(function () {

@@ -31,7 +31,11 @@ pub enum ToHost {
 /// What the loader tells the app.
 #[derive(Debug, Clone)]
 pub enum FromHost {
-    Open,
+    /// The panel is shown; `focus` when the visitor opened it (not when it was restored
+    /// after a navigation), so focus moves into the composer.
+    Open {
+        focus: bool,
+    },
     Close,
     Identify {
         name: Option<String>,
@@ -48,7 +52,9 @@ impl FromHost {
             return None;
         }
         match field("type")?.as_string()?.as_str() {
-            "open" => Some(FromHost::Open),
+            "open" => Some(FromHost::Open {
+                focus: field("focus").and_then(|v| v.as_bool()).unwrap_or(true),
+            }),
             "close" => Some(FromHost::Close),
             "identify" => Some(FromHost::Identify {
                 name: field("name").and_then(|v| v.as_string()),

@@ -253,9 +253,11 @@ impl Runtime {
 
     fn on_host(&self, command: FromHost) {
         match command {
-            FromHost::Open => {
+            FromHost::Open { focus } => {
                 self.state.open.set(true);
-                focus_composer();
+                if focus {
+                    focus_composer();
+                }
             }
             FromHost::Close => self.state.open.set(false),
             FromHost::Identify { name, email } => {
