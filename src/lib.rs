@@ -1,6 +1,6 @@
 //! The Tidings visitor widget: the chat app that runs inside the loader's iframe.
 //!
-//! Plain logic compiled and tested everywhere ([`linkify`], [`body`]); the Leptos app and
+//! Plain logic compiled and tested everywhere ([`linkify`], [`body`], [`adoption`]); the Leptos app and
 //! its browser glue only on wasm32. The realtime client (socket, outbox, ordering,
 //! cross-tab) is `tidings-client`; this crate turns it into the visitor's UI:
 //!
@@ -11,6 +11,7 @@
 //!   `sound`, `time`, `config`.
 //! - `components`: one component per file.
 
+pub mod adoption;
 pub mod body;
 pub mod linkify;
 

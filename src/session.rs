@@ -9,6 +9,7 @@ use tidings_client::{Backoff, LocalMessage, Storage, Timeline};
 use tidings_protocol::http::UpdateVisitorRequest;
 use tidings_protocol::{Conversation, ConversationStatus, Sender};
 
+use crate::adoption::{decide, merge, Adoption};
 use crate::api;
 use crate::runtime::{sleep, Runtime, TOKEN_KEY};
 
@@ -67,18 +68,15 @@ impl Runtime {
         let state = self.state;
         let current = state.conversation.get_untracked();
         let id = conversation.id;
-        match current {
-            Some(c) if c.id == id => {
-                let mut merged = conversation;
-                // Receipts only move forward; a stale snapshot must not undo one.
-                merged.visitor_read_seq = merged.visitor_read_seq.max(c.visitor_read_seq);
-                merged.agent_read_seq = merged.agent_read_seq.max(c.agent_read_seq);
-                merged.agent_delivered_seq = merged.agent_delivered_seq.max(c.agent_delivered_seq);
-                state.conversation.set(Some(merged));
+        match decide(current.as_ref(), &conversation, self.started_new.get()) {
+            Adoption::Ignore => return,
+            Adoption::Update => {
+                if let Some(c) = current {
+                    state.conversation.set(Some(merge(&c, conversation)));
+                }
                 return;
             }
-            Some(c) if conversation.started_at < c.started_at => return,
-            Some(_) => {
+            Adoption::Switch => {
                 // A newer conversation: fresh timeline, keeping messages not yet sent.
                 state.timeline.update(|t| {
                     let mut next = Timeline::new();
@@ -90,10 +88,7 @@ impl Runtime {
                 state.agent_typing.set(None);
                 self.delivered_sent.set(0);
             }
-            None if self.started_new.get() && conversation.status == ConversationStatus::Ended => {
-                return;
-            }
-            None => {}
+            Adoption::First => {}
         }
         if conversation.status != ConversationStatus::Ended {
             self.started_new.set(false);
