@@ -82,6 +82,8 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
                 "wasm32-unknown-unknown",
                 "-p",
                 "tidings-client",
+                "-p",
+                "tidings-widget",
             ])
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
