@@ -197,6 +197,11 @@ impl Socket {
             inner.ws.take()
         };
         if let Some(ws) = ws {
+            // Detach our handlers first: the browser fires `close` later, possibly after this
+            // Socket (and the closures it owns) has been dropped.
+            ws.set_onopen(None);
+            ws.set_onmessage(None);
+            ws.set_onclose(None);
             let _ = ws.close_with_code(1000);
         }
     }
