@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket};
 use tidings_protocol::frame::close;
 use tidings_protocol::{ErrorCode, ServerFrame};
 use tokio::time::{sleep_until, timeout, Instant};
@@ -34,7 +34,9 @@ pub(super) struct Connection {
     /// Our own typing indicators and when they lapse.
     pub typing: HashMap<Uuid, Instant>,
     pub last_heard: Instant,
+    /// Nonce of our latest `ping`, and whether its `pong` is still to come.
     pub ping_nonce: u64,
+    pub pong_due: bool,
 }
 
 /// Undoes what a connection registered even if its task panics or is dropped: a bug in
@@ -103,6 +105,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             typing: HashMap::new(),
             last_heard: Instant::now(),
             ping_nonce: 0,
+            pong_due: false,
         };
         // Frames are encoded before an await so the (large) frame value is not kept in
         // this long-lived future's state: its size is paid by every idle connection.
@@ -116,7 +119,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
         conn.stop_typing_all();
         tracing::debug!(parent: &span, close_code = ?code, "closed");
         if let Some(code) = code {
-            conn.close(code, "").await;
+            handshake::close_socket(&mut conn.socket, code, "").await;
         }
         if let Some(id) = visitor {
             let _ = Box::pin(visitors::touch(&state.pool, id, None)).await;
@@ -161,6 +164,7 @@ impl Connection {
                         return Some(close::HEARTBEAT_TIMEOUT);
                     }
                     self.ping_nonce += 1;
+                    self.pong_due = true;
                     let ping = encode(&ServerFrame::Ping { nonce: self.ping_nonce });
                     self.send_raw(ping).await
                 },
@@ -224,18 +228,6 @@ impl Connection {
             Ok(Err(_)) => Err(StepEnd::Closed),
             Err(_) => Err(StepEnd::Close(close::SLOW_CONSUMER)),
         }
-    }
-
-    async fn close(&mut self, code: u16, reason: &'static str) {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
-        let _ = timeout(
-            Duration::from_secs(1),
-            self.socket.send(WsMessage::Close(Some(frame))),
-        )
-        .await;
     }
 }
 

@@ -25,14 +25,20 @@ impl Connection {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let text = match message {
             WsMessage::Text(text) => text,
+            // Binary frames and WebSocket pings cost work too (an error frame, a pong), so
+            // they count against the rate like any other frame.
             WsMessage::Binary(_) => {
+                if !self.within_rate(None).await? {
+                    return Ok(());
+                }
                 let e = Error::client(
                     ErrorCode::InvalidFrame,
                     "binary frames are not supported; send JSON text",
                 );
                 return self.send(&e.to_frame(None)).await;
             }
-            // Control frames only prove the peer is alive (already noted by the caller).
+            WsMessage::Ping(_) => return self.within_rate(None).await.map(drop),
+            // Pongs only prove the peer is alive (already noted by the caller).
             _ => return Ok(()),
         };
         let parsed = serde_json::from_str::<ClientFrame>(&text);
@@ -41,20 +47,14 @@ impl Connection {
             Ok(_) => None,
             Err(e) => parse_error(&text, e).1,
         };
-        // Answers to our own pings are never refused: they are how liveness is judged.
-        let exempt = matches!(parsed, Ok(ClientFrame::Pong { .. }));
-        if !exempt && !self.bucket.try_take() {
-            self.strikes += 1;
-            if self.strikes >= self.state.settings.rate_strikes_before_close {
-                return Err(StepEnd::Close(close::RATE_LIMITED));
-            }
-            let e = Error::client(
-                ErrorCode::RateLimited,
-                "too many frames; slow down and retry",
-            );
-            return self.send(&e.to_frame(id)).await;
+        // The answer to our latest ping is never refused, so a client at its rate limit is
+        // still judged alive; any other pong is an ordinary frame, or a flood of them would
+        // cost nothing.
+        let answers_ping = matches!(parsed, Ok(ClientFrame::Pong { nonce }) if nonce == self.ping_nonce)
+            && std::mem::take(&mut self.pong_due);
+        if !answers_ping && !self.within_rate(id).await? {
+            return Ok(());
         }
-        self.strikes = 0;
         match parsed {
             Ok(frame) => self.on_frame(frame).await,
             Err(e) => {
@@ -62,6 +62,26 @@ impl Connection {
                 self.send(&error.to_frame(id)).await
             }
         }
+    }
+
+    /// Takes a token from the connection's bucket: `true` when the frame may be handled.
+    /// Over the rate the frame is refused with `rate_limited` (naming the message `id`, if
+    /// any); a sustained flood closes the connection.
+    async fn within_rate(&mut self, id: Option<Uuid>) -> Result<bool, StepEnd> {
+        if self.bucket.try_take() {
+            self.strikes = 0;
+            return Ok(true);
+        }
+        self.strikes += 1;
+        if self.strikes >= self.state.settings.rate_strikes_before_close {
+            return Err(StepEnd::Close(close::RATE_LIMITED));
+        }
+        let e = Error::client(
+            ErrorCode::RateLimited,
+            "too many frames; slow down and retry",
+        );
+        self.send(&e.to_frame(id)).await?;
+        Ok(false)
     }
 
     async fn on_frame(&mut self, frame: ClientFrame) -> Result<(), StepEnd> {

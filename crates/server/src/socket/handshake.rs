@@ -17,6 +17,9 @@ use crate::hub::encode;
 use crate::store::now_millis;
 use crate::AppState;
 
+/// How long closing a socket may take, its close frame sent and the peer's answer read.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
 /// Waits for a valid `auth` frame; anything else is refused.
 pub(super) async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Option<Principal> {
     let deadline = Instant::now() + state.settings.heartbeat_timeout;
@@ -108,17 +111,31 @@ async fn send_now(socket: &mut WebSocket, frame: &ServerFrame) -> bool {
     )
 }
 
+/// Closes the socket with `code` during the handshake (see [`close_socket`]).
 async fn close_with<T>(socket: &mut WebSocket, code: u16, reason: &'static str) -> Option<T> {
+    close_socket(socket, code, reason).await;
+    None
+}
+
+/// Sends a close frame, then reads what the peer still sends until its closing answer,
+/// for at most [`CLOSE_GRACE`]. Dropping a socket with unread data makes the kernel reset
+/// the connection, and a reset throws away our close frame before the peer reads it: a
+/// client closed for flooding would never learn why.
+pub(super) async fn close_socket(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
         code,
         reason: Utf8Bytes::from_static(reason),
     };
-    let _ = timeout(
-        Duration::from_secs(1),
-        socket.send(WsMessage::Close(Some(frame))),
-    )
+    let _ = timeout(CLOSE_GRACE, async {
+        if socket.send(WsMessage::Close(Some(frame))).await.is_ok() {
+            while let Some(Ok(message)) = socket.recv().await {
+                if matches!(message, WsMessage::Close(_)) {
+                    break;
+                }
+            }
+        }
+    })
     .await;
-    None
 }
 
 /// Classifies a frame that did not parse: bad JSON, or JSON that is not a known frame.
