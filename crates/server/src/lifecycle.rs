@@ -32,12 +32,9 @@ async fn finish(state: &AppState, id: Uuid, event: ConversationEvent) -> Result<
     let conversation = announce(state, id, event)
         .await?
         .ok_or_else(|| Error::not_found("conversation"))?;
-    if matches!(
-        event,
-        ConversationEvent::Claimed | ConversationEvent::Assigned
-    ) {
-        state.hub.revoke_followers(&conversation);
-    }
+    // Every change here may narrow who sees it (an admin closing a waiting chat hides it
+    // from plain agents), and revoking is idempotent, so it is not tied to the event.
+    state.hub.revoke_followers(&conversation);
     Ok(conversation)
 }
 

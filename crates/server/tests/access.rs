@@ -1,5 +1,6 @@
 //! Who may see what: visitors only their own conversations (socket and HTTP); plain
-//! agents waiting ones and their own; admins everything.
+//! agents waiting ones and their own; admins everything; ended ones only their agent and
+//! admins, and an agent who loses sight of a chat stops receiving it.
 
 mod common;
 
@@ -214,5 +215,88 @@ async fn plain_agents_see_waiting_and_their_own_and_admins_see_all() {
         .expect(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Snapshot { .. }))
         .await;
     assert!(matches!(answer, ServerFrame::Snapshot { .. }), "{answer:?}");
+    server.stop().await;
+}
+
+/// Sends `typing` on a conversation and then a `ping`: the answer to the typing frame, if
+/// any, comes before the `pong`. Returns whether it was refused as not followed.
+async fn typing_refused(client: &mut Client, conversation_id: Uuid) -> bool {
+    client
+        .send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true}))
+        .await;
+    client.send(json!({"type": "ping", "nonce": 77})).await;
+    let answer = client
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Error { .. } | ServerFrame::Pong { nonce: 77 }
+            )
+        })
+        .await;
+    matches!(
+        answer,
+        ServerFrame::Error {
+            code: ErrorCode::NotFound,
+            ..
+        }
+    )
+}
+
+#[tokio::test]
+async fn a_waiting_chat_an_admin_closes_leaves_plain_agents_view_and_stream() {
+    let server = TestServer::start().await;
+    let (_, visitor_token) = server.visitor().await;
+    let (_, bob_token) = server.agent("Bob", false).await;
+    let (_, root_token) = server.agent("Root", true).await;
+    let (mut visitor, _) = Client::connect(&server, &visitor_token).await;
+    let (conversation_id, _) =
+        ack_fields(&visitor.send_message(Uuid::new_v4(), None, "anyone?").await);
+
+    // Bob follows the waiting chat in one console tab and watches the queue in another.
+    let (mut bob_viewer, _) = Client::connect(&server, &bob_token).await;
+    bob_viewer
+        .send(json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0}))
+        .await;
+    bob_viewer
+        .expect(|f| matches!(f, ServerFrame::Synced { .. }))
+        .await;
+    assert!(!typing_refused(&mut bob_viewer, conversation_id).await);
+    let (mut bob_queue, _) = Client::connect(&server, &bob_token).await;
+    bob_queue.send(json!({"type": "watch_queue"})).await;
+    bob_queue
+        .expect(|f| matches!(f, ServerFrame::Queue { conversations } if conversations.len() == 1))
+        .await;
+
+    // The admin closes it without replying: it becomes the admin's ended chat.
+    let closed = reqwest::Client::new()
+        .post(server.url(&format!("/v1/conversations/{conversation_id}/close")))
+        .bearer_auth(&root_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::OK);
+
+    // Bob's queue hears of it, so it leaves his Waiting list...
+    let news = bob_queue
+        .expect(|f| matches!(f, ServerFrame::Conversation { .. }))
+        .await;
+    assert!(
+        matches!(&news, ServerFrame::Conversation { conversation, .. }
+            if conversation.id == conversation_id
+                && conversation.status == tidings_protocol::ConversationStatus::Ended),
+        "{news:?}"
+    );
+    // ...and his tab that followed it no longer does.
+    assert!(typing_refused(&mut bob_viewer, conversation_id).await);
+    assert_eq!(
+        get(
+            &server,
+            &format!("/v1/conversations/{conversation_id}"),
+            &bob_token
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
     server.stop().await;
 }

@@ -49,8 +49,8 @@ impl Hub {
 
     /// A `conversation` frame to everyone concerned: the visitor's connections (with the
     /// visitor's unread count), and agents following it or watching a queue it is in
-    /// (with the agents' count). Claims and assignments also reach agents who lose sight of
-    /// it, so it leaves their waiting list.
+    /// (with the agents' count). Claims, assignments and ends also reach the queue watchers
+    /// who lose sight of it by that change, so it leaves their waiting list.
     pub fn publish_conversation(
         &self,
         event: ConversationEvent,
@@ -67,9 +67,9 @@ impl Hub {
             .get(&agent_view.id)
             .cloned()
             .unwrap_or_default();
-        let leaving_waiting = matches!(
+        let may_leave_view = matches!(
             event,
-            ConversationEvent::Claimed | ConversationEvent::Assigned
+            ConversationEvent::Claimed | ConversationEvent::Assigned | ConversationEvent::Ended
         );
         for watcher in &inner.queue_watchers {
             if let Some(Conn {
@@ -77,7 +77,7 @@ impl Hub {
                 ..
             }) = inner.conns.get(watcher)
             {
-                if leaving_waiting || agent_may_see(*id, *is_admin, agent_view) {
+                if may_leave_view || agent_may_see(*id, *is_admin, agent_view) {
                     agents.insert(*watcher);
                 }
             }
@@ -114,7 +114,8 @@ impl Hub {
         }
     }
 
-    /// After a claim or assignment, plain agents other than the assignee stop following.
+    /// After a change of who may see the conversation (a claim, an assignment, an end),
+    /// agent connections that may no longer see it stop following it.
     pub fn revoke_followers(&self, conversation: &Conversation) {
         let mut inner = self.lock();
         let Inner {
