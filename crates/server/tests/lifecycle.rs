@@ -1,9 +1,9 @@
 //! The conversation lifecycle over HTTP and sockets: login, claim, receipts and unread,
-//! close, rating, a new conversation after the end, logout.
+//! close, rating, a new conversation after the end, logout (which closes its sockets).
 
 mod common;
 
-use common::{ack_fields, Client, TestServer, AGENT_PASSWORD};
+use common::{ack_fields, Client, Ending, TestServer, AGENT_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tidings_protocol::http::{ConversationList, LoginResponse};
@@ -25,7 +25,7 @@ async fn post(server: &TestServer, path: &str, token: &str, body: Value) -> reqw
 #[tokio::test]
 async fn login_claim_receipts_close_rate_and_start_again() {
     let server = TestServer::start().await;
-    server.agent("Ada", false).await;
+    let (_, other_session) = server.agent("Ada", false).await;
     let client = reqwest::Client::new();
     let wrong = client
         .post(server.url("/v1/agents/login"))
@@ -273,9 +273,19 @@ async fn login_claim_receipts_close_rate_and_start_again() {
         "newest first"
     );
 
-    // Logout ends the session.
+    // Logout ends the session, and closes its sockets; another session of the same agent
+    // goes on.
+    let (mut other_tab, _) = Client::connect(&server, &other_session).await;
     let out = post(&server, "/v1/agents/logout", &agent_token, json!({})).await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        agent.ending().await,
+        Ending::Closed(Some(tidings_protocol::frame::close::UNAUTHORIZED))
+    );
+    other_tab.send(json!({"type": "ping", "nonce": 5})).await;
+    other_tab
+        .expect(|f| matches!(f, ServerFrame::Pong { nonce: 5 }))
+        .await;
     let after = client
         .get(server.url("/v1/agents/me"))
         .bearer_auth(&agent_token)

@@ -55,13 +55,16 @@ pub async fn login(
     }))
 }
 
-/// `POST /v1/agents/logout`: the session token stops working.
+/// `POST /v1/agents/logout`: the session token stops working, and the sockets opened
+/// with it are closed (UNAUTHORIZED).
 pub async fn logout(
     State(state): State<AppState>,
     AgentAuth(_): AgentAuth,
     BearerToken(token): BearerToken,
 ) -> Result<StatusCode> {
-    agents::delete_session(&state.pool, &auth::token_hash(&token)).await?;
+    let session_hash = auth::token_hash(&token);
+    agents::delete_session(&state.pool, &session_hash).await?;
+    state.hub.close_session(&session_hash);
     Ok(StatusCode::NO_CONTENT)
 }
 

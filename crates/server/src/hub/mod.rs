@@ -33,6 +33,8 @@ pub enum Peer {
         id: Uuid,
         name: String,
         is_admin: bool,
+        /// The hash of the session token the connection authenticated with.
+        session_hash: String,
     },
 }
 
@@ -228,6 +230,16 @@ impl Hub {
 
     pub fn connection_count(&self) -> usize {
         self.lock().conns.len()
+    }
+
+    /// Closes the connections of an agent session that ended (logout): a token that no
+    /// longer opens new connections must not keep the open ones.
+    pub fn close_session(&self, session_hash: &str) {
+        for conn in self.lock().conns.values() {
+            if matches!(&conn.peer, Peer::Agent { session_hash: s, .. } if s == session_hash) {
+                conn.closer.close(close::UNAUTHORIZED);
+            }
+        }
     }
 
     /// Asks every connection to close with `code` (shutdown).

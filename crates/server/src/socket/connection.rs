@@ -69,13 +69,16 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
     // This future lives as long as the connection, and its size is the largest state any
     // await in it needs; database calls and frame handlers are boxed so that only while
     // they run do they cost memory (about 8 KB less per idle connection).
-    if let Some(principal) = Box::pin(handshake::authenticate(&state, &mut socket)).await {
+    if let Some((principal, token_hash)) =
+        Box::pin(handshake::authenticate(&state, &mut socket)).await
+    {
         let peer = match &principal {
             Principal::Visitor { id } => Peer::Visitor { id: *id },
             Principal::Agent(a) => Peer::Agent {
                 id: a.id,
                 name: a.name.clone(),
                 is_admin: a.is_admin,
+                session_hash: token_hash,
             },
         };
         let visitor = match &principal {

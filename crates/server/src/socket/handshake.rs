@@ -20,8 +20,13 @@ use crate::AppState;
 /// How long closing a socket may take, its close frame sent and the peer's answer read.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
-/// Waits for a valid `auth` frame; anything else is refused.
-pub(super) async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Option<Principal> {
+/// Waits for a valid `auth` frame; anything else is refused. Returns who the token
+/// belongs to and the token's hash (which names an agent's session, so logging out can
+/// close that session's sockets).
+pub(super) async fn authenticate(
+    state: &AppState,
+    socket: &mut WebSocket,
+) -> Option<(Principal, String)> {
     let deadline = Instant::now() + state.settings.heartbeat_timeout;
     let mut refused = 0;
     loop {
@@ -52,7 +57,7 @@ pub(super) async fn authenticate(state: &AppState, socket: &mut WebSocket) -> Op
                 match auth::authenticate(&state.pool, &token).await {
                     // `hello` is sent by the caller once the connection is in the hub,
                     // so no presence change can fall between it and the live stream.
-                    Ok(principal) => return Some(principal),
+                    Ok(principal) => return Some((principal, auth::token_hash(&token))),
                     Err(e) => {
                         send_now(socket, &e.to_frame(None)).await;
                         let code = if e.code() == ErrorCode::Internal {
