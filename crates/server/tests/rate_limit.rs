@@ -1,7 +1,8 @@
 //! The per-connection rate limit: every kind of frame a client can flood with (protocol
 //! frames, pongs nobody asked for, binary frames, WebSocket pings) is refused with
 //! `rate_limited` once over the rate, a sustained flood is closed with RATE_LIMITED, and
-//! other clients are served meanwhile.
+//! other clients are served meanwhile. Before `auth`, every kind of frame counts towards
+//! the few refusals a connection gets.
 
 mod common;
 
@@ -122,6 +123,29 @@ async fn floods_of_pongs_binary_frames_and_websocket_pings_are_limited_too() {
         "WebSocket pings count against the rate"
     );
     assert_eq!(pings.close_code, Some(close::RATE_LIMITED));
+    still_serving(&server).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn before_auth_binary_frames_and_pings_count_as_refused_frames() {
+    let server = TestServer::start().await;
+    for frame in [
+        WsMessage::binary(vec![1u8; 16]),
+        WsMessage::Ping(vec![2u8; 8].into()),
+    ] {
+        let mut client = Client::connect_raw(&server).await;
+        for _ in 0..20 {
+            if client.ws.send(frame.clone()).await.is_err() {
+                break;
+            }
+        }
+        assert_eq!(
+            client.ending().await,
+            common::Ending::Closed(Some(close::POLICY)),
+            "{frame:?}"
+        );
+    }
     still_serving(&server).await;
     server.stop().await;
 }

@@ -20,6 +20,9 @@ use crate::AppState;
 /// How long closing a socket may take, its close frame sent and the peer's answer read.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
+/// Frames refused before `auth` after which the connection is closed.
+const MAX_REFUSED_BEFORE_AUTH: u32 = 10;
+
 /// Waits for a valid `auth` frame; anything else is refused. Returns who the token
 /// belongs to and the token's hash (which names an agent's session, so logging out can
 /// close that session's sockets).
@@ -39,13 +42,16 @@ pub(super) async fn authenticate(
             Err(_) => {
                 return close_with(socket, close::HEARTBEAT_TIMEOUT, "no auth frame in time").await
             }
-            Ok(None) | Ok(Some(Err(_))) => return None,
-            Ok(Some(Ok(WsMessage::Text(text)))) => text,
-            Ok(Some(Ok(WsMessage::Close(_)))) => return None,
-            Ok(Some(Ok(_))) => continue,
+            Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(WsMessage::Close(_)))) => return None,
+            Ok(Some(Ok(WsMessage::Text(text)))) => Some(text),
+            // Binary frames and WebSocket pings are not `auth` either: they count as
+            // refused, or a client could keep the connection busy with them until the
+            // deadline. (Pings get their pong from the WebSocket layer, nothing more.)
+            Ok(Some(Ok(_))) => None,
         };
-        let refusal = match serde_json::from_str::<ClientFrame>(&text) {
-            Ok(ClientFrame::Auth { version, .. }) if version != PROTOCOL_VERSION => {
+        let refusal = match text.as_deref().map(serde_json::from_str::<ClientFrame>) {
+            None => None,
+            Some(Ok(ClientFrame::Auth { version, .. })) if version != PROTOCOL_VERSION => {
                 let e = Error::client(
                     ErrorCode::UnsupportedVersion,
                     format!("this server speaks protocol version {PROTOCOL_VERSION}"),
@@ -53,7 +59,7 @@ pub(super) async fn authenticate(
                 send_now(socket, &e.to_frame(None)).await;
                 return close_with(socket, close::POLICY, "unsupported protocol version").await;
             }
-            Ok(ClientFrame::Auth { token, .. }) => {
+            Some(Ok(ClientFrame::Auth { token, .. })) => {
                 match auth::authenticate(&state.pool, &token).await {
                     // `hello` is sent by the caller once the connection is in the hub,
                     // so no presence change can fall between it and the live stream.
@@ -69,12 +75,17 @@ pub(super) async fn authenticate(
                     }
                 }
             }
-            Ok(_) => Error::client(ErrorCode::NotAuthenticated, "send an auth frame first"),
-            Err(e) => parse_error(&text, &e).0,
+            Some(Ok(_)) => Some(Error::client(
+                ErrorCode::NotAuthenticated,
+                "send an auth frame first",
+            )),
+            Some(Err(e)) => Some(parse_error(text.as_deref().unwrap_or_default(), &e).0),
         };
-        send_now(socket, &refusal.to_frame(None)).await;
+        if let Some(refusal) = refusal {
+            send_now(socket, &refusal.to_frame(None)).await;
+        }
         refused += 1;
-        if refused >= 10 {
+        if refused >= MAX_REFUSED_BEFORE_AUTH {
             return close_with(socket, close::POLICY, "not authenticated").await;
         }
     }
