@@ -19,7 +19,6 @@ use crate::AppState;
 pub struct SendOutcome {
     /// The `ack` frame for the sender.
     pub ack: ServerFrame,
-    pub duplicate: bool,
     /// What the queue must hear about the new message. The caller sends the ack first and
     /// then runs this with [`announce_sent`]: the message itself is already fanned out, and
     /// the list data (preview, unread counts) must not delay the sender's ack.
@@ -203,7 +202,6 @@ pub async fn send(
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Ok(SendOutcome {
             ack: ack_for(&existing),
-            duplicate: true,
             announcement: None,
         });
     }
@@ -239,19 +237,12 @@ pub async fn send(
     let (sender, agent_id, author_name) = match principal {
         Principal::Visitor { .. } => (Sender::Visitor, None, conversation.visitor_name.clone()),
         Principal::Agent(agent) => {
+            // Visibility (checked above) already keeps plain agents out of conversations
+            // assigned to someone else; admins may write in any.
             if conversation.status == ConversationStatus::Waiting {
                 conversations::assign(&mut tx, conversation.id, agent.id, now).await?;
                 seq += 1;
                 notice = Some(store_joined_notice(&mut tx, &conversation, agent, seq, now).await?);
-            } else if conversation
-                .assigned_agent
-                .as_ref()
-                .is_some_and(|a| a.id != agent.id)
-                && !agent.is_admin
-            {
-                return Err(Error::forbidden(
-                    "this conversation is assigned to another agent",
-                ));
             }
             (Sender::Agent, Some(agent.id), Some(agent.name.clone()))
         }
@@ -290,7 +281,6 @@ pub async fn send(
     };
     Ok(SendOutcome {
         ack: ack_for(&message),
-        duplicate: false,
         announcement: Some(Announcement {
             conversation_id,
             visitor_id: conversation.visitor_id,
