@@ -12,21 +12,20 @@
 //! raise their soft open-files limit to the hard limit.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use tidings_protocol::{ClientFrame, ServerFrame, PROTOCOL_VERSION};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::step::{self, cargo, Failure, Result};
+use crate::bench_server::{self, BenchServer};
+use crate::step::{Failure, Result};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -46,18 +45,7 @@ pub fn run(connections: usize) -> Result {
             connections as u64 + SPARE_FILES
         )));
     }
-    step::run(
-        "build the server for speed (cargo build --profile server-release)",
-        cargo().args([
-            "build",
-            "--quiet",
-            "--profile",
-            "server-release",
-            "-p",
-            "tidings-server",
-        ]),
-    )?;
-    let bin = crate::dev::target_dir().join("server-release/tidings-server");
+    let bin = bench_server::build()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -65,28 +53,8 @@ pub fn run(connections: usize) -> Result {
 }
 
 async fn measure(bin: &Path, connections: usize) -> Result {
-    let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let mut child = tokio::process::Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db])
-        .args(["--visitor-create-per-minute", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    let pid = child
-        .id()
-        .ok_or_else(|| Failure("the server exited".into()))?;
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next_line()
-            .await?
-            .ok_or_else(|| Failure("the server exited before listening".into()))?;
-        if let Some(a) = line.strip_prefix("listening on http://") {
-            break a.trim().to_string();
-        }
-    };
+    let server = BenchServer::start(bin, &["--visitor-create-per-minute", "0"]).await?;
+    let (pid, addr) = (server.pid, server.addr.clone());
     let http = reqwest::Client::new();
     let (interval, server_limit) = server_facts(pid, &http, &addr).await?;
     if server_limit < connections as u64 + SPARE_FILES {
@@ -139,7 +107,7 @@ async fn measure(bin: &Path, connections: usize) -> Result {
         after.saturating_sub(before) / connections.max(1) as u64
     );
     idle.abort_all();
-    child.kill().await.ok();
+    drop(server);
     if open_now != connections || authenticated != connections as u64 {
         return Err(Failure(format!(
             "only {open_now} sockets stayed open ({authenticated} on the server)"

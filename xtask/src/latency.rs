@@ -5,34 +5,22 @@
 //! One message in flight at a time, so this measures latency, not throughput.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use tidings_protocol::{ClientFrame, ServerFrame, PROTOCOL_VERSION};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
 
-use crate::step::{self, cargo, Failure, Result};
+use crate::bench_server::{self, BenchServer};
+use crate::step::{Failure, Result};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub fn run(messages: usize) -> Result {
-    step::run(
-        "build the server for speed (cargo build --profile server-release)",
-        cargo().args([
-            "build",
-            "--quiet",
-            "--profile",
-            "server-release",
-            "-p",
-            "tidings-server",
-        ]),
-    )?;
-    let bin = crate::dev::target_dir().join("server-release/tidings-server");
+    let bin = bench_server::build()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -40,39 +28,14 @@ pub fn run(messages: usize) -> Result {
 }
 
 async fn measure(bin: &Path, messages: usize) -> Result {
-    let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let added = std::process::Command::new(bin)
-        .args([
-            "agent",
-            "add",
-            "--database-url",
-            &db,
-            "--email",
-            "bench@example.com",
-        ])
-        .args(["--name", "Bench", "--password", "bench-password"])
-        .output()?;
-    if !added.status.success() {
-        return Err(Failure("agent add failed".into()));
-    }
     // The per-connection rate limit is lifted: this measures the delivery path, not the limiter.
-    let mut child = tokio::process::Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db])
-        .args(["--rate-per-second", "1000000", "--rate-burst", "1000000"])
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next_line()
-            .await?
-            .ok_or_else(|| Failure("the server exited".into()))?;
-        if let Some(a) = line.strip_prefix("listening on http://") {
-            break a.trim().to_string();
-        }
-    };
+    let server = BenchServer::start(
+        bin,
+        &["--rate-per-second", "1000000", "--rate-burst", "1000000"],
+    )
+    .await?;
+    server.add_agent(bin, "bench@example.com", "bench-password")?;
+    let addr = server.addr.clone();
     let http = reqwest::Client::new();
     let agent_token = token(
         &http,
@@ -162,7 +125,7 @@ async fn measure(bin: &Path, messages: usize) -> Result {
         &mut to_ack,
         messages,
     );
-    child.kill().await.ok();
+    drop(server);
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 mod assets;
 mod bench;
+mod bench_server;
 mod connections;
 mod dev;
 mod latency;

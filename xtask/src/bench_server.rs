@@ -1,0 +1,101 @@
+//! The server as the benchmarks run it: built for speed (`server-release` profile), started
+//! on 127.0.0.1:0 with a temporary SQLite file, its address read from the one line it prints.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::step::{self, cargo, Failure, Result};
+
+/// Builds the speed-optimised server binary and returns its path.
+pub fn build() -> Result<PathBuf> {
+    step::run(
+        "build the server for speed (cargo build --profile server-release)",
+        cargo().args([
+            "build",
+            "--quiet",
+            "--profile",
+            "server-release",
+            "-p",
+            "tidings-server",
+        ]),
+    )?;
+    Ok(crate::dev::target_dir().join("server-release/tidings-server"))
+}
+
+/// A running server; killed when dropped.
+pub struct BenchServer {
+    /// Held so the server lives as long as this value (`kill_on_drop`).
+    _child: tokio::process::Child,
+    /// `host:port` it listens on.
+    pub addr: String,
+    pub pid: u32,
+    pub database_url: String,
+    /// Keeps the database's directory until the server is gone.
+    _dir: tempfile::TempDir,
+}
+
+impl BenchServer {
+    /// Starts `bin serve` with `extra` flags and waits until it listens.
+    pub async fn start(bin: &Path, extra: &[&str]) -> Result<BenchServer> {
+        let dir = tempfile::tempdir()?;
+        let database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let mut child = tokio::process::Command::new(bin)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                &database_url,
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let pid = child
+            .id()
+            .ok_or_else(|| Failure("the server exited".into()))?;
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        let addr = loop {
+            let line = lines
+                .next_line()
+                .await?
+                .ok_or_else(|| Failure("the server exited before listening".into()))?;
+            if let Some(a) = line.strip_prefix("listening on http://") {
+                break a.trim().to_string();
+            }
+        };
+        Ok(BenchServer {
+            _child: child,
+            addr,
+            pid,
+            database_url,
+            _dir: dir,
+        })
+    }
+
+    /// Adds an agent through the binary's own CLI (on the live database).
+    pub fn add_agent(&self, bin: &Path, email: &str, password: &str) -> Result {
+        let added = std::process::Command::new(bin)
+            .args([
+                "agent",
+                "add",
+                "--database-url",
+                &self.database_url,
+                "--email",
+                email,
+            ])
+            .args(["--name", "Bench", "--password", password])
+            .output()?;
+        if added.status.success() {
+            Ok(())
+        } else {
+            Err(Failure(format!(
+                "agent add failed: {}",
+                String::from_utf8_lossy(&added.stderr)
+            )))
+        }
+    }
+}
