@@ -36,6 +36,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub pages: Arc<assets::Pages>,
     pub ip_limits: Arc<ip_limit::IpLimits>,
+    pub sockets: Arc<socket::LiveSockets>,
 }
 
 impl AppState {
@@ -51,6 +52,7 @@ impl AppState {
             settings: Arc::new(settings),
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),
+            sockets: Arc::new(socket::LiveSockets::default()),
         }
     }
 }

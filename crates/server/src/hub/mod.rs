@@ -53,7 +53,8 @@ pub enum Event {
     AutoSubscribe(Uuid),
 }
 
-/// Asks a connection to close with a code (slow consumer, shutdown). The first code wins.
+/// Asks a connection (or, for the hub's shutdown, every socket) to close with a code
+/// (slow consumer, logout, shutdown). The first code wins; any number of tasks may wait.
 #[derive(Debug, Default)]
 pub struct Closer {
     code: AtomicU16,
@@ -67,18 +68,29 @@ impl Closer {
             .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
             .is_ok()
         {
-            self.notify.notify_one();
+            self.notify.notify_waiters();
+        }
+    }
+
+    /// The code asked for, if any yet.
+    pub fn code(&self) -> Option<u16> {
+        match self.code.load(Ordering::SeqCst) {
+            0 => None,
+            code => Some(code),
         }
     }
 
     /// Waits until a close is requested, then returns its code.
     pub async fn requested(&self) -> u16 {
         loop {
-            let code = self.code.load(Ordering::SeqCst);
-            if code != 0 {
+            // Registered before the check, so a close in between still wakes us.
+            let notified = self.notify.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(code) = self.code() {
                 return code;
             }
-            self.notify.notified().await;
+            notified.await;
         }
     }
 }
@@ -103,6 +115,9 @@ pub struct Hub {
     inner: Mutex<Inner>,
     next_id: AtomicU64,
     inbox_capacity: usize,
+    /// Closed by [`Hub::close_all`]: sockets still in their handshake and connections
+    /// registered later are closed too.
+    shutdown: Closer,
 }
 
 /// Serialises a frame once for any number of recipients.
@@ -129,6 +144,7 @@ impl Hub {
             inner: Mutex::new(Inner::default()),
             next_id: AtomicU64::new(1),
             inbox_capacity,
+            shutdown: Closer::default(),
         }
     }
 
@@ -148,6 +164,11 @@ impl Hub {
             presence: PresenceStatus::Online,
         };
         let mut inner = self.lock();
+        // A socket that finishes its handshake during shutdown goes away at once. Read
+        // under the lock `close_all` holds while it sets this, so none slips between.
+        if let Some(code) = self.shutdown.code() {
+            closer.close(code);
+        }
         match &peer {
             Peer::Visitor { id: visitor } => {
                 inner.conns.insert(id, conn);
@@ -242,9 +263,17 @@ impl Hub {
         }
     }
 
-    /// Asks every connection to close with `code` (shutdown).
+    /// Resolves with the close code once the node is shutting down.
+    pub async fn shutting_down(&self) -> u16 {
+        self.shutdown.requested().await
+    }
+
+    /// Asks every connection, and every one registered from now on, to close with `code`
+    /// (shutdown).
     pub fn close_all(&self, code: u16) {
-        for conn in self.lock().conns.values() {
+        let inner = self.lock();
+        self.shutdown.close(code);
+        for conn in inner.conns.values() {
             conn.closer.close(code);
         }
     }

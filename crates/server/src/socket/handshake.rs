@@ -33,11 +33,12 @@ pub(super) async fn authenticate(
     let deadline = Instant::now() + state.settings.heartbeat_timeout;
     let mut refused = 0;
     loop {
-        let received = timeout(
-            deadline.saturating_duration_since(Instant::now()),
-            socket.recv(),
-        )
-        .await;
+        let received = tokio::select! {
+            received = timeout(deadline.saturating_duration_since(Instant::now()), socket.recv()) => received,
+            code = state.hub.shutting_down() => {
+                return close_with(socket, code, "the server is shutting down").await
+            }
+        };
         let text = match received {
             Err(_) => {
                 return close_with(socket, close::HEARTBEAT_TIMEOUT, "no auth frame in time").await

@@ -13,8 +13,11 @@
 mod connection;
 mod handlers;
 mod handshake;
+mod live;
 mod rate;
 mod typing;
+
+pub use live::LiveSockets;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
@@ -63,10 +66,15 @@ pub async fn upgrade(
                 .take(tidings_protocol::limits::MAX_FIELD_CHARS)
                 .collect::<String>()
         });
+    // Counted from here: if the upgrade never happens the closure, and the count, drop.
+    let alive = state.sockets.enter();
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| connection::run(state, socket, user_agent))
+        .on_upgrade(move |socket| async move {
+            connection::run(state, socket, user_agent).await;
+            drop(alive);
+        })
 }

@@ -2,6 +2,8 @@
 //! and short heartbeats, and speaks to it through real WebSockets and HTTP.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -95,17 +97,7 @@ impl TestServer {
 
     /// A new visitor through the API: (id, token).
     pub async fn visitor(&self) -> (Uuid, String) {
-        let response: Value = reqwest::Client::new()
-            .post(self.url("/v1/visitors"))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = Uuid::parse_str(response["visitor_id"].as_str().unwrap()).unwrap();
-        (id, response["token"].as_str().unwrap().to_string())
+        create_visitor(&self.url("")).await
     }
 
     /// A new agent with a session: (identity, token). Skips argon2 per agent (slow in
@@ -122,6 +114,21 @@ impl TestServer {
             .unwrap();
         (agent, token)
     }
+}
+
+/// A new visitor through the API of the server at `base` (`http://host:port`): (id, token).
+pub async fn create_visitor(base: &str) -> (Uuid, String) {
+    let response: Value = reqwest::Client::new()
+        .post(format!("{base}/v1/visitors"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = Uuid::parse_str(response["visitor_id"].as_str().unwrap()).unwrap();
+    (id, response["token"].as_str().unwrap().to_string())
 }
 
 pub const AGENT_PASSWORD: &str = "correct horse battery";
