@@ -142,10 +142,12 @@ pub fn conversation_changed(
 /// The full list the server sends after `watch_queue` (on every connect).
 fn queue_received(state: ConsoleState, conversations: Vec<Conversation>) {
     let open = state.open_conversation_untracked();
+    let first_queue = !state.queue_received.get_untracked();
+    state.queue_received.set(true);
     let mut new_waiting = false;
-    state
-        .conversations
-        .update(|held| new_waiting = merge::replace_with_queue(held, conversations, open));
+    state.conversations.update(|held| {
+        new_waiting = merge::replace_with_queue(held, conversations, open, first_queue)
+    });
     if new_waiting {
         browser::chime();
     }

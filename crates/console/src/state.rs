@@ -57,6 +57,8 @@ pub struct ConsoleState {
     /// Why the agent is back at the login page, if not by choice.
     pub session_note: RwSignal<Option<String>>,
     pub conversations: RwSignal<HashMap<Uuid, Conversation>>,
+    /// A `queue` frame arrived since login (the first one never chimes).
+    pub queue_received: RwSignal<bool>,
     pub filter: RwSignal<Filter>,
     pub route: RwSignal<Route>,
     pub connection: RwSignal<ConnectionState>,
@@ -76,6 +78,7 @@ impl ConsoleState {
             checking_session: RwSignal::new(false),
             session_note: RwSignal::new(None),
             conversations: RwSignal::new(HashMap::new()),
+            queue_received: RwSignal::new(false),
             filter: RwSignal::new(Filter::Waiting),
             route: RwSignal::new(route),
             connection: RwSignal::new(ConnectionState::Connecting),
@@ -150,6 +153,7 @@ impl ConsoleState {
     pub fn clear_session_data(&self) {
         self.session.set(None);
         self.conversations.set(HashMap::new());
+        self.queue_received.set(false);
         self.threads.set(HashMap::new());
         self.agents.set(Vec::new());
         self.presence.set(Presence::default());

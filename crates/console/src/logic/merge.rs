@@ -48,18 +48,19 @@ pub fn merge(held: &mut HashMap<Uuid, Conversation>, incoming: Conversation) -> 
 /// replaces what was held — so a chat taken by someone else while this console was offline
 /// disappears — except ended conversations (the queue holds only the latest few) and the
 /// conversation on screen. Returns whether a waiting chat appeared that was not held
-/// before (never on the first list after login).
+/// before, never on the first queue since login (`first_queue`): what is held then came
+/// over HTTP for whichever tab is selected, which says nothing about what is new.
 pub fn replace_with_queue(
     held: &mut HashMap<Uuid, Conversation>,
     queue: Vec<Conversation>,
     open: Option<Uuid>,
+    first_queue: bool,
 ) -> bool {
-    let first_load = held.is_empty();
     let mut fresh = HashMap::new();
     let mut new_waiting = false;
     for conversation in queue {
         if conversation.status == ConversationStatus::Waiting
-            && !first_load
+            && !first_queue
             && !held.contains_key(&conversation.id)
         {
             new_waiting = true;
@@ -107,7 +108,7 @@ mod tests {
         use ConversationStatus::*;
         let mut held = HashMap::new();
         assert!(
-            !replace_with_queue(&mut held, vec![conversation(1, Waiting, 10)], None),
+            !replace_with_queue(&mut held, vec![conversation(1, Waiting, 10)], None, true),
             "the first list after login does not chime"
         );
         merge(&mut held, assigned(conversation(2, Ended, 20), 7));
@@ -121,7 +122,8 @@ mod tests {
         assert!(replace_with_queue(
             &mut held,
             queue,
-            Some(Uuid::from_u128(4))
+            Some(Uuid::from_u128(4)),
+            false
         ));
         let mut ids: Vec<u128> = held.keys().map(|id| id.as_u128()).collect();
         ids.sort();
@@ -130,7 +132,23 @@ mod tests {
         assert!(!replace_with_queue(
             &mut held,
             vec![conversation(5, Waiting, 50)],
-            None
+            None,
+            false
         ));
+    }
+
+    #[test]
+    fn the_first_queue_after_login_never_chimes_even_with_a_list_held() {
+        use ConversationStatus::*;
+        // Logged in on the Ended tab: its HTTP list arrived before the queue.
+        let mut held = HashMap::new();
+        merge(&mut held, assigned(conversation(1, Ended, 10), 7));
+        let queue = vec![conversation(2, Waiting, 20), conversation(3, Waiting, 30)];
+        assert!(!replace_with_queue(&mut held, queue.clone(), None, true));
+        assert_eq!(held.len(), 3);
+        // A reconnect later: a chat that arrived meanwhile does chime.
+        let mut later = queue;
+        later.push(conversation(4, Waiting, 40));
+        assert!(replace_with_queue(&mut held, later, None, false));
     }
 }
