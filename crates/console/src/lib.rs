@@ -1,7 +1,7 @@
 //! The Tidings agent console: a Leptos CSR app served by the server at `/console/`.
 //!
 //! `logic` is plain Rust tested natively. The browser layer around it (wasm32 only):
-//! `api` (HTTP), `realtime` (the socket and outbox from `tidings-client`), `frames`
+//! `api` (HTTP), `conversation_actions` (claim, reassign, close), `realtime` (the socket and outbox from `tidings-client`), `frames`
 //! (server frames into state), `threads` (an open conversation), `session`,
 //! `presence_watch`, `browser` (storage, title, sound) and the `components`, which share
 //! one typed context, `state::ConsoleState`.
@@ -14,6 +14,8 @@ mod api;
 mod browser;
 #[cfg(target_arch = "wasm32")]
 mod components;
+#[cfg(target_arch = "wasm32")]
+mod conversation_actions;
 #[cfg(target_arch = "wasm32")]
 mod frames;
 #[cfg(target_arch = "wasm32")]

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use tidings_protocol::ConversationStatus;
 use uuid::Uuid;
 
-use super::claim_button::ClaimButton;
-use super::close_button::CloseButton;
+use super::action_button::ActionButton;
 use super::reassign_select::ReassignSelect;
+use crate::conversation_actions::Action;
 use crate::logic::names::visitor_label;
 use crate::state::use_console;
 
@@ -38,13 +38,25 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
             <span class="assignee">{assignee}</span>
             <span class="spacer"></span>
             <Show when=move || status() == Some(ConversationStatus::Waiting)>
-                <ClaimButton id=id />
+                <ActionButton
+                    id=id
+                    action=Action::Claim
+                    label="Claim"
+                    test_id="claim-conversation"
+                    class="primary"
+                />
             </Show>
             <Show when=move || is_admin() && status().is_some_and(|s| s != ConversationStatus::Ended)>
                 <ReassignSelect id=id />
             </Show>
             <Show when=move || status().is_some_and(|s| s != ConversationStatus::Ended)>
-                <CloseButton id=id />
+                <ActionButton
+                    id=id
+                    action=Action::Close
+                    label="Close"
+                    test_id="close-conversation"
+                    class="danger"
+                />
             </Show>
         </header>
     }

@@ -1,9 +1,8 @@
 //! The console's components, one per file.
 
+pub mod action_button;
 pub mod agent_status;
 pub mod app;
-pub mod claim_button;
-pub mod close_button;
 pub mod composer;
 pub mod connection_badge;
 pub mod console_shell;

@@ -5,8 +5,7 @@ use leptos::task::spawn_local;
 use tidings_protocol::PresenceStatus;
 use uuid::Uuid;
 
-use crate::api;
-use crate::frames::conversation_changed;
+use crate::conversation_actions::{self, Action};
 use crate::state::use_console;
 
 #[component]
@@ -24,15 +23,11 @@ pub fn ReassignSelect(id: Uuid) -> impl IntoView {
         let Ok(agent_id) = Uuid::parse_str(&event_target_value(&ev)) else {
             return;
         };
-        let Some(token) = state.token() else { return };
-        spawn_local(async move {
-            match api::assign(&token, id, agent_id).await {
-                Ok(conversation) => conversation_changed(state, None, conversation),
-                Err(failure) => state
-                    .notice
-                    .set(Some(format!("Could not reassign: {}", failure.message))),
-            }
-        });
+        spawn_local(conversation_actions::perform(
+            state,
+            id,
+            Action::Assign(agent_id),
+        ));
     };
     let options = move || {
         state
