@@ -11,15 +11,6 @@ use tidings_protocol::http::ConversationList;
 use tidings_protocol::{ErrorCode, ServerFrame};
 use uuid::Uuid;
 
-async fn get(server: &TestServer, path: &str, token: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(server.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_visitor_cannot_read_or_write_another_visitors_conversation() {
     let server = TestServer::start().await;
@@ -70,14 +61,14 @@ async fn a_visitor_cannot_read_or_write_another_visitors_conversation() {
         format!("/v1/conversations/{conversation_id}"),
         format!("/v1/conversations/{conversation_id}/messages"),
     ] {
-        let response = get(&server, &path, &b_token).await;
+        let response = server.get(&path, &b_token).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_eq!(
             response.json::<serde_json::Value>().await.unwrap()["code"],
             "not_found"
         );
         assert_eq!(
-            get(&server, &path, &a_token).await.status(),
+            server.get(&path, &a_token).await.status(),
             StatusCode::OK,
             "{path}"
         );
@@ -90,7 +81,8 @@ async fn a_visitor_cannot_read_or_write_another_visitors_conversation() {
         .await
         .unwrap();
     assert_eq!(rating.status(), StatusCode::NOT_FOUND);
-    let b_list: ConversationList = get(&server, "/v1/visitor/conversations", &b_token)
+    let b_list: ConversationList = server
+        .get("/v1/visitor/conversations", &b_token)
         .await
         .json()
         .await
@@ -98,7 +90,7 @@ async fn a_visitor_cannot_read_or_write_another_visitors_conversation() {
     assert!(b_list.conversations.is_empty());
     // Visitors cannot use agent lists at all.
     assert_eq!(
-        get(&server, "/v1/conversations", &b_token).await.status(),
+        server.get("/v1/conversations", &b_token).await.status(),
         StatusCode::FORBIDDEN
     );
 
@@ -123,10 +115,7 @@ async fn plain_agents_see_waiting_and_their_own_and_admins_see_all() {
     let path = format!("/v1/conversations/{conversation_id}");
 
     // Waiting: every agent sees it.
-    assert_eq!(
-        get(&server, &path, &bob_token).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(server.get(&path, &bob_token).await.status(), StatusCode::OK);
 
     let (mut ada_ws, _) = Client::connect(&server, &ada_token).await;
     let ack = ada_ws
@@ -136,16 +125,18 @@ async fn plain_agents_see_waiting_and_their_own_and_admins_see_all() {
 
     // Assigned to Ada: Bob no longer sees it anywhere; Ada and the admin do.
     assert_eq!(
-        get(&server, &path, &bob_token).await.status(),
+        server.get(&path, &bob_token).await.status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        get(&server, &format!("{path}/messages"), &bob_token)
+        server
+            .get(&format!("{path}/messages"), &bob_token)
             .await
             .status(),
         StatusCode::NOT_FOUND
     );
-    let bob_all: ConversationList = get(&server, "/v1/conversations?filter=all", &bob_token)
+    let bob_all: ConversationList = server
+        .get("/v1/conversations?filter=all", &bob_token)
         .await
         .json()
         .await
@@ -187,7 +178,8 @@ async fn plain_agents_see_waiting_and_their_own_and_admins_see_all() {
         .await;
     assert!(matches!(queue, ServerFrame::Queue { conversations } if conversations.is_empty()));
 
-    let mine: ConversationList = get(&server, "/v1/conversations?filter=mine", &ada_token)
+    let mine: ConversationList = server
+        .get("/v1/conversations?filter=mine", &ada_token)
         .await
         .json()
         .await
@@ -198,10 +190,11 @@ async fn plain_agents_see_waiting_and_their_own_and_admins_see_all() {
         Some(ada.id)
     );
     assert_eq!(
-        get(&server, &path, &root_token).await.status(),
+        server.get(&path, &root_token).await.status(),
         StatusCode::OK
     );
-    let root_all: ConversationList = get(&server, "/v1/conversations?filter=all", &root_token)
+    let root_all: ConversationList = server
+        .get("/v1/conversations?filter=all", &root_token)
         .await
         .json()
         .await
@@ -289,13 +282,10 @@ async fn a_waiting_chat_an_admin_closes_leaves_plain_agents_view_and_stream() {
     // ...and his tab that followed it no longer does.
     assert!(typing_refused(&mut bob_viewer, conversation_id).await);
     assert_eq!(
-        get(
-            &server,
-            &format!("/v1/conversations/{conversation_id}"),
-            &bob_token
-        )
-        .await
-        .status(),
+        server
+            .get(&format!("/v1/conversations/{conversation_id}"), &bob_token)
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
     server.stop().await;

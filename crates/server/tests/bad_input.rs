@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ack_fields, Client, Ending, TestServer};
+use common::{ack_fields, still_serving, Client, Ending, TestServer};
 use futures_util::SinkExt;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -19,14 +19,6 @@ fn error_code(frame: &ServerFrame) -> ErrorCode {
         ServerFrame::Error { code, .. } => *code,
         other => panic!("expected an error frame, got {other:?}"),
     }
-}
-
-/// Another client can still do real work.
-async fn still_serving(server: &TestServer) {
-    let (_, token) = server.visitor().await;
-    let (mut ws, _) = Client::connect(server, &token).await;
-    let ack = ws.send_message(Uuid::new_v4(), None, "still there?").await;
-    assert!(matches!(ack, ServerFrame::Ack { .. }), "{ack:?}");
 }
 
 #[tokio::test]

@@ -163,15 +163,12 @@ async fn duplicate_send_is_stored_once_and_acked_twice_with_the_same_seq() {
         "no seq was used by the duplicates"
     );
 
-    let page: tidings_protocol::http::HistoryPage = reqwest::Client::new()
-        .get(server.url(&format!("/v1/conversations/{conversation_id}/messages")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: tidings_protocol::http::HistoryPage = server
+        .get_json(
+            &format!("/v1/conversations/{conversation_id}/messages"),
+            &token,
+        )
+        .await;
     let ids: Vec<Uuid> = page.messages.iter().map(|m| m.id).collect();
     assert_eq!(ids.iter().filter(|m| **m == id).count(), 1);
     assert_eq!(page.messages.len(), 2);

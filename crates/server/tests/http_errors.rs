@@ -166,20 +166,12 @@ async fn query_path_and_socket_rejections_are_api_errors() {
     let client = reqwest::Client::new();
     let (_, token) = server.agent("Ada", true).await;
 
-    let response = client
-        .get(server.url("/v1/conversations?filter=mine&filter=all"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = server
+        .get("/v1/conversations?filter=mine&filter=all", &token)
+        .await;
     api_error(response, StatusCode::BAD_REQUEST, ErrorCode::InvalidField).await;
 
-    let response = client
-        .get(server.url("/v1/conversations/%FF%FE"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = server.get("/v1/conversations/%FF%FE", &token).await;
     api_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 
     // Plain HTTP at the socket endpoint.
@@ -190,15 +182,9 @@ async fn query_path_and_socket_rejections_are_api_errors() {
     assert!(message.contains("WebSocket"), "{message}");
 
     // Good requests are untouched.
-    let list: Value = client
-        .get(server.url("/v1/conversations?filter=all"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = server
+        .get_json("/v1/conversations?filter=all", &token)
+        .await;
     assert!(list["conversations"].is_array(), "{list}");
     server.stop().await;
 }

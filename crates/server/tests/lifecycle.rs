@@ -12,16 +12,6 @@ use tidings_protocol::{
 };
 use uuid::Uuid;
 
-async fn post(server: &TestServer, path: &str, token: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn login_claim_receipts_close_rate_and_start_again() {
     let server = TestServer::start().await;
@@ -44,15 +34,7 @@ async fn login_claim_receipts_close_rate_and_start_again() {
         .await
         .unwrap();
     let agent_token = login.token;
-    let me: Value = client
-        .get(server.url("/v1/agents/me"))
-        .bearer_auth(&agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = server.get_json("/v1/agents/me", &agent_token).await;
     assert_eq!(me["name"], "Ada");
 
     let (_, visitor_token) = server.visitor().await;
@@ -70,15 +52,9 @@ async fn login_claim_receipts_close_rate_and_start_again() {
         .send_message(Uuid::new_v4(), Some(conversation_id), "two")
         .await;
 
-    let waiting: ConversationList = client
-        .get(server.url("/v1/conversations?filter=waiting"))
-        .bearer_auth(&agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let waiting: ConversationList = server
+        .get_json("/v1/conversations?filter=waiting", &agent_token)
+        .await;
     assert_eq!(waiting.conversations.len(), 1);
     assert_eq!(
         waiting.conversations[0].visitor_name.as_deref(),
@@ -88,16 +64,16 @@ async fn login_claim_receipts_close_rate_and_start_again() {
     assert!(waiting.conversations[0].visitor_online);
 
     // Claim without replying.
-    let claimed: Conversation = post(
-        &server,
-        &format!("/v1/conversations/{conversation_id}/claim"),
-        &agent_token,
-        json!({}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let claimed: Conversation = server
+        .post(
+            &format!("/v1/conversations/{conversation_id}/claim"),
+            &agent_token,
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(claimed.status, ConversationStatus::Active);
     let notice = visitor
         .expect(
@@ -158,36 +134,30 @@ async fn login_claim_receipts_close_rate_and_start_again() {
         },
         "clamped to the last seq"
     );
-    let mine: ConversationList = client
-        .get(server.url("/v1/conversations?filter=mine"))
-        .bearer_auth(&agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: ConversationList = server
+        .get_json("/v1/conversations?filter=mine", &agent_token)
+        .await;
     assert_eq!(mine.conversations[0].unread, 0);
 
     // Rating before the end is refused; close; rate; the agent sees the rating live.
-    let early = post(
-        &server,
-        &format!("/v1/conversations/{conversation_id}/rating"),
-        &visitor_token,
-        json!({"rating": 5}),
-    )
-    .await;
+    let early = server
+        .post(
+            &format!("/v1/conversations/{conversation_id}/rating"),
+            &visitor_token,
+            json!({"rating": 5}),
+        )
+        .await;
     assert_eq!(early.status(), StatusCode::CONFLICT);
-    let closed: Conversation = post(
-        &server,
-        &format!("/v1/conversations/{conversation_id}/close"),
-        &agent_token,
-        json!({}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let closed: Conversation = server
+        .post(
+            &format!("/v1/conversations/{conversation_id}/close"),
+            &agent_token,
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(closed.status, ConversationStatus::Ended);
     visitor
         .expect(|f| {
@@ -200,24 +170,24 @@ async fn login_claim_receipts_close_rate_and_start_again() {
             )
         })
         .await;
-    let bad = post(
-        &server,
-        &format!("/v1/conversations/{conversation_id}/rating"),
-        &visitor_token,
-        json!({"rating": 6}),
-    )
-    .await;
+    let bad = server
+        .post(
+            &format!("/v1/conversations/{conversation_id}/rating"),
+            &visitor_token,
+            json!({"rating": 6}),
+        )
+        .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let rated: Conversation = post(
-        &server,
-        &format!("/v1/conversations/{conversation_id}/rating"),
-        &visitor_token,
-        json!({"rating": 4, "feedback": "quick"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let rated: Conversation = server
+        .post(
+            &format!("/v1/conversations/{conversation_id}/rating"),
+            &visitor_token,
+            json!({"rating": 4, "feedback": "quick"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         (rated.rating, rated.feedback.as_deref()),
         (Some(4), Some("quick"))
@@ -258,15 +228,9 @@ async fn login_claim_receipts_close_rate_and_start_again() {
     );
     assert_ne!(fresh, conversation_id);
     assert_eq!(seq, 1);
-    let list: ConversationList = client
-        .get(server.url("/v1/visitor/conversations"))
-        .bearer_auth(&visitor_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: ConversationList = server
+        .get_json("/v1/visitor/conversations", &visitor_token)
+        .await;
     assert_eq!(
         list.conversations.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![fresh, conversation_id],
@@ -276,7 +240,9 @@ async fn login_claim_receipts_close_rate_and_start_again() {
     // Logout ends the session, and closes its sockets; another session of the same agent
     // goes on.
     let (mut other_tab, _) = Client::connect(&server, &other_session).await;
-    let out = post(&server, "/v1/agents/logout", &agent_token, json!({})).await;
+    let out = server
+        .post("/v1/agents/logout", &agent_token, json!({}))
+        .await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         agent.ending().await,

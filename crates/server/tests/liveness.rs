@@ -214,15 +214,7 @@ async fn agent_presence_reaches_visitors_as_availability() {
         }
     ));
 
-    let me: serde_json::Value = reqwest::Client::new()
-        .get(server.url("/v1/agents"))
-        .bearer_auth(&agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value = server.get_json("/v1/agents", &agent_token).await;
     let statuses: Vec<&str> = me["agents"]
         .as_array()
         .unwrap()

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Client, TestServer};
+use common::{still_serving, Client, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tidings_protocol::frame::close;
@@ -66,14 +66,6 @@ async fn flood(server: &TestServer, frame: impl Fn(usize) -> WsMessage) -> Flood
     .await
     .expect("the flooder was not closed");
     outcome
-}
-
-/// Another client can still do real work.
-async fn still_serving(server: &TestServer) {
-    let (_, token) = server.visitor().await;
-    let (mut ws, _) = Client::connect(server, &token).await;
-    let ack = ws.send_message(Uuid::new_v4(), None, "still there?").await;
-    assert!(matches!(ack, ServerFrame::Ack { .. }), "{ack:?}");
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use tidings_protocol::{ServerFrame, PROTOCOL_VERSION};
@@ -93,6 +94,32 @@ impl TestServer {
 
     pub fn ws_url(&self) -> String {
         format!("ws://{}/v1/socket", self.addr)
+    }
+
+    /// `GET path` with a bearer token.
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET path` with a bearer token, its JSON body read as `T`.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        self.get(path, token).await.json().await.unwrap()
+    }
+
+    /// `POST path` with a bearer token and a JSON body.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// A new visitor through the API: (id, token).
@@ -259,6 +286,14 @@ impl Client {
         .await
         .expect("the server did not close the connection before the deadline")
     }
+}
+
+/// Another client can still do real work (after someone else's bad input).
+pub async fn still_serving(server: &TestServer) {
+    let (_, token) = server.visitor().await;
+    let (mut ws, _) = Client::connect(server, &token).await;
+    let ack = ws.send_message(Uuid::new_v4(), None, "still there?").await;
+    assert!(matches!(ack, ServerFrame::Ack { .. }), "{ack:?}");
 }
 
 /// Pulls the ack's fields out (panics on anything else).
