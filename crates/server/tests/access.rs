@@ -290,3 +290,52 @@ async fn a_waiting_chat_an_admin_closes_leaves_plain_agents_view_and_stream() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn agents_who_lose_sight_of_a_claimed_chat_learn_only_that_it_was_taken() {
+    let server = TestServer::start().await;
+    let (_, visitor_token) = server.visitor().await;
+    let (ada, ada_token) = server.agent("Ada", false).await;
+    let (_, bob_token) = server.agent("Bob", false).await;
+    let (mut visitor, _) = Client::connect(&server, &visitor_token).await;
+    let (conversation_id, _) =
+        ack_fields(&visitor.send_message(Uuid::new_v4(), None, "hello").await);
+    let identified = reqwest::Client::new()
+        .patch(server.url("/v1/visitor"))
+        .bearer_auth(&visitor_token)
+        .json(&json!({"name": "Vera", "email": "vera@example.test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(identified.status(), StatusCode::OK);
+
+    let (mut bob_queue, _) = Client::connect(&server, &bob_token).await;
+    bob_queue.send(json!({"type": "watch_queue"})).await;
+    bob_queue
+        .expect(|f| matches!(f, ServerFrame::Queue { conversations } if conversations.len() == 1))
+        .await;
+    let (mut ada_ws, _) = Client::connect(&server, &ada_token).await;
+    ada_ws
+        .send_message(
+            Uuid::new_v4(),
+            Some(conversation_id),
+            "your order ships Monday",
+        )
+        .await;
+
+    let taken = bob_queue
+        .expect(|f| {
+            matches!(f, ServerFrame::Conversation { conversation, .. }
+                if conversation.status == tidings_protocol::ConversationStatus::Active)
+        })
+        .await;
+    let ServerFrame::Conversation { conversation, .. } = taken else {
+        unreachable!()
+    };
+    assert_eq!(conversation.id, conversation_id);
+    assert_eq!(conversation.assigned_agent.map(|a| a.id), Some(ada.id));
+    assert_eq!(conversation.last_message_preview, None, "not Ada's reply");
+    assert_eq!(conversation.visitor_name, None);
+    assert_eq!(conversation.visitor_email, None);
+    server.stop().await;
+}

@@ -50,7 +50,8 @@ impl Hub {
     /// A `conversation` frame to everyone concerned: the visitor's connections (with the
     /// visitor's unread count), and agents following it or watching a queue it is in
     /// (with the agents' count). Claims, assignments and ends also reach the queue watchers
-    /// who lose sight of it by that change, so it leaves their waiting list.
+    /// who lose sight of it by that change, so it leaves their waiting list; they get an
+    /// [`outsider_view`], since they may no longer see what it holds.
     pub fn publish_conversation(
         &self,
         event: ConversationEvent,
@@ -61,6 +62,7 @@ impl Hub {
             event,
             conversation: agent_view.clone(),
         });
+        let for_outsiders = std::sync::OnceLock::new();
         let inner = self.lock();
         let mut agents: HashSet<ConnId> = inner
             .subscriptions
@@ -83,12 +85,23 @@ impl Hub {
             }
         }
         for conn in agents {
-            if matches!(
-                inner.conns.get(&conn).map(|c| &c.peer),
-                Some(Peer::Agent { .. })
-            ) {
-                inner.deliver(conn, Event::Frame(for_agents.clone()));
-            }
+            let Some(Peer::Agent { id, is_admin, .. }) = inner.conns.get(&conn).map(|c| &c.peer)
+            else {
+                continue;
+            };
+            let frame = if agent_may_see(*id, *is_admin, agent_view) {
+                for_agents.clone()
+            } else {
+                for_outsiders
+                    .get_or_init(|| {
+                        encode(&ServerFrame::Conversation {
+                            event,
+                            conversation: outsider_view(agent_view),
+                        })
+                    })
+                    .clone()
+            };
+            inner.deliver(conn, Event::Frame(frame));
         }
         let Some(visitor_view) = visitor_view else {
             return;
@@ -131,5 +144,24 @@ impl Hub {
                 _ => true,
             });
         }
+    }
+}
+
+/// What an agent who may no longer see a conversation learns of it: its id, status,
+/// assignee and times (enough to drop it from their lists), none of its content or the
+/// visitor's details.
+fn outsider_view(conversation: &Conversation) -> Conversation {
+    Conversation {
+        rating: None,
+        feedback: None,
+        visitor_name: None,
+        visitor_email: None,
+        page_url: None,
+        user_agent: None,
+        last_message_preview: None,
+        unread: 0,
+        visitor_online: false,
+        visitor_last_seen_at: None,
+        ..conversation.clone()
     }
 }
