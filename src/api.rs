@@ -1,9 +1,10 @@
 //! The HTTP API under `/v1`, relative to the app's own origin, through `fetch`.
 
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
+use tidings_client::decode::{self, model};
+use tidings_client::json::Json;
 use tidings_protocol::http::{
-    ApiError, ConversationList, CreateVisitorRequest, CreateVisitorResponse, RatingRequest,
-    UpdateVisitorRequest,
+    ApiError, CreateVisitorRequest, CreateVisitorResponse, RatingRequest, UpdateVisitorRequest,
 };
 use tidings_protocol::{Conversation, ErrorCode};
 use uuid::Uuid;
@@ -65,18 +66,22 @@ async fn fetch(
     Ok((response.status(), text))
 }
 
-/// Turns an answer into `T`, or into the API error it carries.
-fn decode<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, Failure> {
+/// Turns an answer into `T` with one of the client's [`model`] readers, or into the API
+/// error it carries.
+fn decode<T>(
+    (status, text): (u16, String),
+    read: impl FnOnce(&Json) -> Option<T>,
+) -> Result<T, Failure> {
     if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|e| Failure::Api {
+        decode::body(&text, read).map_err(|_| Failure::Api {
             status,
             error: ApiError {
                 code: ErrorCode::Internal,
-                message: format!("Unexpected answer from the server: {e}"),
+                message: "Unexpected answer from the server.".into(),
             },
         })
     } else {
-        let error = serde_json::from_str(&text).unwrap_or(ApiError {
+        let error = decode::body(&text, model::api_error).unwrap_or(ApiError {
             code: ErrorCode::Internal,
             message: format!("The server answered {status}."),
         });
@@ -84,13 +89,14 @@ fn decode<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, Failu
     }
 }
 
-async fn request<T: DeserializeOwned>(
+async fn request<T>(
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<String>,
+    read: impl FnOnce(&Json) -> Option<T>,
 ) -> Result<T, Failure> {
-    decode(fetch(method, path, token, body).await?)
+    decode(fetch(method, path, token, body).await?, read)
 }
 
 fn json<T: Serialize>(value: &T) -> Option<String> {
@@ -103,30 +109,38 @@ pub async fn create_visitor(page_url: Option<String>) -> Result<CreateVisitorRes
         page_url,
         ..Default::default()
     };
-    request("POST", "/v1/visitors", None, json(&body)).await
+    let read = model::create_visitor_response;
+    request("POST", "/v1/visitors", None, json(&body), read).await
 }
 
 /// `PATCH /v1/visitor`: name, email or page.
 pub async fn update_visitor(token: &str, update: &UpdateVisitorRequest) -> Result<(), Failure> {
-    request::<serde::de::IgnoredAny>("PATCH", "/v1/visitor", Some(token), json(update))
-        .await
-        .map(|_| ())
+    // Any JSON answer will do: the widget does not use the updated profile.
+    let any = |_: &Json| Some(());
+    request("PATCH", "/v1/visitor", Some(token), json(update), any).await
 }
 
 /// `GET /v1/visitor/conversations`: newest first.
 pub async fn my_conversations(token: &str) -> Result<Vec<Conversation>, Failure> {
-    request::<ConversationList>("GET", "/v1/visitor/conversations", Some(token), None)
-        .await
-        .map(|l| l.conversations)
+    let read = model::conversation_list;
+    request("GET", "/v1/visitor/conversations", Some(token), None, read).await
 }
 
 /// `GET /v1/conversations/{id}`.
 pub async fn conversation(token: &str, id: Uuid) -> Result<Conversation, Failure> {
-    request("GET", &format!("/v1/conversations/{id}"), Some(token), None).await
+    let path = format!("/v1/conversations/{id}");
+    request("GET", &path, Some(token), None, model::conversation).await
 }
 
 /// `POST /v1/conversations/{id}/rating`.
 pub async fn rate(token: &str, id: Uuid, rating: &RatingRequest) -> Result<Conversation, Failure> {
     let path = format!("/v1/conversations/{id}/rating");
-    request("POST", &path, Some(token), json(rating)).await
+    request(
+        "POST",
+        &path,
+        Some(token),
+        json(rating),
+        model::conversation,
+    )
+    .await
 }

@@ -51,6 +51,7 @@
 pub mod backoff;
 pub mod connection;
 pub mod decode;
+pub mod json;
 pub mod outbox;
 pub mod timeline;
 pub mod unread;

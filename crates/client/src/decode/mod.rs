@@ -1,242 +1,118 @@
-//! Decoding server frames into [`ServerFrame`], cheaply for a browser.
+//! Decoding server frames into [`ServerFrame`] and API answers, cheaply for a browser.
 //!
-//! `ServerFrame` is internally tagged (`{"type": "ack", …}`). serde's derive decodes such an
-//! enum by first buffering the whole frame into a generic value tree and then decoding the
-//! variant from that tree, which compiles every protocol type's decoder a second time:
-//! measured at about 45 KB of gzipped wasm, more than the whole Leptos runtime. Here the
-//! tag is read first and the frame is then decoded once more, straight into the variant's
-//! fields. The wire format is the protocol's: the tests round-trip every variant through
-//! the protocol's own serializer, so a change there that this file misses fails them.
+//! serde's derive decodes the internally tagged `ServerFrame` by buffering each frame into
+//! a generic value tree and decoding the variant from it, and compiles a separate decoder
+//! for every type and source: most of the client's wasm. Here the text is parsed once by
+//! [`crate::json`] and the variant's fields are picked out of that tree by the plain
+//! readers in [`model`]. The wire format is the protocol's: the tests round-trip every
+//! variant, enum value and optional field through the protocol's own serializer and
+//! compare with serde's decoding, so a change there that this file misses fails them.
 
-use std::borrow::Cow;
+use tidings_protocol::ServerFrame;
 
-use serde::de::Error as _;
-use serde::Deserialize;
-use tidings_protocol::{
-    Agent, Conversation, ConversationEvent, ErrorCode, Message, Millis, PresenceStatus, Role,
-    ServerFrame,
+use crate::json::{self, Json};
+use model::{
+    agent, bool, error_code, event, field, i64, optional, presence, role, string, u64, uuid,
 };
-use uuid::Uuid;
 
-#[derive(Deserialize)]
-struct Tag<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
+pub mod model;
+
+/// A frame or body that is not JSON, or not what the protocol says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
+/// Decodes one frame from the socket; accepts what `serde_json::from_str::<ServerFrame>`
+/// accepts, with the same result.
+pub fn server_frame(text: &str) -> Result<ServerFrame, Malformed> {
+    json::parse(text).as_ref().and_then(frame).ok_or(Malformed)
 }
 
-#[derive(Deserialize)]
-struct Hello {
-    version: u32,
-    role: Role,
-    #[serde(default)]
-    visitor_id: Option<Uuid>,
-    #[serde(default)]
-    agent: Option<Agent>,
-    heartbeat_interval_ms: u64,
-    heartbeat_timeout_ms: u64,
-    availability: PresenceStatus,
-    now: Millis,
+/// Decodes an API answer with one of the [`model`] readers.
+pub fn body<T>(text: &str, read: impl FnOnce(&Json) -> Option<T>) -> Result<T, Malformed> {
+    json::parse(text).as_ref().and_then(read).ok_or(Malformed)
 }
 
-#[derive(Deserialize)]
-struct Snapshot {
-    conversation: Conversation,
-}
-
-#[derive(Deserialize)]
-struct MessageFrame {
-    message: Message,
-}
-
-#[derive(Deserialize)]
-struct Synced {
-    conversation_id: Uuid,
-    last_seq: u64,
-}
-
-#[derive(Deserialize)]
-struct Ack {
-    id: Uuid,
-    conversation_id: Uuid,
-    seq: u64,
-    created_at: Millis,
-}
-
-#[derive(Deserialize)]
-struct Typing {
-    conversation_id: Uuid,
-    role: Role,
-    #[serde(default)]
-    name: Option<String>,
-    typing: bool,
-    ttl_ms: u64,
-}
-
-#[derive(Deserialize)]
-struct Receipt {
-    conversation_id: Uuid,
-    role: Role,
-    read_seq: u64,
-    delivered_seq: u64,
-}
-
-#[derive(Deserialize)]
-struct ConversationFrame {
-    event: ConversationEvent,
-    conversation: Conversation,
-}
-
-#[derive(Deserialize)]
-struct Queue {
-    conversations: Vec<Conversation>,
-}
-
-#[derive(Deserialize)]
-struct Availability {
-    status: PresenceStatus,
-}
-
-#[derive(Deserialize)]
-struct AgentPresence {
-    agent_id: Uuid,
-    name: String,
-    status: PresenceStatus,
-}
-
-#[derive(Deserialize)]
-struct ErrorFrame {
-    code: ErrorCode,
-    message: String,
-    #[serde(default)]
-    id: Option<Uuid>,
-    #[serde(default)]
-    conversation_id: Option<Uuid>,
-}
-
-#[derive(Deserialize)]
-struct Nonce {
-    nonce: u64,
-}
-
-const KINDS: &[&str] = &[
-    "hello",
-    "snapshot",
-    "message",
-    "synced",
-    "ack",
-    "typing",
-    "receipt",
-    "conversation",
-    "queue",
-    "availability",
-    "agent_presence",
-    "error",
-    "ping",
-    "pong",
-];
-
-/// Decodes one frame from the socket; same result as `serde_json::from_str::<ServerFrame>`.
-pub fn server_frame(text: &str) -> Result<ServerFrame, serde_json::Error> {
-    let tag: Tag = serde_json::from_str(text)?;
-    Ok(match tag.kind.as_ref() {
-        "hello" => {
-            let f: Hello = serde_json::from_str(text)?;
-            ServerFrame::Hello {
-                version: f.version,
-                role: f.role,
-                visitor_id: f.visitor_id,
-                agent: f.agent,
-                heartbeat_interval_ms: f.heartbeat_interval_ms,
-                heartbeat_timeout_ms: f.heartbeat_timeout_ms,
-                availability: f.availability,
-                now: f.now,
-            }
-        }
+fn frame(o: &Json) -> Option<ServerFrame> {
+    Some(match field(o, "type", Json::as_str)? {
+        "hello" => ServerFrame::Hello {
+            version: field(o, "version", model::u32)?,
+            role: field(o, "role", role)?,
+            visitor_id: optional(o, "visitor_id", uuid)?,
+            agent: optional(o, "agent", agent)?,
+            heartbeat_interval_ms: field(o, "heartbeat_interval_ms", u64)?,
+            heartbeat_timeout_ms: field(o, "heartbeat_timeout_ms", u64)?,
+            availability: field(o, "availability", presence)?,
+            now: field(o, "now", i64)?,
+        },
         "snapshot" => ServerFrame::Snapshot {
-            conversation: serde_json::from_str::<Snapshot>(text)?.conversation,
+            conversation: field(o, "conversation", model::conversation)?,
         },
         "message" => ServerFrame::Message {
-            message: serde_json::from_str::<MessageFrame>(text)?.message,
+            message: field(o, "message", model::message)?,
         },
-        "synced" => {
-            let f: Synced = serde_json::from_str(text)?;
-            ServerFrame::Synced {
-                conversation_id: f.conversation_id,
-                last_seq: f.last_seq,
-            }
-        }
-        "ack" => {
-            let f: Ack = serde_json::from_str(text)?;
-            ServerFrame::Ack {
-                id: f.id,
-                conversation_id: f.conversation_id,
-                seq: f.seq,
-                created_at: f.created_at,
-            }
-        }
-        "typing" => {
-            let f: Typing = serde_json::from_str(text)?;
-            ServerFrame::Typing {
-                conversation_id: f.conversation_id,
-                role: f.role,
-                name: f.name,
-                typing: f.typing,
-                ttl_ms: f.ttl_ms,
-            }
-        }
-        "receipt" => {
-            let f: Receipt = serde_json::from_str(text)?;
-            ServerFrame::Receipt {
-                conversation_id: f.conversation_id,
-                role: f.role,
-                read_seq: f.read_seq,
-                delivered_seq: f.delivered_seq,
-            }
-        }
-        "conversation" => {
-            let f: ConversationFrame = serde_json::from_str(text)?;
-            ServerFrame::Conversation {
-                event: f.event,
-                conversation: f.conversation,
-            }
-        }
+        "synced" => ServerFrame::Synced {
+            conversation_id: field(o, "conversation_id", uuid)?,
+            last_seq: field(o, "last_seq", u64)?,
+        },
+        "ack" => ServerFrame::Ack {
+            id: field(o, "id", uuid)?,
+            conversation_id: field(o, "conversation_id", uuid)?,
+            seq: field(o, "seq", u64)?,
+            created_at: field(o, "created_at", i64)?,
+        },
+        "typing" => ServerFrame::Typing {
+            conversation_id: field(o, "conversation_id", uuid)?,
+            role: field(o, "role", role)?,
+            name: optional(o, "name", string)?,
+            typing: field(o, "typing", bool)?,
+            ttl_ms: field(o, "ttl_ms", u64)?,
+        },
+        "receipt" => ServerFrame::Receipt {
+            conversation_id: field(o, "conversation_id", uuid)?,
+            role: field(o, "role", role)?,
+            read_seq: field(o, "read_seq", u64)?,
+            delivered_seq: field(o, "delivered_seq", u64)?,
+        },
+        "conversation" => ServerFrame::Conversation {
+            event: field(o, "event", event)?,
+            conversation: field(o, "conversation", model::conversation)?,
+        },
         "queue" => ServerFrame::Queue {
-            conversations: serde_json::from_str::<Queue>(text)?.conversations,
+            conversations: field(o, "conversations", model::conversations)?,
         },
         "availability" => ServerFrame::Availability {
-            status: serde_json::from_str::<Availability>(text)?.status,
+            status: field(o, "status", presence)?,
         },
-        "agent_presence" => {
-            let f: AgentPresence = serde_json::from_str(text)?;
-            ServerFrame::AgentPresence {
-                agent_id: f.agent_id,
-                name: f.name,
-                status: f.status,
-            }
-        }
-        "error" => {
-            let f: ErrorFrame = serde_json::from_str(text)?;
-            ServerFrame::Error {
-                code: f.code,
-                message: f.message,
-                id: f.id,
-                conversation_id: f.conversation_id,
-            }
-        }
+        "agent_presence" => ServerFrame::AgentPresence {
+            agent_id: field(o, "agent_id", uuid)?,
+            name: field(o, "name", string)?,
+            status: field(o, "status", presence)?,
+        },
+        "error" => ServerFrame::Error {
+            code: field(o, "code", error_code)?,
+            message: field(o, "message", string)?,
+            id: optional(o, "id", uuid)?,
+            conversation_id: optional(o, "conversation_id", uuid)?,
+        },
         "ping" => ServerFrame::Ping {
-            nonce: serde_json::from_str::<Nonce>(text)?.nonce,
+            nonce: field(o, "nonce", u64)?,
         },
         "pong" => ServerFrame::Pong {
-            nonce: serde_json::from_str::<Nonce>(text)?.nonce,
+            nonce: field(o, "nonce", u64)?,
         },
-        other => return Err(serde_json::Error::unknown_variant(other, KINDS)),
+        _ => return None,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tidings_protocol::{AgentRef, ConversationStatus, Sender};
+    use tidings_protocol::http::{ApiError, ConversationList, CreateVisitorResponse};
+    use tidings_protocol::{
+        Agent, AgentRef, Conversation, ConversationEvent, ConversationStatus, ErrorCode, Message,
+        PresenceStatus, Role, Sender,
+    };
+    use uuid::Uuid;
 
     fn conversation() -> Conversation {
         Conversation {
@@ -354,7 +230,7 @@ mod tests {
     #[test]
     fn decodes_every_variant_as_the_protocol_encodes_it() {
         let frames = every_frame();
-        assert_eq!(frames.len(), KINDS.len(), "a variant is missing here");
+        assert_eq!(frames.len(), 14, "a variant is missing here");
         for frame in frames {
             let text = serde_json::to_string(&frame).unwrap();
             assert_eq!(server_frame(&text).unwrap(), frame, "{text}");
@@ -381,5 +257,145 @@ mod tests {
             assert!(server_frame(bad).is_err(), "{bad}");
             assert!(serde_json::from_str::<ServerFrame>(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn reads_every_enum_value_as_serde_writes_it() {
+        use ErrorCode::*;
+        let codes = [
+            BadJson,
+            InvalidFrame,
+            FrameTooLarge,
+            MessageTooLong,
+            EmptyMessage,
+            InvalidField,
+            UnsupportedVersion,
+            NotAuthenticated,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            ConversationEnded,
+            Conflict,
+            RateLimited,
+            OriginNotAllowed,
+            Internal,
+        ];
+        for code in codes {
+            let text = serde_json::to_string(&code).unwrap();
+            assert_eq!(model::error_code(&json::parse(&text).unwrap()), Some(code));
+        }
+        for event in [
+            ConversationEvent::Created,
+            ConversationEvent::Claimed,
+            ConversationEvent::Assigned,
+            ConversationEvent::Ended,
+            ConversationEvent::Rated,
+            ConversationEvent::Updated,
+        ] {
+            let text = serde_json::to_string(&event).unwrap();
+            assert_eq!(model::event(&json::parse(&text).unwrap()), Some(event));
+        }
+        for status in [
+            PresenceStatus::Online,
+            PresenceStatus::Away,
+            PresenceStatus::Offline,
+        ] {
+            let text = serde_json::to_string(&status).unwrap();
+            assert_eq!(model::presence(&json::parse(&text).unwrap()), Some(status));
+        }
+        for sender in [Sender::Visitor, Sender::Agent, Sender::System] {
+            let mut m = message();
+            m.sender = sender;
+            let text = serde_json::to_string(&m).unwrap();
+            assert_eq!(body(&text, model::message), Ok(m));
+        }
+        for status in [
+            ConversationStatus::Waiting,
+            ConversationStatus::Active,
+            ConversationStatus::Ended,
+        ] {
+            let mut c = conversation();
+            c.status = status;
+            let text = serde_json::to_string(&c).unwrap();
+            assert_eq!(body(&text, model::conversation), Ok(c));
+        }
+    }
+
+    fn message() -> Message {
+        Message {
+            id: Uuid::from_u128(1),
+            conversation_id: Uuid::from_u128(2),
+            seq: u64::MAX,
+            sender: Sender::Visitor,
+            author_name: None,
+            agent_id: None,
+            body: "b".into(),
+            created_at: -1,
+        }
+    }
+
+    #[test]
+    fn missing_defaults_and_null_options_read_as_serde_reads_them() {
+        let text = r#"{"id":"00000000-0000-0000-0000-000000000001","visitor_id":"00000000000000000000000000000002","status":"waiting","started_at":1,"last_seq":0,"last_activity_at":2,"assigned_agent":null,"feedback":null,"extra":[1,{"x":null}]}"#;
+        let expected: Conversation = serde_json::from_str(text).unwrap();
+        assert_eq!(body(text, model::conversation), Ok(expected));
+        let text = r#"{"type":"hello","version":1,"role":"visitor","visitor_id":"00000000-0000-0000-0000-000000000003","agent":null,"heartbeat_interval_ms":10000,"heartbeat_timeout_ms":30000,"availability":"away","now":5}"#;
+        let expected: ServerFrame = serde_json::from_str(text).unwrap();
+        assert_eq!(server_frame(text), Ok(expected));
+    }
+
+    #[test]
+    fn reads_api_answers_as_serde_reads_them() {
+        let list = ConversationList {
+            conversations: vec![conversation(), conversation()],
+        };
+        let text = serde_json::to_string(&list).unwrap();
+        let read = body(&text, model::conversation_list);
+        assert_eq!(read, Ok(list.conversations));
+        let error = ApiError {
+            code: ErrorCode::Forbidden,
+            message: "no".into(),
+        };
+        let text = serde_json::to_string(&error).unwrap();
+        assert_eq!(body(&text, model::api_error), Ok(error));
+        let created = CreateVisitorResponse {
+            visitor_id: Uuid::from_u128(7),
+            token: "t".into(),
+        };
+        let text = serde_json::to_string(&created).unwrap();
+        assert_eq!(body(&text, model::create_visitor_response), Ok(created));
+    }
+
+    #[test]
+    fn refuses_fields_serde_refuses() {
+        let good = serde_json::to_value(conversation()).unwrap();
+        for (key, bad) in [
+            ("id", serde_json::json!("not-a-uuid")),
+            ("status", serde_json::json!("lost")),
+            ("rating", serde_json::json!(256)),
+            ("unread", serde_json::json!(-1)),
+            ("unread", serde_json::json!(null)),
+            ("last_seq", serde_json::json!(1.5)),
+            ("started_at", serde_json::json!("1")),
+            ("visitor_online", serde_json::json!(1)),
+            (
+                "assigned_agent",
+                serde_json::json!({"id": "00000000-0000-0000-0000-000000000001"}),
+            ),
+        ] {
+            let mut value = good.clone();
+            value[key] = bad;
+            let text = value.to_string();
+            assert!(body(&text, model::conversation).is_err(), "{text}");
+            assert!(
+                serde_json::from_str::<Conversation>(&text).is_err(),
+                "{text}"
+            );
+        }
+        let mut value = good.clone();
+        value.as_object_mut().unwrap().remove("last_activity_at");
+        let text = value.to_string();
+        assert!(body(&text, model::conversation).is_err());
+        assert!(serde_json::from_str::<Conversation>(&text).is_err());
     }
 }
