@@ -5,19 +5,23 @@
 //! connection has a bounded inbox; when it is full the connection is a slow consumer and
 //! is told to close (it will reconnect and resume) instead of letting memory grow.
 //! The lock is a plain mutex held only for map updates and `try_send`s, never across an
-//! `.await`. Presence lives in [`presence`], publishing in [`fanout`].
+//! `.await`. Presence lives in [`presence`], publishing in [`fanout`], close requests in
+//! [`closer`].
 
+mod closer;
 mod fanout;
 mod presence;
 
+pub use closer::Closer;
+
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
 use tidings_protocol::frame::close;
 use tidings_protocol::{PresenceStatus, ServerFrame};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 /// Identifies one WebSocket connection.
@@ -51,48 +55,6 @@ pub enum Event {
     },
     /// The visitor started a conversation: subscribe to it from seq 0.
     AutoSubscribe(Uuid),
-}
-
-/// Asks a connection (or, for the hub's shutdown, every socket) to close with a code
-/// (slow consumer, logout, shutdown). The first code wins; any number of tasks may wait.
-#[derive(Debug, Default)]
-pub struct Closer {
-    code: AtomicU16,
-    notify: Notify,
-}
-
-impl Closer {
-    pub fn close(&self, code: u16) {
-        if self
-            .code
-            .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
-            self.notify.notify_waiters();
-        }
-    }
-
-    /// The code asked for, if any yet.
-    pub fn code(&self) -> Option<u16> {
-        match self.code.load(Ordering::SeqCst) {
-            0 => None,
-            code => Some(code),
-        }
-    }
-
-    /// Waits until a close is requested, then returns its code.
-    pub async fn requested(&self) -> u16 {
-        loop {
-            // Registered before the check, so a close in between still wakes us.
-            let notified = self.notify.notified();
-            let mut notified = std::pin::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(code) = self.code() {
-                return code;
-            }
-            notified.await;
-        }
-    }
 }
 
 struct Conn {
