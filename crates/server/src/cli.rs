@@ -4,6 +4,7 @@
 use std::io::BufRead;
 
 use clap::{Args, Parser, Subcommand};
+use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
@@ -131,28 +132,25 @@ async fn run_agent(command: AgentCommand) -> Result<(), String> {
             if password.chars().count() < 8 {
                 return Err("the password needs at least 8 characters".into());
             }
-            let pool = db::connect(&db.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
             let hash = auth::hash_password(&password).map_err(|e| e.to_string())?;
-            let agent = store::agents::insert(&pool, &email, &name, &hash, admin)
-                .await
-                .map_err(|e| e.public_message())?;
+            let agent = with_database(&db, |pool| async move {
+                store::agents::insert(&pool, &email, &name, &hash, admin)
+                    .await
+                    .map_err(|e| e.public_message())
+            })
+            .await?;
             println!(
                 "added {} {} ({})",
                 if admin { "admin" } else { "agent" },
                 agent.email,
                 agent.id
             );
-            pool.close().await;
         }
         AgentCommand::List { db, json } => {
-            let pool = db::connect(&db.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
-            let agents = store::agents::list(&pool)
-                .await
-                .map_err(|e| e.to_string())?;
+            let agents = with_database(&db, |pool| async move {
+                store::agents::list(&pool).await.map_err(|e| e.to_string())
+            })
+            .await?;
             if json {
                 let list: Vec<_> = agents
                     .iter()
@@ -170,16 +168,18 @@ async fn run_agent(command: AgentCommand) -> Result<(), String> {
                     );
                 }
             }
-            pool.close().await;
         }
         AgentCommand::Remove { db, email } => {
-            let pool = db::connect(&db.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
-            let removed = store::agents::remove_by_email(&pool, email.trim())
-                .await
-                .map_err(|e| e.to_string())?;
-            pool.close().await;
+            let email = email.trim().to_string();
+            let removed = with_database(&db, |pool| {
+                let email = email.clone();
+                async move {
+                    store::agents::remove_by_email(&pool, &email)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            })
+            .await?;
             if !removed {
                 return Err(format!("no agent with email {email}"));
             }
@@ -187,6 +187,23 @@ async fn run_agent(command: AgentCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Opens (creating and migrating) the database, runs `work` on it, and closes it again
+/// whatever `work` returned, so the WAL is checkpointed before the command exits.
+async fn with_database<T, Work>(
+    db: &DatabaseArg,
+    work: impl FnOnce(SqlitePool) -> Work,
+) -> Result<T, String>
+where
+    Work: std::future::Future<Output = Result<T, String>>,
+{
+    let pool = db::connect(&db.database_url)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", db.database_url))?;
+    let result = work(pool.clone()).await;
+    pool.close().await;
+    result
 }
 
 fn read_password_line() -> Result<String, String> {
