@@ -136,6 +136,9 @@ pub fn conversation_changed(
         if list::may_see(&conversation, viewer) {
             threads::report_delivered(&conversation);
         }
+        if list::regained_sight(before.as_ref(), &conversation, viewer) {
+            threads::regained_sight(state, id);
+        }
     }
 }
 

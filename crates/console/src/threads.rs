@@ -40,6 +40,31 @@ pub fn open(state: ConsoleState, id: Uuid) {
     spawn_local(load_latest(state, id));
 }
 
+/// Conversation `id` came back into the agent's sight (see `list::regained_sight`). If it
+/// is on screen: follow it again from what is held, so the replay brings what was missed;
+/// or load it afresh if it had been refused as not visible.
+pub fn regained_sight(state: ConsoleState, id: Uuid) {
+    let held = state.threads.with_untracked(|threads| {
+        threads
+            .get(&id)
+            .map(|t| (t.loaded, t.unavailable, t.timeline.resume_seq()))
+    });
+    match held {
+        Some((_, true, _)) => {
+            state.threads.update(|t| {
+                t.remove(&id);
+            });
+            open(state, id);
+        }
+        // If the socket is down, it subscribes on connect through resume_points.
+        Some((true, false, resume)) => {
+            realtime::subscribe(id, resume);
+        }
+        // Not on screen, or its first load is under way and subscribes when done.
+        _ => {}
+    }
+}
+
 /// Stops showing conversation `id`.
 pub fn close(state: ConsoleState, id: Uuid) {
     state.threads.update(|t| {

@@ -63,6 +63,14 @@ pub fn may_see(conversation: &Conversation, viewer: Viewer) -> bool {
         || assigned_to(conversation, viewer.agent_id)
 }
 
+/// Whether a change makes a conversation visible to the viewer that was not (or was not
+/// known) before: assigned to them after someone else had it, say. The server stops
+/// streaming a conversation to an agent who loses sight of it, so one that comes back
+/// into sight must be followed again.
+pub fn regained_sight(before: Option<&Conversation>, after: &Conversation, viewer: Viewer) -> bool {
+    !before.is_some_and(|b| may_see(b, viewer)) && may_see(after, viewer)
+}
+
 /// Whether a conversation belongs under a tab.
 pub fn matches(filter: Filter, conversation: &Conversation, viewer: Viewer) -> bool {
     if !may_see(conversation, viewer) {
@@ -237,6 +245,28 @@ mod tests {
         assert_eq!(count(held.values(), Filter::Mine, ME), 0);
         assert!(!may_see(&held[&Uuid::from_u128(1)], ME));
         assert!(may_see(&held[&Uuid::from_u128(1)], ADMIN));
+    }
+
+    #[test]
+    fn a_chat_reassigned_to_me_after_someone_else_had_it_is_regained() {
+        use ConversationStatus::*;
+        let waiting = conversation(1, Waiting, 10);
+        let theirs = assigned(conversation(1, Active, 11), 8);
+        let mine = assigned(conversation(1, Active, 12), 7);
+        assert!(regained_sight(Some(&theirs), &mine, ME));
+        assert!(
+            regained_sight(None, &mine, ME),
+            "unknown before counts as unseen"
+        );
+        assert!(
+            !regained_sight(Some(&waiting), &mine, ME),
+            "never out of sight"
+        );
+        assert!(
+            !regained_sight(Some(&waiting), &theirs, ME),
+            "lost, not regained"
+        );
+        assert!(!regained_sight(Some(&theirs), &theirs, ADMIN));
     }
 
     #[test]
