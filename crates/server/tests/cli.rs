@@ -33,6 +33,29 @@ fn run(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     )
 }
 
+/// `agent add --database-url URL --email EMAIL --name NAME EXTRA…`, the password from
+/// `stdin` unless `extra` gives `--password`.
+fn add_agent(
+    url: &str,
+    email: &str,
+    name: &str,
+    extra: &[&str],
+    stdin: Option<&str>,
+) -> (bool, String, String) {
+    let mut args = vec![
+        "agent",
+        "add",
+        "--database-url",
+        url,
+        "--email",
+        email,
+        "--name",
+        name,
+    ];
+    args.extend_from_slice(extra);
+    run(&args, stdin)
+}
+
 #[test]
 fn agents_are_added_listed_and_removed_on_a_database_created_on_demand() {
     let dir = tempfile::TempDir::new().unwrap();
@@ -45,69 +68,34 @@ fn agents_are_added_listed_and_removed_on_a_database_created_on_demand() {
     assert!(ok, "{err}");
     assert_eq!(out, "", "a new database has no agents");
 
-    let (ok, out, err) = run(
-        &[
-            "agent",
-            "add",
-            "--database-url",
-            &url,
-            "--email",
-            "ada@example.test",
-            "--name",
-            "Ada Lovelace",
-            "--admin",
-        ],
+    let (ok, out, err) = add_agent(
+        &url,
+        "ada@example.test",
+        "Ada Lovelace",
+        &["--admin"],
         Some("s3cret-password\n"),
     );
     assert!(ok, "{err}");
     assert!(out.starts_with("added admin ada@example.test ("), "{out}");
-    let (ok, _, err) = run(
-        &[
-            "agent",
-            "add",
-            "--database-url",
-            &url,
-            "--email",
-            "bob@example.test",
-            "--name",
-            "Bob",
-            "--password",
-            "another-password",
-        ],
+    let (ok, _, err) = add_agent(
+        &url,
+        "bob@example.test",
+        "Bob",
+        &["--password", "another-password"],
         None,
     );
     assert!(ok, "{err}");
 
-    let (ok, _, err) = run(
-        &[
-            "agent",
-            "add",
-            "--database-url",
-            &url,
-            "--email",
-            "ada@example.test",
-            "--name",
-            "Ada",
-            "--password",
-            "whatever-pass",
-        ],
+    let (ok, _, err) = add_agent(
+        &url,
+        "ada@example.test",
+        "Ada",
+        &["--password", "whatever-pass"],
         None,
     );
     assert!(!ok, "a duplicate email is refused");
     assert!(err.contains("already exists"), "{err}");
-    let (ok, _, err) = run(
-        &[
-            "agent",
-            "add",
-            "--database-url",
-            &url,
-            "--email",
-            "c@example.test",
-            "--name",
-            "C",
-        ],
-        Some(""),
-    );
+    let (ok, _, err) = add_agent(&url, "c@example.test", "C", &[], Some(""));
     assert!(!ok, "no password is refused");
     assert!(err.contains("password"), "{err}");
 

@@ -12,6 +12,22 @@ use tidings_protocol::{
 };
 use uuid::Uuid;
 
+/// The visitor's `POST /v1/conversations/{id}/rating` with `body`.
+async fn rate(
+    server: &TestServer,
+    conversation_id: Uuid,
+    visitor_token: &str,
+    body: Value,
+) -> reqwest::Response {
+    server
+        .post(
+            &format!("/v1/conversations/{conversation_id}/rating"),
+            visitor_token,
+            body,
+        )
+        .await
+}
+
 #[tokio::test]
 async fn login_claim_receipts_close_rate_and_start_again() {
     let server = TestServer::start().await;
@@ -140,13 +156,13 @@ async fn login_claim_receipts_close_rate_and_start_again() {
     assert_eq!(mine.conversations[0].unread, 0);
 
     // Rating before the end is refused; close; rate; the agent sees the rating live.
-    let early = server
-        .post(
-            &format!("/v1/conversations/{conversation_id}/rating"),
-            &visitor_token,
-            json!({"rating": 5}),
-        )
-        .await;
+    let early = rate(
+        &server,
+        conversation_id,
+        &visitor_token,
+        json!({"rating": 5}),
+    )
+    .await;
     assert_eq!(early.status(), StatusCode::CONFLICT);
     let closed: Conversation = server
         .post(
@@ -170,24 +186,24 @@ async fn login_claim_receipts_close_rate_and_start_again() {
             )
         })
         .await;
-    let bad = server
-        .post(
-            &format!("/v1/conversations/{conversation_id}/rating"),
-            &visitor_token,
-            json!({"rating": 6}),
-        )
-        .await;
+    let bad = rate(
+        &server,
+        conversation_id,
+        &visitor_token,
+        json!({"rating": 6}),
+    )
+    .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let rated: Conversation = server
-        .post(
-            &format!("/v1/conversations/{conversation_id}/rating"),
-            &visitor_token,
-            json!({"rating": 4, "feedback": "quick"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rated: Conversation = rate(
+        &server,
+        conversation_id,
+        &visitor_token,
+        json!({"rating": 4, "feedback": "quick"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(
         (rated.rating, rated.feedback.as_deref()),
         (Some(4), Some("quick"))
