@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use tidings_client::web::delivery::Delivery;
 use tidings_client::web::socket::{Socket, SocketHandler};
 use tidings_client::web::storage::LocalStorage;
@@ -32,15 +31,7 @@ pub(crate) const TOKEN_KEY: &str = "tidings.visitor.token";
 /// Tab-to-tab channel of this widget.
 const CHANNEL: &str = "tidings.visitor";
 
-/// What tabs of this visitor tell each other (the server tells them the rest).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TabNote {
-    /// An outbox entry was added, sent or settled: reload pending messages, flush.
-    OutboxChanged,
-    /// The visitor read up to `seq` in another tab.
-    Read { conversation_id: Uuid, seq: u64 },
-}
+pub use crate::tab_note::TabNote;
 
 /// The services behind the UI. One per page.
 pub struct Runtime {
@@ -138,8 +129,9 @@ pub fn start(state: ChatState) {
     });
     RUNTIME.with(|r| r.replace(Some(rt.clone())));
 
-    let tabs = TabChannel::open(CHANNEL, |note: TabNote| {
-        if let Some(rt) = runtime() {
+    let tabs = TabChannel::open(CHANNEL, |text| {
+        // Another version of the app may post notes this one does not know.
+        if let (Some(rt), Some(note)) = (runtime(), TabNote::from_json(&text)) {
             rt.on_tab_note(note);
         }
     });
@@ -230,7 +222,7 @@ pub fn later(ms: i32, f: impl FnOnce() + 'static) {
 impl Runtime {
     pub fn tell_tabs(&self, note: &TabNote) {
         if let Some(tabs) = self.tabs.borrow().as_ref() {
-            tabs.post(note);
+            tabs.post(&note.to_json());
         }
     }
 

@@ -20,6 +20,8 @@
 //!   silent socket is dead).
 //! - [`decode`]: `server_frame(text)`, the same result as `serde_json::from_str::<ServerFrame>`
 //!   at a fraction of the wasm size (the socket uses it; use it for any frame text).
+//! - [`json`]: a small JSON reader (`parse` into [`json::Json`]) and `json::write` helpers,
+//!   which `decode` and the stored outbox format use instead of serde_json's derives.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
 //!   above the read seq; system notices never count.
 //!
@@ -39,7 +41,7 @@
 //!   `acknowledged(id)` on `ack`, `refused(id, code, reason)` on an `error` with an id,
 //!   `disconnected()` on loss; `retry`/`discard` for failed messages.
 //! - `web::storage::LocalStorage`: the [`Storage`] over `localStorage`.
-//! - `web::tabs`: `TabChannel::open::<T>(name, on_message)` / `post(&T)` (typed JSON over
+//! - `web::tabs`: `TabChannel::open(name, on_message)` / `post(text)` (text over
 //!   `BroadcastChannel`), `request_lock(name, |guard| …)` and `become_leader(name, …)`
 //!   (Web Locks via `Reflect`, granted at once where unsupported).
 //! - `web::new_id()` (random v4 message id), `web::now_ms()`.
@@ -53,6 +55,7 @@ pub mod connection;
 pub mod decode;
 pub mod json;
 pub mod outbox;
+mod outbox_format;
 pub mod timeline;
 pub mod unread;
 

@@ -62,8 +62,8 @@ impl Storage for MemoryStorage {
 
 /// Where an entry stands. Offline or unacknowledged is `Pending`; only a refusal by the
 /// server makes it `Failed`.
-/// Stored externally tagged (`"pending"` or `{"failed": {…}}`): plain serde code, which
-/// keeps the wasm small (tagged and flattened forms buffer through generic content).
+/// Stored externally tagged (`"pending"` or `{"failed": {…}}`), as serde's derive writes
+/// it; the client encodes it by hand (`outbox_format`), serde is the tests' reference.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryState {
@@ -152,15 +152,13 @@ impl<S: Storage> Outbox<S> {
     }
 
     fn write(&mut self, entry: &OutboxEntry) -> Result<(), StorageError> {
-        let json = serde_json::to_string(entry).map_err(|e| StorageError(e.to_string()))?;
         let key = self.key(entry.id);
-        self.storage.set(&key, &json)
+        self.storage.set(&key, &entry.to_json())
     }
 
     /// One entry by id, if still in the outbox.
     pub fn get(&self, id: Uuid) -> Option<OutboxEntry> {
-        let raw = self.storage.get(&self.key(id))?;
-        serde_json::from_str(&raw).ok()
+        OutboxEntry::from_json(&self.storage.get(&self.key(id))?)
     }
 
     /// Every entry, oldest first. Unreadable keys (another version's format) are skipped.
@@ -171,7 +169,7 @@ impl<S: Storage> Outbox<S> {
             .into_iter()
             .filter(|k| k.starts_with(&self.prefix))
             .filter_map(|k| self.storage.get(&k))
-            .filter_map(|raw| serde_json::from_str(&raw).ok())
+            .filter_map(|raw| OutboxEntry::from_json(&raw))
             .collect();
         // The key is unique (ids are), so the smaller unstable sort gives the same order.
         entries.sort_unstable_by_key(|e| (e.created_at, e.order, e.id));

@@ -283,6 +283,7 @@ mod tests {
         for code in codes {
             let text = serde_json::to_string(&code).unwrap();
             assert_eq!(model::error_code(&json::parse(&text).unwrap()), Some(code));
+            assert_eq!(text, format!("\"{}\"", model::error_code_name(code)));
         }
         for event in [
             ConversationEvent::Created,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::json::Json;
 
 /// A required field read with `read`.
-pub(crate) fn field<'j, 'a, T>(
+pub fn field<'j, 'a, T>(
     object: &'j Json<'a>,
     key: &str,
     read: impl FnOnce(&'j Json<'a>) -> Option<T>,
@@ -24,7 +24,7 @@ pub(crate) fn field<'j, 'a, T>(
 }
 
 /// An `Option` field: missing or `null` is `None`, anything else must read.
-pub(crate) fn optional<'j, 'a, T>(
+pub fn optional<'j, 'a, T>(
     object: &'j Json<'a>,
     key: &str,
     read: impl FnOnce(&'j Json<'a>) -> Option<T>,
@@ -36,7 +36,7 @@ pub(crate) fn optional<'j, 'a, T>(
 }
 
 /// A `#[serde(default)]` field: missing is the default, present must read.
-pub(crate) fn defaulted<'j, 'a, T: Default>(
+pub fn defaulted<'j, 'a, T: Default>(
     object: &'j Json<'a>,
     key: &str,
     read: impl FnOnce(&'j Json<'a>) -> Option<T>,
@@ -44,31 +44,31 @@ pub(crate) fn defaulted<'j, 'a, T: Default>(
     object.get(key).map_or(Some(T::default()), read)
 }
 
-pub(crate) fn string(value: &Json) -> Option<String> {
+pub fn string(value: &Json) -> Option<String> {
     value.as_str().map(str::to_owned)
 }
 
-pub(crate) fn uuid(value: &Json) -> Option<Uuid> {
+pub fn uuid(value: &Json) -> Option<Uuid> {
     Uuid::parse_str(value.as_str()?).ok()
 }
 
-pub(crate) fn u64(value: &Json) -> Option<u64> {
+pub fn u64(value: &Json) -> Option<u64> {
     value.as_u64()
 }
 
-pub(crate) fn u32(value: &Json) -> Option<u32> {
+pub fn u32(value: &Json) -> Option<u32> {
     value.as_u64()?.try_into().ok()
 }
 
-pub(crate) fn i64(value: &Json) -> Option<i64> {
+pub fn i64(value: &Json) -> Option<i64> {
     value.as_i64()
 }
 
-pub(crate) fn bool(value: &Json) -> Option<bool> {
+pub fn bool(value: &Json) -> Option<bool> {
     value.as_bool()
 }
 
-pub(crate) fn role(value: &Json) -> Option<Role> {
+pub fn role(value: &Json) -> Option<Role> {
     match value.as_str()? {
         "visitor" => Some(Role::Visitor),
         "agent" => Some(Role::Agent),
@@ -89,7 +89,7 @@ fn status(value: &Json) -> Option<ConversationStatus> {
     ConversationStatus::parse(value.as_str()?)
 }
 
-pub(crate) fn presence(value: &Json) -> Option<PresenceStatus> {
+pub fn presence(value: &Json) -> Option<PresenceStatus> {
     match value.as_str()? {
         "online" => Some(PresenceStatus::Online),
         "away" => Some(PresenceStatus::Away),
@@ -98,7 +98,7 @@ pub(crate) fn presence(value: &Json) -> Option<PresenceStatus> {
     }
 }
 
-pub(crate) fn event(value: &Json) -> Option<ConversationEvent> {
+pub fn event(value: &Json) -> Option<ConversationEvent> {
     use ConversationEvent::*;
     Some(match value.as_str()? {
         "created" => Created,
@@ -111,7 +111,7 @@ pub(crate) fn event(value: &Json) -> Option<ConversationEvent> {
     })
 }
 
-pub(crate) fn error_code(value: &Json) -> Option<ErrorCode> {
+pub fn error_code(value: &Json) -> Option<ErrorCode> {
     use ErrorCode::*;
     Some(match value.as_str()? {
         "bad_json" => BadJson,
@@ -134,7 +134,30 @@ pub(crate) fn error_code(value: &Json) -> Option<ErrorCode> {
     })
 }
 
-pub(crate) fn agent(o: &Json) -> Option<Agent> {
+/// The wire name of an error code, as serde writes it.
+pub fn error_code_name(code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        BadJson => "bad_json",
+        InvalidFrame => "invalid_frame",
+        FrameTooLarge => "frame_too_large",
+        MessageTooLong => "message_too_long",
+        EmptyMessage => "empty_message",
+        InvalidField => "invalid_field",
+        UnsupportedVersion => "unsupported_version",
+        NotAuthenticated => "not_authenticated",
+        Unauthorized => "unauthorized",
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        ConversationEnded => "conversation_ended",
+        Conflict => "conflict",
+        RateLimited => "rate_limited",
+        OriginNotAllowed => "origin_not_allowed",
+        Internal => "internal",
+    }
+}
+
+pub fn agent(o: &Json) -> Option<Agent> {
     Some(Agent {
         id: field(o, "id", uuid)?,
         email: field(o, "email", string)?,

@@ -5,6 +5,9 @@
 //! the client's wasm. This reader parses text once into a [`Json`] tree, and the typed
 //! readers in [`crate::decode`] pick fields out of it. It accepts exactly RFC 8259 JSON
 //! (the same documents serde_json accepts), with serde_json's nesting limit of 128.
+//! [`write`] is the other direction, for the few shapes the client stores or sends.
+
+pub mod write;
 
 /// One parsed JSON value. Numbers keep their text so integers are read without loss.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,34 +6,26 @@
 //! every lock is granted at once: correctness of the outbox never depends on the lock
 //! (the server stores a re-sent id once); it only spares duplicate work.
 
-use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A `BroadcastChannel` carrying JSON-encoded `T`s. Messages a tab posts reach the other
-/// tabs of the origin, never itself. Closing happens on drop.
+/// A `BroadcastChannel` carrying text (the app encodes its own notes, without serde's
+/// per-type code). Messages a tab posts reach the other tabs of the origin, never itself.
+/// Closing happens on drop.
 pub struct TabChannel {
     channel: web_sys::BroadcastChannel,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
 }
 
 impl TabChannel {
-    /// Opens channel `name`; `on_message` gets every well-formed message from other tabs.
+    /// Opens channel `name`; `on_message` gets every text message from other tabs.
     /// `None` where `BroadcastChannel` is not available.
-    pub fn open<T, F>(name: &str, mut on_message: F) -> Option<Self>
-    where
-        T: DeserializeOwned + 'static,
-        F: FnMut(T) + 'static,
-    {
+    pub fn open(name: &str, mut on_message: impl FnMut(String) + 'static) -> Option<Self> {
         let channel = web_sys::BroadcastChannel::new(name).ok()?;
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
-                // Another version of the app may post shapes this one does not know.
-                let Some(text) = event.data().as_string() else {
-                    return;
-                };
-                if let Ok(message) = serde_json::from_str::<T>(&text) {
-                    on_message(message);
+                if let Some(text) = event.data().as_string() {
+                    on_message(text);
                 }
             },
         );
@@ -44,11 +36,9 @@ impl TabChannel {
         })
     }
 
-    /// Sends `message` to the other tabs.
-    pub fn post<T: Serialize>(&self, message: &T) {
-        if let Ok(text) = serde_json::to_string(message) {
-            let _ = self.channel.post_message(&JsValue::from_str(&text));
-        }
+    /// Sends `text` to the other tabs.
+    pub fn post(&self, text: &str) {
+        let _ = self.channel.post_message(&JsValue::from_str(text));
     }
 }
 
