@@ -162,6 +162,25 @@ async fn a_connection_that_stops_answering_heartbeats_is_closed() {
     server.stop().await;
 }
 
+/// The next frame, which must be an `availability`; its status.
+async fn availability(visitor: &mut Client) -> PresenceStatus {
+    match visitor.next().await {
+        ServerFrame::Availability { status } => status,
+        other => panic!("expected availability, got {other:?}"),
+    }
+}
+
+/// The status of the next `agent_presence` about `agent_id`.
+async fn presence_of(watcher: &mut Client, agent_id: Uuid) -> PresenceStatus {
+    let frame = watcher
+        .expect(|f| matches!(f, ServerFrame::AgentPresence { agent_id: a, .. } if *a == agent_id))
+        .await;
+    match frame {
+        ServerFrame::AgentPresence { status, .. } => status,
+        other => panic!("expected agent_presence, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn agent_presence_reaches_visitors_as_availability() {
     let server = TestServer::start().await;
@@ -179,40 +198,17 @@ async fn agent_presence_reaches_visitors_as_availability() {
     ));
 
     let (mut bob, _) = Client::connect(&server, &other_token).await;
-    assert_eq!(
-        visitor.next().await,
-        ServerFrame::Availability {
-            status: PresenceStatus::Online
-        }
-    );
+    assert_eq!(availability(&mut visitor).await, PresenceStatus::Online);
     bob.send(json!({"type": "presence", "status": "away"}))
         .await;
-    assert_eq!(
-        visitor.next().await,
-        ServerFrame::Availability {
-            status: PresenceStatus::Away
-        }
-    );
+    assert_eq!(availability(&mut visitor).await, PresenceStatus::Away);
 
     let (mut ada, _) = Client::connect(&server, &agent_token).await;
+    assert_eq!(availability(&mut visitor).await, PresenceStatus::Online);
     assert_eq!(
-        visitor.next().await,
-        ServerFrame::Availability {
-            status: PresenceStatus::Online
-        }
+        presence_of(&mut bob, agent.id).await,
+        PresenceStatus::Online
     );
-    let seen = bob
-        .expect(
-            |f| matches!(f, ServerFrame::AgentPresence { agent_id, .. } if *agent_id == agent.id),
-        )
-        .await;
-    assert!(matches!(
-        seen,
-        ServerFrame::AgentPresence {
-            status: PresenceStatus::Online,
-            ..
-        }
-    ));
 
     let me: serde_json::Value = server.get_json("/v1/agents", &agent_token).await;
     let statuses: Vec<&str> = me["agents"]
@@ -224,30 +220,12 @@ async fn agent_presence_reaches_visitors_as_availability() {
     assert_eq!(statuses, vec!["online", "away"], "Ada online, Bob away");
 
     ada.ws.close(None).await.unwrap();
+    assert_eq!(availability(&mut visitor).await, PresenceStatus::Away);
     assert_eq!(
-        visitor.next().await,
-        ServerFrame::Availability {
-            status: PresenceStatus::Away
-        }
+        presence_of(&mut bob, agent.id).await,
+        PresenceStatus::Offline
     );
-    let gone = bob
-        .expect(
-            |f| matches!(f, ServerFrame::AgentPresence { agent_id, .. } if *agent_id == agent.id),
-        )
-        .await;
-    assert!(matches!(
-        gone,
-        ServerFrame::AgentPresence {
-            status: PresenceStatus::Offline,
-            ..
-        }
-    ));
     drop(bob);
-    assert_eq!(
-        visitor.next().await,
-        ServerFrame::Availability {
-            status: PresenceStatus::Offline
-        }
-    );
+    assert_eq!(availability(&mut visitor).await, PresenceStatus::Offline);
     server.stop().await;
 }
