@@ -1,13 +1,16 @@
 //! An agent who loses sight of a conversation (another agent claimed it, an admin closed
 //! or reassigned it) stops following it, sees it leave their lists, and learns nothing of
-//! its content from then on; the admin who ended a chat still sees it.
+//! its content from then on; the admin who ended a chat still sees it. A removed agent's
+//! sockets are closed.
 
 mod common;
 
-use common::{ack_fields, Client, TestServer};
+use common::{ack_fields, Client, Ending, TestServer};
+use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::json;
 use tidings_protocol::{ConversationStatus, ErrorCode, ServerFrame};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
 
 /// Sends `typing` on a conversation and then a `ping`: the answer to the typing frame, if
@@ -144,5 +147,43 @@ async fn agents_who_lose_sight_of_a_claimed_chat_learn_only_that_it_was_taken() 
     assert_eq!(conversation.last_message_preview, None, "not Ada's reply");
     assert_eq!(conversation.visitor_name, None);
     assert_eq!(conversation.visitor_email, None);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_removed_agents_open_sockets_are_closed_at_the_next_heartbeat() {
+    let server = TestServer::start().await;
+    let (_, ada_token) = server.agent("Ada", false).await;
+    let (_, bob_token) = server.agent("Bob", false).await;
+    let (mut ada, _) = Client::connect(&server, &ada_token).await;
+    let (mut bob, _) = Client::connect(&server, &bob_token).await;
+
+    // What `tidings-server agent remove` does, from outside this server's process.
+    let removed =
+        tidings_server::store::agents::remove_by_email(&server.state.pool, "ada@example.test")
+            .await
+            .unwrap();
+    assert!(removed);
+    assert_eq!(
+        ada.ending().await,
+        Ending::Closed(Some(tidings_protocol::frame::close::UNAUTHORIZED))
+    );
+    // Bob's session is untouched: two more heartbeats pass (their pings answered) and he is
+    // still served.
+    let mut pings = 0;
+    while pings < 2 {
+        let frame = tokio::time::timeout(common::DEADLINE, bob.ws.next())
+            .await
+            .expect("a server ping before the deadline");
+        if let Some(Ok(WsMessage::Text(text))) = frame {
+            if let Ok(ServerFrame::Ping { nonce }) = serde_json::from_str(&text) {
+                pings += 1;
+                bob.send(json!({"type": "pong", "nonce": nonce})).await;
+            }
+        }
+    }
+    bob.send(json!({"type": "ping", "nonce": 9})).await;
+    bob.expect(|f| matches!(f, ServerFrame::Pong { nonce: 9 }))
+        .await;
     server.stop().await;
 }

@@ -17,7 +17,7 @@ use super::handshake;
 use super::rate::TokenBucket;
 use crate::auth::Principal;
 use crate::hub::{encode, ConnId, Event, Hub, Peer};
-use crate::store::visitors;
+use crate::store::{agents, visitors};
 use crate::{chat, AppState};
 
 pub(super) struct Connection {
@@ -33,6 +33,8 @@ pub(super) struct Connection {
     pub replayed: HashMap<Uuid, u64>,
     /// Our own typing indicators and when they lapse.
     pub typing: HashMap<Uuid, Instant>,
+    /// The hash of an agent's session token, checked at each heartbeat (visitors: none).
+    pub session_hash: Option<String>,
     pub last_heard: Instant,
     /// Nonce of our latest `ping`, and whether its `pong` is still to come.
     pub ping_nonce: u64,
@@ -72,14 +74,17 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
     if let Some((principal, token_hash)) =
         Box::pin(handshake::authenticate(&state, &mut socket)).await
     {
-        let peer = match &principal {
-            Principal::Visitor { id } => Peer::Visitor { id: *id },
-            Principal::Agent(a) => Peer::Agent {
-                id: a.id,
-                name: a.name.clone(),
-                is_admin: a.is_admin,
-                session_hash: token_hash,
-            },
+        let (peer, session_hash) = match &principal {
+            Principal::Visitor { id } => (Peer::Visitor { id: *id }, None),
+            Principal::Agent(a) => (
+                Peer::Agent {
+                    id: a.id,
+                    name: a.name.clone(),
+                    is_admin: a.is_admin,
+                    session_hash: token_hash.clone(),
+                },
+                Some(token_hash),
+            ),
         };
         let visitor = match &principal {
             Principal::Visitor { id } => Some(*id),
@@ -106,6 +111,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             strikes: 0,
             replayed: HashMap::new(),
             typing: HashMap::new(),
+            session_hash,
             last_heard: Instant::now(),
             ping_nonce: 0,
             pong_due: false,
@@ -162,15 +168,7 @@ impl Connection {
                     Some(event) => Box::pin(self.on_event(event)).await,
                     None => return Some(close::GOING_AWAY),
                 },
-                _ = heartbeat.tick() => {
-                    if self.last_heard.elapsed() > settings.heartbeat_timeout {
-                        return Some(close::HEARTBEAT_TIMEOUT);
-                    }
-                    self.ping_nonce += 1;
-                    self.pong_due = true;
-                    let ping = encode(&ServerFrame::Ping { nonce: self.ping_nonce });
-                    self.send_raw(ping).await
-                },
+                _ = heartbeat.tick() => Box::pin(self.on_heartbeat()).await,
                 _ = sleep_until(next_typing_expiry.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600))), if next_typing_expiry.is_some() => {
                     self.expire_typing();
                     Ok(())
@@ -183,6 +181,27 @@ impl Connection {
                 Err(StepEnd::Close(code)) => return Some(code),
             }
         }
+    }
+
+    /// Each heartbeat: a connection silent for too long is closed, and so is an agent's
+    /// whose session is gone (the agent was removed with `agent remove`, which runs in
+    /// another process and cannot reach this one's sockets); otherwise, a `ping`.
+    async fn on_heartbeat(&mut self) -> Result<(), StepEnd> {
+        if self.last_heard.elapsed() > self.state.settings.heartbeat_timeout {
+            return Err(StepEnd::Close(close::HEARTBEAT_TIMEOUT));
+        }
+        if let Some(session_hash) = &self.session_hash {
+            // A failed query says nothing about the session: only a missing one closes.
+            if let Ok(None) = agents::by_session_hash(&self.state.pool, session_hash).await {
+                return Err(StepEnd::Close(close::UNAUTHORIZED));
+            }
+        }
+        self.ping_nonce += 1;
+        self.pong_due = true;
+        let ping = encode(&ServerFrame::Ping {
+            nonce: self.ping_nonce,
+        });
+        self.send_raw(ping).await
     }
 
     /// A read error: an oversized frame gets TOO_BIG, anything else is a broken peer.
