@@ -1,7 +1,7 @@
 //! The HTTP API under `/v1`, relative to the app's own origin, through `fetch`.
 
-use serde::Serialize;
 use tidings_client::decode::{self, model};
+use tidings_client::encode;
 use tidings_client::json::Json;
 use tidings_protocol::http::{
     ApiError, CreateVisitorRequest, CreateVisitorResponse, RatingRequest, UpdateVisitorRequest,
@@ -99,10 +99,6 @@ async fn request<T>(
     decode(fetch(method, path, token, body).await?, read)
 }
 
-fn json<T: Serialize>(value: &T) -> Option<String> {
-    serde_json::to_string(value).ok()
-}
-
 /// `POST /v1/visitors`: a new anonymous visitor and its token.
 pub async fn create_visitor(page_url: Option<String>) -> Result<CreateVisitorResponse, Failure> {
     let body = CreateVisitorRequest {
@@ -110,14 +106,28 @@ pub async fn create_visitor(page_url: Option<String>) -> Result<CreateVisitorRes
         ..Default::default()
     };
     let read = model::create_visitor_response;
-    request("POST", "/v1/visitors", None, json(&body), read).await
+    request(
+        "POST",
+        "/v1/visitors",
+        None,
+        Some(encode::create_visitor_request(&body)),
+        read,
+    )
+    .await
 }
 
 /// `PATCH /v1/visitor`: name, email or page.
 pub async fn update_visitor(token: &str, update: &UpdateVisitorRequest) -> Result<(), Failure> {
     // Any JSON answer will do: the widget does not use the updated profile.
     let any = |_: &Json| Some(());
-    request("PATCH", "/v1/visitor", Some(token), json(update), any).await
+    request(
+        "PATCH",
+        "/v1/visitor",
+        Some(token),
+        Some(encode::update_visitor_request(update)),
+        any,
+    )
+    .await
 }
 
 /// `GET /v1/visitor/conversations`: newest first.
@@ -139,7 +149,7 @@ pub async fn rate(token: &str, id: Uuid, rating: &RatingRequest) -> Result<Conve
         "POST",
         &path,
         Some(token),
-        json(rating),
+        Some(encode::rating_request(rating)),
         model::conversation,
     )
     .await

@@ -5,13 +5,12 @@
 //! Every message is an object with `tidings: 1` and a `type`.
 
 use js_sys::Reflect;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// What the app tells the loader.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// What the app tells the loader: `{tidings: 1, type: "ready"|"state"|"message"|"close",
+/// …fields}` (field names as written here; `author` is `null` when unknown).
+#[derive(Debug, Clone)]
 pub enum ToHost {
     /// The app is running and listening.
     Ready,
@@ -73,16 +72,50 @@ pub fn post(host_origin: Option<&str>, message: &ToHost) {
     let Ok(Some(parent)) = window.parent() else {
         return;
     };
-    let Ok(json) = serde_json::to_string(message) else {
-        return;
-    };
-    if let Ok(object) = js_sys::JSON::parse(&json) {
-        let _ = Reflect::set(
-            &object,
-            &JsValue::from_str("tidings"),
-            &JsValue::from_f64(1.0),
+    let _ = parent.post_message(&message.to_object(), origin);
+}
+
+impl ToHost {
+    /// The plain object posted (built directly: no JSON text, no serde code).
+    fn to_object(&self) -> js_sys::Object {
+        let object = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
+        };
+        // Keys in the order the JSON-built object had them: type, fields, tidings.
+        set(
+            "type",
+            JsValue::from_str(match self {
+                ToHost::Ready => "ready",
+                ToHost::State { .. } => "state",
+                ToHost::Message { .. } => "message",
+                ToHost::Close => "close",
+            }),
         );
-        let _ = parent.post_message(&object, origin);
+        match self {
+            ToHost::Ready | ToHost::Close => {}
+            ToHost::State {
+                unread,
+                has_conversation,
+            } => {
+                set("unread", JsValue::from(*unread));
+                set("has_conversation", JsValue::from_bool(*has_conversation));
+            }
+            ToHost::Message {
+                body,
+                author,
+                created_at,
+            } => {
+                set("body", JsValue::from_str(body));
+                set(
+                    "author",
+                    author.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                );
+                set("created_at", JsValue::from_f64(*created_at as f64));
+            }
+        }
+        set("tidings", JsValue::from_f64(1.0));
+        object
     }
 }
 

@@ -20,6 +20,8 @@
 //!   silent socket is dead).
 //! - [`decode`]: `server_frame(text)`, the same result as `serde_json::from_str::<ServerFrame>`
 //!   at a fraction of the wasm size (the socket uses it; use it for any frame text).
+//! - [`encode`]: `client_frame(&frame)` and the widget's request bodies, the same text as
+//!   serde_json writes.
 //! - [`json`]: a small JSON reader (`parse` into [`json::Json`]) and `json::write` helpers,
 //!   which `decode` and the stored outbox format use instead of serde_json's derives.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
@@ -53,6 +55,7 @@
 pub mod backoff;
 pub mod connection;
 pub mod decode;
+pub mod encode;
 pub mod json;
 pub mod outbox;
 mod outbox_format;

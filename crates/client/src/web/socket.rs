@@ -536,8 +536,6 @@ fn send_on(ws: Option<&WebSocket>, frame: &ClientFrame) -> bool {
     if ws.ready_state() != WebSocket::OPEN {
         return false;
     }
-    match serde_json::to_string(frame) {
-        Ok(text) => ws.send_with_str(&text).is_ok(),
-        Err(_) => false,
-    }
+    ws.send_with_str(&crate::encode::client_frame(frame))
+        .is_ok()
 }
