@@ -26,7 +26,11 @@ pub fn handle(rt: &Runtime, frame: ServerFrame) {
         ServerFrame::Synced {
             conversation_id, ..
         } if current == Some(conversation_id) => {
-            rt.synced.borrow_mut().insert(conversation_id);
+            let mut synced = rt.synced.borrow_mut();
+            if !synced.contains(&conversation_id) {
+                synced.push(conversation_id);
+            }
+            drop(synced);
             acknowledge_delivery(rt, conversation_id);
         }
         ServerFrame::Ack {

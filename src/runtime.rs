@@ -5,7 +5,6 @@
 //! components call (send, retry, rate, start over, typing).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -43,7 +42,8 @@ pub struct Runtime {
     /// `identify` details that arrived before the visitor existed.
     pub(crate) pending_identify: RefCell<Option<UpdateVisitorRequest>>,
     /// Conversations whose replay has completed in this page: later messages are live.
-    pub synced: RefCell<HashSet<Uuid>>,
+    /// A visitor has a handful at most, so a list (no hash table code in the wasm).
+    pub synced: RefCell<Vec<Uuid>>,
     /// The visitor chose "start a new conversation": old ended ones are not shown again.
     pub started_new: Cell<bool>,
     pub typing_on: Cell<bool>,
