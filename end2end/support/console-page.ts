@@ -75,4 +75,55 @@ export class ConsolePage {
   async close(): Promise<void> {
     await this.page.getByTestId("close-conversation").click();
   }
+
+  /** The count shown beside a filter tab. */
+  count(name: "waiting" | "mine" | "all" | "ended"): Locator {
+    return this.page.getByTestId(`count-${name}`);
+  }
+
+  /** The ids of the items in the current list, top to bottom. */
+  itemIds(): Promise<string[]> {
+    return this.items.evaluateAll((els) => els.map((el) => el.getAttribute("data-id") ?? ""));
+  }
+
+  /** The age shown on an item ("now", "5m", ...). */
+  age(id: string): Locator {
+    return this.item(id).locator(".age");
+  }
+
+  /** How many times this tab chimed (the console counts them in `window.__tidingsSounds`). */
+  sounds(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { __tidingsSounds?: number }).__tidingsSounds ?? 0);
+  }
+
+  /** The online / away toggle (`data-state` = online|away). */
+  get agentStatus(): Locator {
+    return this.page.getByTestId("agent-status");
+  }
+
+  get visitorInfo(): Locator {
+    return this.page.getByTestId("visitor-info");
+  }
+
+  /** One field of the visitor's details: name, email, page, browser, started. */
+  visitorField(field: "name" | "email" | "page" | "browser" | "started"): Locator {
+    return this.visitorInfo.locator(`[data-field="${field}"]`);
+  }
+
+  get loadOlder(): Locator {
+    return this.page.getByTestId("load-older");
+  }
+
+  /** Back to the list with no conversation open. */
+  async openInbox(): Promise<void> {
+    await this.page.getByRole("link", { name: "Tidings", exact: true }).click();
+    await expect(this.page.getByTestId("message-list")).toHaveCount(0);
+  }
+
+  /** Admins: gives the open conversation to the agent called `name`. */
+  async reassignTo(name: string): Promise<void> {
+    const select = this.page.getByTestId("reassign-conversation");
+    const value = await select.locator("option", { hasText: name }).getAttribute("value");
+    await select.selectOption(value!);
+  }
 }
