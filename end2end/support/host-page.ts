@@ -77,4 +77,49 @@ export class HostPage {
       return bodies;
     });
   }
+
+  get input(): Locator {
+    return this.widget.getByTestId("composer-input");
+  }
+
+  get sendButton(): Locator {
+    return this.widget.getByTestId("composer-send");
+  }
+
+  /** The character counter beside the composer (empty until the draft nears the limit). */
+  get counter(): Locator {
+    return this.widget.locator("#tw-counter");
+  }
+
+  get typing(): Locator {
+    return this.widget.getByTestId("typing-indicator");
+  }
+
+  get list(): Locator {
+    return this.widget.getByTestId("message-list");
+  }
+
+  /** The panel's own close button in its header. */
+  get closeButton(): Locator {
+    return this.widget.getByRole("button", { name: "Close chat" });
+  }
+
+  /** The delivery ticks under one of the visitor's own messages. */
+  ticks(bubble: Locator): Locator {
+    return bubble.locator(".tw-ticks");
+  }
+
+  /** Calls the host page's `Tidings(...)` API. */
+  async command(...args: unknown[]): Promise<void> {
+    await this.page.evaluate((a) => (window as any).Tidings(...a), args);
+  }
+
+  /** Whether keyboard focus is on the launcher inside the loader's shadow root. */
+  async launcherFocused(): Promise<boolean> {
+    return this.page.evaluate(() => {
+      const host = document.activeElement;
+      const inner = host?.shadowRoot?.activeElement;
+      return inner?.getAttribute("data-testid") === "tidings-launcher";
+    });
+  }
 }
