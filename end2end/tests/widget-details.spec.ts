@@ -114,7 +114,7 @@ test("the agent's typing shows '<name> is typing…' and lapses by itself, even 
   await expect(host.typing).toHaveCount(0, { timeout: 2_000 });
 });
 
-test("the visitor's typing reaches the console's typing indicator and clears when the draft is emptied", async ({
+test("the visitor's typing reaches the console's typing indicator and clears when the draft is emptied or left alone", async ({
   page,
   server,
   agentConsole,
@@ -131,6 +131,12 @@ test("the visitor's typing reaches the console's typing indicator and clears whe
   await expect(indicator).toContainText("is typing…");
   await host.input.fill("");
   await expect(indicator).toHaveCount(0, { timeout: 3_000 });
+
+  // A draft left alone stops counting as typing by itself.
+  await host.input.pressSequentially("hmm");
+  await expect(indicator).toContainText("is typing…");
+  await expect(indicator).toHaveCount(0, { timeout: 12_000 });
+  await host.input.fill("");
 
   await host.input.pressSequentially("again");
   await expect(indicator).toContainText("is typing…");
@@ -310,6 +316,14 @@ test("Tidings('identify') names the visitor in the console; 'message' and 'unrea
   await expect
     .poll(async () => (await events(page)).filter(([n]) => n === "unread").map(([, n]) => n))
     .toEqual([1, 0]);
+
+  // Shutdown also takes the unread count out of the page title.
+  await host.close();
+  await agentConsole.say("Goodbye then");
+  await expect(page).toHaveTitle(/^\(1\) /);
+  await host.command("shutdown");
+  await expect(host.launcher).toHaveCount(0);
+  await expect(page).not.toHaveTitle(/\(\d+\)/);
 });
 
 test("the open panel stays open across a navigation in the tab; a new tab starts closed", async ({
@@ -409,6 +423,14 @@ test("a message the server refuses shows failed with the reason, and Retry sends
   await expect(discarded).toHaveAttribute("data-state", "failed");
   await discarded.getByRole("button", { name: "Discard" }).click();
   await expect(discarded).toHaveCount(0);
+
+  // After a reload the failed message is still there, still failed (not quietly resent), and
+  // the discarded one stays gone.
+  await page.reload();
+  await host.waitOnline();
+  await expect(bubble).toHaveAttribute("data-state", "failed");
+  await expect(failure).toContainText("at most 4000 are allowed");
+  await expect(host.message("refuse me and forget it")).toHaveCount(0);
 
   await bubble.getByRole("button", { name: "Retry" }).click();
   await expect(host.message("refuse me once")).toHaveAttribute("data-state", SENT);
@@ -548,4 +570,47 @@ test("the list follows new messages at the bottom; scrolled up, a 'new messages'
   await agentConsole.say("and the last one");
   await expect(host.message("and the last one")).toBeInViewport();
   await expect(pill).toHaveCount(0);
+});
+
+test("a message written offline while the agent ends the chat is not lost: it starts a new conversation", async ({
+  page,
+  context,
+  server,
+  agentConsole,
+  adminToken,
+}) => {
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await host.open();
+  await host.send("first question");
+  const first = await agentConsole.openConversationWith("first question");
+  await agentConsole.say("answered, bye");
+  await expect(host.message("answered, bye")).toHaveCount(1);
+
+  await context.setOffline(true);
+  await expect(host.connection).toHaveAttribute("data-state", "offline");
+  const late = await host.send("one more question");
+  await expect(late).toHaveAttribute("data-state", "pending");
+  await agentConsole.close();
+  await expect
+    .poll(async () => {
+      const res = await fetch(server.url(`/v1/conversations/${first}`), {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      return (await res.json()).status;
+    })
+    .toBe("ended");
+
+  await context.setOffline(false);
+  await host.waitOnline();
+  await expect(host.message("one more question")).toHaveAttribute("data-state", SENT);
+  await expect(host.status).toHaveAttribute("data-state", "waiting");
+  await expect(host.messages).toHaveCount(1);
+  await expect.poll(() => host.outbox()).toEqual([]);
+
+  await agentConsole.filter("waiting").click();
+  const next = await agentConsole.openConversationWith("one more question");
+  expect(next).not.toBe(first);
+  expect((await history(server.origin, adminToken, next)).map((m) => m.body)).toEqual(["one more question"]);
+  expect((await history(server.origin, adminToken, first)).map((m) => m.body)).not.toContain("one more question");
 });
