@@ -69,6 +69,7 @@ test("presence in the header: away with no agent online, 'typically reply' once 
 
   // A message written while nobody is around waits for the next agent.
   await expect(await host.send("anyone around later?")).toHaveAttribute("data-state", SENT);
+  await expect(host.widget.getByText("Thanks! We'll be with you shortly.")).toBeVisible();
   await status.click();
   await expect(status).toHaveAttribute("data-state", "online");
   await expect(host.status).toHaveText(AROUND);
@@ -100,6 +101,10 @@ test("the agent's typing shows '<name> is typing…' and lapses by itself, even 
   await agentConsole.openConversationWith("will you type?");
   await agentConsole.say("Hello!");
   await expect(host.message("Hello!")).toHaveCount(1);
+  // Active: the agent's name heads the panel.
+  await expect(host.widget.locator(".tw-title")).toHaveText("Ada");
+  await expect(host.status).toHaveText("Support is with you");
+  await expect(host.widget.getByText("Thanks! We'll be with you shortly.")).toHaveCount(0);
   await expect(host.typing).toHaveCount(0);
 
   await agentConsole.page.getByTestId("composer-input").pressSequentially("Let me check");
@@ -538,7 +543,7 @@ test("unread is the same in every tab and reading in one clears it in all", asyn
   await expect(first.page).not.toHaveTitle(/\(\d+\)/);
 });
 
-test("the list follows new messages at the bottom; scrolled up, a 'new messages' pill appears and jumps down", async ({
+test("the list follows new messages at the bottom; scrolled up, a 'new messages' pill appears and jumps down; day separator, name and avatar", async ({
   page,
   server,
   agentConsole,
@@ -550,6 +555,13 @@ test("the list follows new messages at the bottom; scrolled up, a 'new messages'
   await agentConsole.openConversationWith("tell me everything");
   for (let i = 1; i <= 14; i++) await agentConsole.say(`detail number ${i}.`);
   await expect(host.message("detail number 14.")).toBeInViewport();
+  // One day separator; the agent's name and avatar lead her run of messages only once.
+  await expect(host.widget.getByRole("separator")).toHaveText(["Today"]);
+  const author = host.message("detail number 1.").locator(".tw-author");
+  await expect(author.locator("span:not(.tw-avatar)")).toHaveText("Ada");
+  await expect(author.locator(".tw-avatar")).toHaveText("A");
+  await expect(host.message("detail number 2.").locator(".tw-author")).toHaveCount(0);
+  await expect(host.message("detail number 2.").locator("time")).toHaveText(/\d{1,2}:\d{2}/);
 
   const scroller = host.widget.locator(".tw-scroll");
   const fromBottom = () => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
