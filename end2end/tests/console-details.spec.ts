@@ -507,6 +507,8 @@ test("history longer than one page loads older messages on demand, and a reload 
   await expect(ada.messages).toHaveCount(50);
   await expect(ada.messages.first()).toContainText("history 11");
   await expect(ada.messages.last()).toContainText("history 60");
+  // Opened means read.
+  await expect(ada.messages.last()).toHaveAttribute("data-state", "read");
   await ada.loadOlder.click();
   await expect(ada.messages).toHaveCount(60);
   await expect(ada.loadOlder).toHaveCount(0);
