@@ -82,6 +82,11 @@ export class TidingsServer {
   /** Crash or stop the server, then start it again on the same port and database. */
   async restart(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     await this.stop(signal);
+    await this.startAgain();
+  }
+
+  /** Starts a stopped server again on the same port and database. */
+  async startAgain(): Promise<void> {
     this.log += "\n[restarting]\n";
     await this.spawn(`127.0.0.1:${this.port}`);
   }
