@@ -7,6 +7,7 @@ use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tidings_protocol::frame::close;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -27,6 +28,13 @@ pub async fn serve_on(
     let sockets = state.sockets.clone();
     let (stopping_tx, stopping_rx) = watch::channel(false);
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Frames are small and latency matters: without TCP_NODELAY, an ack written right after
+    // the sender's own message echo waits for the client's delayed TCP ACK (about 40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: closing sockets");
