@@ -1,0 +1,297 @@
+//! Tests of the hand-written decoder against the protocol itself: every frame variant,
+//! enum value and optional field is serialized with the protocol's own serializer and
+//! decoded both here and by serde, and the two results must agree.
+
+use super::*;
+use tidings_protocol::http::{ApiError, ConversationList, CreateVisitorResponse};
+use tidings_protocol::{
+    Agent, AgentRef, Conversation, ConversationEvent, ConversationStatus, ErrorCode, Message,
+    PresenceStatus, Role, Sender,
+};
+use uuid::Uuid;
+
+fn conversation() -> Conversation {
+    Conversation {
+        id: Uuid::from_u128(1),
+        visitor_id: Uuid::from_u128(2),
+        status: ConversationStatus::Active,
+        assigned_agent: Some(AgentRef {
+            id: Uuid::from_u128(3),
+            name: "Ada".into(),
+        }),
+        started_at: 10,
+        assigned_at: Some(11),
+        ended_at: None,
+        rating: Some(4),
+        feedback: Some("ok".into()),
+        visitor_name: Some("Grace".into()),
+        visitor_email: None,
+        page_url: Some("https://shop.test/".into()),
+        user_agent: None,
+        last_seq: 7,
+        last_activity_at: 12,
+        last_message_preview: Some("hi".into()),
+        visitor_read_seq: 5,
+        agent_read_seq: 6,
+        agent_delivered_seq: 7,
+        unread: 2,
+        visitor_online: true,
+        visitor_last_seen_at: Some(13),
+    }
+}
+
+fn every_frame() -> Vec<ServerFrame> {
+    let id = Uuid::from_u128(9);
+    vec![
+        ServerFrame::Hello {
+            version: 1,
+            role: Role::Agent,
+            visitor_id: None,
+            agent: Some(Agent {
+                id,
+                email: "ada@example.com".into(),
+                name: "Ada".into(),
+                is_admin: true,
+                status: PresenceStatus::Away,
+            }),
+            heartbeat_interval_ms: 10_000,
+            heartbeat_timeout_ms: 30_000,
+            availability: PresenceStatus::Online,
+            now: 99,
+        },
+        ServerFrame::Snapshot {
+            conversation: conversation(),
+        },
+        ServerFrame::Message {
+            message: Message {
+                id,
+                conversation_id: id,
+                seq: 3,
+                sender: Sender::Agent,
+                author_name: Some("Ada".into()),
+                agent_id: Some(id),
+                body: "héllo \"there\"\n✓".into(),
+                created_at: 5,
+            },
+        },
+        ServerFrame::Synced {
+            conversation_id: id,
+            last_seq: 3,
+        },
+        ServerFrame::Ack {
+            id,
+            conversation_id: id,
+            seq: 4,
+            created_at: 6,
+        },
+        ServerFrame::Typing {
+            conversation_id: id,
+            role: Role::Visitor,
+            name: None,
+            typing: true,
+            ttl_ms: 5_000,
+        },
+        ServerFrame::Receipt {
+            conversation_id: id,
+            role: Role::Agent,
+            read_seq: 2,
+            delivered_seq: 3,
+        },
+        ServerFrame::Conversation {
+            event: ConversationEvent::Rated,
+            conversation: conversation(),
+        },
+        ServerFrame::Queue {
+            conversations: vec![conversation(), conversation()],
+        },
+        ServerFrame::Availability {
+            status: PresenceStatus::Offline,
+        },
+        ServerFrame::AgentPresence {
+            agent_id: id,
+            name: "Ada".into(),
+            status: PresenceStatus::Online,
+        },
+        ServerFrame::Error {
+            code: ErrorCode::MessageTooLong,
+            message: "too long".into(),
+            id: Some(id),
+            conversation_id: None,
+        },
+        ServerFrame::Ping { nonce: 7 },
+        ServerFrame::Pong { nonce: 8 },
+    ]
+}
+
+#[test]
+fn decodes_every_variant_as_the_protocol_encodes_it() {
+    let frames = every_frame();
+    assert_eq!(frames.len(), 14, "a variant is missing here");
+    for frame in frames {
+        let text = serde_json::to_string(&frame).unwrap();
+        assert_eq!(server_frame(&text).unwrap(), frame, "{text}");
+    }
+}
+
+#[test]
+fn agrees_with_serde_on_optional_fields_and_field_order() {
+    let text = r#"{"conversation_id":"00000000-0000-0000-0000-000000000001","role":"agent","typing":false,"ttl_ms":1,"type":"typing"}"#;
+    let expected: ServerFrame = serde_json::from_str(text).unwrap();
+    assert_eq!(server_frame(text).unwrap(), expected);
+}
+
+#[test]
+fn refuses_what_serde_refuses() {
+    for bad in [
+        "",
+        "[]",
+        r#"{"type":"warp"}"#,
+        r#"{"type":"ack","id":"x"}"#,
+        r#"{"type":5}"#,
+        r#"{"nonce":1}"#,
+    ] {
+        assert!(server_frame(bad).is_err(), "{bad}");
+        assert!(serde_json::from_str::<ServerFrame>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn reads_every_enum_value_as_serde_writes_it() {
+    use ErrorCode::*;
+    let codes = [
+        BadJson,
+        InvalidFrame,
+        FrameTooLarge,
+        MessageTooLong,
+        EmptyMessage,
+        InvalidField,
+        UnsupportedVersion,
+        NotAuthenticated,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        ConversationEnded,
+        Conflict,
+        RateLimited,
+        OriginNotAllowed,
+        Internal,
+    ];
+    for code in codes {
+        let text = serde_json::to_string(&code).unwrap();
+        assert_eq!(model::error_code(&json::parse(&text).unwrap()), Some(code));
+        assert_eq!(text, format!("\"{}\"", model::error_code_name(code)));
+    }
+    for event in [
+        ConversationEvent::Created,
+        ConversationEvent::Claimed,
+        ConversationEvent::Assigned,
+        ConversationEvent::Ended,
+        ConversationEvent::Rated,
+        ConversationEvent::Updated,
+    ] {
+        let text = serde_json::to_string(&event).unwrap();
+        assert_eq!(model::event(&json::parse(&text).unwrap()), Some(event));
+    }
+    for status in [
+        PresenceStatus::Online,
+        PresenceStatus::Away,
+        PresenceStatus::Offline,
+    ] {
+        let text = serde_json::to_string(&status).unwrap();
+        assert_eq!(model::presence(&json::parse(&text).unwrap()), Some(status));
+    }
+    for sender in [Sender::Visitor, Sender::Agent, Sender::System] {
+        let mut m = message();
+        m.sender = sender;
+        let text = serde_json::to_string(&m).unwrap();
+        assert_eq!(body(&text, model::message), Ok(m));
+    }
+    for status in [
+        ConversationStatus::Waiting,
+        ConversationStatus::Active,
+        ConversationStatus::Ended,
+    ] {
+        let mut c = conversation();
+        c.status = status;
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(body(&text, model::conversation), Ok(c));
+    }
+}
+
+fn message() -> Message {
+    Message {
+        id: Uuid::from_u128(1),
+        conversation_id: Uuid::from_u128(2),
+        seq: u64::MAX,
+        sender: Sender::Visitor,
+        author_name: None,
+        agent_id: None,
+        body: "b".into(),
+        created_at: -1,
+    }
+}
+
+#[test]
+fn missing_defaults_and_null_options_read_as_serde_reads_them() {
+    let text = r#"{"id":"00000000-0000-0000-0000-000000000001","visitor_id":"00000000000000000000000000000002","status":"waiting","started_at":1,"last_seq":0,"last_activity_at":2,"assigned_agent":null,"feedback":null,"extra":[1,{"x":null}]}"#;
+    let expected: Conversation = serde_json::from_str(text).unwrap();
+    assert_eq!(body(text, model::conversation), Ok(expected));
+    let text = r#"{"type":"hello","version":1,"role":"visitor","visitor_id":"00000000-0000-0000-0000-000000000003","agent":null,"heartbeat_interval_ms":10000,"heartbeat_timeout_ms":30000,"availability":"away","now":5}"#;
+    let expected: ServerFrame = serde_json::from_str(text).unwrap();
+    assert_eq!(server_frame(text), Ok(expected));
+}
+
+#[test]
+fn reads_api_answers_as_serde_reads_them() {
+    let list = ConversationList {
+        conversations: vec![conversation(), conversation()],
+    };
+    let text = serde_json::to_string(&list).unwrap();
+    let read = body(&text, model::conversation_list);
+    assert_eq!(read, Ok(list.conversations));
+    let error = ApiError {
+        code: ErrorCode::Forbidden,
+        message: "no".into(),
+    };
+    let text = serde_json::to_string(&error).unwrap();
+    assert_eq!(body(&text, model::api_error), Ok(error));
+    let created = CreateVisitorResponse {
+        visitor_id: Uuid::from_u128(7),
+        token: "t".into(),
+    };
+    let text = serde_json::to_string(&created).unwrap();
+    assert_eq!(body(&text, model::create_visitor_response), Ok(created));
+}
+
+#[test]
+fn refuses_fields_serde_refuses() {
+    let good = serde_json::to_value(conversation()).unwrap();
+    for (key, bad) in [
+        ("id", serde_json::json!("not-a-uuid")),
+        ("status", serde_json::json!("lost")),
+        ("rating", serde_json::json!(256)),
+        ("unread", serde_json::json!(-1)),
+        ("unread", serde_json::json!(null)),
+        ("last_seq", serde_json::json!(1.5)),
+        ("started_at", serde_json::json!("1")),
+        ("visitor_online", serde_json::json!(1)),
+        (
+            "assigned_agent",
+            serde_json::json!({"id": "00000000-0000-0000-0000-000000000001"}),
+        ),
+    ] {
+        let mut value = good.clone();
+        value[key] = bad;
+        let text = value.to_string();
+        assert!(body(&text, model::conversation).is_err(), "{text}");
+        assert!(
+            serde_json::from_str::<Conversation>(&text).is_err(),
+            "{text}"
+        );
+    }
+    let mut value = good.clone();
+    value.as_object_mut().unwrap().remove("last_activity_at");
+    let text = value.to_string();
+    assert!(body(&text, model::conversation).is_err());
+    assert!(serde_json::from_str::<Conversation>(&text).is_err());
+}
