@@ -6,11 +6,10 @@ import { Browser, BrowserContext, Page } from "@playwright/test";
 import { ConsolePage } from "../support/console-page";
 import { ADMIN, AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
+import { addAgents, BEA, conversationIdOf, SENT } from "../support/people";
 import { loginToken } from "../support/api";
 import { TidingsServer } from "../support/server";
 
-const BEA = { email: "bea@example.com", name: "Bea", password: "bea-secret-password" };
-const SENT = /sent|delivered|read/;
 /** The widget header's line while a chat waits (SPEC 4.9). */
 const AGENTS_AROUND = /typically reply/;
 const AGENTS_AWAY = /We.re away/;
@@ -20,12 +19,6 @@ const opened: BrowserContext[] = [];
 test.afterEach(async () => {
   for (const context of opened.splice(0)) await context.close();
 });
-
-async function agents(server: TidingsServer): Promise<void> {
-  await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
-  await server.addAgent(BEA.email, BEA.name, BEA.password);
-  await server.addAgent(ADMIN.email, ADMIN.name, ADMIN.password, true);
-}
 
 async function newContext(browser: Browser): Promise<BrowserContext> {
   const context = await browser.newContext();
@@ -49,12 +42,6 @@ async function visitorSays(browser: Browser, server: TidingsServer, body: string
   await host.send(body);
   await expect(host.message(body)).toHaveAttribute("data-state", SENT);
   return host;
-}
-
-async function conversationIdOf(console_: ConsolePage, preview: string): Promise<string> {
-  const item = console_.items.filter({ hasText: preview });
-  await expect(item).toHaveCount(1);
-  return (await item.getAttribute("data-id"))!;
 }
 
 /** An agent action over HTTP (claim, close), as another agent's console would do it. */
@@ -147,7 +134,7 @@ test("a new waiting chat chimes once, in one console tab of two; the other tab t
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const context = await newContext(browser);
   const first = new ConsolePage(await context.newPage(), server);
   await first.loginOk(AGENT);
@@ -184,7 +171,7 @@ test("the tab title counts waiting chats up as they arrive and down as they are 
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   await expect(page).toHaveTitle("Tidings console");
@@ -204,7 +191,7 @@ test("the tab title counts waiting chats up as they arrive and down as they are 
 });
 
 test("the counts on the filter tabs follow arrivals, claims and closes live", async ({ page, browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   await expect(ada.count("waiting")).toHaveText("0");
@@ -238,7 +225,7 @@ test("the list shows newest activity first: a visitor writing again moves to the
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   const first = await visitorSays(browser, server, "order first");
@@ -260,7 +247,7 @@ test("an item's unread count rises with visitor messages and clears when the age
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   const visitor = await visitorSays(browser, server, "unread one");
@@ -291,7 +278,7 @@ test("an item's unread count rises with visitor messages and clears when the age
 });
 
 test("ages on items and in the visitor's details grow with the clock", async ({ browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const context = await newContext(browser);
   await context.clock.install();
   const ada = new ConsolePage(await context.newPage(), server);
@@ -313,7 +300,7 @@ test("an admin reassigns a conversation: it joins the new agent's Mine at once a
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   await ada.filter("mine").click();
@@ -355,7 +342,7 @@ test("the Ended tab lists closed conversations with their rating, after a reload
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   const visitor = await visitorSays(browser, server, "rate after");
@@ -395,7 +382,7 @@ test("the Ended tab lists closed conversations with their rating, after a reload
 });
 
 test("the agent's online / away toggle reaches the visitor's widget header", async ({ page, browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   await expect(ada.agentStatus).toHaveAttribute("data-state", "online");
@@ -415,7 +402,7 @@ test("an agent idle for 5 minutes turns away by themself, and back online on the
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const context = await newContext(browser);
   await context.clock.install();
   const ada = new ConsolePage(await context.newPage(), server);
@@ -439,7 +426,7 @@ test("an agent goes offline for visitors when their last console tab closes, not
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const context = await newContext(browser);
   const first = new ConsolePage(await context.newPage(), server);
   await first.loginOk(AGENT);
@@ -471,7 +458,7 @@ test("the visitor's details show their page and browser, and online now until th
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   const visitor = await visitorSays(browser, server, "where am I?", "/?from=pricing");
@@ -494,7 +481,7 @@ test("history longer than one page loads older messages on demand, and a reload 
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   const visitor = await ProtocolVisitor.connect(browser, server);

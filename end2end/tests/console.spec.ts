@@ -4,16 +4,9 @@ import { Browser, BrowserContext, Page } from "@playwright/test";
 import { ConsolePage } from "../support/console-page";
 import { ADMIN, AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
+import { addAgents, BEA, conversationIdOf, SENT } from "../support/people";
 import { history, loginToken } from "../support/api";
 import { TidingsServer } from "../support/server";
-
-const BEA = { email: "bea@example.com", name: "Bea", password: "bea-secret-password" };
-
-async function agents(server: TidingsServer): Promise<void> {
-  await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
-  await server.addAgent(BEA.email, BEA.name, BEA.password);
-  await server.addAgent(ADMIN.email, ADMIN.name, ADMIN.password, true);
-}
 
 async function newPage(browser: Browser): Promise<[BrowserContext, Page]> {
   const context = await browser.newContext();
@@ -27,21 +20,15 @@ async function visitorSays(browser: Browser, server: TidingsServer, body: string
   await host.goto(server.url("/"));
   await host.open();
   await host.send(body);
-  await expect(host.message(body)).toHaveAttribute("data-state", /sent|delivered|read/);
+  await expect(host.message(body)).toHaveAttribute("data-state", SENT);
   return host;
-}
-
-async function conversationIdOf(console_: ConsolePage, preview: string): Promise<string> {
-  const item = console_.items.filter({ hasText: preview });
-  await expect(item).toHaveCount(1);
-  return (await item.getAttribute("data-id"))!;
 }
 
 test("login: a wrong password is refused with a clear error; a session survives a reload and ends on logout", async ({
   page,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const console_ = new ConsolePage(page, server);
   await console_.login({ email: AGENT.email, password: "wrong password" });
   await expect(page.getByTestId("login-error")).toContainText(/wrong|invalid|incorrect/i);
@@ -62,7 +49,7 @@ test("a visitor's first message appears in Waiting without reload; the reply cla
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const console_ = new ConsolePage(page, server);
   await console_.loginOk(AGENT);
   await console_.filter("waiting").click();
@@ -88,7 +75,7 @@ test("a visitor's first message appears in Waiting without reload; the reply cla
 });
 
 test("typing and read receipts travel both ways", async ({ page, browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const console_ = new ConsolePage(page, server);
   await console_.loginOk(AGENT);
   const visitor = await visitorSays(browser, server, "typing test");
@@ -107,7 +94,7 @@ test("typing and read receipts travel both ways", async ({ page, browser, server
 });
 
 test("two agents in two browsers see each other's messages in one conversation", async ({ page, browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   const [, adminPage] = await newPage(browser);
@@ -127,7 +114,7 @@ test("two agents in two browsers see each other's messages in one conversation",
 });
 
 test("close asks the visitor for a rating, which then shows in the console", async ({ page, browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const console_ = new ConsolePage(page, server);
   await console_.loginOk(AGENT);
   const visitor = await visitorSays(browser, server, "rate me");
@@ -153,7 +140,7 @@ test("a plain agent never sees another agent's conversation, in the list or by U
   browser,
   server,
 }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   await visitorSays(browser, server, "private matter");
@@ -182,7 +169,7 @@ test("a plain agent never sees another agent's conversation, in the list or by U
 });
 
 test("a claimed conversation leaves another agent's Waiting list at once", async ({ page, browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
   const [, beaPage] = await newPage(browser);
@@ -199,7 +186,7 @@ test("a claimed conversation leaves another agent's Waiting list at once", async
 });
 
 test("the server restarted mid-conversation loses nothing on either side", async ({ page, browser, server }) => {
-  await agents(server);
+  await addAgents(server);
   const console_ = new ConsolePage(page, server);
   await console_.loginOk(AGENT);
   const visitor = await visitorSays(browser, server, "restart one");

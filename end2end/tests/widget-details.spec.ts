@@ -7,9 +7,9 @@ import { history } from "../support/api";
 import { ConsolePage } from "../support/console-page";
 import { AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
+import { SENT } from "../support/people";
 import { TidingsServer } from "../support/server";
 
-const SENT = /sent|delivered|read/;
 const AWAY = "We're away — leave a message";
 const AROUND = "We typically reply in a few minutes";
 

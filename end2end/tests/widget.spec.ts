@@ -3,9 +3,9 @@
 import { history } from "../support/api";
 import { expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
+import { SENT } from "../support/people";
 import { SocketGate } from "../support/socket-gate";
 
-const SENT = /sent|delivered|read/;
 
 test("first message shows pending, then sent; the agent's reply arrives live with the joined notice", async ({
   page,
