@@ -8,6 +8,8 @@
  * app is an iframe from the Tidings server, created only when needed: on the first open,
  * on Tidings('open'), or when idle for a returning visitor (for a live badge). Loader and
  * app talk by postMessage, origins checked both ways.
+ * An app denied storage of its own (cross-site) uses the host page's storage and locks
+ * through this loader: see docs/ARCHITECTURE.md.
  *
  * API (usable before this script has loaded, through the usual queue stub):
  *   Tidings('open' | 'close' | 'toggle' | 'shutdown')
@@ -40,6 +42,43 @@
     } catch (e) { /* storage blocked: behave as a first visit */ }
   }
   var OPEN = "tidings:open", RETURNING = "tidings:returning", UNREAD = "tidings:unread";
+  // The app's keys, when it has no storage of its own; locks held for it by id.
+  var NS = "tidings:" + server + ":", held = {};
+
+  function snapshot() {
+    var items = {}, ok = false;
+    try {
+      var s = w.localStorage;
+      s.setItem(NS, "1");
+      s.removeItem(NS);
+      ok = true;
+      for (var i = 0; i < s.length; i++) {
+        var k = s.key(i);
+        if (k && k.indexOf(NS) === 0) items[k.slice(NS.length)] = s.getItem(k);
+      }
+    } catch (e) { /* the app keeps it in memory */ }
+    return { type: "store", ok: ok, items: items };
+  }
+  function keep(m) {
+    try {
+      if (m.type === "set") w.localStorage.setItem(NS + m.key, String(m.value));
+      else w.localStorage.removeItem(NS + m.key);
+    } catch (e) { post({ type: "store-failed", reason: String((e && e.message) || e) }); }
+  }
+  function lock(name, id) {
+    var granted = function () { post({ type: "locked", id: id }); };
+    try {
+      navigator.locks.request(NS + name, function () {
+        granted();
+        return new Promise(function (release) { held[id] = release; });
+      })["catch"](granted);
+    } catch (e) { granted(); }
+  }
+  function unlock(id) {
+    var release = held[id];
+    delete held[id];
+    if (release) release();
+  }
 
   var css =
     ":host{all:initial!important;display:block!important;position:fixed!important;" +
@@ -160,6 +199,7 @@
     if (e.origin !== server || !frame || e.source !== frame.contentWindow || !m || m.tidings !== 1) return;
     if (m.type === "ready") {
       ready = true;
+      if (m.store) post(snapshot());
       outbox.splice(0).forEach(post);
       post({ type: isOpen ? "open" : "close", focus: false });
     } else if (m.type === "state") {
@@ -171,7 +211,19 @@
       emit("message", { body: String(m.body), author: m.author || null, createdAt: m.created_at });
     } else if (m.type === "close") {
       close();
+    } else if ((m.type === "set" || m.type === "remove") && typeof m.key === "string") {
+      keep(m);
+    } else if (m.type === "lock") {
+      lock(String(m.name), m.id);
+    } else if (m.type === "unlock") {
+      unlock(m.id);
     }
+  }
+  // Other tabs' changes to the app's keys.
+  function onStorage(e) {
+    if (!ready) return;
+    if (e.key === null) post(snapshot());
+    else if (e.key.indexOf(NS) === 0) post({ type: "change", key: e.key.slice(NS.length), value: e.newValue });
   }
   function onKey(e) {
     if (e.key === "Escape" && isOpen) close();
@@ -180,6 +232,7 @@
   launcher.addEventListener("click", function () { isOpen ? close() : open(false); });
   root.addEventListener("keydown", onKey);
   w.addEventListener("message", onMessage);
+  w.addEventListener("storage", onStorage);
 
   var api = function (command, arg, cb) {
     if (command === "open") open(false);
@@ -192,6 +245,8 @@
       (listeners[arg] = listeners[arg] || []).push(cb);
     } else if (command === "shutdown") {
       w.removeEventListener("message", onMessage);
+      w.removeEventListener("storage", onStorage);
+      for (var id in held) unlock(id);
       if (host.parentNode) host.parentNode.removeChild(host);
       d.title = baseTitle;
       w.Tidings = function () {};

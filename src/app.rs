@@ -25,7 +25,7 @@ pub fn start() {
     leptos::mount::mount_to_body(move || {
         let state = ChatState::new(config, standalone);
         provide_context(state);
-        crate::runtime::start(state);
+        crate::startup::begin(state);
         view! { <ChatWidget/> }
     });
 }

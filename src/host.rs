@@ -8,12 +8,22 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// What the app tells the loader: `{tidings: 1, type: "ready"|"state"|"message"|"close",
-/// …fields}` (field names as written here; `author` is `null` when unknown).
+/// What the app tells the loader: `{tidings: 1, type: "ready"|"state"|"message"|"close"|
+/// "set"|"remove"|"lock"|"unlock", …fields}` (field names as written here; `author` is
+/// `null` when unknown).
 #[derive(Debug, Clone)]
 pub enum ToHost {
-    /// The app is running and listening.
-    Ready,
+    /// The app is running and listening; `store`: it has no storage of its own and asks
+    /// for the host's (answered by [`FromHost::Store`] before anything else).
+    Ready { store: bool },
+    /// Keep `value` under `key` in the host's storage (see `host_store`).
+    Set { key: String, value: String },
+    /// Forget `key` in the host's storage.
+    Remove { key: String },
+    /// Take the lock `name` for us in the host page; answered by [`FromHost::Locked`].
+    Lock { name: String, id: u32 },
+    /// Give back the lock granted as `id`.
+    Unlock { id: u32 },
     /// Unread count and whether this visitor has a conversation (the loader remembers the
     /// latter so a returning visitor's iframe is created on idle, for a live badge).
     State { unread: u32, has_conversation: bool },
@@ -40,6 +50,25 @@ pub enum FromHost {
         name: Option<String>,
         email: Option<String>,
     },
+    /// The host's storage as the app may use it: `ok` when the host page can keep data
+    /// (otherwise `items` is empty and the app keeps things in memory).
+    Store {
+        ok: bool,
+        items: Vec<(String, String)>,
+    },
+    /// Another tab changed `key` in the host's storage (`None`: removed).
+    Changed {
+        key: String,
+        value: Option<String>,
+    },
+    /// The host could not keep a write (quota, storage withdrawn).
+    StoreFailed {
+        reason: String,
+    },
+    /// The lock asked for as `id` is held for us.
+    Locked {
+        id: u32,
+    },
 }
 
 impl FromHost {
@@ -59,9 +88,39 @@ impl FromHost {
                 name: field("name").and_then(|v| v.as_string()),
                 email: field("email").and_then(|v| v.as_string()),
             }),
+            "store" => Some(FromHost::Store {
+                ok: field("ok").and_then(|v| v.as_bool()).unwrap_or(false),
+                items: field("items")
+                    .filter(JsValue::is_object)
+                    .map(|items| read_items(items.unchecked_ref()))
+                    .unwrap_or_default(),
+            }),
+            "change" => Some(FromHost::Changed {
+                key: field("key")?.as_string()?,
+                value: field("value").and_then(|v| v.as_string()),
+            }),
+            "store-failed" => Some(FromHost::StoreFailed {
+                reason: field("reason")
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default(),
+            }),
+            "locked" => Some(FromHost::Locked {
+                id: field("id")?.as_f64()? as u32,
+            }),
             _ => None,
         }
     }
+}
+
+/// The string entries of a plain object (`{key: value, …}`), others skipped.
+fn read_items(items: &js_sys::Object) -> Vec<(String, String)> {
+    js_sys::Object::entries(items)
+        .iter()
+        .filter_map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
 }
 
 /// Posts `message` to the host page, if embedded.
@@ -86,14 +145,29 @@ impl ToHost {
         set(
             "type",
             JsValue::from_str(match self {
-                ToHost::Ready => "ready",
+                ToHost::Ready { .. } => "ready",
                 ToHost::State { .. } => "state",
                 ToHost::Message { .. } => "message",
                 ToHost::Close => "close",
+                ToHost::Set { .. } => "set",
+                ToHost::Remove { .. } => "remove",
+                ToHost::Lock { .. } => "lock",
+                ToHost::Unlock { .. } => "unlock",
             }),
         );
         match self {
-            ToHost::Ready | ToHost::Close => {}
+            ToHost::Close => {}
+            ToHost::Ready { store } => set("store", JsValue::from_bool(*store)),
+            ToHost::Set { key, value } => {
+                set("key", JsValue::from_str(key));
+                set("value", JsValue::from_str(value));
+            }
+            ToHost::Remove { key } => set("key", JsValue::from_str(key)),
+            ToHost::Lock { name, id } => {
+                set("name", JsValue::from_str(name));
+                set("id", JsValue::from(*id));
+            }
+            ToHost::Unlock { id } => set("id", JsValue::from(*id)),
             ToHost::State {
                 unread,
                 has_conversation,

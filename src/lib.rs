@@ -9,7 +9,8 @@
 //!   starts the runtime and mounts `ChatWidget`.
 //! - `runtime` (services and wiring), `session` (visitor and conversation), `frames` (server frames → state), `actions` (what
 //!   the components ask for), `api` (HTTP), `host` (postMessage with the loader),
-//!   `sound`, `time`, `config`.
+//!   `startup` (where to keep things: own storage, the host page's through
+//!   `host_store`, or memory), `sound`, `time`, `config`.
 //! - `components`: one component per file.
 
 pub mod adoption;
@@ -32,11 +33,15 @@ mod frames;
 #[cfg(target_arch = "wasm32")]
 mod host;
 #[cfg(target_arch = "wasm32")]
+mod host_store;
+#[cfg(target_arch = "wasm32")]
 mod runtime;
 #[cfg(target_arch = "wasm32")]
 mod session;
 #[cfg(target_arch = "wasm32")]
 mod sound;
+#[cfg(target_arch = "wasm32")]
+mod startup;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 #[cfg(target_arch = "wasm32")]

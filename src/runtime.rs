@@ -10,9 +10,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use tidings_client::web::delivery::Delivery;
 use tidings_client::web::socket::{Socket, SocketHandler};
-use tidings_client::web::storage::LocalStorage;
-use tidings_client::web::tabs::TabChannel;
-use tidings_client::{ConnectionState, Storage, Timeline};
+use tidings_client::web::tabs::{Locks, TabChannel};
+use tidings_client::{ConnectionState, SharedStorage, Storage, Timeline};
 use tidings_protocol::http::UpdateVisitorRequest;
 use tidings_protocol::{ClientFrame, ServerFrame};
 use uuid::Uuid;
@@ -32,11 +31,22 @@ const CHANNEL: &str = "tidings.visitor";
 
 pub use crate::tab_note::TabNote;
 
+/// Where the visitor's token and outbox are kept and who grants locks between tabs,
+/// as `startup` chose them for this context.
+pub struct Keeping {
+    pub storage: SharedStorage,
+    pub locks: Locks,
+    /// `false`: kept in memory only (nothing survives the page).
+    pub persistent: bool,
+}
+
 /// The services behind the UI. One per page.
 pub struct Runtime {
     pub state: ChatState,
     pub socket: Socket,
     pub delivery: Delivery,
+    /// The token's store (the outbox has a clone of it).
+    pub(crate) storage: SharedStorage,
     pub(crate) tabs: RefCell<Option<TabChannel>>,
     pub(crate) token: RefCell<Option<String>>,
     /// `identify` details that arrived before the visitor existed.
@@ -96,9 +106,9 @@ impl SocketHandler for Handler {
 
     fn on_unauthorized(&self) {
         // The server no longer knows this token (e.g. a fresh database): start afresh.
-        LocalStorage::new().remove(TOKEN_KEY);
         leptos::task::spawn_local(async {
             if let Some(rt) = runtime() {
+                rt.storage.clone().remove(TOKEN_KEY);
                 rt.token.replace(None);
                 let token = rt.ensure_token().await;
                 rt.socket.connect(token);
@@ -107,15 +117,23 @@ impl SocketHandler for Handler {
     }
 }
 
-/// Starts everything: call once, inside the app's reactive owner.
-pub fn start(state: ChatState) {
+/// Starts everything on the store `startup` chose: call once, inside the app's
+/// reactive owner. The loader's messages reach [`Runtime::on_host`] through `startup`.
+pub fn start(state: ChatState, keeping: Keeping) {
     let handler = Rc::new(Handler { state });
     let socket = Socket::new(Socket::same_origin_url(), handler);
-    let delivery = Delivery::new(socket.clone(), OUTBOX_PREFIX);
+    let delivery = Delivery::with(
+        socket.clone(),
+        OUTBOX_PREFIX,
+        keeping.storage.clone(),
+        keeping.locks.clone(),
+    );
+    state.memory_only.set(!keeping.persistent);
     let rt = Rc::new(Runtime {
         state,
         socket,
         delivery,
+        storage: keeping.storage,
         tabs: RefCell::new(None),
         token: RefCell::new(None),
         pending_identify: RefCell::new(None),
@@ -136,16 +154,9 @@ pub fn start(state: ChatState) {
         }
     });
     rt.tabs.replace(tabs);
-    crate::sound::claim_leadership();
+    crate::sound::claim_leadership(&keeping.locks);
     rt.load_outbox();
     watch_visibility(state);
-    let host_origin = state.config.with_value(|c| c.host_origin.clone());
-    host::listen(host_origin.clone(), move |command| {
-        if let Some(rt) = runtime() {
-            rt.on_host(command);
-        }
-    });
-    host::post(host_origin.as_deref(), &ToHost::Ready);
     install_effects(state);
     leptos::task::spawn_local(async move {
         let token = rt.ensure_token().await;
@@ -228,10 +239,7 @@ impl Runtime {
 
     fn on_tab_note(&self, note: TabNote) {
         match note {
-            TabNote::OutboxChanged => {
-                self.load_outbox();
-                self.delivery.pump();
-            }
+            TabNote::OutboxChanged => self.outbox_changed(),
             TabNote::Read {
                 conversation_id,
                 seq,
@@ -243,7 +251,31 @@ impl Runtime {
         }
     }
 
-    fn on_host(&self, command: FromHost) {
+    /// Another tab added, sent or settled outbox entries.
+    fn outbox_changed(&self) {
+        self.load_outbox();
+        self.delivery.pump();
+    }
+
+    /// Another tab changed `key` in the host page's storage (the mirror is updated). The
+    /// tab's note may have arrived before the change itself: this is the one to act on.
+    pub(crate) fn on_store_changed(&self, key: &str) {
+        if key.starts_with(OUTBOX_PREFIX) {
+            self.outbox_changed();
+        }
+    }
+
+    /// The host page refused to keep a write: what is on screen is not kept beyond this
+    /// page, and the visitor is told so.
+    pub(crate) fn store_failed(&self, reason: &str) {
+        self.state.memory_only.set(true);
+        self.state.notice.set(Some(format!(
+            "Your messages could not be saved on this device ({reason}). They will be sent while this page stays open."
+        )));
+    }
+
+    /// A command from the loader (open, close, identify).
+    pub(crate) fn on_host(&self, command: FromHost) {
         match command {
             FromHost::Open { focus } => {
                 self.state.open.set(true);
@@ -252,6 +284,11 @@ impl Runtime {
                 }
             }
             FromHost::Close => self.state.open.set(false),
+            // Storage and lock answers are handled by `startup` and `host_store`.
+            FromHost::Store { .. }
+            | FromHost::Changed { .. }
+            | FromHost::StoreFailed { .. }
+            | FromHost::Locked { .. } => {}
             FromHost::Identify { name, email } => {
                 let update = UpdateVisitorRequest {
                     name,

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use tidings_client::outbox::EntryState;
-use tidings_client::web::storage::LocalStorage;
 use tidings_client::{Backoff, LocalMessage, Storage, Timeline};
 use tidings_protocol::http::UpdateVisitorRequest;
 use tidings_protocol::{Conversation, ConversationStatus, Sender};
@@ -20,7 +19,7 @@ impl Runtime {
         if let Some(token) = self.token.borrow().clone() {
             return token;
         }
-        let mut storage = LocalStorage::new();
+        let mut storage = self.storage.clone();
         if let Some(token) = storage.get(TOKEN_KEY) {
             self.token.replace(Some(token.clone()));
             return token;

@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use tidings_client::web::tabs::become_leader;
+use tidings_client::web::tabs::Locks;
 
 thread_local! {
     static LEADER: Cell<bool> = const { Cell::new(false) };
@@ -12,8 +12,8 @@ thread_local! {
 }
 
 /// Asks to become the tab that plays sounds; granted when no other tab has it.
-pub fn claim_leadership() {
-    become_leader("tidings.visitor.sound", || LEADER.with(|l| l.set(true)));
+pub fn claim_leadership(locks: &Locks) {
+    locks.become_leader("tidings.visitor.sound", || LEADER.with(|l| l.set(true)));
 }
 
 /// Plays the chime if this tab is the leader; several messages within a second chime

@@ -34,6 +34,9 @@ pub struct ChatState {
     pub sounds: RwSignal<u32>,
     /// The composer's text.
     pub draft: RwSignal<String>,
+    /// Nothing can be kept on this device (no storage of our own nor the host page's):
+    /// the chat lives as long as the page, and the panel says so.
+    pub memory_only: RwSignal<bool>,
 }
 
 impl ChatState {
@@ -50,6 +53,7 @@ impl ChatState {
             notice: RwSignal::new(None),
             sounds: RwSignal::new(0),
             draft: RwSignal::new(String::new()),
+            memory_only: RwSignal::new(false),
         }
     }
 

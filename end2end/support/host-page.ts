@@ -1,5 +1,5 @@
 // Page object for a host page that embeds the loader, and for the widget inside its iframe.
-import { expect, FrameLocator, Locator, Page } from "@playwright/test";
+import { expect, Frame, FrameLocator, Locator, Page } from "@playwright/test";
 
 export class HostPage {
   readonly launcher: Locator;
@@ -64,18 +64,60 @@ export class HostPage {
     return bubble;
   }
 
-  /** Ids and bodies of the outbox entries in the widget's localStorage. */
+  /** The outbox entries (stored JSON) the widget keeps: in its own localStorage, or, where
+   * the iframe has none, in the host page's under the loader's `tidings:<server>:` keys. */
   async outbox(): Promise<string[]> {
-    const frame = this.page.frames().find((f) => f.url().includes("/chat/"));
+    const frame = this.appFrame();
     if (!frame) return [];
-    return frame.evaluate(() => {
+    const read = (prefix: string) => {
       const bodies: string[] = [];
-      for (let i = 0; i < localStorage.length; i++) {
-        const key = localStorage.key(i)!;
-        if (key.includes("outbox")) bodies.push(localStorage.getItem(key) ?? "");
+      try {
+        for (let i = 0; i < localStorage.length; i++) {
+          const key = localStorage.key(i)!;
+          if (key.startsWith(prefix)) bodies.push(localStorage.getItem(key) ?? "");
+        }
+      } catch {
+        // No storage in this document.
       }
       return bodies;
+    };
+    const server = new URL(frame.url()).origin;
+    const own = await frame.evaluate(read, "tidings.outbox.");
+    const lent = await this.page.evaluate(read, `tidings:${server}:tidings.outbox.`);
+    return [...own, ...lent];
+  }
+
+  /** The widget app's frame, once created. */
+  appFrame(): Frame | undefined {
+    return this.page.frames().find((f) => f.url().includes("/chat/"));
+  }
+
+  /** What the app's own document may use: `localStorage`, Web Locks, storage access. */
+  async ownStorage(): Promise<{ storage: string; locks: string; access: boolean }> {
+    const frame = this.appFrame();
+    if (!frame) throw new Error("the widget's frame is not there yet");
+    return frame.evaluate(async () => {
+      const name = (e: unknown) => (e instanceof DOMException ? e.name : String(e));
+      let storage = "ok";
+      try {
+        localStorage.setItem("tidings.test.probe", "1");
+        localStorage.removeItem("tidings.test.probe");
+      } catch (e) {
+        storage = name(e);
+      }
+      let locks = "ok";
+      try {
+        await navigator.locks.request("tidings.test.probe", () => undefined);
+      } catch (e) {
+        locks = name(e);
+      }
+      return { storage, locks, access: await document.hasStorageAccess() };
     });
+  }
+
+  /** The quiet line the panel shows when nothing can be kept on this device. */
+  get storageNotice(): Locator {
+    return this.widget.getByTestId("storage-notice");
   }
 
   get input(): Locator {

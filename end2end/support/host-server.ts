@@ -1,10 +1,23 @@
 // Third-party host pages for embedding tests: a plain HTTP server on another port (another
 // origin) serving pages that embed the loader exactly as a site owner would, with whatever
-// CSS and Content-Security-Policy the test asks for.
+// CSS and Content-Security-Policy the test asks for. Addressed as `127.0.0.1` it is another
+// origin of the server's site; as `localhost` it is another site altogether (to a browser,
+// `localhost` and `127.0.0.1` are as different as shop.com and chat.mysupport.io), where a
+// browser that blocks third-party storage denies the widget's iframe storage of its own.
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 
-export type HostPageSpec = { css?: string; csp?: string; body?: string; clickTarget?: boolean };
+export type HostPageSpec = {
+  css?: string;
+  csp?: string;
+  body?: string;
+  clickTarget?: boolean;
+  /** A script run before the loader (e.g. to take the host page's own storage away). */
+  head?: string;
+};
+
+/** `127.0.0.1`: the server's own site. `localhost`: another site. */
+export type HostName = "127.0.0.1" | "localhost";
 
 // Clicks that reach the host page itself: a click on the widget arrives retargeted to the
 // widget's shadow host (an element with a shadow root) and does not count.
@@ -22,9 +35,10 @@ export class HostSite {
   private constructor(
     private readonly http: Server,
     readonly tidingsOrigin: string,
+    readonly hostname: HostName,
   ) {}
 
-  static async start(tidingsOrigin: string): Promise<HostSite> {
+  static async start(tidingsOrigin: string, hostname: HostName = "127.0.0.1"): Promise<HostSite> {
     let site: HostSite;
     const http = createServer((req, res) => {
       if (req.url === "/count-clicks.js") {
@@ -40,13 +54,13 @@ export class HostSite {
       if (spec.csp) headers["content-security-policy"] = spec.csp;
       res.writeHead(200, headers).end(site.render(spec));
     });
-    site = new HostSite(http, tidingsOrigin);
+    site = new HostSite(http, tidingsOrigin, hostname);
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
     return site;
   }
 
   get origin(): string {
-    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+    return `http://${this.hostname}:${(this.http.address() as AddressInfo).port}`;
   }
 
   /** Registers a page and returns its URL. */
@@ -56,7 +70,7 @@ export class HostSite {
   }
 
   private render(spec: HostPageSpec): string {
-    const style = spec.css ? `<style>${spec.css}</style>` : "";
+    const style = (spec.css ? `<style>${spec.css}</style>` : "") + (spec.head ? `<script>${spec.head}</script>` : "");
     return `<!doctype html><html><head><meta charset="utf-8"><title>Host shop</title>${style}</head>
 <body><header><h1>Host shop</h1></header><main>${spec.body ?? "<p>Our products.</p>"}</main>
 ${spec.clickTarget ? CLICK_TARGET : ""}

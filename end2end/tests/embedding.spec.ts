@@ -1,7 +1,9 @@
-// Embedding on third-party pages: no wasm before the first click, hostile CSS, strict CSP.
+// Embedding on third-party pages: no wasm before the first click, hostile CSS, strict CSP,
+// and a host page on another site that cannot keep data either.
 import { expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { HostSite } from "../support/host-server";
+import { SENT } from "../support/people";
 
 test("a new visitor's page loads no wasm and no iframe before the first click", async ({ page, server }) => {
   const wasm: string[] = [];
@@ -50,3 +52,35 @@ for (const [name, spec] of [
     }
   });
 }
+
+test("on another site whose page cannot keep data either, the widget works in memory, says so, and loses nothing while the page is open", async ({
+  page,
+  context,
+  server,
+  agentConsole,
+}) => {
+  const site = await HostSite.start(server.origin, "localhost");
+  try {
+    // The host page's own storage is gone too (as in some private modes and sandboxes).
+    const head = `Object.defineProperty(window, "localStorage", { get() { throw new DOMException("denied", "SecurityError"); } });`;
+    const host = new HostPage(page);
+    await host.goto(site.page("/no-storage", { head }));
+    await host.open();
+    expect(await host.ownStorage()).toEqual({ storage: "SecurityError", locks: "SecurityError", access: false });
+    await host.waitOnline();
+    await expect(host.storageNotice).toHaveText("This chat is kept only while this page is open.");
+
+    await context.setOffline(true);
+    await expect(host.connection).toHaveAttribute("data-state", "offline");
+    await expect(await host.send("kept in memory")).toHaveAttribute("data-state", "pending");
+    await context.setOffline(false);
+    await expect(host.message("kept in memory")).toHaveAttribute("data-state", SENT);
+    await agentConsole.openConversationWith("kept in memory");
+    await expect(agentConsole.message("kept in memory")).toHaveCount(1);
+    await agentConsole.say("heard you");
+    await expect(host.message("heard you")).toHaveCount(1);
+    await expect(host.message("kept in memory")).toHaveCount(1);
+  } finally {
+    await site.stop();
+  }
+});

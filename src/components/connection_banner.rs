@@ -1,5 +1,6 @@
 //! Banners above the messages: offline (shown exactly while `connection-status` says
-//! offline) and any notice the visitor must see (a message that could not be stored).
+//! offline), a quiet line when nothing can be kept on this device (the chat lives as long
+//! as the page), and any notice the visitor must see (a message that could not be stored).
 
 use leptos::prelude::*;
 use tidings_client::ConnectionState;
@@ -15,6 +16,11 @@ pub fn ConnectionBanner() -> impl IntoView {
             <div class="tw-banner" role="status">
                 "You're offline. Your messages will be sent when the connection is back."
             </div>
+        </Show>
+        <Show when=move || chat.memory_only.get()>
+            <p class="tw-quiet" data-testid="storage-notice">
+                "This chat is kept only while this page is open."
+            </p>
         </Show>
         {move || {
             chat.notice

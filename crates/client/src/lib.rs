@@ -67,6 +67,6 @@ pub mod web;
 
 pub use backoff::Backoff;
 pub use connection::ConnectionState;
-pub use outbox::{MemoryStorage, Outbox, OutboxEntry, Storage, StorageError};
+pub use outbox::{MemoryStorage, Outbox, OutboxEntry, SharedStorage, Storage, StorageError};
 pub use timeline::{DeliveryState, Entry, LocalMessage, Timeline};
 pub use unread::unread_count;

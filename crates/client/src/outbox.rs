@@ -14,7 +14,9 @@
 //! server's idempotency.
 
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use tidings_protocol::{ErrorCode, Millis};
 use uuid::Uuid;
 
@@ -57,6 +59,33 @@ impl Storage for MemoryStorage {
     }
     fn keys(&self) -> Vec<String> {
         self.map.keys().cloned().collect()
+    }
+}
+
+/// One store shared by several owners (the outbox, the token, the runtime that chose
+/// it): clones see the same entries. The widget picks the store at start (its own
+/// `localStorage`, the host page's through the loader, or memory) and hands clones out.
+#[derive(Clone)]
+pub struct SharedStorage(Rc<RefCell<dyn Storage>>);
+
+impl SharedStorage {
+    pub fn new(storage: impl Storage + 'static) -> Self {
+        SharedStorage(Rc::new(RefCell::new(storage)))
+    }
+}
+
+impl Storage for SharedStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.borrow().get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.0.borrow_mut().set(key, value)
+    }
+    fn remove(&mut self, key: &str) {
+        self.0.borrow_mut().remove(key)
+    }
+    fn keys(&self) -> Vec<String> {
+        self.0.borrow().keys()
     }
 }
 
@@ -251,6 +280,21 @@ impl<S: Storage> Outbox<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_storage_clones_see_one_store() {
+        let mut a = SharedStorage::new(MemoryStorage::default());
+        let b = a.clone();
+        let mut outbox = Outbox::new(b.clone(), "o.");
+        outbox.enqueue(id(1), None, "hi".into(), 5).unwrap();
+        assert_eq!(a.keys(), vec![format!("o.{}", id(1))]);
+        a.remove(&format!("o.{}", id(1)));
+        assert!(
+            outbox.entries().is_empty(),
+            "a removal through one clone is seen by all"
+        );
+        assert!(b.get("missing").is_none());
+    }
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

@@ -1,5 +1,6 @@
 //! Browser-only glue, tested in a real browser (wasm-bindgen-test + chromedriver):
-//! the `localStorage` outbox, `BroadcastChannel` between two channel objects, Web Locks.
+//! the `localStorage` outbox, `BroadcastChannel` between two channel objects, Web Locks
+//! (also refused ones, and locks from a provider).
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -7,7 +8,7 @@ use std::rc::Rc;
 
 use tidings_client::outbox::{Outbox, Storage};
 use tidings_client::web::storage::LocalStorage;
-use tidings_client::web::tabs::{request_lock, TabChannel};
+use tidings_client::web::tabs::{request_lock, LockGuard, Locks, TabChannel};
 use tidings_client::web::{new_id, now_ms};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -113,6 +114,56 @@ async fn web_lock_admits_one_holder_at_a_time() {
     held.borrow_mut().take();
     wait_for("second holder", || log.borrow().len() == 2).await;
     assert_eq!(*log.borrow(), ["first", "second"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_lock_the_browser_refuses_is_granted_at_once() {
+    // As in a cross-site frame without storage access: `request` rejects with SecurityError.
+    js_sys::eval(
+        "Object.defineProperty(navigator, 'locks', { configurable: true, value: { request: \
+         () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')) } })",
+    )
+    .unwrap();
+    let granted = Rc::new(RefCell::new(0));
+    {
+        let granted = granted.clone();
+        request_lock("test.refused", move |_guard| *granted.borrow_mut() += 1);
+    }
+    wait_for("the refused lock granted anyway", || *granted.borrow() == 1).await;
+    js_sys::eval("delete navigator.locks").unwrap();
+    assert!(
+        tidings_client::web::tabs::locks_supported(),
+        "the real Web Locks are back"
+    );
+}
+
+#[wasm_bindgen_test]
+fn provided_locks_go_to_the_provider_and_release_through_the_guard() {
+    let log: Rc<RefCell<Vec<String>>> = Rc::default();
+    let locks = {
+        let log = log.clone();
+        Locks::provided_by(move |name, on_acquired| {
+            log.borrow_mut().push(format!("asked {name}"));
+            let log = log.clone();
+            let name = name.to_owned();
+            on_acquired(LockGuard::new(move || {
+                log.borrow_mut().push(format!("released {name}"))
+            }));
+        })
+    };
+    {
+        let log = log.clone();
+        locks.request("flush", move |guard| {
+            log.borrow_mut().push("held flush".into());
+            guard.release();
+        });
+    }
+    locks.become_leader("sound", || ());
+    assert_eq!(
+        *log.borrow(),
+        ["asked flush", "held flush", "released flush", "asked sound"],
+        "a leader keeps its lock for the page's life"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -12,16 +12,17 @@ use uuid::Uuid;
 
 use super::socket::Socket;
 use super::storage::LocalStorage;
-use super::tabs::{request_lock, LockGuard};
-use crate::outbox::{is_transient, Outbox, OutboxEntry, StorageError};
+use super::tabs::{LockGuard, Locks};
+use crate::outbox::{is_transient, Outbox, OutboxEntry, SharedStorage, StorageError};
 use wasm_bindgen::JsCast;
 
 /// Pause before re-sending a message the server turned away for a passing reason.
 const RETRY_AFTER_TRANSIENT_MS: i32 = 1_000;
 
 struct Inner {
-    outbox: Outbox<LocalStorage>,
+    outbox: Outbox<SharedStorage>,
     socket: Socket,
+    locks: Locks,
     lock_name: String,
     guard: Option<LockGuard>,
     waiting_for_lock: bool,
@@ -37,10 +38,22 @@ impl Delivery {
     /// An outbox in `localStorage` under keys `<prefix><id>`, sent through `socket`.
     /// Use one prefix per user of the origin (e.g. `tidings.outbox.visitor.`).
     pub fn new(socket: Socket, prefix: &str) -> Delivery {
+        Delivery::with(
+            socket,
+            prefix,
+            SharedStorage::new(LocalStorage::new()),
+            Locks::browser(),
+        )
+    }
+
+    /// An outbox in `storage` under keys `<prefix><id>`, flushed under `locks`' lock
+    /// `<prefix>flush`.
+    pub fn with(socket: Socket, prefix: &str, storage: SharedStorage, locks: Locks) -> Delivery {
         Delivery {
             inner: Rc::new(RefCell::new(Inner {
-                outbox: Outbox::new(LocalStorage::new(), prefix),
+                outbox: Outbox::new(storage, prefix),
                 socket,
+                locks,
                 lock_name: format!("{prefix}flush"),
                 guard: None,
                 waiting_for_lock: false,
@@ -117,12 +130,12 @@ impl Delivery {
     }
 
     fn acquire(&self) {
-        let (name, me) = {
+        let (name, locks, me) = {
             let mut inner = self.inner.borrow_mut();
             inner.waiting_for_lock = true;
-            (inner.lock_name.clone(), self.clone())
+            (inner.lock_name.clone(), inner.locks.clone(), self.clone())
         };
-        request_lock(&name, move |guard| {
+        locks.request(&name, move |guard| {
             {
                 let mut inner = me.inner.borrow_mut();
                 inner.waiting_for_lock = false;

@@ -24,9 +24,22 @@ impl LocalStorage {
         LocalStorage { inner }
     }
 
-    /// Whether `localStorage` is usable at all.
+    /// Whether `localStorage` is there at all.
     pub fn is_available(&self) -> bool {
         self.inner.is_some()
+    }
+
+    /// Whether this document may really keep data: a probe key is written and removed.
+    /// A cross-site frame without storage access throws on the getter (so there is no
+    /// store), and some private modes give a store that refuses every write.
+    pub fn is_writable(&self) -> bool {
+        const PROBE: &str = "tidings.probe";
+        let Some(store) = &self.inner else {
+            return false;
+        };
+        let written = store.set_item(PROBE, "1").is_ok();
+        let _ = store.remove_item(PROBE);
+        written
     }
 }
 

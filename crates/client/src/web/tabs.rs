@@ -2,9 +2,14 @@
 //! that one tab at a time does a job (flush the outbox, play the sound).
 //!
 //! Web Locks are reached through `js_sys::Reflect` rather than web-sys's unstable
-//! bindings, so no special compiler flag is needed. Without the API (very old browsers),
-//! every lock is granted at once: correctness of the outbox never depends on the lock
-//! (the server stores a re-sent id once); it only spares duplicate work.
+//! bindings, so no special compiler flag is needed. Without the API (very old browsers)
+//! or where it is refused (a cross-site frame), every lock is granted at once:
+//! correctness of the outbox never depends on the lock (the server stores a re-sent id
+//! once); it only spares duplicate work. [`Locks`] lets an app take its locks elsewhere
+//! (the widget asks its host page, see the widget's `host_store`).
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -49,19 +54,31 @@ impl Drop for TabChannel {
     }
 }
 
-/// A held Web Lock. Dropping it (or calling [`LockGuard::release`]) lets the next tab in.
+/// A held lock. Dropping it (or calling [`LockGuard::release`]) lets the next tab in.
 pub struct LockGuard {
-    resolve: Option<js_sys::Function>,
+    release: Option<Box<dyn FnOnce()>>,
 }
 
 impl LockGuard {
+    /// A guard that runs `release` once, when dropped or released.
+    pub fn new(release: impl FnOnce() + 'static) -> LockGuard {
+        LockGuard {
+            release: Some(Box::new(release)),
+        }
+    }
+
+    /// A guard for a lock nobody else could ask for (no lock service at all).
+    fn unshared() -> LockGuard {
+        LockGuard { release: None }
+    }
+
     pub fn release(mut self) {
         self.release_now();
     }
 
     fn release_now(&mut self) {
-        if let Some(resolve) = self.resolve.take() {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
+        if let Some(release) = self.release.take() {
+            release();
         }
     }
 }
@@ -69,6 +86,50 @@ impl LockGuard {
 impl Drop for LockGuard {
     fn drop(&mut self) {
         self.release_now();
+    }
+}
+
+type Acquired = Box<dyn FnOnce(LockGuard)>;
+/// Grants lock `name` by calling the callback once it is held.
+type Provider = Rc<dyn Fn(&str, Acquired)>;
+
+/// Who grants exclusive locks between the tabs of a user: the browser's Web Locks, or a
+/// provider the app plugs in (the widget asks the loader on the host page when its own
+/// frame is denied Web Locks). Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Locks {
+    provider: Option<Provider>,
+}
+
+impl Locks {
+    /// This document's own Web Locks.
+    pub fn browser() -> Locks {
+        Locks::default()
+    }
+
+    /// Locks granted by `provider(name, on_acquired)`, which must call `on_acquired` once,
+    /// when the lock is held, with a guard whose release gives it back.
+    pub fn provided_by(provider: impl Fn(&str, Acquired) + 'static) -> Locks {
+        Locks {
+            provider: Some(Rc::new(provider)),
+        }
+    }
+
+    /// Asks for the exclusive lock `name` (see [`request_lock`]).
+    pub fn request(&self, name: &str, on_acquired: impl FnOnce(LockGuard) + 'static) {
+        match &self.provider {
+            Some(provider) => provider(name, Box::new(on_acquired)),
+            None => request_lock(name, on_acquired),
+        }
+    }
+
+    /// Becomes the leader for `name` (see [`become_leader`]).
+    pub fn become_leader(&self, name: &str, on_leader: impl FnOnce() + 'static) {
+        self.request(name, move |guard| {
+            // Never released: the lock goes to the next tab when this one goes away.
+            std::mem::forget(guard);
+            on_leader();
+        });
     }
 }
 
@@ -84,35 +145,64 @@ pub fn locks_supported() -> bool {
     lock_manager().is_some()
 }
 
-/// Asks for the exclusive lock `name`; `on_acquired` runs when this tab gets it (maybe
-/// at once, maybe when another tab releases it or closes) and holds it as long as it
-/// keeps the guard.
+/// Asks this document's Web Locks for the exclusive lock `name`; `on_acquired` runs
+/// when this tab gets it (maybe at once, maybe when another tab releases it or closes)
+/// and holds it as long as it keeps the guard.
+///
+/// Where the browser has no Web Locks, or refuses them to this document (a cross-site
+/// frame without storage access gets `SecurityError`), the lock is granted at once: the
+/// app keeps working, and only the sparing of duplicate work between tabs is lost.
 pub fn request_lock(name: &str, on_acquired: impl FnOnce(LockGuard) + 'static) {
     let Some(locks) = lock_manager() else {
-        on_acquired(LockGuard { resolve: None });
+        on_acquired(LockGuard::unshared());
         return;
     };
+    // Called from the lock's callback or, if the request is refused, from its rejection.
+    let pending: Rc<RefCell<Option<Acquired>>> = Rc::new(RefCell::new(Some(Box::new(on_acquired))));
+    let granted = pending.clone();
     let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
         let mut resolve: Option<js_sys::Function> = None;
         // The lock is held until this promise settles, i.e. until the guard is dropped.
         let held = js_sys::Promise::new(&mut |res, _rej| resolve = Some(res));
-        on_acquired(LockGuard { resolve });
+        let guard = LockGuard::new(move || {
+            if let Some(resolve) = resolve {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+        });
+        if let Some(on_acquired) = granted.borrow_mut().take() {
+            on_acquired(guard);
+        }
         held.into()
+    });
+    let refused = Closure::once_into_js(move |_error: JsValue| {
+        if let Some(on_acquired) = pending.borrow_mut().take() {
+            on_acquired(LockGuard::unshared());
+        }
     });
     let request = js_sys::Reflect::get(&locks, &JsValue::from_str("request"))
         .ok()
         .and_then(|r| r.dyn_into::<js_sys::Function>().ok());
-    if let Some(request) = request {
-        let _ = request.call2(&locks, &JsValue::from_str(name), &callback);
+    let promise = request.and_then(|r| r.call2(&locks, &JsValue::from_str(name), &callback).ok());
+    // `promise.catch(refused)`, or the refusal at once if the call itself threw.
+    let catch = promise.as_ref().and_then(|p| {
+        js_sys::Reflect::get(p, &JsValue::from_str("catch"))
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    });
+    let refused: &js_sys::Function = refused.unchecked_ref();
+    match (promise, catch) {
+        (Some(promise), Some(catch)) => {
+            let _ = catch.call1(&promise, refused);
+        }
+        _ => {
+            let _ = refused.call0(&JsValue::UNDEFINED);
+        }
     }
 }
 
 /// Becomes the leader for `name` when possible and stays leader until the tab closes:
-/// `on_leader` runs once, in exactly one tab at a time.
+/// `on_leader` runs once, in exactly one tab at a time (this document's Web Locks).
 pub fn become_leader(name: &str, on_leader: impl FnOnce() + 'static) {
-    request_lock(name, move |guard| {
-        // Never released: the lock goes to the next tab when this one goes away.
-        std::mem::forget(guard);
-        on_leader();
-    });
+    Locks::browser().become_leader(name, on_leader);
 }
