@@ -1,5 +1,7 @@
 //! `cargo xtask bench …`: measurements, printed with the command that made them.
 //!
+//! `load` is throughput and latency under load (see `load.rs`).
+//!
 //! `size` is what a visitor downloads: the loader every host page loads, and everything the
 //! open widget loads (its wasm, js and css), each gzip-compressed at level 9.
 
@@ -28,6 +30,19 @@ pub enum Bench {
         #[arg(long, default_value_t = 10_000)]
         connections: usize,
     },
+    /// Throughput and latency under load: N visitor/agent pairs, each visitor sending R
+    /// msgs/s. Without --pairs and --rate, a sweep from 1,000 msgs/s up past saturation.
+    Load {
+        /// Visitor/agent pairs (with --rate: one load instead of the sweep).
+        #[arg(long, requires = "rate")]
+        pairs: Option<usize>,
+        /// Messages per second each visitor sends.
+        #[arg(long, requires = "pairs")]
+        rate: Option<f64>,
+        /// How long each load sends.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
 }
 
 pub fn run(root: &Path, what: Bench) -> Result {
@@ -35,6 +50,29 @@ pub fn run(root: &Path, what: Bench) -> Result {
         Bench::Size => size(root),
         Bench::Delivery { messages } => crate::latency::run(messages.max(1)),
         Bench::Connections { connections } => crate::connections::run(connections.max(1)),
+        Bench::Load {
+            pairs,
+            rate,
+            seconds,
+        } => {
+            let seconds = seconds.max(1.0);
+            let loads: Vec<_> = match (pairs, rate) {
+                (Some(pairs), Some(rate)) => vec![crate::load::Load {
+                    pairs: pairs.max(1),
+                    rate: rate.max(0.1),
+                    seconds,
+                }],
+                _ => crate::load::DEFAULT_SWEEP
+                    .iter()
+                    .map(|&(pairs, rate)| crate::load::Load {
+                        pairs,
+                        rate,
+                        seconds,
+                    })
+                    .collect(),
+            };
+            crate::load::run(&loads)
+        }
     }
 }
 

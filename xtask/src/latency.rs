@@ -141,7 +141,7 @@ fn report(what: &str, samples: &mut [Duration], n: usize) {
     );
 }
 
-async fn token(http: &reqwest::Client, addr: &str, path: &str, body: &str) -> Result<String> {
+pub(crate) async fn token(http: &reqwest::Client, addr: &str, path: &str, body: &str) -> Result<String> {
     let res = http
         .post(format!("http://{addr}{path}"))
         .header("content-type", "application/json")
@@ -155,7 +155,7 @@ async fn token(http: &reqwest::Client, addr: &str, path: &str, body: &str) -> Re
         .ok_or_else(|| Failure(format!("no token from {path}: {value}")))
 }
 
-async fn connect(addr: &str, token: &str) -> Result<Socket> {
+pub(crate) async fn connect(addr: &str, token: &str) -> Result<Socket> {
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/v1/socket")).await?;
     send(
         &mut ws,
@@ -169,14 +169,14 @@ async fn connect(addr: &str, token: &str) -> Result<Socket> {
     Ok(ws)
 }
 
-async fn send(ws: &mut Socket, frame: &ClientFrame) -> Result {
+pub(crate) async fn send(ws: &mut Socket, frame: &ClientFrame) -> Result {
     ws.send(WsMessage::text(serde_json::to_string(frame)?))
         .await?;
     Ok(())
 }
 
 /// Reads frames until one matches, answering the server's heartbeats on the way.
-async fn wait(ws: &mut Socket, want: impl Fn(&ServerFrame) -> bool) -> Result<ServerFrame> {
+pub(crate) async fn wait(ws: &mut Socket, want: impl Fn(&ServerFrame) -> bool) -> Result<ServerFrame> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let next = tokio::time::timeout_at(deadline, ws.next())

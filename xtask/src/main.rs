@@ -10,6 +10,7 @@ mod bench_server;
 mod connections;
 mod dev;
 mod latency;
+mod load;
 mod step;
 mod test;
 mod tools;
