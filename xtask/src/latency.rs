@@ -141,7 +141,12 @@ fn report(what: &str, samples: &mut [Duration], n: usize) {
     );
 }
 
-pub(crate) async fn token(http: &reqwest::Client, addr: &str, path: &str, body: &str) -> Result<String> {
+pub(crate) async fn token(
+    http: &reqwest::Client,
+    addr: &str,
+    path: &str,
+    body: &str,
+) -> Result<String> {
     let res = http
         .post(format!("http://{addr}{path}"))
         .header("content-type", "application/json")
@@ -176,7 +181,10 @@ pub(crate) async fn send(ws: &mut Socket, frame: &ClientFrame) -> Result {
 }
 
 /// Reads frames until one matches, answering the server's heartbeats on the way.
-pub(crate) async fn wait(ws: &mut Socket, want: impl Fn(&ServerFrame) -> bool) -> Result<ServerFrame> {
+pub(crate) async fn wait(
+    ws: &mut Socket,
+    want: impl Fn(&ServerFrame) -> bool,
+) -> Result<ServerFrame> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let next = tokio::time::timeout_at(deadline, ws.next())

@@ -263,13 +263,24 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         let s = schedule.clone();
         tasks.spawn(async move {
             // The write halves live until the readers are done: dropping one closes it.
-            let ((sent, _visitor_tx), (acked, refused, acked_in_window), (delivered, delivered_in_window)) = tokio::join!(
+            let (
+                (sent, _visitor_tx),
+                (acked, refused, acked_in_window),
+                (delivered, delivered_in_window),
+            ) = tokio::join!(
                 send_all(visitor_tx, &s, n, pair.conversation),
                 read_acks(visitor_rx, &s, window_end, deadline),
                 read_deliveries(agent_rx, &s, window_end, deadline),
             );
             drop(_agent_tx);
-            (sent, acked, refused, acked_in_window, delivered, delivered_in_window)
+            (
+                sent,
+                acked,
+                refused,
+                acked_in_window,
+                delivered,
+                delivered_in_window,
+            )
         });
     }
     let mut row = Row {

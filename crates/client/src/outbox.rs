@@ -109,7 +109,10 @@ pub enum EntryState {
 pub fn is_transient(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::RateLimited | ErrorCode::Internal | ErrorCode::NotAuthenticated
+        ErrorCode::RateLimited
+            | ErrorCode::Overloaded
+            | ErrorCode::Internal
+            | ErrorCode::NotAuthenticated
     )
 }
 
@@ -383,6 +386,7 @@ mod tests {
     #[test]
     fn only_passing_refusals_are_transient() {
         assert!(is_transient(ErrorCode::RateLimited));
+        assert!(is_transient(ErrorCode::Overloaded));
         assert!(is_transient(ErrorCode::Internal));
         assert!(!is_transient(ErrorCode::MessageTooLong));
         assert!(!is_transient(ErrorCode::ConversationEnded));

@@ -36,6 +36,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The request's `Origin` is not allowed.
     OriginNotAllowed,
+    /// The server is past what it can store right now (its write queue is full). Nothing
+    /// was stored: send the same thing again shortly.
+    Overloaded,
     /// Something failed on the server; details are in its log, not in the reply.
     Internal,
 }
@@ -57,6 +60,7 @@ impl ErrorCode {
             ErrorCode::ConversationEnded | ErrorCode::Conflict => 409,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::Overloaded => 503,
         }
     }
 }

@@ -1,17 +1,20 @@
-//! What changes conversations: sending, claiming, assigning, closing, rating, reading.
-//! Each change is one `BEGIN IMMEDIATE` transaction; only after its commit are the
-//! results returned (so an `ack` means committed) and fanned out through the hub.
+//! Sending a message and what follows it: validation before it is queued for the writer
+//! ([`crate::writer`], which commits it, fans it out and only then answers, so an `ack`
+//! means committed), then the conversation news (previews, unread counts, a claim, a new
+//! conversation) announced after the ack. Also who may see a conversation, and loading
+//! one as its viewer sees it.
 
 use tidings_protocol::limits::{self, MAX_MESSAGE_CHARS};
 use tidings_protocol::{
-    Conversation, ConversationEvent, ConversationStatus, ErrorCode, Message, Sender, ServerFrame,
+    Conversation, ConversationEvent, ConversationStatus, ErrorCode, Message, ServerFrame,
 };
 use uuid::Uuid;
 
-use crate::auth::{agent_may_see, AgentIdentity, Principal};
+use crate::auth::{agent_may_see, Principal};
 use crate::error::{Error, Result};
+use crate::store::conversations;
 use crate::store::read_state::Side;
-use crate::store::{self, conversations, messages, now_millis};
+use crate::writer::{Write, Written};
 use crate::AppState;
 
 /// A send that was committed, or recognised as already committed.
@@ -152,30 +155,8 @@ pub async fn announce_visitor(state: &AppState, visitor_id: Uuid) -> Result<()> 
     Ok(())
 }
 
-/// A system notice "<name> joined the chat", stored in the open transaction.
-pub(crate) async fn store_joined_notice(
-    conn: &mut sqlx::SqliteConnection,
-    conversation: &Conversation,
-    agent: &AgentIdentity,
-    seq: u64,
-    now: i64,
-) -> Result<Message> {
-    let notice = Message {
-        id: Uuid::new_v4(),
-        conversation_id: conversation.id,
-        seq,
-        sender: Sender::System,
-        author_name: None,
-        agent_id: Some(agent.id),
-        body: format!("{} joined the chat", agent.name),
-        created_at: now,
-    };
-    messages::insert(conn, &notice).await?;
-    conversations::record_message(conn, conversation.id, seq, None, now).await?;
-    Ok(notice)
-}
-
-/// Stores a message from a visitor or an agent (see the module doc and TEAM.md for the rules).
+/// Stores a message from a visitor or an agent through the writer (rules in
+/// [`crate::writer`]'s `ops`): returns once it is committed, with its ack.
 pub async fn send(
     state: &AppState,
     principal: &Principal,
@@ -185,96 +166,35 @@ pub async fn send(
 ) -> Result<SendOutcome> {
     let started = std::time::Instant::now();
     let body = validate_body(body)?;
-    let side = side_of(principal);
-    let mut tx = store::begin_write(&state.pool).await?;
-
-    if let Some(existing) = messages::by_id(&mut tx, id).await? {
-        let conversation = conversations::get(&mut tx, existing.conversation_id, side).await?;
-        tx.commit().await?;
-        if !conversation.is_some_and(|c| may_see(principal, &c)) {
-            return Err(Error::client(
-                ErrorCode::Conflict,
-                "this message id is already used",
-            ));
-        }
-        crate::metrics::global()
-            .messages_duplicate
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let written = state
+        .writer
+        .submit(Write::Send {
+            principal: principal.clone(),
+            id,
+            conversation_id,
+            body,
+        })
+        .await?;
+    let Written::Sent { message, news } = written else {
+        return Err(Error::internal(
+            "the writer answered a send with something else",
+        ));
+    };
+    let Some(news) = news else {
+        // A repeated id: the original ack, nothing new to announce.
         return Ok(SendOutcome {
-            ack: ack_for(&existing),
+            ack: ack_for(&message),
             announcement: None,
         });
-    }
-
-    let now = now_millis();
-    let mut created = false;
-    let conversation_id = match (principal, conversation_id) {
-        (_, Some(cid)) => cid,
-        (Principal::Visitor { id: visitor }, None) => {
-            match conversations::open_for_visitor(&mut tx, *visitor).await? {
-                Some(cid) => cid,
-                None => {
-                    created = true;
-                    conversations::create(&mut tx, *visitor, now).await?
-                }
-            }
-        }
-        (Principal::Agent(_), None) => return Err(Error::invalid("conversation_id is required")),
     };
-    let conversation = conversations::get(&mut tx, conversation_id, side)
-        .await?
-        .filter(|c| may_see(principal, c))
-        .ok_or_else(|| Error::not_found("conversation"))?;
-    if conversation.status == ConversationStatus::Ended {
-        return Err(Error::client(
-            ErrorCode::ConversationEnded,
-            "this conversation has ended; start a new one",
-        ));
-    }
-
-    let mut seq = conversation.last_seq;
-    let mut notice = None;
-    let (sender, agent_id, author_name) = match principal {
-        Principal::Visitor { .. } => (Sender::Visitor, None, conversation.visitor_name.clone()),
-        Principal::Agent(agent) => {
-            // Visibility (checked above) already keeps plain agents out of conversations
-            // assigned to someone else; admins may write in any.
-            if conversation.status == ConversationStatus::Waiting {
-                conversations::assign(&mut tx, conversation.id, agent.id, now).await?;
-                seq += 1;
-                notice = Some(store_joined_notice(&mut tx, &conversation, agent, seq, now).await?);
-            }
-            (Sender::Agent, Some(agent.id), Some(agent.name.clone()))
-        }
-    };
-    seq += 1;
-    let message = Message {
-        id,
-        conversation_id,
-        seq,
-        sender,
-        author_name,
-        agent_id,
-        body,
-        created_at: now,
-    };
-    messages::insert(&mut tx, &message).await?;
-    conversations::record_message(&mut tx, conversation_id, seq, Some(&message.body), now).await?;
-    tx.commit().await?;
-
     let metrics = crate::metrics::global();
     metrics
         .messages_stored
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     metrics.message_store_latency.observe(started.elapsed());
-
-    if let Some(notice) = &notice {
-        state.hub.publish_message(notice);
-    }
-    state.hub.publish_message(&message);
-    let event = if created {
+    let event = if news.created {
         ConversationEvent::Created
-    } else if notice.is_some() {
+    } else if news.claimed {
         ConversationEvent::Claimed
     } else {
         ConversationEvent::Updated
@@ -282,11 +202,11 @@ pub async fn send(
     Ok(SendOutcome {
         ack: ack_for(&message),
         announcement: Some(Announcement {
-            conversation_id,
-            visitor_id: conversation.visitor_id,
+            conversation_id: message.conversation_id,
+            visitor_id: news.visitor_id,
             event,
-            claimed: notice.is_some(),
-            created,
+            claimed: news.claimed,
+            created: news.created,
         }),
     })
 }

@@ -96,6 +96,7 @@ async fn run_serve(args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot open {}: {e}", args.database_url))?;
     let state = AppState::new(pool.clone(), settings);
+    let writer = state.writer.clone();
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -106,6 +107,8 @@ async fn run_serve(args: ServeArgs) -> Result<(), String> {
     serve::serve_on(listener, state, crate::shutdown::signal())
         .await
         .map_err(|e| e.to_string())?;
+    // What was queued is committed (and its connection closed) before the pool closes.
+    writer.close().await;
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -19,6 +19,7 @@ pub mod serve;
 pub mod shutdown;
 pub mod socket;
 pub mod store;
+pub mod writer;
 
 use std::sync::Arc;
 
@@ -37,18 +38,24 @@ pub struct AppState {
     pub pages: Arc<assets::Pages>,
     pub ip_limits: Arc<ip_limit::IpLimits>,
     pub sockets: Arc<socket::LiveSockets>,
+    /// The one writer of messages, receipts and conversation changes (group commit).
+    pub writer: Arc<writer::Writer>,
 }
 
 impl AppState {
+    /// Builds the state and starts the writer task (so it needs a tokio runtime).
     pub fn new(pool: SqlitePool, settings: Settings) -> Self {
         let pages = assets::Pages::load(settings.assets.as_deref(), &settings.allowed_origins);
         let ip_limits = ip_limit::IpLimits::new(
             settings.visitor_create_per_minute,
             settings.login_per_minute,
         );
+        let hub = Arc::new(hub::Hub::new(settings.outbound_queue));
+        let writer = writer::Writer::start(&pool, hub.clone(), settings.write_queue);
         AppState {
             pool,
-            hub: Arc::new(hub::Hub::new(settings.outbound_queue)),
+            hub,
+            writer: Arc::new(writer),
             settings: Arc::new(settings),
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),

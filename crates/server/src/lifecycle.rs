@@ -1,32 +1,19 @@
 //! Conversation state changes besides sending: claim, assign, close, rate, and read /
-//! delivery receipts. Same pattern as [`crate::chat`]: one write transaction, commit,
-//! then fan-out.
+//! delivery receipts. Each is checked, queued for the writer ([`crate::writer`]), and once
+//! committed announced: `conversation` frames to everyone concerned, followers who lost
+//! sight of the conversation dropped, receipts to the other side.
 
 use tidings_protocol::limits::MAX_FEEDBACK_CHARS;
-use tidings_protocol::{
-    Conversation, ConversationEvent, ConversationStatus, ErrorCode, ServerFrame,
-};
+use tidings_protocol::{Conversation, ConversationEvent, ServerFrame};
 use uuid::Uuid;
 
 use crate::auth::{AgentIdentity, Principal};
-use crate::chat::{announce, may_see, side_of, store_joined_notice};
+use crate::chat::announce;
 use crate::error::{Error, Result};
 use crate::hub::ConnId;
-use crate::store::read_state::{self, Side};
-use crate::store::{self, agents, conversations, now_millis};
+use crate::store::agents;
+use crate::writer::{Write, Written};
 use crate::AppState;
-
-/// Loads a conversation inside the transaction, `not_found` unless visible.
-async fn visible_in_tx(
-    conn: &mut sqlx::SqliteConnection,
-    principal: &Principal,
-    id: Uuid,
-) -> Result<Conversation> {
-    conversations::get(conn, id, side_of(principal))
-        .await?
-        .filter(|c| may_see(principal, c))
-        .ok_or_else(|| Error::not_found("conversation"))
-}
 
 async fn finish(state: &AppState, id: Uuid, event: ConversationEvent) -> Result<Conversation> {
     let conversation = announce(state, id, event)
@@ -38,6 +25,10 @@ async fn finish(state: &AppState, id: Uuid, event: ConversationEvent) -> Result<
     Ok(conversation)
 }
 
+fn unexpected() -> Error {
+    Error::internal("the writer answered with another kind of write")
+}
+
 /// Gives `conversation_id` to `assignee`, storing the "joined" notice. `by` must see it.
 async fn give(
     state: &AppState,
@@ -46,46 +37,23 @@ async fn give(
     assignee: &AgentIdentity,
     event: ConversationEvent,
 ) -> Result<Conversation> {
-    let principal = Principal::Agent(by.clone());
-    let mut tx = store::begin_write(&state.pool).await?;
-    let conversation = visible_in_tx(&mut tx, &principal, conversation_id).await?;
-    match conversation.status {
-        ConversationStatus::Ended => {
-            return Err(Error::client(
-                ErrorCode::ConversationEnded,
-                "this conversation has ended",
-            ))
-        }
-        ConversationStatus::Active
-            if conversation
-                .assigned_agent
-                .as_ref()
-                .is_some_and(|a| a.id == assignee.id) =>
-        {
-            // Already theirs: claiming twice is not an error.
-            tx.commit().await?;
-            return finish(state, conversation_id, ConversationEvent::Updated).await;
-        }
-        ConversationStatus::Active if event == ConversationEvent::Claimed => {
-            return Err(Error::client(
-                ErrorCode::Conflict,
-                "another agent has already claimed this conversation",
-            ));
-        }
-        _ => {}
-    }
-    let now = now_millis();
-    conversations::assign(&mut tx, conversation_id, assignee.id, now).await?;
-    let notice = store_joined_notice(
-        &mut tx,
-        &conversation,
-        assignee,
-        conversation.last_seq + 1,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.hub.publish_message(&notice);
+    let written = state
+        .writer
+        .submit(Write::Give {
+            by: Principal::Agent(by.clone()),
+            conversation_id,
+            assignee: assignee.clone(),
+            claim: event == ConversationEvent::Claimed,
+        })
+        .await?;
+    let Written::Given { changed } = written else {
+        return Err(unexpected());
+    };
+    let event = if changed {
+        event
+    } else {
+        ConversationEvent::Updated
+    };
     finish(state, conversation_id, event).await
 }
 
@@ -134,16 +102,22 @@ pub async fn close(
     agent: &AgentIdentity,
     conversation_id: Uuid,
 ) -> Result<Conversation> {
-    let principal = Principal::Agent(agent.clone());
-    let mut tx = store::begin_write(&state.pool).await?;
-    let conversation = visible_in_tx(&mut tx, &principal, conversation_id).await?;
-    if conversation.status == ConversationStatus::Ended {
-        tx.commit().await?;
-        return finish(state, conversation_id, ConversationEvent::Updated).await;
-    }
-    conversations::end(&mut tx, conversation_id, agent.id, now_millis()).await?;
-    tx.commit().await?;
-    finish(state, conversation_id, ConversationEvent::Ended).await
+    let written = state
+        .writer
+        .submit(Write::Close {
+            agent: agent.clone(),
+            conversation_id,
+        })
+        .await?;
+    let Written::Closed { changed } = written else {
+        return Err(unexpected());
+    };
+    let event = if changed {
+        ConversationEvent::Ended
+    } else {
+        ConversationEvent::Updated
+    };
+    finish(state, conversation_id, event).await
 }
 
 /// The visitor rates an ended conversation (1..=5 stars, optional feedback). Rating
@@ -164,18 +138,20 @@ pub async fn rate(
             "feedback is limited to {MAX_FEEDBACK_CHARS} characters"
         )));
     }
-    let principal = Principal::Visitor { id: visitor_id };
-    let mut tx = store::begin_write(&state.pool).await?;
-    let conversation = visible_in_tx(&mut tx, &principal, conversation_id).await?;
-    if conversation.status != ConversationStatus::Ended {
-        return Err(Error::client(
-            ErrorCode::Conflict,
-            "a conversation can be rated once it has ended",
-        ));
-    }
-    conversations::rate(&mut tx, conversation_id, rating, feedback).await?;
-    tx.commit().await?;
+    let written = state
+        .writer
+        .submit(Write::Rate {
+            visitor_id,
+            conversation_id,
+            rating,
+            feedback: feedback.map(str::to_string),
+        })
+        .await?;
+    let Written::Rated = written else {
+        return Err(unexpected());
+    };
     finish(state, conversation_id, ConversationEvent::Rated).await?;
+    let principal = Principal::Visitor { id: visitor_id };
     crate::chat::load_visible(state, &principal, conversation_id).await
 }
 
@@ -189,26 +165,23 @@ pub async fn mark(
     read_seq: u64,
     delivered_seq: u64,
 ) -> Result<()> {
-    let side = side_of(principal);
-    let mut tx = store::begin_write(&state.pool).await?;
-    let conversation = visible_in_tx(&mut tx, principal, conversation_id).await?;
-    let before = match side {
-        Side::Visitor => (conversation.visitor_read_seq, 0),
-        Side::Agent => (
-            conversation.agent_read_seq,
-            conversation.agent_delivered_seq,
-        ),
-    };
-    let after = read_state::advance(
-        &mut tx,
-        conversation_id,
+    let written = state
+        .writer
+        .submit(Write::Mark {
+            principal: principal.clone(),
+            conversation_id,
+            read_seq,
+            delivered_seq,
+        })
+        .await?;
+    let Written::Marked {
         side,
-        read_seq,
-        delivered_seq,
-        conversation.last_seq,
-    )
-    .await?;
-    tx.commit().await?;
+        after,
+        read_changed,
+    } = written
+    else {
+        return Err(unexpected());
+    };
     let receipt = ServerFrame::Receipt {
         conversation_id,
         role: side.role(),
@@ -218,7 +191,7 @@ pub async fn mark(
     state
         .hub
         .publish_to_followers(conversation_id, &receipt, conn);
-    if after.read_seq != before.0 {
+    if read_changed {
         announce(state, conversation_id, ConversationEvent::Updated).await?;
     }
     Ok(())

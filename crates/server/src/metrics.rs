@@ -55,7 +55,13 @@ pub struct Metrics {
     pub frames_received: AtomicU64,
     pub slow_consumers_closed: AtomicU64,
     pub http_requests: AtomicU64,
+    /// Transactions the writer committed (or tried to), and the writes they carried.
+    pub write_groups: AtomicU64,
+    pub write_group_items: AtomicU64,
+    /// Writes refused because the writer's queue was full.
+    pub writes_refused_overloaded: AtomicU64,
     pub message_store_latency: Histogram,
+    pub write_group_latency: Histogram,
     pub http_latency: Histogram,
     errors: Mutex<Vec<(ErrorCode, u64)>>,
 }
@@ -135,6 +141,27 @@ impl Metrics {
             "HTTP requests served.",
             load(&self.http_requests),
         );
+        counter(
+            &mut out,
+            "tidings_write_groups_total",
+            "counter",
+            "Write transactions (one commit and one fsync each).",
+            load(&self.write_groups),
+        );
+        counter(
+            &mut out,
+            "tidings_write_group_items_total",
+            "counter",
+            "Writes carried by those transactions (items / groups = average group size).",
+            load(&self.write_group_items),
+        );
+        counter(
+            &mut out,
+            "tidings_writes_overloaded_total",
+            "counter",
+            "Writes refused with `overloaded` because the write queue was full.",
+            load(&self.writes_refused_overloaded),
+        );
         let _ = writeln!(out, "# HELP tidings_errors_total Errors reported to clients, by code.\n# TYPE tidings_errors_total counter");
         let errors = self
             .errors
@@ -152,6 +179,11 @@ impl Metrics {
             &mut out,
             "tidings_message_store_seconds",
             "Time from receiving a send to its commit.",
+        );
+        self.write_group_latency.render(
+            &mut out,
+            "tidings_write_group_seconds",
+            "Time to apply and commit one write group.",
         );
         self.http_latency.render(
             &mut out,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{ack_fields, Client, TestServer};
 use serde_json::json;
 use tidings_protocol::{Message, Sender, ServerFrame};
-use tidings_server::store::{self, conversations, messages};
+use tidings_server::store::{conversations, messages};
 use uuid::Uuid;
 
 /// Messages in the history the slow client asks for: far more than socket buffers hold.
@@ -28,7 +28,12 @@ async fn a_client_that_stops_reading_is_disconnected() {
 
     // A long history (about 16 MB of JSON), written straight into the store.
     let body = "x".repeat(4_000);
-    let mut tx = store::begin_write(&server.state.pool).await.unwrap();
+    let mut tx = server
+        .state
+        .pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .unwrap();
     for seq in 2..=HISTORY + 1 {
         let message = Message {
             id: Uuid::new_v4(),

@@ -129,6 +129,7 @@ pub fn error_code(value: &Json) -> Option<ErrorCode> {
         "conflict" => Conflict,
         "rate_limited" => RateLimited,
         "origin_not_allowed" => OriginNotAllowed,
+        "overloaded" => Overloaded,
         "internal" => Internal,
         _ => return None,
     })
@@ -153,6 +154,7 @@ pub fn error_code_name(code: ErrorCode) -> &'static str {
         Conflict => "conflict",
         RateLimited => "rate_limited",
         OriginNotAllowed => "origin_not_allowed",
+        Overloaded => "overloaded",
         Internal => "internal",
     }
 }

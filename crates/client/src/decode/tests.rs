@@ -174,6 +174,7 @@ fn reads_every_enum_value_as_serde_writes_it() {
         Conflict,
         RateLimited,
         OriginNotAllowed,
+        Overloaded,
         Internal,
     ];
     for code in codes {

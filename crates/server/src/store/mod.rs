@@ -1,5 +1,6 @@
-//! SQLite storage, one file per table family. Functions take any executor (the pool, or
-//! a connection inside a `BEGIN IMMEDIATE` transaction opened by [`begin_write`]).
+//! SQLite storage, one file per table family. Reads take the pool; the writes that change
+//! conversations take the writer's connection inside its group transaction
+//! ([`crate::writer`]); a few rare writes (visitors, agents, sessions) take the pool.
 
 pub mod agents;
 pub mod conversations;
@@ -10,7 +11,7 @@ pub mod visitors;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::Row;
 use tidings_protocol::Millis;
 use uuid::Uuid;
 
@@ -22,13 +23,6 @@ pub fn now_millis() -> Millis {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as Millis)
         .unwrap_or(0)
-}
-
-/// Opens a write transaction that takes the write lock at once. A deferred transaction
-/// that reads and then writes would fail with `SQLITE_BUSY` when another writer got in
-/// between; `BEGIN IMMEDIATE` waits (up to the busy timeout) instead.
-pub async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// Reads a UUID stored as text.

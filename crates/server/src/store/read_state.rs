@@ -38,6 +38,31 @@ pub struct ReadState {
     pub delivered_seq: u64,
 }
 
+/// A side's state now (zero before its first receipt).
+pub async fn current(
+    conn: &mut SqliteConnection,
+    conversation_id: Uuid,
+    side: Side,
+) -> Result<ReadState> {
+    let row = sqlx::query(
+        "SELECT read_seq, delivered_seq FROM read_states WHERE conversation_id = ? AND side = ?",
+    )
+    .bind(conversation_id.to_string())
+    .bind(side.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some(row) => ReadState {
+            read_seq: u64_col(&row, "read_seq")?,
+            delivered_seq: u64_col(&row, "delivered_seq")?,
+        },
+        None => ReadState {
+            read_seq: 0,
+            delivered_seq: 0,
+        },
+    })
+}
+
 /// Moves a side's read and/or delivered seq forward (clamped to the last seq); reading
 /// implies delivery. Returns the resulting state.
 pub async fn advance(

@@ -85,6 +85,7 @@ impl TestServer {
         if let Some(task) = self.task.take() {
             let _ = tokio::time::timeout(DEADLINE, task).await;
         }
+        self.state.writer.close().await;
         self.state.pool.close().await;
     }
 

@@ -1,0 +1,128 @@
+//! The write path: one writer task per database stores every message, receipt and
+//! conversation change, in groups.
+//!
+//! Callers (socket handlers, HTTP handlers) put a [`Write`] on a bounded queue and wait for
+//! its answer. The writer task ([`group`]) takes everything queued, applies it in one
+//! transaction and commits once, so one fsync carries every write that arrived while the
+//! previous group was committing. Only after the commit does it fan the new messages out
+//! and answer each caller, so an `ack` always means "committed". Reads do not go through
+//! here: they use the pool, concurrently with the writer (SQLite's WAL lets readers see the
+//! last commit while a write is under way).
+//!
+//! Past saturation, the queue is full and [`Writer::submit`] refuses at once with
+//! `overloaded` (a passing refusal that clients retry) instead of queueing without bound:
+//! latency stays bounded by the queue's length over the writer's throughput, and memory by
+//! the queue's length.
+//!
+//! The writer's own connection is opened with the pool's options; SQLite allows one writer
+//! at a time, so the few writes that stay on the pool (visitor creation and last-seen
+//! times, agent sessions) briefly wait for the writer's lock through the busy timeout.
+//! Another backend (PostgreSQL, for several nodes) gets the same grouping by providing
+//! [`group`]'s transaction steps and the [`ops`] queries for its connection type.
+
+mod group;
+mod ops;
+
+pub use group::MAX_GROUP;
+pub use ops::{SentNews, Write, Written};
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use sqlx::{ConnectOptions, SqlitePool};
+use tidings_protocol::ErrorCode;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+
+/// A write waiting in the queue, with where its answer goes.
+pub(crate) struct Job {
+    write: Write,
+    reply: oneshot::Sender<Result<Written>>,
+}
+
+/// The handle every handler shares: the queue's sending side.
+pub struct Writer {
+    queue: Mutex<Option<mpsc::Sender<Job>>>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// What `overloaded` tells the client.
+const OVERLOADED: &str = "the server is busy; nothing was stored, send it again in a moment";
+
+impl Writer {
+    /// Starts the writer task on its own connection to the pool's database, with room for
+    /// `capacity` queued writes. Must be called inside a tokio runtime.
+    pub fn start(pool: &SqlitePool, hub: Arc<Hub>, capacity: usize) -> Writer {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let options = pool.connect_options();
+        let task = tokio::spawn(async move {
+            match options.connect().await {
+                Ok(conn) => group::run(conn, rx, hub).await,
+                Err(e) => {
+                    tracing::error!(error = %e, "the writer cannot open the database");
+                    fail_all(rx, &e.to_string()).await;
+                }
+            }
+        });
+        Writer {
+            queue: Mutex::new(Some(tx)),
+            task: Mutex::new(Some(task)),
+        }
+    }
+
+    fn sender(&self) -> Option<mpsc::Sender<Job>> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Queues a write and waits until it is committed (or refused). A full queue refuses
+    /// at once with `overloaded`; nothing was stored then.
+    pub async fn submit(&self, write: Write) -> Result<Written> {
+        let Some(queue) = self.sender() else {
+            return Err(Error::client(
+                ErrorCode::Overloaded,
+                "the server is stopping",
+            ));
+        };
+        let (reply, answer) = oneshot::channel();
+        match queue.try_send(Job { write, reply }) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                crate::metrics::global()
+                    .writes_refused_overloaded
+                    .fetch_add(1, Ordering::Relaxed);
+                return Err(Error::client(ErrorCode::Overloaded, OVERLOADED));
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                return Err(Error::client(
+                    ErrorCode::Overloaded,
+                    "the server is stopping",
+                ))
+            }
+        }
+        answer
+            .await
+            .unwrap_or_else(|_| Err(Error::internal("the writer stopped")))
+    }
+
+    /// Stops taking writes, lets the writer commit what is queued, and waits for it to
+    /// close its connection.
+    pub async fn close(&self) {
+        drop(self.queue.lock().unwrap_or_else(|p| p.into_inner()).take());
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Without a connection, every write fails (as an internal error the client retries).
+async fn fail_all(mut rx: mpsc::Receiver<Job>, why: &str) {
+    while let Some(job) = rx.recv().await {
+        let _ = job.reply.send(Err(Error::internal(format!(
+            "no database connection: {why}"
+        ))));
+    }
+}

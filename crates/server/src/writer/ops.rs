@@ -1,0 +1,390 @@
+//! The writes the writer applies inside a group's transaction: sending a message, claiming
+//! or assigning, closing, rating, and read / delivery receipts.
+//!
+//! Each write runs its checks first and writes only after the last one: a refusal (an
+//! [`Error::Client`]: not found, ended, conflict, ...) leaves nothing behind in the open
+//! transaction, so the group can go on with the next write and commit the others. Only a
+//! database failure can interrupt a write half-way; [`super::group`] handles that case.
+//!
+//! Nothing here publishes: what a write means for subscribers is returned in [`Applied`] and
+//! fanned out only after the group has committed.
+
+use tidings_protocol::{ErrorCode, Message, Sender};
+use uuid::Uuid;
+
+use crate::auth::{AgentIdentity, Principal};
+use crate::error::{Error, Result};
+use crate::store::conversations::{self, Head};
+use crate::store::read_state::{self, ReadState, Side};
+use crate::store::{messages, now_millis};
+use tidings_protocol::ConversationStatus;
+
+/// A change for the writer to store.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// A message (body already validated). Idempotent by `id`.
+    Send {
+        principal: Principal,
+        id: Uuid,
+        conversation_id: Option<Uuid>,
+        body: String,
+    },
+    /// Gives the conversation to `assignee`, with a "joined" notice: a claim (`claim`:
+    /// refused when someone else has it) or an admin's assignment.
+    Give {
+        by: Principal,
+        conversation_id: Uuid,
+        assignee: AgentIdentity,
+        claim: bool,
+    },
+    /// Ends the conversation.
+    Close {
+        agent: AgentIdentity,
+        conversation_id: Uuid,
+    },
+    /// The visitor's rating of an ended conversation (values already validated).
+    Rate {
+        visitor_id: Uuid,
+        conversation_id: Uuid,
+        rating: u8,
+        feedback: Option<String>,
+    },
+    /// Moves one side's read and/or delivered seq forward.
+    Mark {
+        principal: Principal,
+        conversation_id: Uuid,
+        read_seq: u64,
+        delivered_seq: u64,
+    },
+}
+
+/// What a committed write did, for the caller to answer and announce.
+#[derive(Debug, Clone)]
+pub enum Written {
+    /// The stored message (or, for a repeated id, the one stored before).
+    Sent {
+        message: Message,
+        /// `None` for a repeated id: nothing changed.
+        news: Option<SentNews>,
+    },
+    /// `changed` is false when the conversation already was the assignee's.
+    Given {
+        changed: bool,
+    },
+    /// `changed` is false when it had already ended.
+    Closed {
+        changed: bool,
+    },
+    Rated,
+    Marked {
+        side: Side,
+        after: ReadState,
+        read_changed: bool,
+    },
+}
+
+/// What a new message changed besides itself.
+#[derive(Debug, Clone, Copy)]
+pub struct SentNews {
+    pub visitor_id: Uuid,
+    /// The visitor's first message opened a new conversation.
+    pub created: bool,
+    /// An agent's first reply claimed a waiting conversation (a "joined" notice came first).
+    pub claimed: bool,
+}
+
+/// A write applied in the open transaction, not yet committed.
+#[derive(Debug)]
+pub struct Applied {
+    pub written: Written,
+    /// Messages to fan out, in seq order, once the group has committed.
+    pub publish: Vec<Message>,
+}
+
+/// Applies one write on the writer's connection, inside the group's transaction.
+pub async fn apply(conn: &mut sqlx::SqliteConnection, write: &Write) -> Result<Applied> {
+    match write {
+        Write::Send {
+            principal,
+            id,
+            conversation_id,
+            body,
+        } => send(conn, principal, *id, *conversation_id, body).await,
+        Write::Give {
+            by,
+            conversation_id,
+            assignee,
+            claim,
+        } => give(conn, by, *conversation_id, assignee, *claim).await,
+        Write::Close {
+            agent,
+            conversation_id,
+        } => close(conn, agent, *conversation_id).await,
+        Write::Rate {
+            visitor_id,
+            conversation_id,
+            rating,
+            feedback,
+        } => {
+            rate(
+                conn,
+                *visitor_id,
+                *conversation_id,
+                *rating,
+                feedback.as_deref(),
+            )
+            .await
+        }
+        Write::Mark {
+            principal,
+            conversation_id,
+            read_seq,
+            delivered_seq,
+        } => mark(conn, principal, *conversation_id, *read_seq, *delivered_seq).await,
+    }
+}
+
+fn just(written: Written) -> Applied {
+    Applied {
+        written,
+        publish: Vec::new(),
+    }
+}
+
+fn may_see(principal: &Principal, head: &Head) -> bool {
+    match principal {
+        Principal::Visitor { id } => head.visitor_id == *id,
+        Principal::Agent(agent) => head.agent_may_see(agent.id, agent.is_admin),
+    }
+}
+
+/// The conversation's head, or `not_found` when it is missing or not visible.
+async fn visible(
+    conn: &mut sqlx::SqliteConnection,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Head> {
+    conversations::head(conn, id)
+        .await?
+        .filter(|h| may_see(principal, h))
+        .ok_or_else(|| Error::not_found("conversation"))
+}
+
+/// A system notice "<name> joined the chat" at `seq`.
+async fn joined_notice(
+    conn: &mut sqlx::SqliteConnection,
+    conversation_id: Uuid,
+    agent: &AgentIdentity,
+    seq: u64,
+    now: i64,
+) -> Result<Message> {
+    let notice = Message {
+        id: Uuid::new_v4(),
+        conversation_id,
+        seq,
+        sender: Sender::System,
+        author_name: None,
+        agent_id: Some(agent.id),
+        body: format!("{} joined the chat", agent.name),
+        created_at: now,
+    };
+    messages::insert(conn, &notice).await?;
+    conversations::record_message(conn, conversation_id, seq, None, now).await?;
+    Ok(notice)
+}
+
+/// Stores a message: idempotent by id, the next seq of its conversation, and an agent's
+/// first reply to a waiting conversation claims it (the "joined" notice takes the seq
+/// before the reply).
+async fn send(
+    conn: &mut sqlx::SqliteConnection,
+    principal: &Principal,
+    id: Uuid,
+    conversation_id: Option<Uuid>,
+    body: &str,
+) -> Result<Applied> {
+    if let Some(existing) = messages::by_id(conn, id).await? {
+        let head = conversations::head(conn, existing.conversation_id).await?;
+        if !head.is_some_and(|h| may_see(principal, &h)) {
+            return Err(Error::client(
+                ErrorCode::Conflict,
+                "this message id is already used",
+            ));
+        }
+        crate::metrics::global()
+            .messages_duplicate
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok(just(Written::Sent {
+            message: existing,
+            news: None,
+        }));
+    }
+    let now = now_millis();
+    let (head, created) = match (principal, conversation_id) {
+        (_, Some(cid)) => (visible(conn, principal, cid).await?, false),
+        (Principal::Visitor { id: visitor }, None) => {
+            match conversations::open_for_visitor(conn, *visitor).await? {
+                Some(cid) => (visible(conn, principal, cid).await?, false),
+                // The last check is behind us: a new conversation is the first write.
+                None => {
+                    let cid = conversations::create(conn, *visitor, now).await?;
+                    let head = conversations::head(conn, cid)
+                        .await?
+                        .ok_or_else(|| Error::internal("the new conversation is missing"))?;
+                    (head, true)
+                }
+            }
+        }
+        (Principal::Agent(_), None) => return Err(Error::invalid("conversation_id is required")),
+    };
+    if head.status == ConversationStatus::Ended {
+        return Err(Error::client(
+            ErrorCode::ConversationEnded,
+            "this conversation has ended; start a new one",
+        ));
+    }
+
+    let mut seq = head.last_seq;
+    let mut publish = Vec::with_capacity(1);
+    let (sender, agent_id, author_name) = match principal {
+        Principal::Visitor { .. } => (Sender::Visitor, None, head.visitor_name.clone()),
+        Principal::Agent(agent) => {
+            // Visibility (checked above) already keeps plain agents out of conversations
+            // assigned to someone else; admins may write in any.
+            if head.status == ConversationStatus::Waiting {
+                conversations::assign(conn, head.id, agent.id, now).await?;
+                seq += 1;
+                publish.push(joined_notice(conn, head.id, agent, seq, now).await?);
+            }
+            (Sender::Agent, Some(agent.id), Some(agent.name.clone()))
+        }
+    };
+    seq += 1;
+    let message = Message {
+        id,
+        conversation_id: head.id,
+        seq,
+        sender,
+        author_name,
+        agent_id,
+        body: body.to_string(),
+        created_at: now,
+    };
+    messages::insert(conn, &message).await?;
+    conversations::record_message(conn, head.id, seq, Some(&message.body), now).await?;
+    let claimed = !publish.is_empty();
+    publish.push(message.clone());
+    Ok(Applied {
+        written: Written::Sent {
+            message,
+            news: Some(SentNews {
+                visitor_id: head.visitor_id,
+                created,
+                claimed,
+            }),
+        },
+        publish,
+    })
+}
+
+/// Gives a conversation to `assignee` (see [`Write::Give`]).
+async fn give(
+    conn: &mut sqlx::SqliteConnection,
+    by: &Principal,
+    conversation_id: Uuid,
+    assignee: &AgentIdentity,
+    claim: bool,
+) -> Result<Applied> {
+    let head = visible(conn, by, conversation_id).await?;
+    match head.status {
+        ConversationStatus::Ended => {
+            return Err(Error::client(
+                ErrorCode::ConversationEnded,
+                "this conversation has ended",
+            ))
+        }
+        // Already theirs: claiming twice is not an error.
+        ConversationStatus::Active if head.assigned_agent_id == Some(assignee.id) => {
+            return Ok(just(Written::Given { changed: false }))
+        }
+        ConversationStatus::Active if claim => {
+            return Err(Error::client(
+                ErrorCode::Conflict,
+                "another agent has already claimed this conversation",
+            ));
+        }
+        _ => {}
+    }
+    let now = now_millis();
+    conversations::assign(conn, conversation_id, assignee.id, now).await?;
+    let notice = joined_notice(conn, conversation_id, assignee, head.last_seq + 1, now).await?;
+    Ok(Applied {
+        written: Written::Given { changed: true },
+        publish: vec![notice],
+    })
+}
+
+async fn close(
+    conn: &mut sqlx::SqliteConnection,
+    agent: &AgentIdentity,
+    conversation_id: Uuid,
+) -> Result<Applied> {
+    let head = visible(conn, &Principal::Agent(agent.clone()), conversation_id).await?;
+    if head.status == ConversationStatus::Ended {
+        return Ok(just(Written::Closed { changed: false }));
+    }
+    conversations::end(conn, conversation_id, agent.id, now_millis()).await?;
+    Ok(just(Written::Closed { changed: true }))
+}
+
+async fn rate(
+    conn: &mut sqlx::SqliteConnection,
+    visitor_id: Uuid,
+    conversation_id: Uuid,
+    rating: u8,
+    feedback: Option<&str>,
+) -> Result<Applied> {
+    let head = visible(
+        conn,
+        &Principal::Visitor { id: visitor_id },
+        conversation_id,
+    )
+    .await?;
+    if head.status != ConversationStatus::Ended {
+        return Err(Error::client(
+            ErrorCode::Conflict,
+            "a conversation can be rated once it has ended",
+        ));
+    }
+    conversations::rate(conn, conversation_id, rating, feedback).await?;
+    Ok(just(Written::Rated))
+}
+
+async fn mark(
+    conn: &mut sqlx::SqliteConnection,
+    principal: &Principal,
+    conversation_id: Uuid,
+    read_seq: u64,
+    delivered_seq: u64,
+) -> Result<Applied> {
+    let side = match principal {
+        Principal::Visitor { .. } => Side::Visitor,
+        Principal::Agent(_) => Side::Agent,
+    };
+    let head = visible(conn, principal, conversation_id).await?;
+    let before = read_state::current(conn, conversation_id, side).await?;
+    let after = read_state::advance(
+        conn,
+        conversation_id,
+        side,
+        read_seq,
+        delivered_seq,
+        head.last_seq,
+    )
+    .await?;
+    Ok(just(Written::Marked {
+        side,
+        after,
+        read_changed: after.read_seq != before.read_seq,
+    }))
+}
