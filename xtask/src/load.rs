@@ -109,6 +109,10 @@ struct Row {
     /// what arrives during the drain only shows in the latencies).
     acked_in_window: usize,
     delivered_in_window: usize,
+    /// The server's write transactions and the writes they carried, if it reports them.
+    groups: f64,
+    group_items: f64,
+    group_seconds: f64,
 }
 
 impl std::fmt::Display for Row {
@@ -129,6 +133,14 @@ impl std::fmt::Display for Row {
             percentile(&self.acked, 50),
             percentile(&self.acked, 99),
         )?;
+        if self.groups > 0.0 {
+            write!(
+                f,
+                "  [{:.1} writes and {:.2} ms per commit]",
+                self.group_items / self.groups,
+                self.group_seconds * 1000.0 / self.groups
+            )?;
+        }
         let missing_acks = self.sent - self.acked.len() - self.refused;
         if missing_acks > 0 || self.delivered.len() < self.acked.len() {
             write!(
@@ -291,6 +303,9 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         refused: 0,
         acked_in_window: 0,
         delivered_in_window: 0,
+        groups: 0.0,
+        group_items: 0.0,
+        group_seconds: 0.0,
     };
     while let Some(done) = tasks.join_next().await {
         let (sent, acked, refused, acked_in_window, delivered, delivered_in_window) =
@@ -302,8 +317,22 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         row.acked_in_window += acked_in_window;
         row.delivered_in_window += delivered_in_window;
     }
+    row.groups = server_counter(&http, &addr, "tidings_write_groups_total").await;
+    row.group_items = server_counter(&http, &addr, "tidings_write_group_items_total").await;
+    row.group_seconds = server_counter(&http, &addr, "tidings_write_group_seconds_sum").await;
     drop(server);
     Ok(row)
+}
+
+/// A counter from the server's `/metrics` (0 when it has none, as before the writer).
+async fn server_counter(http: &reqwest::Client, addr: &str, name: &str) -> f64 {
+    let Ok(response) = http.get(format!("http://{addr}/metrics")).send().await else {
+        return 0.0;
+    };
+    let text = response.text().await.unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
 }
 
 fn rand_u64() -> Result<u64> {

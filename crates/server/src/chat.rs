@@ -42,6 +42,11 @@ pub struct Announcement {
 /// queue, the claim (and its followers' revocation), the auto-subscription of the visitor's
 /// tabs to a conversation they just started.
 pub async fn announce_sent(state: &AppState, news: Announcement) -> Result<()> {
+    if news.event == ConversationEvent::Updated && !news.claimed && !news.created {
+        // The common case, coalesced when busy (see `announcer`).
+        state.announcer.updated(state, news.conversation_id);
+        return Ok(());
+    }
     if let Some(after) = announce(state, news.conversation_id, news.event).await? {
         if news.claimed {
             state.hub.revoke_followers(&after);
@@ -133,6 +138,9 @@ pub async fn announce(
     state
         .hub
         .publish_conversation(event, Some(&visitor_view), &agent_view);
+    if event != ConversationEvent::Updated {
+        state.announcer.superseded(id);
+    }
     Ok(Some(agent_view))
 }
 

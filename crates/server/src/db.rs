@@ -15,7 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 /// How long a writer waits for the database lock before giving up with `SQLITE_BUSY`.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating the file and its directory if needed) and migrates the database.
 pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {

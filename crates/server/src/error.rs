@@ -18,6 +18,9 @@ pub enum Error {
     /// The database failed; details go to the log only.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The writer's database connection failed; details go to the log only.
+    #[error("database error: {0}")]
+    Storage(#[from] rusqlite::Error),
     /// Anything else that should not happen; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -55,7 +58,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Client { code, .. } => *code,
-            Error::Database(_) | Error::Internal(_) => ErrorCode::Internal,
+            Error::Database(_) | Error::Storage(_) | Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -63,7 +66,7 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::Client { message, .. } => message.clone(),
-            Error::Database(_) | Error::Internal(_) => {
+            Error::Database(_) | Error::Storage(_) | Error::Internal(_) => {
                 "internal error; it has been logged".to_string()
             }
         }

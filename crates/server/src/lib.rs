@@ -1,6 +1,7 @@
 //! The Tidings server as a library: [`app`] builds the whole HTTP + WebSocket router from
 //! an [`AppState`], so the binary and the tests run exactly the same code.
 
+pub mod announcer;
 pub mod assets;
 pub mod auth;
 pub mod chat;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub sockets: Arc<socket::LiveSockets>,
     /// The one writer of messages, receipts and conversation changes (group commit).
     pub writer: Arc<writer::Writer>,
+    /// Coalesces the `conversation` updates that follow messages and receipts.
+    pub announcer: Arc<announcer::Announcer>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             pool,
             hub,
             writer: Arc::new(writer),
+            announcer: Arc::new(announcer::Announcer::default()),
             settings: Arc::new(settings),
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),

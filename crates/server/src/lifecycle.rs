@@ -192,7 +192,8 @@ pub async fn mark(
         .hub
         .publish_to_followers(conversation_id, &receipt, conn);
     if read_changed {
-        announce(state, conversation_id, ConversationEvent::Updated).await?;
+        // Unread counts changed (coalesced when busy, see `announcer`).
+        state.announcer.updated(state, conversation_id);
     }
     Ok(())
 }

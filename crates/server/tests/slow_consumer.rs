@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use common::{ack_fields, Client, TestServer};
 use serde_json::json;
-use tidings_protocol::{Message, Sender, ServerFrame};
-use tidings_server::store::{conversations, messages};
+use tidings_protocol::ServerFrame;
 use uuid::Uuid;
 
 /// Messages in the history the slow client asks for: far more than socket buffers hold.
@@ -35,19 +34,23 @@ async fn a_client_that_stops_reading_is_disconnected() {
         .await
         .unwrap();
     for seq in 2..=HISTORY + 1 {
-        let message = Message {
-            id: Uuid::new_v4(),
-            conversation_id,
-            seq,
-            sender: Sender::Visitor,
-            author_name: None,
-            agent_id: None,
-            body: body.clone(),
-            created_at: seq as i64,
-        };
-        messages::insert(&mut tx, &message).await.unwrap();
+        sqlx::query(
+            "INSERT INTO messages (id, conversation_id, seq, sender, body, created_at)
+             VALUES (?, ?, ?, 'visitor', ?, ?)",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(conversation_id.to_string())
+        .bind(seq as i64)
+        .bind(&body)
+        .bind(seq as i64)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     }
-    conversations::record_message(&mut tx, conversation_id, HISTORY + 1, None, 0)
+    sqlx::query("UPDATE conversations SET last_seq = ? WHERE id = ?")
+        .bind((HISTORY + 1) as i64)
+        .bind(conversation_id.to_string())
+        .execute(&mut *tx)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -1,6 +1,6 @@
 //! Conversations: loading them with everything a list item or header shows (visitor
-//! details, assigned agent, read state, unread count), listing them per viewer, and the
-//! state changes (create, assign, end, rate) used inside write transactions.
+//! details, assigned agent, read state, unread count) and listing them per viewer. Their
+//! changes are the writer's (`crate::writer`).
 
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -10,9 +10,6 @@ use uuid::Uuid;
 use super::read_state::Side;
 use super::{opt_uuid_col, u64_col, uuid_col};
 use crate::error::{Error, Result};
-
-/// Longest preview kept of the latest message, in characters.
-const PREVIEW_CHARS: usize = 140;
 
 /// Most conversations one list returns.
 const LIST_LIMIT: i64 = 200;
@@ -93,51 +90,6 @@ pub async fn get(
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(|r| from_row(r, viewer)).transpose()
-}
-
-/// What a write needs to know of a conversation: who owns it, who may see it, its last
-/// seq. A much smaller query than [`get`] (no unread counts), run for every stored message.
-#[derive(Debug, Clone)]
-pub struct Head {
-    pub id: Uuid,
-    pub visitor_id: Uuid,
-    pub status: ConversationStatus,
-    pub assigned_agent_id: Option<Uuid>,
-    pub last_seq: u64,
-    pub visitor_name: Option<String>,
-}
-
-impl Head {
-    /// Whether an agent may see it (the rule of [`crate::auth::agent_may_see`]).
-    pub fn agent_may_see(&self, agent_id: Uuid, is_admin: bool) -> bool {
-        is_admin
-            || self.status == ConversationStatus::Waiting
-            || self.assigned_agent_id == Some(agent_id)
-    }
-}
-
-/// The [`Head`] of a conversation, inside the write transaction.
-pub async fn head(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Head>> {
-    let row = sqlx::query(
-        "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq, v.name AS visitor_name
-         FROM conversations c JOIN visitors v ON v.id = c.visitor_id WHERE c.id = ?",
-    )
-    .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let status: String = row.try_get("status")?;
-    Ok(Some(Head {
-        id: uuid_col(&row, "id")?,
-        visitor_id: uuid_col(&row, "visitor_id")?,
-        status: ConversationStatus::parse(&status)
-            .ok_or_else(|| Error::internal(format!("bad conversation status {status}")))?,
-        assigned_agent_id: opt_uuid_col(&row, "assigned_agent_id")?,
-        last_seq: u64_col(&row, "last_seq")?,
-        visitor_name: row.try_get("visitor_name")?,
-    }))
 }
 
 /// Like [`get`], from the pool.
@@ -231,107 +183,4 @@ pub async fn queue_for_agent(
     open.extend(ended);
     open.sort_by_key(|c| std::cmp::Reverse(c.last_activity_at));
     Ok(open)
-}
-
-/// The visitor's newest open (waiting or active) conversation, if any.
-pub async fn open_for_visitor(
-    conn: &mut SqliteConnection,
-    visitor_id: Uuid,
-) -> Result<Option<Uuid>> {
-    let row = sqlx::query(
-        "SELECT id FROM conversations WHERE visitor_id = ? AND status IN ('waiting', 'active')
-         ORDER BY last_activity_at DESC LIMIT 1",
-    )
-    .bind(visitor_id.to_string())
-    .fetch_optional(conn)
-    .await?;
-    row.as_ref().map(|r| uuid_col(r, "id")).transpose()
-}
-
-/// A new waiting conversation, carrying the visitor's page URL and browser.
-pub async fn create(conn: &mut SqliteConnection, visitor_id: Uuid, now: i64) -> Result<Uuid> {
-    let (page_url, user_agent) = super::visitors::context(conn, visitor_id).await?;
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO conversations (id, visitor_id, status, started_at, page_url, user_agent, last_seq, last_activity_at)
-         VALUES (?, ?, 'waiting', ?, ?, ?, 0, ?)",
-    )
-    .bind(id.to_string())
-    .bind(visitor_id.to_string())
-    .bind(now)
-    .bind(page_url)
-    .bind(user_agent)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(id)
-}
-
-/// Records a newly stored message as the conversation's latest.
-pub async fn record_message(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    seq: u64,
-    preview: Option<&str>,
-    now: i64,
-) -> Result<()> {
-    let preview = preview.map(|p| p.chars().take(PREVIEW_CHARS).collect::<String>());
-    sqlx::query(
-        "UPDATE conversations SET last_seq = ?, last_activity_at = ?,
-         last_message_preview = COALESCE(?, last_message_preview) WHERE id = ?",
-    )
-    .bind(seq as i64)
-    .bind(now)
-    .bind(preview)
-    .bind(id.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Gives the conversation to an agent and makes it active.
-pub async fn assign(conn: &mut SqliteConnection, id: Uuid, agent_id: Uuid, now: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE conversations SET status = 'active', assigned_agent_id = ?, assigned_at = ?,
-         last_activity_at = ? WHERE id = ?",
-    )
-    .bind(agent_id.to_string())
-    .bind(now)
-    .bind(now)
-    .bind(id.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Ends the conversation; one never assigned is given to the agent who closed it, so it
-/// stays visible to them.
-pub async fn end(conn: &mut SqliteConnection, id: Uuid, closed_by: Uuid, now: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE conversations SET status = 'ended', ended_at = ?, last_activity_at = ?,
-         assigned_agent_id = COALESCE(assigned_agent_id, ?) WHERE id = ?",
-    )
-    .bind(now)
-    .bind(now)
-    .bind(closed_by.to_string())
-    .bind(id.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Stores the visitor's rating and feedback.
-pub async fn rate(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    rating: u8,
-    feedback: Option<&str>,
-) -> Result<()> {
-    sqlx::query("UPDATE conversations SET rating = ?, feedback = ? WHERE id = ?")
-        .bind(rating as i64)
-        .bind(feedback)
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
 }

@@ -2,20 +2,12 @@
 //! so a message is stored once and seq numbers cannot collide.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{Row, SqlitePool};
 use tidings_protocol::{Message, Sender};
 use uuid::Uuid;
 
 use super::{opt_uuid_col, u64_col, uuid_col};
 use crate::error::{Error, Result};
-
-fn sender_str(sender: Sender) -> &'static str {
-    match sender {
-        Sender::Visitor => "visitor",
-        Sender::Agent => "agent",
-        Sender::System => "system",
-    }
-}
 
 fn from_row(row: &SqliteRow) -> Result<Message> {
     let sender: String = row.try_get("sender")?;
@@ -35,37 +27,6 @@ fn from_row(row: &SqliteRow) -> Result<Message> {
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
     })
-}
-
-/// The stored message with this client id, in whatever conversation.
-pub async fn by_id(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Message>> {
-    let row = sqlx::query(
-        "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
-         FROM messages WHERE id = ?",
-    )
-    .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
-/// Inserts a message whose seq the caller allocated in the same transaction.
-pub async fn insert(conn: &mut SqliteConnection, message: &Message) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(message.id.to_string())
-    .bind(message.conversation_id.to_string())
-    .bind(message.seq as i64)
-    .bind(sender_str(message.sender))
-    .bind(message.agent_id.map(|a| a.to_string()))
-    .bind(&message.author_name)
-    .bind(&message.body)
-    .bind(message.created_at)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Up to `limit` messages with `seq > after_seq`, ascending (one chunk of a replay).

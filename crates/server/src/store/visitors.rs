@@ -84,16 +84,3 @@ pub async fn touch(pool: &SqlitePool, id: Uuid, user_agent: Option<&str>) -> Res
     .await?;
     Ok(())
 }
-
-/// The visitor's page URL and browser, copied into a new conversation.
-pub async fn context(
-    conn: &mut sqlx::SqliteConnection,
-    id: Uuid,
-) -> Result<(Option<String>, Option<String>)> {
-    let row = sqlx::query("SELECT page_url, user_agent FROM visitors WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| Error::not_found("visitor"))?;
-    Ok((row.try_get("page_url")?, row.try_get("user_agent")?))
-}

@@ -14,14 +14,17 @@
 //! latency stays bounded by the queue's length over the writer's throughput, and memory by
 //! the queue's length.
 //!
-//! The writer's own connection is opened with the pool's options; SQLite allows one writer
-//! at a time, so the few writes that stay on the pool (visitor creation and last-seen
-//! times, agent sessions) briefly wait for the writer's lock through the busy timeout.
-//! Another backend (PostgreSQL, for several nodes) gets the same grouping by providing
-//! [`group`]'s transaction steps and the [`ops`] queries for its connection type.
+//! The writer has its own connection to the pool's database file ([`sql`]), used from its
+//! own thread. SQLite allows one writer at a time, so the few writes that stay on the pool
+//! (visitor creation and last-seen times, agent sessions) briefly wait for the writer's lock
+//! through the busy timeout. Another backend (PostgreSQL, for several nodes) gets the same
+//! grouping, acks and fan-out from this module and [`group`] by providing what is
+//! SQLite-specific here: the transaction steps in [`group`] and the queries in [`sql`];
+//! the rules in [`ops`] stay as they are.
 
 mod group;
 mod ops;
+mod sql;
 
 pub use group::MAX_GROUP;
 pub use ops::{SentNews, Write, Written};
@@ -29,10 +32,9 @@ pub use ops::{SentNews, Write, Written};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
-use sqlx::{ConnectOptions, SqlitePool};
+use sqlx::SqlitePool;
 use tidings_protocol::ErrorCode;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
 use crate::hub::Hub;
@@ -46,30 +48,39 @@ pub(crate) struct Job {
 /// The handle every handler shares: the queue's sending side.
 pub struct Writer {
     queue: Mutex<Option<mpsc::Sender<Job>>>,
-    task: Mutex<Option<JoinHandle<()>>>,
+    /// Resolves when the writer thread has closed its connection.
+    done: Mutex<Option<oneshot::Receiver<()>>>,
 }
 
 /// What `overloaded` tells the client.
 const OVERLOADED: &str = "the server is busy; nothing was stored, send it again in a moment";
 
 impl Writer {
-    /// Starts the writer task on its own connection to the pool's database, with room for
-    /// `capacity` queued writes. Must be called inside a tokio runtime.
+    /// Starts the writer thread on its own connection to the pool's database, with room
+    /// for `capacity` queued writes.
     pub fn start(pool: &SqlitePool, hub: Arc<Hub>, capacity: usize) -> Writer {
         let (tx, rx) = mpsc::channel(capacity.max(1));
-        let options = pool.connect_options();
-        let task = tokio::spawn(async move {
-            match options.connect().await {
-                Ok(conn) => group::run(conn, rx, hub).await,
-                Err(e) => {
-                    tracing::error!(error = %e, "the writer cannot open the database");
-                    fail_all(rx, &e.to_string()).await;
+        let (done_tx, done_rx) = oneshot::channel();
+        let path = pool.connect_options().get_filename().to_path_buf();
+        let spawned = std::thread::Builder::new()
+            .name("tidings-writer".into())
+            .spawn(move || {
+                match sql::open(&path, crate::db::BUSY_TIMEOUT) {
+                    Ok(conn) => group::run(conn, rx, hub),
+                    Err(e) => {
+                        tracing::error!(error = %e, "the writer cannot open the database");
+                        fail_all(rx, &e.to_string());
+                    }
                 }
-            }
-        });
+                let _ = done_tx.send(());
+            });
+        if let Err(e) = spawned {
+            // Without a thread the queue's receiver is gone: every write is refused.
+            tracing::error!(error = %e, "cannot start the writer thread");
+        }
         Writer {
             queue: Mutex::new(Some(tx)),
-            task: Mutex::new(Some(task)),
+            done: Mutex::new(Some(done_rx)),
         }
     }
 
@@ -111,16 +122,16 @@ impl Writer {
     /// close its connection.
     pub async fn close(&self) {
         drop(self.queue.lock().unwrap_or_else(|p| p.into_inner()).take());
-        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(task) = task {
-            let _ = task.await;
+        let done = self.done.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(done) = done {
+            let _ = done.await;
         }
     }
 }
 
 /// Without a connection, every write fails (as an internal error the client retries).
-async fn fail_all(mut rx: mpsc::Receiver<Job>, why: &str) {
-    while let Some(job) = rx.recv().await {
+fn fail_all(mut rx: mpsc::Receiver<Job>, why: &str) {
+    while let Some(job) = rx.blocking_recv() {
         let _ = job.reply.send(Err(Error::internal(format!(
             "no database connection: {why}"
         ))));

@@ -12,12 +12,14 @@
 use tidings_protocol::{ErrorCode, Message, Sender};
 use uuid::Uuid;
 
+use rusqlite::Connection;
+use tidings_protocol::ConversationStatus;
+
+use super::sql::{self, Head};
 use crate::auth::{AgentIdentity, Principal};
 use crate::error::{Error, Result};
-use crate::store::conversations::{self, Head};
-use crate::store::read_state::{self, ReadState, Side};
-use crate::store::{messages, now_millis};
-use tidings_protocol::ConversationStatus;
+use crate::store::now_millis;
+use crate::store::read_state::{ReadState, Side};
 
 /// A change for the writer to store.
 #[derive(Debug, Clone)]
@@ -102,45 +104,42 @@ pub struct Applied {
 }
 
 /// Applies one write on the writer's connection, inside the group's transaction.
-pub async fn apply(conn: &mut sqlx::SqliteConnection, write: &Write) -> Result<Applied> {
+pub fn apply(conn: &Connection, write: &Write) -> Result<Applied> {
     match write {
         Write::Send {
             principal,
             id,
             conversation_id,
             body,
-        } => send(conn, principal, *id, *conversation_id, body).await,
+        } => send(conn, principal, *id, *conversation_id, body),
         Write::Give {
             by,
             conversation_id,
             assignee,
             claim,
-        } => give(conn, by, *conversation_id, assignee, *claim).await,
+        } => give(conn, by, *conversation_id, assignee, *claim),
         Write::Close {
             agent,
             conversation_id,
-        } => close(conn, agent, *conversation_id).await,
+        } => close(conn, agent, *conversation_id),
         Write::Rate {
             visitor_id,
             conversation_id,
             rating,
             feedback,
-        } => {
-            rate(
-                conn,
-                *visitor_id,
-                *conversation_id,
-                *rating,
-                feedback.as_deref(),
-            )
-            .await
-        }
+        } => rate(
+            conn,
+            *visitor_id,
+            *conversation_id,
+            *rating,
+            feedback.as_deref(),
+        ),
         Write::Mark {
             principal,
             conversation_id,
             read_seq,
             delivered_seq,
-        } => mark(conn, principal, *conversation_id, *read_seq, *delivered_seq).await,
+        } => mark(conn, principal, *conversation_id, *read_seq, *delivered_seq),
     }
 }
 
@@ -159,20 +158,15 @@ fn may_see(principal: &Principal, head: &Head) -> bool {
 }
 
 /// The conversation's head, or `not_found` when it is missing or not visible.
-async fn visible(
-    conn: &mut sqlx::SqliteConnection,
-    principal: &Principal,
-    id: Uuid,
-) -> Result<Head> {
-    conversations::head(conn, id)
-        .await?
+fn visible(conn: &Connection, principal: &Principal, id: Uuid) -> Result<Head> {
+    sql::head(conn, id)?
         .filter(|h| may_see(principal, h))
         .ok_or_else(|| Error::not_found("conversation"))
 }
 
 /// A system notice "<name> joined the chat" at `seq`.
-async fn joined_notice(
-    conn: &mut sqlx::SqliteConnection,
+fn joined_notice(
+    conn: &Connection,
     conversation_id: Uuid,
     agent: &AgentIdentity,
     seq: u64,
@@ -188,23 +182,23 @@ async fn joined_notice(
         body: format!("{} joined the chat", agent.name),
         created_at: now,
     };
-    messages::insert(conn, &notice).await?;
-    conversations::record_message(conn, conversation_id, seq, None, now).await?;
+    sql::insert_message(conn, &notice)?;
+    sql::record_message(conn, conversation_id, seq, None, now)?;
     Ok(notice)
 }
 
 /// Stores a message: idempotent by id, the next seq of its conversation, and an agent's
 /// first reply to a waiting conversation claims it (the "joined" notice takes the seq
 /// before the reply).
-async fn send(
-    conn: &mut sqlx::SqliteConnection,
+fn send(
+    conn: &Connection,
     principal: &Principal,
     id: Uuid,
     conversation_id: Option<Uuid>,
     body: &str,
 ) -> Result<Applied> {
-    if let Some(existing) = messages::by_id(conn, id).await? {
-        let head = conversations::head(conn, existing.conversation_id).await?;
+    if let Some(existing) = sql::message_by_id(conn, id)? {
+        let head = sql::head(conn, existing.conversation_id)?;
         if !head.is_some_and(|h| may_see(principal, &h)) {
             return Err(Error::client(
                 ErrorCode::Conflict,
@@ -221,15 +215,14 @@ async fn send(
     }
     let now = now_millis();
     let (head, created) = match (principal, conversation_id) {
-        (_, Some(cid)) => (visible(conn, principal, cid).await?, false),
+        (_, Some(cid)) => (visible(conn, principal, cid)?, false),
         (Principal::Visitor { id: visitor }, None) => {
-            match conversations::open_for_visitor(conn, *visitor).await? {
-                Some(cid) => (visible(conn, principal, cid).await?, false),
+            match sql::open_for_visitor(conn, *visitor)? {
+                Some(cid) => (visible(conn, principal, cid)?, false),
                 // The last check is behind us: a new conversation is the first write.
                 None => {
-                    let cid = conversations::create(conn, *visitor, now).await?;
-                    let head = conversations::head(conn, cid)
-                        .await?
+                    let cid = sql::create_conversation(conn, *visitor, now)?;
+                    let head = sql::head(conn, cid)?
                         .ok_or_else(|| Error::internal("the new conversation is missing"))?;
                     (head, true)
                 }
@@ -252,9 +245,9 @@ async fn send(
             // Visibility (checked above) already keeps plain agents out of conversations
             // assigned to someone else; admins may write in any.
             if head.status == ConversationStatus::Waiting {
-                conversations::assign(conn, head.id, agent.id, now).await?;
+                sql::assign(conn, head.id, agent.id, now)?;
                 seq += 1;
-                publish.push(joined_notice(conn, head.id, agent, seq, now).await?);
+                publish.push(joined_notice(conn, head.id, agent, seq, now)?);
             }
             (Sender::Agent, Some(agent.id), Some(agent.name.clone()))
         }
@@ -270,8 +263,8 @@ async fn send(
         body: body.to_string(),
         created_at: now,
     };
-    messages::insert(conn, &message).await?;
-    conversations::record_message(conn, head.id, seq, Some(&message.body), now).await?;
+    sql::insert_message(conn, &message)?;
+    sql::record_message(conn, head.id, seq, Some(&message.body), now)?;
     let claimed = !publish.is_empty();
     publish.push(message.clone());
     Ok(Applied {
@@ -288,14 +281,14 @@ async fn send(
 }
 
 /// Gives a conversation to `assignee` (see [`Write::Give`]).
-async fn give(
-    conn: &mut sqlx::SqliteConnection,
+fn give(
+    conn: &Connection,
     by: &Principal,
     conversation_id: Uuid,
     assignee: &AgentIdentity,
     claim: bool,
 ) -> Result<Applied> {
-    let head = visible(conn, by, conversation_id).await?;
+    let head = visible(conn, by, conversation_id)?;
     match head.status {
         ConversationStatus::Ended => {
             return Err(Error::client(
@@ -316,29 +309,25 @@ async fn give(
         _ => {}
     }
     let now = now_millis();
-    conversations::assign(conn, conversation_id, assignee.id, now).await?;
-    let notice = joined_notice(conn, conversation_id, assignee, head.last_seq + 1, now).await?;
+    sql::assign(conn, conversation_id, assignee.id, now)?;
+    let notice = joined_notice(conn, conversation_id, assignee, head.last_seq + 1, now)?;
     Ok(Applied {
         written: Written::Given { changed: true },
         publish: vec![notice],
     })
 }
 
-async fn close(
-    conn: &mut sqlx::SqliteConnection,
-    agent: &AgentIdentity,
-    conversation_id: Uuid,
-) -> Result<Applied> {
-    let head = visible(conn, &Principal::Agent(agent.clone()), conversation_id).await?;
+fn close(conn: &Connection, agent: &AgentIdentity, conversation_id: Uuid) -> Result<Applied> {
+    let head = visible(conn, &Principal::Agent(agent.clone()), conversation_id)?;
     if head.status == ConversationStatus::Ended {
         return Ok(just(Written::Closed { changed: false }));
     }
-    conversations::end(conn, conversation_id, agent.id, now_millis()).await?;
+    sql::end(conn, conversation_id, agent.id, now_millis())?;
     Ok(just(Written::Closed { changed: true }))
 }
 
-async fn rate(
-    conn: &mut sqlx::SqliteConnection,
+fn rate(
+    conn: &Connection,
     visitor_id: Uuid,
     conversation_id: Uuid,
     rating: u8,
@@ -348,20 +337,19 @@ async fn rate(
         conn,
         &Principal::Visitor { id: visitor_id },
         conversation_id,
-    )
-    .await?;
+    )?;
     if head.status != ConversationStatus::Ended {
         return Err(Error::client(
             ErrorCode::Conflict,
             "a conversation can be rated once it has ended",
         ));
     }
-    conversations::rate(conn, conversation_id, rating, feedback).await?;
+    sql::rate(conn, conversation_id, rating, feedback)?;
     Ok(just(Written::Rated))
 }
 
-async fn mark(
-    conn: &mut sqlx::SqliteConnection,
+fn mark(
+    conn: &Connection,
     principal: &Principal,
     conversation_id: Uuid,
     read_seq: u64,
@@ -371,17 +359,16 @@ async fn mark(
         Principal::Visitor { .. } => Side::Visitor,
         Principal::Agent(_) => Side::Agent,
     };
-    let head = visible(conn, principal, conversation_id).await?;
-    let before = read_state::current(conn, conversation_id, side).await?;
-    let after = read_state::advance(
+    let head = visible(conn, principal, conversation_id)?;
+    let before = sql::read_state(conn, conversation_id, side)?;
+    let after = sql::advance_read_state(
         conn,
         conversation_id,
         side,
         read_seq,
         delivered_seq,
         head.last_seq,
-    )
-    .await?;
+    )?;
     Ok(just(Written::Marked {
         side,
         after,
