@@ -192,7 +192,7 @@ impl Schedule {
     fn decode(&self, id: Uuid) -> Option<(usize, u64)> {
         let n = id.as_u128();
         ((n >> 64) as u64 == self.run)
-            .then(|| (((n >> 32) & 0xffff_ffff) as usize, (n & 0xffff_ffff) as u64))
+            .then_some((((n >> 32) & 0xffff_ffff) as usize, (n & 0xffff_ffff) as u64))
     }
 
     fn latency_micros(&self, id: Uuid) -> Option<u32> {
