@@ -28,7 +28,8 @@
   var data = (script && script.dataset) || {};
   var server = data.server || (script ? new URL(script.src, location.href).origin : location.origin);
   try { server = new URL(server).origin; } catch (e) { return; }
-  var color = /^#[0-9a-fA-F]{3,8}$|^[a-zA-Z]{1,20}$/.test(data.color || "") ? data.color : "#4f46e5";
+  // The app checks the colour by the same rule (src/settings.rs).
+  var color = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$|^[a-z]{1,20}$/i.test(data.color || "") ? data.color : "#4f46e5";
   var side = data.position === "left" ? "left" : "right";
   var title = data.title || "Chat with us";
 
@@ -148,7 +149,10 @@
   function ensureFrame() {
     if (frame) return;
     var q = new URLSearchParams({ origin: location.origin, page: location.href, title: title });
-    ["greeting", "locale"].forEach(function (k) { if (data[k]) q.set(k, data[k]); });
+    if (data.greeting) q.set("greeting", data.greeting);
+    // The app checks it and falls back to the browser's language, then English.
+    var locale = data.locale || d.documentElement.lang;
+    if (locale) q.set("locale", locale);
     q.set("color", color);
     frame = el("iframe", {
       "data-testid": "tidings-frame", title: title, allow: "autoplay",

@@ -1,7 +1,10 @@
 //! What the loader tells the app through the iframe URL: the host page's origin (for
 //! `postMessage` checks) and the site owner's settings from the script tag.
 
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::UrlSearchParams;
+
+use crate::settings;
 
 /// Settings for this page load.
 #[derive(Debug, Clone, Default)]
@@ -44,18 +47,26 @@ impl Config {
             page_url: get("page"),
             title: get("title").unwrap_or_else(|| "Chat with us".into()),
             greeting: get("greeting").unwrap_or_else(|| "Hi! How can we help you today?".into()),
-            color: get("color").filter(|c| is_safe_color(c)),
-            locale: get("locale")
-                .or(navigator_language)
+            color: get("color").filter(|c| settings::color(c).is_some()),
+            locale: [get("locale"), navigator_language]
+                .into_iter()
+                .flatten()
+                .find_map(|raw| settings::locale_tag(&raw).filter(|t| intl_accepts(t)))
                 .unwrap_or_else(|| "en".into()),
         }
     }
 }
 
-/// A colour we put into a CSS custom property: `#rgb`/`#rrggbb` or a plain name only.
-fn is_safe_color(c: &str) -> bool {
-    let hex = c
-        .strip_prefix('#')
-        .is_some_and(|h| matches!(h.len(), 3 | 6) && h.chars().all(|ch| ch.is_ascii_hexdigit()));
-    hex || (c.len() < 20 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
+/// Whether the browser's `Intl` takes `tag` (a well-formed tag can still be refused, e.g.
+/// a repeated variant): `Intl.getCanonicalLocales` throws where formatting would.
+fn intl_accepts(tag: &str) -> bool {
+    let canonical = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+        .and_then(|intl| js_sys::Reflect::get(&intl, &JsValue::from_str("getCanonicalLocales")))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(canonical) = canonical else {
+        return true;
+    };
+    let args = js_sys::Array::of1(&JsValue::from_str(tag));
+    js_sys::Reflect::apply(&canonical, &JsValue::UNDEFINED, &args).is_ok()
 }

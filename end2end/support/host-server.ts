@@ -14,6 +14,10 @@ export type HostPageSpec = {
   clickTarget?: boolean;
   /** A script run before the loader (e.g. to take the host page's own storage away). */
   head?: string;
+  /** `data-*` settings on the loader's script tag, e.g. `{ locale: "de" }`. */
+  settings?: Record<string, string>;
+  /** The page's `<html lang>`. */
+  lang?: string;
 };
 
 /** `127.0.0.1`: the server's own site. `localhost`: another site. */
@@ -71,10 +75,14 @@ export class HostSite {
 
   private render(spec: HostPageSpec): string {
     const style = (spec.css ? `<style>${spec.css}</style>` : "") + (spec.head ? `<script>${spec.head}</script>` : "");
-    return `<!doctype html><html><head><meta charset="utf-8"><title>Host shop</title>${style}</head>
+    const settings = Object.entries(spec.settings ?? {})
+      .map(([k, v]) => ` data-${k}="${v.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}"`)
+      .join("");
+    const lang = spec.lang ? ` lang="${spec.lang}"` : "";
+    return `<!doctype html><html${lang}><head><meta charset="utf-8"><title>Host shop</title>${style}</head>
 <body><header><h1>Host shop</h1></header><main>${spec.body ?? "<p>Our products.</p>"}</main>
 ${spec.clickTarget ? CLICK_TARGET : ""}
-<script src="${this.tidingsOrigin}/widget.js" async></script></body></html>`;
+<script src="${this.tidingsOrigin}/widget.js"${settings} async></script></body></html>`;
   }
 
   async stop(): Promise<void> {

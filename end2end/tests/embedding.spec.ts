@@ -84,3 +84,46 @@ test("on another site whose page cannot keep data either, the widget works in me
     await site.stop();
   }
 });
+
+// Playwright's browser context speaks en-US, so the malformed tag falls back to its shape.
+const US_TIME = /^\d{1,2}:\d{2}\s?[AP]M$/;
+const DE_TIME = /^\d{1,2}:\d{2}$/;
+for (const [name, spec, time] of [
+  ["a POSIX-style data-locale (en_US)", { settings: { locale: "en_US" } }, US_TIME],
+  ["a malformed data-locale", { settings: { locale: "@@ not a locale" } }, US_TIME],
+  ["a page language (de-DE) and no data-locale", { lang: "de-DE" }, DE_TIME],
+] as const) {
+  test(`${name} never breaks the widget: dates and times follow a usable locale`, async ({ page, server, agentConsole }) => {
+    const site = await HostSite.start(server.origin);
+    try {
+      const host = new HostPage(page);
+      await host.goto(site.page("/locale", spec));
+      await host.open();
+      await host.waitOnline();
+      const bubble = await host.send(`hello with ${name}`);
+      await agentConsole.openConversationWith(`hello with ${name}`);
+      await agentConsole.say("a reply with a time");
+      await expect(host.message("a reply with a time")).toHaveCount(1);
+      await expect(bubble.locator("time")).toHaveText(time);
+      await expect(host.message("a reply with a time").locator("time")).toHaveText(time);
+    } finally {
+      await site.stop();
+    }
+  });
+}
+
+test("the loader and the app agree on data-color: an 8-digit colour reaches both", async ({ page, server }) => {
+  const site = await HostSite.start(server.origin);
+  try {
+    const host = new HostPage(page);
+    await host.goto(site.page("/colour", { settings: { color: "#0a7d3c80" } }));
+    await expect(host.launcher).toHaveCSS("background-color", "rgba(10, 125, 60, 0.5)");
+    await host.open();
+    const accent = await host.appFrame()!.evaluate(() =>
+      getComputedStyle(document.documentElement).getPropertyValue("--tw-accent").trim(),
+    );
+    expect(accent).toBe("#0a7d3c80");
+  } finally {
+    await site.stop();
+  }
+});
