@@ -215,6 +215,8 @@
       emit("message", { body: String(m.body), author: m.author || null, createdAt: m.created_at });
     } else if (m.type === "close") {
       close();
+    } else if (m.type === "forgotten") {
+      remove();
     } else if ((m.type === "set" || m.type === "remove") && typeof m.key === "string") {
       keep(m);
     } else if (m.type === "lock") {
@@ -248,14 +250,30 @@
     } else if (command === "on" && typeof cb === "function") {
       (listeners[arg] = listeners[arg] || []).push(cb);
     } else if (command === "shutdown") {
-      w.removeEventListener("message", onMessage);
-      w.removeEventListener("storage", onStorage);
-      for (var id in held) unlock(id);
-      if (host.parentNode) host.parentNode.removeChild(host);
-      d.title = baseTitle;
+      // Ends the visitor's session in this browser (e.g. at logout): the app forgets its
+      // token and outbox (asked first if it may have one), then everything goes.
       w.Tidings = function () {};
+      if (frame || store("localStorage", RETURNING) === "1") {
+        ensureFrame();
+        post({ type: "forget" });
+        setTimeout(remove, 3000);
+      } else remove();
     }
   };
+  function remove() {
+    if (!host.parentNode) return;
+    w.removeEventListener("message", onMessage);
+    w.removeEventListener("storage", onStorage);
+    for (var id in held) unlock(id);
+    host.parentNode.removeChild(host);
+    d.title = baseTitle;
+    store("localStorage", RETURNING, null);
+    store("localStorage", UNREAD, null);
+    store("sessionStorage", OPEN, null);
+    try {
+      for (var s = w.localStorage, i = s.length - 1; i >= 0; i--) if (s.key(i).indexOf(NS) === 0) s.removeItem(s.key(i));
+    } catch (e) { /* nothing was kept here */ }
+  }
   api.loaded = true;
   var queued = (w.Tidings && w.Tidings.q) || [];
   w.Tidings = api;

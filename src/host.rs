@@ -24,6 +24,8 @@ pub enum ToHost {
     Lock { name: String, id: u32 },
     /// Give back the lock granted as `id`.
     Unlock { id: u32 },
+    /// The visitor's session is forgotten here (answer to [`FromHost::Forget`]).
+    Forgotten,
     /// Unread count and whether this visitor has a conversation (the loader remembers the
     /// latter so a returning visitor's iframe is created on idle, for a live badge).
     State { unread: u32, has_conversation: bool },
@@ -69,6 +71,9 @@ pub enum FromHost {
     Locked {
         id: u32,
     },
+    /// `Tidings('shutdown')`: forget the visitor in this browser (token, outbox), then
+    /// answer [`ToHost::Forgotten`].
+    Forget,
 }
 
 impl FromHost {
@@ -84,6 +89,7 @@ impl FromHost {
                 focus: field("focus").and_then(|v| v.as_bool()).unwrap_or(true),
             }),
             "close" => Some(FromHost::Close),
+            "forget" => Some(FromHost::Forget),
             "identify" => Some(FromHost::Identify {
                 name: field("name").and_then(|v| v.as_string()),
                 email: field("email").and_then(|v| v.as_string()),
@@ -153,10 +159,11 @@ impl ToHost {
                 ToHost::Remove { .. } => "remove",
                 ToHost::Lock { .. } => "lock",
                 ToHost::Unlock { .. } => "unlock",
+                ToHost::Forgotten => "forgotten",
             }),
         );
         match self {
-            ToHost::Close => {}
+            ToHost::Close | ToHost::Forgotten => {}
             ToHost::Ready { store } => set("store", JsValue::from_bool(*store)),
             ToHost::Set { key, value } => {
                 set("key", JsValue::from_str(key));

@@ -240,6 +240,13 @@ impl Runtime {
     fn on_tab_note(&self, note: TabNote) {
         match note {
             TabNote::OutboxChanged => self.outbox_changed(),
+            // Another tab's page ended the session: this page starts again as a stranger.
+            TabNote::Forgotten => {
+                self.socket.shutdown();
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+            }
             TabNote::Read {
                 conversation_id,
                 seq,
@@ -284,6 +291,7 @@ impl Runtime {
                 }
             }
             FromHost::Close => self.state.open.set(false),
+            FromHost::Forget => self.forget(),
             // Storage and lock answers are handled by `startup` and `host_store`.
             FromHost::Store { .. }
             | FromHost::Changed { .. }
@@ -304,6 +312,26 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    /// Ends the visitor's session in this browser (`Tidings('shutdown')`, e.g. at the site's
+    /// logout): the token and any unsent message belong to the person leaving, so they
+    /// go from storage, other tabs drop what they show, and the next visitor on this
+    /// computer starts as a stranger.
+    fn forget(&self) {
+        self.socket.shutdown();
+        let mut storage = self.storage.clone();
+        for key in storage.keys() {
+            if key == TOKEN_KEY || key.starts_with(OUTBOX_PREFIX) {
+                storage.remove(&key);
+            }
+        }
+        self.token.replace(None);
+        self.state.conversation.set(None);
+        self.state.timeline.set(Timeline::new());
+        self.tell_tabs(&TabNote::Forgotten);
+        let origin = self.state.config.with_value(|c| c.host_origin.clone());
+        host::post(origin.as_deref(), &ToHost::Forgotten);
     }
 
     fn mark_read(&self, conversation_id: Uuid, seq: u64) {

@@ -15,12 +15,16 @@ pub enum TabNote {
     OutboxChanged,
     /// The visitor read up to `seq` in another tab.
     Read { conversation_id: Uuid, seq: u64 },
+    /// The host page ended the visitor's session (`Tidings('shutdown')`): what this tab
+    /// shows belongs to someone who has left; start afresh.
+    Forgotten,
 }
 
 impl TabNote {
     pub fn to_json(&self) -> String {
         match self {
             TabNote::OutboxChanged => "\"outbox_changed\"".into(),
+            TabNote::Forgotten => "\"forgotten\"".into(),
             TabNote::Read {
                 conversation_id,
                 seq,
@@ -39,6 +43,7 @@ impl TabNote {
     pub fn from_json(text: &str) -> Option<TabNote> {
         match &json::parse(text)? {
             Json::Str(name) if name == "outbox_changed" => Some(TabNote::OutboxChanged),
+            Json::Str(name) if name == "forgotten" => Some(TabNote::Forgotten),
             note @ Json::Object(fields) if fields.len() == 1 => {
                 let read = field(note, "read", Some)?;
                 Some(TabNote::Read {
@@ -59,6 +64,7 @@ mod tests {
     fn written_and_read_as_serde_does() {
         for note in [
             TabNote::OutboxChanged,
+            TabNote::Forgotten,
             TabNote::Read {
                 conversation_id: Uuid::from_u128(5),
                 seq: u64::MAX,
