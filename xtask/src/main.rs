@@ -9,6 +9,7 @@ mod bench;
 mod bench_server;
 mod connections;
 mod dev;
+mod fuzz;
 mod latency;
 mod load;
 mod step;
@@ -50,6 +51,18 @@ enum Command {
         #[arg(long, default_value = "target/assets")]
         out: PathBuf,
     },
+    /// Fuzz every parser that takes outside input (nightly, cargo-fuzz), one target at a time.
+    Fuzz {
+        /// Minutes per target.
+        #[arg(long, default_value_t = 1.0)]
+        minutes: f64,
+        /// Stop each target after this many inputs, if sooner.
+        #[arg(long)]
+        runs: Option<u64>,
+        /// Only this target.
+        #[arg(long)]
+        target: Option<String>,
+    },
     /// Measurements.
     Bench {
         #[command(subcommand)]
@@ -70,6 +83,19 @@ fn main() -> ExitCode {
         Command::Assets { out } => tools::ensure_wasm_tools(&root)
             .and_then(|_| assets::build(&root, &root.join(out)).map(|_| ())),
         Command::Bench { what } => bench::run(&root, what),
+        Command::Fuzz {
+            minutes,
+            runs,
+            target,
+        } => fuzz::run(
+            &root,
+            &fuzz::Budget {
+                seconds: (minutes * 60.0).round().max(1.0) as u64,
+                runs,
+                quiet: false,
+            },
+            target.as_deref(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

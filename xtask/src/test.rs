@@ -1,13 +1,14 @@
 //! `cargo xtask test`: what CI runs. Installs what is missing, then formatting, lints (native
-//! and wasm32), every Rust test, the widget's browser wasm tests and the Playwright suite
-//! against freshly started servers, and ends with one summary line.
+//! and wasm32), every Rust test, a few seconds of each fuzz target, the widget's browser wasm
+//! tests and the Playwright suite against freshly started servers, and ends with one summary
+//! line.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use crate::step::{self, cargo, Result};
-use crate::{assets, dev, tools};
+use crate::{assets, dev, fuzz, tools};
 
 /// The packages compiled to wasm32 (clippy runs on them for that target too).
 const WASM_PACKAGES: &[&str] = &["tidings-widget", "tidings-console", "tidings-client"];
@@ -73,6 +74,7 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
         "run every Rust test natively (cargo test --workspace)",
         cargo().args(["test", "--quiet", "--workspace"]),
     ))?;
+    count(fuzz::smoke(root))?;
     count(step::run(
         "run the browser wasm tests in Chromium (wasm-bindgen-test-runner)",
         cargo()

@@ -56,6 +56,43 @@ pub enum ClientFrame {
     },
 }
 
+/// Why a text frame is not a [`ClientFrame`]: what the server's `error` frame says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError {
+    /// `bad_json` (not JSON at all) or `invalid_frame` (JSON, but not a frame we know).
+    pub code: ErrorCode,
+    /// What is wrong, for the person reading the error.
+    pub message: String,
+    /// The `id` the frame names, if one reads as a UUID: a refused `send` is then matched
+    /// to the message waiting in the client's outbox instead of staying pending forever.
+    pub id: Option<Uuid>,
+}
+
+impl ClientFrame {
+    /// Reads one WebSocket text frame from a client, as the server does with every frame.
+    /// It lives here rather than in the server so that the fuzz targets (`fuzz/`) run the
+    /// very code that meets outside input without building the server.
+    pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
+        serde_json::from_str(text).map_err(|error| {
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Err(_) => FrameError {
+                    code: ErrorCode::BadJson,
+                    message: format!("the frame is not valid JSON: {error}"),
+                    id: None,
+                },
+                Ok(value) => FrameError {
+                    code: ErrorCode::InvalidFrame,
+                    message: format!("not a frame this server knows: {error}"),
+                    id: value
+                        .get("id")
+                        .and_then(|v| v.as_str())
+                        .and_then(|s| Uuid::parse_str(s).ok()),
+                },
+            }
+        })
+    }
+}
+
 /// Frames the server sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

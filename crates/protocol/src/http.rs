@@ -1,6 +1,7 @@
 //! HTTP request and response bodies under `/v1`. Authenticated endpoints take
 //! `Authorization: Bearer <token>` (a visitor token or an agent session token).
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -114,4 +115,24 @@ pub struct Health {
     pub status: String,
     pub version: String,
     pub protocol: u32,
+}
+
+/// Reads a request body whose JSON is optional (`POST /v1/visitors`): empty or only
+/// whitespace means `T::default()`, so a bare `POST` works. Malformed JSON is `bad_json`,
+/// JSON without the expected fields `invalid_frame`. Here rather than in the server so the
+/// fuzz targets (`fuzz/`) run the code that meets outside input.
+pub fn parse_optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError {
+            code: ErrorCode::InvalidFrame,
+            message: format!("the body does not have the expected fields: {e}"),
+        },
+        _ => ApiError {
+            code: ErrorCode::BadJson,
+            message: format!("the body is not valid JSON: {e}"),
+        },
+    })
 }

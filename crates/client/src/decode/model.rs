@@ -2,8 +2,9 @@
 //!
 //! Each reader follows the serde attributes in `tidings-protocol`: an `Option` field may be
 //! missing or `null`; a `#[serde(default)]` field may be missing; any other field must be
-//! present with the right type; unknown fields are ignored; enums are their snake_case
-//! names. `None` means the value is not what the protocol says.
+//! present with the right type; a field given twice is refused (as serde refuses it);
+//! unknown fields are ignored, repeated or not; enums are their snake_case names. `None`
+//! means the value is not what the protocol says.
 
 use tidings_protocol::http::{ApiError, CreateVisitorResponse};
 use tidings_protocol::{
@@ -14,13 +15,25 @@ use uuid::Uuid;
 
 use crate::json::Json;
 
+/// The value of a field the reader knows: `Some(None)` when it is missing, `None` when the
+/// object gives it twice. serde's derive refuses a repeated field ("duplicate field"), so
+/// taking the first (or the last) would accept frames the server's own reader refuses.
+fn lookup<'j, 'a>(object: &'j Json<'a>, key: &str) -> Option<Option<&'j Json<'a>>> {
+    let Json::Object(fields) = object else {
+        return Some(None);
+    };
+    let mut found = fields.iter().filter(|(k, _)| k == key).map(|(_, v)| v);
+    let first = found.next();
+    found.next().is_none().then_some(first)
+}
+
 /// A required field read with `read`.
 pub fn field<'j, 'a, T>(
     object: &'j Json<'a>,
     key: &str,
     read: impl FnOnce(&'j Json<'a>) -> Option<T>,
 ) -> Option<T> {
-    read(object.get(key)?)
+    read(lookup(object, key)??)
 }
 
 /// An `Option` field: missing or `null` is `None`, anything else must read.
@@ -29,7 +42,7 @@ pub fn optional<'j, 'a, T>(
     key: &str,
     read: impl FnOnce(&'j Json<'a>) -> Option<T>,
 ) -> Option<Option<T>> {
-    match object.get(key) {
+    match lookup(object, key)? {
         None | Some(Json::Null) => Some(None),
         Some(value) => read(value).map(Some),
     }
@@ -41,7 +54,7 @@ pub fn defaulted<'j, 'a, T: Default>(
     key: &str,
     read: impl FnOnce(&'j Json<'a>) -> Option<T>,
 ) -> Option<T> {
-    object.get(key).map_or(Some(T::default()), read)
+    lookup(object, key)?.map_or(Some(T::default()), read)
 }
 
 pub fn string(value: &Json) -> Option<String> {

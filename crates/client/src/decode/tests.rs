@@ -296,3 +296,40 @@ fn refuses_fields_serde_refuses() {
     assert!(body(&text, model::conversation).is_err());
     assert!(serde_json::from_str::<Conversation>(&text).is_err());
 }
+
+/// Found by the fuzz target `client_decode` (its input, kept as found): serde's derive
+/// refuses a field given twice, so reading the first one accepted an error body, and
+/// would accept a frame, that the server's own reader refuses.
+#[test]
+fn fuzz_a_repeated_field_is_refused_as_serde_refuses_it() {
+    let found = "{\"type\": \"error\", \"code\": \"overloaded\", \"message\": \"the server is busy; nothing was stored, send it again in a moment\", \"id\": \"5f1d7a3ror\", \"code\": \"b-6e3d2c1b0a99\"}";
+    assert_eq!(body(found, model::api_error), Err(Malformed));
+    assert!(serde_json::from_str::<ApiError>(found).is_err());
+    assert_eq!(server_frame(found), Err(Malformed));
+    assert!(serde_json::from_str::<ServerFrame>(found).is_err());
+    for twice in [
+        r#"{"type":"ping","type":"ping","nonce":1}"#,
+        r#"{"type":"ping","nonce":1,"nonce":1}"#,
+        r#"{"type":"typing","conversation_id":"00000000-0000-0000-0000-000000000001","role":"agent","name":null,"name":null,"typing":true,"ttl_ms":5}"#,
+    ] {
+        assert_eq!(server_frame(twice), Err(Malformed), "{twice}");
+        assert!(
+            serde_json::from_str::<ServerFrame>(twice).is_err(),
+            "{twice}"
+        );
+    }
+    // A field neither side knows may repeat.
+    let unknown = r#"{"type":"ping","nonce":1,"x":1,"x":2}"#;
+    let expected: ServerFrame = serde_json::from_str(unknown).unwrap();
+    assert_eq!(server_frame(unknown), Ok(expected));
+}
+
+/// A difference the fuzz targets compare (fixed with the number range below, before they
+/// reached it): serde_json reads `-0` as the float `-0.0`, which serde refuses for an
+/// integer field; the reader took it as 0.
+#[test]
+fn fuzz_negative_zero_is_not_an_integer() {
+    let text = r#"{"type":"ack","id":"00000000-0000-0000-0000-000000000001","conversation_id":"00000000-0000-0000-0000-000000000002","seq":1,"created_at":-0}"#;
+    assert_eq!(server_frame(text), Err(Malformed));
+    assert!(serde_json::from_str::<ServerFrame>(text).is_err());
+}

@@ -3,8 +3,10 @@
 //! serde_json's derive-driven decoding compiles a separate decoder per type (and, for the
 //! internally tagged `ServerFrame`, a second one through a buffered value tree): most of
 //! the client's wasm. This reader parses text once into a [`Json`] tree, and the typed
-//! readers in [`crate::decode`] pick fields out of it. It accepts exactly RFC 8259 JSON
-//! (the same documents serde_json accepts), with serde_json's nesting limit of 128.
+//! readers in [`crate::decode`] pick fields out of it. It accepts exactly the documents
+//! serde_json reads as a `serde_json::Value`: RFC 8259 JSON with serde_json's nesting limit
+//! of 128 and without numbers too large for an `f64` (the fuzz target `json_reader` holds
+//! it to that).
 //! [`write`] is the other direction, for the few shapes the client stores or sends.
 
 pub mod write;
@@ -62,9 +64,11 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// An integer that fits an `i64`.
+    /// An integer that fits an `i64`. `-0` is not one: serde_json reads it as the float
+    /// `-0.0`, which serde refuses for an integer field.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
+            Json::Number("-0") => None,
             Json::Number(n) => n.parse().ok(),
             _ => None,
         }
@@ -189,7 +193,8 @@ impl<'a> Reader<'a> {
             }
             self.required_digits()?;
         }
-        Some(Json::Number(&self.text[start..self.pos]))
+        let text = &self.text[start..self.pos];
+        fits_f64(text).then_some(Json::Number(text))
     }
 
     fn digits(&mut self) {
@@ -270,6 +275,87 @@ impl<'a> Reader<'a> {
         }
         self.pos += 4;
         u32::from_str_radix(digits, 16).ok()
+    }
+}
+
+/// `10^289` to `10^308`, as serde_json's table of powers of ten has them.
+const POW10_FROM_289: [f64; 20] = [
+    1e289, 1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299, 1e300, 1e301,
+    1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
+];
+
+/// Whether serde_json reads the number `text` (valid JSON number syntax) without "number
+/// out of range", by serde_json's own arithmetic (its default, not `float_roundtrip`): the
+/// leading digits that fit go into a `u64` significand, integer digits past that raise the
+/// exponent, fraction digits past it are dropped, and the number is refused when
+/// `significand * 10^exponent` is infinite as an `f64`. A correctly rounded parse would
+/// disagree with serde_json near `f64::MAX`, hence the port.
+fn fits_f64(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = usize::from(bytes.first() == Some(&b'-'));
+    let digit_at = |i: usize| {
+        bytes
+            .get(i)
+            .filter(|b| b.is_ascii_digit())
+            .map(|b| u64::from(b - b'0'))
+    };
+    let mut significand: u64 = 0;
+    let mut exponent: i32 = 0;
+    let mut full = false;
+    while let Some(d) = digit_at(i) {
+        match significand.checked_mul(10).and_then(|s| s.checked_add(d)) {
+            Some(next) if !full => significand = next,
+            _ => {
+                full = true;
+                exponent += 1;
+            }
+        }
+        i += 1;
+    }
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        // serde_json tries the fraction's digits again and drops all from the first misfit.
+        let mut dropping = false;
+        while let Some(d) = digit_at(i) {
+            match significand.checked_mul(10).and_then(|s| s.checked_add(d)) {
+                Some(next) if !dropping => {
+                    significand = next;
+                    exponent -= 1;
+                }
+                _ => dropping = true,
+            }
+            i += 1;
+        }
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let positive = bytes.get(i) != Some(&b'-');
+        if matches!(bytes.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let mut written: i32 = 0;
+        while let Some(d) = digit_at(i) {
+            match written
+                .checked_mul(10)
+                .and_then(|e| e.checked_add(d as i32))
+            {
+                Some(next) => written = next,
+                // An exponent past i32: zero, or infinity unless the number is 0 or tiny.
+                None => return significand == 0 || !positive,
+            }
+            i += 1;
+        }
+        exponent = if positive {
+            exponent.saturating_add(written)
+        } else {
+            exponent.saturating_sub(written)
+        };
+    }
+    match exponent {
+        // Dividing never overflows; `u64::MAX * 10^288` is still below `f64::MAX`.
+        ..=288 => true,
+        289..=308 => (significand as f64 * POW10_FROM_289[exponent as usize - 289]).is_finite(),
+        _ => significand == 0,
     }
 }
 
@@ -377,6 +463,50 @@ mod tests {
             assert!(
                 serde_json::from_str::<serde_json::Value>(good).is_ok(),
                 "{good:?}"
+            );
+        }
+    }
+
+    /// Found by the fuzz target `json_reader` (its input, kept as found): serde_json refuses
+    /// a number whose value is infinite as an `f64` ("number out of range"), here in a
+    /// frame, so the reader must refuse it too; it took any number syntax.
+    #[test]
+    fn fuzz_refuses_numbers_beyond_f64_as_serde_json_does() {
+        let found = r#"{"type": "conversation", "event": "rated", "conversation": {"id": "0b8f6c1e-4a57-4f0e-9c39-1f5d2a7c9e10", "visitor_id": "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a", "status": "ended", "assigned_agent": {"id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d", "name": "Ada"}, "started_at": 1795305600000, "assigned_at": 1795305630000, "ended_at": 1795305900000, "rating": 5, "feedback": "Quick and friendly", "last_seq": 16, "last_activity_at": 1e40005950000, "unread": 0}}"#;
+        let max_digits = format!("{:.0}", f64::MAX);
+        let over_max = format!("{}0", &max_digits);
+        for bad in [
+            found,
+            "1e309",
+            "-1e309",
+            "1.8e308",
+            "10e308",
+            "1e2147483648",
+            &over_max,
+            // f64::MAX in full: serde_json's arithmetic (20 digits times 10^289) overflows
+            // where a correctly rounded parse would not.
+            &max_digits,
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(bad).is_err(),
+                "{bad}"
+            );
+        }
+        for good in [
+            "1.7976931348623157e308",
+            "17976931348623157e292",
+            "0e999999999999",
+            "0.0e2147483648",
+            "1e-2147483648",
+            "1e-400",
+            "-0",
+            "123456789012345678901234567890.5e-10",
+        ] {
+            assert!(parse(good).is_some(), "{good}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(good).is_ok(),
+                "{good}"
             );
         }
     }

@@ -50,21 +50,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalA
         let body = Bytes::from_request(req, state)
             .await
             .map_err(body_rejection)?;
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(OptionalApiJson(T::default()));
-        }
-        serde_json::from_slice(&body)
+        tidings_protocol::http::parse_optional_body(&body)
             .map(OptionalApiJson)
-            .map_err(|e| match e.classify() {
-                serde_json::error::Category::Data => Error::client(
-                    ErrorCode::InvalidFrame,
-                    format!("the body does not have the expected fields: {e}"),
-                ),
-                _ => Error::client(
-                    ErrorCode::BadJson,
-                    format!("the body is not valid JSON: {e}"),
-                ),
-            })
+            .map_err(|e| Error::client(e.code, e.message))
     }
 }
 

@@ -9,7 +9,6 @@ use tidings_protocol::{ClientFrame, ErrorCode, ServerFrame};
 use uuid::Uuid;
 
 use super::connection::{Connection, StepEnd};
-use super::handshake::parse_error;
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::store::{conversations, messages};
@@ -41,11 +40,11 @@ impl Connection {
             // Pongs only prove the peer is alive (already noted by the caller).
             _ => return Ok(()),
         };
-        let parsed = serde_json::from_str::<ClientFrame>(&text);
+        let parsed = ClientFrame::parse(&text);
         let id = match &parsed {
             Ok(ClientFrame::Send { id, .. }) => Some(*id),
             Ok(_) => None,
-            Err(e) => parse_error(&text, e).1,
+            Err(e) => e.id,
         };
         // The answer to our latest ping is never refused, so a client at its rate limit is
         // still judged alive; any other pong is an ordinary frame, or a flood of them would
@@ -58,8 +57,8 @@ impl Connection {
         match parsed {
             Ok(frame) => self.on_frame(frame).await,
             Err(e) => {
-                let (error, id) = parse_error(&text, &e);
-                self.send(&error.to_frame(id)).await
+                let error = Error::client(e.code, e.message);
+                self.send(&error.to_frame(e.id)).await
             }
         }
     }

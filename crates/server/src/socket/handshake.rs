@@ -1,5 +1,6 @@
 //! The handshake: the first frame must be `auth` with a known token and our protocol
-//! version; the answer is `hello`. Also the classification of frames that do not parse.
+//! version; the answer is `hello`. Frames that do not parse are classified by
+//! `ClientFrame::parse` in the protocol crate.
 
 use std::time::Duration;
 
@@ -9,7 +10,6 @@ use tidings_protocol::{
     ClientFrame, ErrorCode, PresenceStatus, Role, ServerFrame, PROTOCOL_VERSION,
 };
 use tokio::time::{timeout, Instant};
-use uuid::Uuid;
 
 use crate::auth::{self, Principal};
 use crate::error::Error;
@@ -50,7 +50,7 @@ pub(super) async fn authenticate(
             // deadline. (Pings get their pong from the WebSocket layer, nothing more.)
             Ok(Some(Ok(_))) => None,
         };
-        let refusal = match text.as_deref().map(serde_json::from_str::<ClientFrame>) {
+        let refusal = match text.as_deref().map(ClientFrame::parse) {
             None => None,
             Some(Ok(ClientFrame::Auth { version, .. })) if version != PROTOCOL_VERSION => {
                 let e = Error::client(
@@ -80,7 +80,7 @@ pub(super) async fn authenticate(
                 ErrorCode::NotAuthenticated,
                 "send an auth frame first",
             )),
-            Some(Err(e)) => Some(parse_error(text.as_deref().unwrap_or_default(), &e).0),
+            Some(Err(e)) => Some(Error::client(e.code, e.message)),
         };
         if let Some(refusal) = refusal {
             send_now(socket, &refusal.to_frame(None)).await;
@@ -153,31 +153,4 @@ pub(super) async fn close_socket(socket: &mut WebSocket, code: u16, reason: &'st
         }
     })
     .await;
-}
-
-/// Classifies a frame that did not parse: bad JSON, or JSON that is not a known frame.
-/// Returns the error and the message id it names, if one can be read.
-pub(super) fn parse_error(text: &str, error: &serde_json::Error) -> (Error, Option<Uuid>) {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Err(_) => (
-            Error::client(
-                ErrorCode::BadJson,
-                format!("the frame is not valid JSON: {error}"),
-            ),
-            None,
-        ),
-        Ok(value) => {
-            let id = value
-                .get("id")
-                .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse_str(s).ok());
-            (
-                Error::client(
-                    ErrorCode::InvalidFrame,
-                    format!("not a frame this server knows: {error}"),
-                ),
-                id,
-            )
-        }
-    }
 }
