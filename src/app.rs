@@ -11,6 +11,17 @@ use crate::state::ChatState;
 /// Mounts the app on `<body>`.
 pub fn start() {
     let config = Config::from_location();
+    if config.refused_parent {
+        // No token read, no socket, no message to the framing page.
+        leptos::mount::mount_to_body(|| {
+            view! {
+                <p class="tw-refused" data-testid="chat-refused">
+                    "This chat can't be shown on this page."
+                </p>
+            }
+        });
+        return;
+    }
     // Standalone (under `trunk serve`, or opened directly) the panel is always open.
     let standalone = config.host_origin.is_none();
     if let Some(color) = config.color.clone() {

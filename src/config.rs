@@ -11,6 +11,9 @@ use crate::settings;
 pub struct Config {
     /// Origin of the page embedding us; `None` when the app runs standalone.
     pub host_origin: Option<String>,
+    /// Framed by a page the server does not allow (or one lying about its origin): the
+    /// app shows nothing of the visitor and says nothing to it.
+    pub refused_parent: bool,
     /// URL of the host page (sent to the server as the visitor's page).
     pub page_url: Option<String>,
     pub title: String,
@@ -42,8 +45,19 @@ impl Config {
             .zip(window.as_ref())
             .is_some_and(|(parent, me)| !js_sys::Object::is(&parent, me));
         let navigator_language = window.as_ref().and_then(|w| w.navigator().language());
+        let claimed = get("origin").filter(|_| embedded);
+        let refused_parent = claimed.as_deref().is_some_and(|claimed| {
+            let own = window.as_ref().and_then(|w| w.location().origin().ok());
+            !settings::parent_allowed(
+                claimed,
+                parent_origin().as_deref(),
+                own.as_deref().unwrap_or_default(),
+                allowed_origins().as_deref(),
+            )
+        });
         Config {
-            host_origin: get("origin").filter(|_| embedded),
+            host_origin: claimed.filter(|_| !refused_parent),
+            refused_parent,
             page_url: get("page"),
             title: get("title").unwrap_or_else(|| "Chat with us".into()),
             greeting: get("greeting").unwrap_or_else(|| "Hi! How can we help you today?".into()),
@@ -55,6 +69,24 @@ impl Config {
                 .unwrap_or_else(|| "en".into()),
         }
     }
+}
+
+/// The framing page's origin, where the browser says it (`location.ancestorOrigins`).
+fn parent_origin() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let ancestors = js_sys::Reflect::get(&location, &JsValue::from_str("ancestorOrigins")).ok()?;
+    js_sys::Reflect::get(&ancestors, &JsValue::from_f64(0.0))
+        .ok()?
+        .as_string()
+}
+
+/// The origins the server allows to embed the app, as it wrote them into this page.
+fn allowed_origins() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=tidings-allowed-origins]")
+        .ok()??
+        .get_attribute("content")
 }
 
 /// Whether the browser's `Intl` takes `tag` (a well-formed tag can still be refused, e.g.

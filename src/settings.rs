@@ -1,6 +1,7 @@
 //! The site owner's script-tag settings that reach the app through the iframe URL, checked
 //! by rules the loader (`assets/widget.js`) applies too, so both sides agree on what is
-//! accepted: a colour, and a locale tag that can never break date formatting.
+//! accepted: a colour, and a locale tag that can never break date formatting. And the one
+//! setting the app must not take on trust: which page frames it (`?origin=`).
 
 /// The longest colour name accepted (CSS names are shorter; the limit keeps it harmless).
 const MAX_COLOR_NAME: usize = 20;
@@ -31,9 +32,82 @@ pub fn locale_tag(raw: &str) -> Option<String> {
     (language_ok && rest_ok && tag.len() <= 35).then_some(tag)
 }
 
+/// Whether the app may talk to the page that frames it, which claims (`?origin=`) to be
+/// `claimed`. `actual` is the parent's origin where the browser tells it
+/// (`location.ancestorOrigins`); `allowed` is the server's list from the page's
+/// `tidings-allowed-origins` meta (space-separated origins, or `*` when the server accepts
+/// every origin; `None` where the page has no such meta). The app's own origin may always
+/// frame it.
+pub fn parent_allowed(
+    claimed: &str,
+    actual: Option<&str>,
+    own: &str,
+    allowed: Option<&str>,
+) -> bool {
+    if actual.is_some_and(|actual| actual != claimed) {
+        return false;
+    }
+    claimed == own
+        || match allowed.map(str::trim) {
+            None | Some("*") => true,
+            Some(list) => list.split_ascii_whitespace().any(|o| o == claimed),
+        }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_allowed_parent_that_is_who_it_claims() {
+        let own = "https://chat.example";
+        let list = Some("https://shop.example https://blog.example");
+        assert!(parent_allowed(
+            "https://shop.example",
+            Some("https://shop.example"),
+            own,
+            list
+        ));
+        assert!(parent_allowed("https://blog.example", None, own, list));
+        assert!(
+            parent_allowed(own, Some(own), own, list),
+            "the demo page on the server itself"
+        );
+        assert!(!parent_allowed(
+            "https://evil.example",
+            Some("https://evil.example"),
+            own,
+            list
+        ));
+        assert!(
+            !parent_allowed(
+                "https://shop.example",
+                Some("https://evil.example"),
+                own,
+                list
+            ),
+            "a parent lying about its origin"
+        );
+        assert!(!parent_allowed(
+            "https://shop.example.evil",
+            None,
+            own,
+            list
+        ));
+        assert!(parent_allowed("https://any.example", None, own, Some("*")));
+        assert!(parent_allowed(
+            "https://any.example",
+            Some("https://any.example"),
+            own,
+            None
+        ));
+        assert!(!parent_allowed(
+            "https://any.example",
+            Some("https://other.example"),
+            own,
+            Some("*")
+        ));
+    }
 
     #[test]
     fn colours_accepted_are_the_loaders() {

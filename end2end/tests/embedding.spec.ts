@@ -4,6 +4,7 @@ import { expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { HostSite } from "../support/host-server";
 import { SENT } from "../support/people";
+import { TidingsServer } from "../support/server";
 
 test("a new visitor's page loads no wasm and no iframe before the first click", async ({ page, server }) => {
   const wasm: string[] = [];
@@ -125,5 +126,44 @@ test("the loader and the app agree on data-color: an 8-digit colour reaches both
     expect(accent).toBe("#0a7d3c80");
   } finally {
     await site.stop();
+  }
+});
+
+test("the chat app talks only to a parent the server allows, under its real origin, whatever ?origin= claims", async ({
+  page,
+}) => {
+  const shop = await HostSite.start("", "localhost");
+  const stranger = await HostSite.start("");
+  const server = await TidingsServer.start(["--allowed-origin", shop.origin]);
+  try {
+    // As a browser that ignores frame-ancestors would: the app's own check is all there is.
+    await page.route(`${server.origin}/chat/**`, async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers["content-security-policy"];
+      await route.fulfill({ response, headers });
+    });
+    const framing = (claimed: string) => ({
+      body: `<iframe data-testid="raw-frame" src="${server.url("/chat/")}?origin=${encodeURIComponent(claimed)}"></iframe>`,
+      head: `window.__heard = []; addEventListener("message", (e) => window.__heard.push(e.data && e.data.type));`,
+    });
+    const heard = () => page.evaluate(() => (window as any).__heard as string[]);
+    const frame = page.frameLocator('[data-testid="raw-frame"]');
+
+    // The allowed shop hears the app.
+    await page.goto(shop.page("/frames-chat", framing(shop.origin)));
+    await expect.poll(heard).toContain("ready");
+
+    // A page the server does not allow, honest or claiming to be the shop, hears nothing.
+    for (const claimed of [stranger.origin, shop.origin]) {
+      await page.goto(stranger.page(`/frames-chat-${claimed === shop.origin ? "lying" : "honest"}`, framing(claimed)));
+      await expect(frame.getByTestId("chat-refused")).toHaveText("This chat can't be shown on this page.");
+      await expect(frame.getByTestId("chat-widget")).toHaveCount(0);
+      expect(await heard()).toEqual([]);
+    }
+  } finally {
+    await server.dispose();
+    await shop.stop();
+    await stranger.stop();
   }
 });

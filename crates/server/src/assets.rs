@@ -44,10 +44,35 @@ impl Pages {
             Some(Page { html, csp })
         };
         Pages {
-            chat: page("chat"),
+            chat: page("chat").map(|page| tell_allowed_origins(page, allowed_origins)),
             console: page("console"),
         }
     }
+}
+
+/// Writes the origins allowed to embed the chat app into its page
+/// (`<meta name="tidings-allowed-origins" content="https://a https://b">`, or `*` when every
+/// origin is), so the app talks only to a parent on that list, whatever `?origin=` claims.
+/// A `<meta>` is not a script: the page's CSP hashes stay the same.
+fn tell_allowed_origins(mut page: Page, allowed_origins: &[String]) -> Page {
+    let list = if allowed_origins.is_empty() {
+        "*".to_string()
+    } else {
+        allowed_origins.join(" ")
+    };
+    // Origins are parsed URLs' origins (scheme, host, port): nothing to escape but quotes.
+    let meta = format!(
+        "<meta name=\"tidings-allowed-origins\" content=\"{}\">",
+        list.replace('"', "&quot;")
+    );
+    // Right after `<head …>` where there is one (so it precedes every script), else first.
+    let lower = page.html.to_ascii_lowercase();
+    let at = lower
+        .find("<head")
+        .and_then(|start| lower[start..].find('>').map(|end| start + end + 1))
+        .unwrap_or(0);
+    page.html.insert_str(at, &meta);
+    page
 }
 
 /// The `'sha256-…'` source of every inline `<script>` (one without `src`) in `html`.

@@ -88,6 +88,47 @@ async fn history_pages_go_backwards_in_ascending_order() {
 }
 
 #[tokio::test]
+async fn the_chat_page_names_the_origins_allowed_to_embed_it() {
+    let assets = tempfile::TempDir::new().unwrap();
+    std::fs::create_dir_all(assets.path().join("chat")).unwrap();
+    std::fs::write(
+        assets.path().join("chat/index.html"),
+        "<html><HEAD lang=\"en\"><script type=\"module\">boot()</script></head></html>",
+    )
+    .unwrap();
+    for (allowed, content) in [
+        (
+            vec!["https://shop.example".into(), "https://blog.example".into()],
+            "https://shop.example https://blog.example",
+        ),
+        (vec![], "*"),
+    ] {
+        let mut settings = common::test_settings();
+        settings.assets = Some(assets.path().to_path_buf());
+        settings.allowed_origins = allowed;
+        let server = TestServer::start_with_settings(settings).await;
+        let page = reqwest::get(server.url("/chat/")).await.unwrap();
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = page.text().await.unwrap();
+        let meta = format!("<meta name=\"tidings-allowed-origins\" content=\"{content}\">");
+        assert!(
+            html.starts_with(&format!("<html><HEAD lang=\"en\">{meta}<script")),
+            "{html}"
+        );
+        let hash =
+            tidings_server::assets::inline_script_hashes("<script type=\"module\">boot()</script>");
+        assert!(
+            csp.contains(&hash[0]),
+            "the script's hash is unchanged: {csp}"
+        );
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
     let assets = tempfile::TempDir::new().unwrap();
     std::fs::create_dir_all(assets.path().join("chat")).unwrap();
