@@ -3,6 +3,7 @@
 //! conversation's status, receipts, typing and agent availability.
 
 use leptos::prelude::*;
+use tidings_client::Timeline;
 use tidings_protocol::{ConversationStatus, Message, Role, Sender, ServerFrame};
 
 use crate::host::{self, ToHost};
@@ -169,15 +170,10 @@ fn on_message(rt: &Runtime, message: Message) {
     }
 }
 
-/// Sends the agent's seq the visitor's client has received (drives the console's ticks).
+/// Sends the seq up to which the visitor's client holds every message (drives the
+/// console's ticks). Never past a gap: a message missing below it would show delivered.
 fn acknowledge_delivery(rt: &Runtime, conversation_id: Uuid) {
-    let last = rt.state.timeline.with_untracked(|t| {
-        t.messages()
-            .filter(|m| m.sender == Sender::Agent)
-            .map(|m| m.seq)
-            .max()
-            .unwrap_or(0)
-    });
+    let last = rt.state.timeline.with_untracked(Timeline::resume_seq);
     if last > rt.delivered_sent.get()
         && rt.socket.send(&ClientFrame::Delivered {
             conversation_id,

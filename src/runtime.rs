@@ -187,7 +187,8 @@ fn install_effects(state: ChatState) {
     Effect::new(move |_| {
         let shown = state.open.get() && state.visible.get();
         let online = state.connection.get() == ConnectionState::Online;
-        let last = state.timeline.with(Timeline::last_seq);
+        // Read only as far as every message is here: never past a gap.
+        let last = state.timeline.with(Timeline::resume_seq);
         let read = state.read_seq();
         let conversation = state.conversation.with(|c| c.as_ref().map(|c| c.id));
         if let (true, true, Some(id)) = (shown, online && last > read, conversation) {
