@@ -12,6 +12,8 @@ use crate::step::{self, cargo, Failure, Result};
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian's binaryen (108) emits wasm that fails to load; version 132 from npm works.
 const BINARYEN_VERSION: &str = "132";
+/// The JavaScript minifier for the loader (pure JavaScript, no binary download).
+const TERSER_VERSION: &str = "5.51.4";
 
 /// Where npm-installed tools live, outside any clone.
 pub fn tools_dir() -> PathBuf {
@@ -45,7 +47,21 @@ pub fn ensure_wasm_tools(root: &Path) -> Result {
     ensure_wasm_target()?;
     ensure_trunk()?;
     ensure_wasm_bindgen(root)?;
-    ensure_binaryen()
+    ensure_binaryen()?;
+    ensure_terser()
+}
+
+/// The minifier `assets` runs on the loader.
+pub fn terser() -> PathBuf {
+    tools_dir().join("node_modules/.bin/terser")
+}
+
+fn ensure_terser() -> Result {
+    let have = step::output(Command::new(terser()).arg("--version")).unwrap_or_default();
+    if have.contains(TERSER_VERSION) {
+        return Ok(());
+    }
+    npm_install_tools(&[&format!("terser@{TERSER_VERSION}")])
 }
 
 fn ensure_wasm_target() -> Result {

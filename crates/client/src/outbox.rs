@@ -15,7 +15,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use tidings_protocol::{ErrorCode, Millis};
 use uuid::Uuid;
@@ -40,25 +39,33 @@ impl std::fmt::Display for StorageError {
     }
 }
 
-/// An in-memory [`Storage`], for tests and as a fallback when `localStorage` is blocked.
+/// An in-memory [`Storage`], for tests and as a fallback when no storage is available.
+/// A list, not a hash map: it holds a token and a few unsent messages, and a `HashMap`
+/// of strings would add its own code to the wasm for that.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStorage {
-    map: HashMap<String, String>,
+    entries: Vec<(String, String)>,
 }
 
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Option<String> {
-        self.map.get(key).cloned()
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
     fn set(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.map.insert(key.to_owned(), value.to_owned());
+        match self.entries.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value.to_owned(),
+            None => self.entries.push((key.to_owned(), value.to_owned())),
+        }
         Ok(())
     }
     fn remove(&mut self, key: &str) {
-        self.map.remove(key);
+        self.entries.retain(|(k, _)| k != key);
     }
     fn keys(&self) -> Vec<String> {
-        self.map.keys().cloned().collect()
+        self.entries.iter().map(|(k, _)| k.clone()).collect()
     }
 }
 
