@@ -2,15 +2,11 @@
 //!
 //! `load` is throughput and latency under load (see `load.rs`).
 //!
-//! `size` is what a visitor downloads: the loader every host page loads, and everything the
-//! open widget loads (its wasm, js and css), each gzip-compressed at level 9.
+//! `size` is what a visitor downloads (see `size.rs`, which also holds the budgets).
 
-use std::io::Write;
 use std::path::Path;
 
 use clap::Subcommand;
-use flate2::write::GzEncoder;
-use flate2::Compression;
 
 use crate::step::Result;
 use crate::{assets, tools};
@@ -18,7 +14,11 @@ use crate::{assets, tools};
 #[derive(Subcommand)]
 pub enum Bench {
     /// Gzip bytes of the loader and of the open widget's wasm, js and css.
-    Size,
+    Size {
+        /// Fail when a budget is exceeded (as `cargo xtask test` does).
+        #[arg(long)]
+        check: bool,
+    },
     /// Visitor-to-agent delivery and ack latency through the real server (p50/p90/p99/max).
     Delivery {
         /// How many messages to send, one at a time.
@@ -47,7 +47,7 @@ pub enum Bench {
 
 pub fn run(root: &Path, what: Bench) -> Result {
     match what {
-        Bench::Size => size(root),
+        Bench::Size { check } => size(root, check),
         Bench::Delivery { messages } => crate::latency::run(messages.max(1)),
         Bench::Connections { connections } => crate::connections::run(connections.max(1)),
         Bench::Load {
@@ -76,34 +76,12 @@ pub fn run(root: &Path, what: Bench) -> Result {
     }
 }
 
-fn size(root: &Path) -> Result {
+fn size(root: &Path, check: bool) -> Result {
     tools::ensure_wasm_tools(root)?;
     let out = assets::build(root, &root.join("target/assets"))?;
-    let loader = gzip_len(&std::fs::read(out.join("widget.js"))?)?;
-    println!("loader   widget.js                      {loader:>7} bytes gzip (budget 5120)");
-    let mut total = 0;
-    let mut files: Vec<_> = std::fs::read_dir(out.join("chat"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("wasm" | "js" | "css" | "html")
-            )
-        })
-        .collect();
-    files.sort();
-    for file in files {
-        let bytes = gzip_len(&std::fs::read(&file)?)?;
-        total += bytes;
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        println!("widget   chat/{name:<32} {bytes:>7} bytes gzip");
+    if check {
+        return crate::size::check(&out);
     }
-    println!("widget   total (html+wasm+js+css)       {total:>7} bytes gzip (budget 81920)");
+    crate::size::print(&crate::size::measure(&out)?);
     Ok(())
-}
-
-fn gzip_len(data: &[u8]) -> Result<usize> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(data)?;
-    Ok(gz.finish()?.len())
 }

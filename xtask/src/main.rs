@@ -12,6 +12,7 @@ mod dev;
 mod fuzz;
 mod latency;
 mod load;
+mod size;
 mod step;
 mod test;
 mod tools;
