@@ -47,7 +47,9 @@ fn trunk_build(what: &str, dir: &Path, dist: &Path, public_url: &str) -> Result 
     step::run(
         what,
         Command::new("trunk")
-            .args(["build", "--release", "--public-url", public_url, "--dist"])
+            // The size-tuned profile: the workspace's `release` is the server's.
+            .args(["build", "--release", "--cargo-profile", "wasm-release"])
+            .args(["--public-url", public_url, "--dist"])
             .arg(dist)
             .current_dir(dir)
             // Trunk must use the tools on PATH, never download its own.

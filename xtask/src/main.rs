@@ -1,14 +1,15 @@
 //! `cargo xtask`: every developer task of Tidings in one place.
 //!
 //! `cargo xtask dev` sets up a fresh machine, builds the widget and the console and serves
-//! everything; `cargo xtask test` runs every check CI runs; `cargo xtask bench size` measures
-//! what a visitor downloads.
+//! everything; `cargo xtask test` runs every check CI runs; `cargo xtask dist` builds the one
+//! binary that serves everything; `cargo xtask bench …` measures (size, delivery, load, …).
 
 mod assets;
 mod bench;
 mod bench_server;
 mod connections;
 mod dev;
+mod dist;
 mod fuzz;
 mod latency;
 mod load;
@@ -52,6 +53,9 @@ enum Command {
         #[arg(long, default_value = "target/assets")]
         out: PathBuf,
     },
+    /// One release binary that serves everything: builds the assets, embeds them in
+    /// `target/dist/tidings-server`, and checks it.
+    Dist,
     /// Fuzz every parser that takes outside input (nightly, cargo-fuzz), one target at a time.
     Fuzz {
         /// Minutes per target.
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Test { no_e2e, grep } => test::run(&root, !no_e2e, grep.as_deref()),
         Command::Assets { out } => tools::ensure_wasm_tools(&root)
             .and_then(|_| assets::build(&root, &root.join(out)).map(|_| ())),
+        Command::Dist => dist::run(&root),
         Command::Bench { what } => bench::run(&root, what),
         Command::Fuzz {
             minutes,

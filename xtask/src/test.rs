@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::step::{self, cargo, Result};
-use crate::{assets, dev, fuzz, tools};
+use crate::{fuzz, tools};
 
 /// The packages compiled to wasm32 (clippy runs on them for that target too).
 const WASM_PACKAGES: &[&str] = &["tidings-widget", "tidings-console", "tidings-client"];
@@ -97,14 +97,16 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
     if !e2e {
         return Ok(());
     }
-    let server = dev::build_server()?;
-    let assets = assets::build(root, &root.join("target/assets"))?;
+    // The release binary with the assets inside, built and checked once (it serves
+    // everything alone, it unwinds on panic), is also the server the browser suite runs.
+    let (server, assets) = crate::dist::build(root)?;
+    count(Ok(()))?;
     let mut playwright = Command::new(root.join("end2end/node_modules/.bin/playwright"));
     playwright
         .arg("test")
         .current_dir(root.join("end2end"))
-        .env("TIDINGS_SERVER_BIN", std::fs::canonicalize(server)?)
-        .env("TIDINGS_ASSETS", std::fs::canonicalize(assets)?)
+        .env("TIDINGS_SERVER_BIN", server)
+        .env("TIDINGS_ASSETS", assets)
         .env("CHROMIUM", "/usr/bin/chromium");
     if let Some(g) = grep {
         playwright.args(["--grep", g]);

@@ -1,5 +1,6 @@
-//! Static files from `--assets DIR`: the demo page at `/`, `/widget.js`, the widget app
-//! under `/chat/` and the console under `/console/`. The two app pages are served with a
+//! Static files: the demo page at `/`, `/widget.js`, the widget app under `/chat/` and the
+//! console under `/console/`, from `--assets DIR` when given, else from the copy embedded
+//! in the binary by `cargo xtask dist` ([`crate::embedded`]). The two app pages are served with a
 //! Content-Security-Policy that allows exactly their own inline scripts (by SHA-256,
 //! computed when the server starts), wasm, and framing by the allowed origins.
 
@@ -33,13 +34,17 @@ pub struct Pages {
 }
 
 impl Pages {
-    /// Reads `chat/index.html` and `console/index.html` under `dir`, if present.
+    /// Reads `chat/index.html` and `console/index.html` under `dir`, or from the embedded
+    /// assets without one, if present.
     pub fn load(dir: Option<&Path>, allowed_origins: &[String]) -> Self {
-        let Some(dir) = dir else {
-            return Pages::default();
-        };
         let page = |sub: &str| {
-            let html = std::fs::read_to_string(dir.join(sub).join("index.html")).ok()?;
+            let html = match dir {
+                Some(dir) => std::fs::read_to_string(dir.join(sub).join("index.html")).ok()?,
+                None => {
+                    let bytes = crate::embedded::get(&format!("{sub}/index.html"))?;
+                    String::from_utf8(bytes.to_vec()).ok()?
+                }
+            };
             let csp = content_security_policy(&html, allowed_origins);
             Some(Page { html, csp })
         };
@@ -136,7 +141,7 @@ fn page_response(page: Option<&Page>) -> Response {
         }
         None => (
             StatusCode::NOT_FOUND,
-            "not built: run `cargo xtask dev` to build the assets",
+            "not built: this server has no assets; run `cargo xtask dist` (or pass --assets DIR)",
         )
             .into_response(),
     }
@@ -164,6 +169,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/console/index.html", get(console_page));
     let router = match &state.settings.assets {
         Some(dir) => router.fallback_service(ServeDir::new(dir)),
+        None if crate::embedded::present() => router.fallback(crate::embedded::serve),
         None => router,
     };
     // The wasm and JS are served gzipped when the browser accepts it (the size budgets

@@ -24,6 +24,11 @@ pub enum Command {
     /// Manage agents.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Checks that this build unwinds on panic (so one connection's bug ends that
+    /// connection, not the process): a task panics and the command reports that it was
+    /// caught. A build with `panic = "abort"` dies here instead. `cargo xtask dist` runs it.
+    #[command(hide = true)]
+    CheckUnwind,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -74,6 +79,21 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => run_serve(args).await,
         Command::Agent(command) => run_agent(command).await,
+        Command::CheckUnwind => check_unwind().await,
+    }
+}
+
+async fn check_unwind() -> Result<(), String> {
+    // The deliberate panic's message would only confuse whoever reads the output.
+    std::panic::set_hook(Box::new(|_| {}));
+    let panicked = tokio::spawn(async { panic!("a deliberate panic") }).await;
+    let _ = std::panic::take_hook();
+    match panicked {
+        Err(e) if e.is_panic() => {
+            println!("panic = unwind: a panicking task ends alone");
+            Ok(())
+        }
+        _ => Err("the deliberate panic was not caught".into()),
     }
 }
 
@@ -83,6 +103,12 @@ async fn run_serve(args: ServeArgs) -> Result<(), String> {
     if settings.allowed_origins.is_empty() {
         tracing::warn!(
             "no --allowed-origin configured: every origin is accepted (fine for development only)"
+        );
+    }
+    if settings.assets.is_none() && !crate::embedded::present() {
+        tracing::warn!(
+            "this binary carries no assets (build it with `cargo xtask dist`) and no --assets \
+             DIR was given: the API and socket work, the pages answer 404"
         );
     }
     if let Some(dir) = &settings.assets {

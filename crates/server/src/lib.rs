@@ -8,6 +8,7 @@ pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod hub;

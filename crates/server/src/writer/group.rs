@@ -21,7 +21,7 @@
 //! If the commit itself fails, every write of the group is answered with the error:
 //! nothing was acknowledged, and clients send the same ids again.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -39,7 +39,13 @@ use crate::hub::Hub;
 pub const MAX_GROUP: usize = 512;
 
 /// Runs until the queue is closed and drained.
-pub fn run(conn: Connection, mut queue: mpsc::Receiver<Job>, hub: Arc<Hub>) {
+/// `in_group` counts the writes taken and not yet answered (see `Writer::pending`).
+pub fn run(
+    conn: Connection,
+    mut queue: mpsc::Receiver<Job>,
+    hub: Arc<Hub>,
+    in_group: &AtomicUsize,
+) {
     let mut jobs = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = queue.blocking_recv() {
         jobs.push(first);
@@ -49,6 +55,7 @@ pub fn run(conn: Connection, mut queue: mpsc::Receiver<Job>, hub: Arc<Hub>) {
                 Err(_) => break,
             }
         }
+        in_group.store(jobs.len(), Ordering::Release);
         let started = Instant::now();
         let results = apply_group(&conn, &jobs);
         let metrics = crate::metrics::global();
@@ -68,6 +75,7 @@ pub fn run(conn: Connection, mut queue: mpsc::Receiver<Job>, hub: Arc<Hub>) {
             // The caller may have gone (its connection closed): its write stands anyway.
             let _ = job.reply.send(answer);
         }
+        in_group.store(0, Ordering::Release);
     }
     if let Err((_, e)) = conn.close() {
         tracing::warn!(error = %e, "closing the writer's connection failed");

@@ -29,7 +29,7 @@ mod sql;
 pub use group::MAX_GROUP;
 pub use ops::{SentNews, Write, Written};
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sqlx::SqlitePool;
@@ -50,6 +50,8 @@ pub struct Writer {
     queue: Mutex<Option<mpsc::Sender<Job>>>,
     /// Resolves when the writer thread has closed its connection.
     done: Mutex<Option<oneshot::Receiver<()>>>,
+    /// Writes the writer has taken into its current group and not yet answered.
+    in_group: Arc<AtomicUsize>,
 }
 
 /// What `overloaded` tells the client.
@@ -62,11 +64,13 @@ impl Writer {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let (done_tx, done_rx) = oneshot::channel();
         let path = pool.connect_options().get_filename().to_path_buf();
+        let in_group = Arc::new(AtomicUsize::new(0));
+        let taken = in_group.clone();
         let spawned = std::thread::Builder::new()
             .name("tidings-writer".into())
             .spawn(move || {
                 match sql::open(&path, crate::db::BUSY_TIMEOUT) {
-                    Ok(conn) => group::run(conn, rx, hub),
+                    Ok(conn) => group::run(conn, rx, hub, &taken),
                     Err(e) => {
                         tracing::error!(error = %e, "the writer cannot open the database");
                         fail_all(rx, &e.to_string());
@@ -81,6 +85,7 @@ impl Writer {
         Writer {
             queue: Mutex::new(Some(tx)),
             done: Mutex::new(Some(done_rx)),
+            in_group,
         }
     }
 
@@ -116,6 +121,12 @@ impl Writer {
         answer
             .await
             .unwrap_or_else(|_| Err(Error::internal("the writer stopped")))
+    }
+
+    /// Writes waiting in the queue, and writes in the group being committed.
+    pub fn pending(&self) -> (usize, usize) {
+        let queued = self.sender().map_or(0, |s| s.max_capacity() - s.capacity());
+        (queued, self.in_group.load(Ordering::Acquire))
     }
 
     /// Stops taking writes, lets the writer commit what is queued, and waits for it to
