@@ -128,12 +128,9 @@ pub async fn announce(
     id: Uuid,
     event: ConversationEvent,
 ) -> Result<Option<Conversation>> {
-    let Some(visitor_view) = conversations::load(&state.pool, id, Side::Visitor).await? else {
+    let Some((visitor_view, agent_view)) = conversations::load_both(&state.pool, id).await? else {
         return Ok(None);
     };
-    let agent_view = conversations::load(&state.pool, id, Side::Agent)
-        .await?
-        .unwrap_or_else(|| visitor_view.clone());
     let (visitor_view, agent_view) = (decorate(state, visitor_view), decorate(state, agent_view));
     state
         .hub

@@ -98,6 +98,21 @@ pub async fn load(pool: &SqlitePool, id: Uuid, viewer: Side) -> Result<Option<Co
     get(&mut conn, id, viewer).await
 }
 
+/// Both views of one conversation from one read: (the visitor's, the agents'). They differ
+/// only in whose unread messages `unread` counts, and the row has both counts.
+pub async fn load_both(
+    pool: &SqlitePool,
+    id: Uuid,
+) -> Result<Option<(Conversation, Conversation)>> {
+    let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref()
+        .map(|r| Ok((from_row(r, Side::Visitor)?, from_row(r, Side::Agent)?)))
+        .transpose()
+}
+
 /// A visitor's conversations, newest activity first.
 pub async fn list_for_visitor(pool: &SqlitePool, visitor_id: Uuid) -> Result<Vec<Conversation>> {
     let rows = sqlx::query(concat!(

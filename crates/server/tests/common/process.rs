@@ -9,6 +9,11 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_tidings-server");
 
 /// Starts `serve` on a free port and returns the child and its `http://…` address.
 pub fn spawn_server(database_url: &str) -> (Child, String) {
+    spawn_server_with(database_url, &[])
+}
+
+/// Like [`spawn_server`], with more flags.
+pub fn spawn_server_with(database_url: &str, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args([
             "serve",
@@ -17,6 +22,7 @@ pub fn spawn_server(database_url: &str) -> (Child, String) {
             "--database-url",
             database_url,
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
