@@ -8,8 +8,16 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::step::{self, cargo, Failure, Result};
 
-/// Builds the speed-optimised server binary and returns its path.
+/// Builds the speed-optimised server binary and returns its path. `TIDINGS_BENCH_SERVER`
+/// names another binary to measure instead (an older build, for a before/after comparison).
 pub fn build() -> Result<PathBuf> {
+    if let Some(bin) = std::env::var_os("TIDINGS_BENCH_SERVER") {
+        println!(
+            "==> measure the server at {}",
+            PathBuf::from(&bin).display()
+        );
+        return Ok(PathBuf::from(bin));
+    }
     step::run(
         "build the server for speed (cargo build --profile server-release)",
         cargo().args([
