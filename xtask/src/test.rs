@@ -101,6 +101,8 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
     // everything alone, it unwinds on panic), is also the server the browser suite runs.
     let (server, assets) = crate::dist::build(root)?;
     count(Ok(()))?;
+    println!("==> check what a visitor downloads against the size budgets (xtask/src/size.rs)");
+    count(crate::size::check(&assets))?;
     let mut playwright = Command::new(root.join("end2end/node_modules/.bin/playwright"));
     playwright
         .arg("test")
