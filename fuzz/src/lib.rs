@@ -55,23 +55,35 @@ pub fn same_value(ours: &Json, theirs: &Value) -> bool {
 /// Spellings serde's derive accepts that no serializer writes, which the hand-written
 /// decoders deliberately refuse: a struct as a positional array (`["ping", 5]` is a `ping`
 /// to serde), and a unit variant as a one-key object with a `null` value
-/// (`{"pending": null}`). Only arrays where a list is expected (`conversations`) are
-/// ordinary; an array anywhere else makes the document suspect, which errs on excusing.
+/// (`{"pending": null}`). Only where a struct or an enum is read: the document itself, the
+/// fields in [`STRUCT_FIELDS`] and the items of `conversations`.
 pub fn serde_only_spelling(value: &Value) -> bool {
     match value {
         Value::Array(_) => true,
         Value::Object(map) => {
             (map.len() == 1 && map.values().all(Value::is_null))
                 || map.iter().any(|(key, v)| match (key.as_str(), v) {
-                    ("conversations", Value::Array(items)) => items
-                        .iter()
-                        .any(|item| !item.is_object() || serde_only_spelling(item)),
-                    _ => serde_only_spelling(v),
+                    ("conversations", Value::Array(items)) => items.iter().any(serde_only_spelling),
+                    (key, v) if STRUCT_FIELDS.contains(&key) => serde_only_spelling(v),
+                    _ => false,
                 })
         }
         _ => false,
     }
 }
+
+/// Fields of the decoded types whose value is a struct or an enum with data: `agent`
+/// (`hello`), `conversation`, `message`, `assigned_agent`, an outbox entry's `state` and
+/// its `failed`, a tab note's `read`.
+pub const STRUCT_FIELDS: &[&str] = &[
+    "agent",
+    "conversation",
+    "message",
+    "assigned_agent",
+    "state",
+    "failed",
+    "read",
+];
 
 /// How serde reaches the fields of a type, which decides what it checks in fields it
 /// ignores.
