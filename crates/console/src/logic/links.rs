@@ -17,7 +17,9 @@ pub fn split_links(text: &str) -> Vec<Segment<'_>> {
     let mut segments = Vec::new();
     let mut plain_start = 0;
     let mut cursor = 0;
-    while let Some(found) = find_scheme(text, cursor) {
+    // Once per text, not once per link: the same byte offsets, since only ASCII changes.
+    let lower = text.to_ascii_lowercase();
+    while let Some(found) = find_scheme(text, &lower, cursor) {
         let end = link_end(text, found);
         if end <= found + scheme_len(&text[found..]) {
             // A bare "https://" with nothing after it is not a link.
@@ -38,9 +40,8 @@ pub fn split_links(text: &str) -> Vec<Segment<'_>> {
 }
 
 /// Byte index of the next `http://` or `https://` (any case) at or after `from` that starts
-/// a word, so "xhttp://" is not taken for a link.
-fn find_scheme(text: &str, from: usize) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
+/// a word, so "xhttp://" is not taken for a link. `lower` is `text` in ASCII lower case.
+fn find_scheme(text: &str, lower: &str, from: usize) -> Option<usize> {
     let mut search = from;
     while let Some(rel) = lower[search..].find("http") {
         let at = search + rel;
@@ -70,20 +71,26 @@ fn scheme_len(rest: &str) -> usize {
 }
 
 /// The URL runs to the next whitespace or angle bracket, minus closing punctuation; a `)`
-/// is kept when the URL opened one itself (as in Wikipedia links).
+/// is kept when the URL opened one itself (as in Wikipedia links). The brackets are counted
+/// once and then kept up to date: counting them again for every character trimmed took a
+/// visitor's "https://a))))…" (4,000 characters) 114 ms in every console that showed it.
 fn link_end(text: &str, start: usize) -> usize {
     let rest = &text[start..];
     let mut end = start
         + rest
             .find(|c: char| c.is_whitespace() || c == '<' || c == '"')
             .unwrap_or(rest.len());
+    let opened = text[start..end].matches('(').count();
+    let mut closed = text[start..end].matches(')').count();
     while let Some(last) = text[start..end].chars().next_back() {
         if !TRAILING_PUNCTUATION.contains(&last) {
             break;
         }
-        let candidate = &text[start..end];
-        if last == ')' && candidate.matches('(').count() >= candidate.matches(')').count() {
-            break;
+        if last == ')' {
+            if opened >= closed {
+                break;
+            }
+            closed -= 1;
         }
         end -= last.len_utf8();
     }
@@ -146,6 +153,15 @@ mod tests {
             split_links("HTTPS://A.TEST/x"),
             vec![Link("HTTPS://A.TEST/x")]
         );
+    }
+
+    #[test]
+    fn a_run_of_closing_brackets_is_trimmed_to_the_ones_the_url_opened() {
+        let text = "https://w.test/a_(b)".to_owned() + &")".repeat(3980);
+        let segments = split_links(&text);
+        assert_eq!(segments[0], Link("https://w.test/a_(b)"));
+        assert_eq!(segments[1], Text(&text["https://w.test/a_(b)".len()..]));
+        assert_eq!(segments.len(), 2);
     }
 
     #[test]
