@@ -42,6 +42,10 @@ pub enum Bench {
         /// How long each load sends.
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
+        /// The server's write queue (`--write-queue`), if not its default: past saturation,
+        /// a queue smaller than the number of writing clients refuses with `overloaded`.
+        #[arg(long)]
+        write_queue: Option<usize>,
     },
 }
 
@@ -54,6 +58,7 @@ pub fn run(root: &Path, what: Bench) -> Result {
             pairs,
             rate,
             seconds,
+            write_queue,
         } => {
             let seconds = seconds.max(1.0);
             let loads: Vec<_> = match (pairs, rate) {
@@ -61,6 +66,7 @@ pub fn run(root: &Path, what: Bench) -> Result {
                     pairs: pairs.max(1),
                     rate: rate.max(0.1),
                     seconds,
+                    write_queue,
                 }],
                 _ => crate::load::DEFAULT_SWEEP
                     .iter()
@@ -68,6 +74,7 @@ pub fn run(root: &Path, what: Bench) -> Result {
                         pairs,
                         rate,
                         seconds,
+                        write_queue,
                     })
                     .collect(),
             };

@@ -57,6 +57,8 @@ pub struct Load {
     pub pairs: usize,
     pub rate: f64,
     pub seconds: f64,
+    /// The server's `--write-queue`, if not its default.
+    pub write_queue: Option<usize>,
 }
 
 pub fn run(loads: &[Load]) -> Result {
@@ -211,26 +213,28 @@ struct Pair {
 }
 
 async fn one_load(bin: &Path, load: Load) -> Result<Row> {
+    let write_queue = load.write_queue.map(|q| q.to_string());
+    let mut flags = vec![];
+    if let Some(q) = &write_queue {
+        flags.extend(["--write-queue", q.as_str()]);
+    }
     // Rate and creation limits are lifted and heartbeats pushed past the run: this
     // measures the write and delivery path, not the limiters.
-    let server = BenchServer::start(
-        bin,
-        &[
-            "--rate-per-second",
-            "1000000",
-            "--rate-burst",
-            "1000000",
-            "--visitor-create-per-minute",
-            "0",
-            "--login-per-minute",
-            "0",
-            "--heartbeat-interval-ms",
-            "600000",
-            "--heartbeat-timeout-ms",
-            "1200000",
-        ],
-    )
-    .await?;
+    flags.extend([
+        "--rate-per-second",
+        "1000000",
+        "--rate-burst",
+        "1000000",
+        "--visitor-create-per-minute",
+        "0",
+        "--login-per-minute",
+        "0",
+        "--heartbeat-interval-ms",
+        "600000",
+        "--heartbeat-timeout-ms",
+        "1200000",
+    ]);
+    let server = BenchServer::start(bin, &flags).await?;
     server.add_agent(bin, "bench@example.com", "bench-password")?;
     let addr = server.addr.clone();
     let http = reqwest::Client::new();
