@@ -24,6 +24,8 @@
 //!   serde_json writes.
 //! - [`json`]: a small JSON reader (`parse` into [`json::Json`]) and `json::write` helpers,
 //!   which `decode` and the stored outbox format use instead of serde_json's derives.
+//! - [`subscriptions`]: [`subscriptions::PendingSubscriptions`], the subscribes not yet
+//!   answered by a snapshot, which the socket re-sends after a `rate_limited` refusal.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
 //!   above the read seq; system notices never count.
 //!
@@ -59,6 +61,7 @@ pub mod encode;
 pub mod json;
 pub mod outbox;
 mod outbox_format;
+pub mod subscriptions;
 pub mod timeline;
 pub mod unread;
 

@@ -6,6 +6,10 @@
 //! Events go to a [`SocketHandler`]. The handler is never called while the socket's own
 //! state is borrowed, so it may call back into the [`Socket`] (send, subscribe).
 //!
+//! A subscribe the server refused for the connection's rate is sent again after a backoff
+//! until its snapshot arrives (see [`crate::subscriptions`]), so a burst of frames can never
+//! leave a conversation silently unstreamed.
+//!
 //! This file holds the connection state and the public API. The browser callbacks and
 //! their removal are in `callbacks`, the reactions to the WebSocket's own events in
 //! `incoming`, and the heartbeat, retry timer and online/visibility signals in `liveness`.
@@ -23,6 +27,7 @@ use web_sys::WebSocket;
 
 use crate::backoff::Backoff;
 use crate::connection::{ConnectionState, Heartbeat};
+use crate::subscriptions::PendingSubscriptions;
 use callbacks::Callbacks;
 
 /// What the application learns from the socket.
@@ -53,6 +58,11 @@ struct Inner {
     heartbeat: Heartbeat,
     retry_timer: Option<i32>,
     tick_timer: Option<i32>,
+    /// Subscribes of this connection not answered by a snapshot yet.
+    subscriptions: PendingSubscriptions,
+    /// When to re-send the unanswered subscribes after a `rate_limited` refusal (checked
+    /// by the heartbeat tick: no timer of its own, which would cost the widget bytes).
+    resubscribe_at: Option<f64>,
     last_state: Option<ConnectionState>,
     nonce: u64,
     callbacks: Option<Callbacks>,
@@ -87,6 +97,8 @@ impl Socket {
             heartbeat: Heartbeat::connecting(now()),
             retry_timer: None,
             tick_timer: None,
+            subscriptions: PendingSubscriptions::new(),
+            resubscribe_at: None,
             last_state: None,
             nonce: 0,
             callbacks: None,
@@ -117,12 +129,24 @@ impl Socket {
     }
 
     /// Sends a frame if the socket is authenticated; `false` means it was not sent.
+    /// A `subscribe` sent here is re-sent if the server refuses it for the rate.
     pub fn send(&self, frame: &ClientFrame) -> bool {
-        let inner = self.inner.borrow();
+        let mut inner = self.inner.borrow_mut();
+        if let ClientFrame::Unsubscribe { conversation_id } = frame {
+            inner.subscriptions.unsubscribed(*conversation_id);
+        }
         if !inner.authenticated {
             return false;
         }
-        send_on(inner.ws.as_ref(), frame)
+        let sent = send_on(inner.ws.as_ref(), frame);
+        match frame {
+            ClientFrame::Subscribe {
+                conversation_id,
+                after_seq,
+            } if sent => inner.subscriptions.sent(*conversation_id, *after_seq),
+            _ => {}
+        }
+        sent
     }
 
     /// Subscribes to a conversation now (it is re-subscribed on reconnects through

@@ -1,9 +1,10 @@
 //! What a [`Socket`] does with the events of its current WebSocket: authenticate on
-//! `open`, answer pings and dispatch frames on `message` (re-subscribing after `hello`),
-//! and on `close` either stop (token refused) or forget the connection and retry.
+//! `open`, answer pings and dispatch frames on `message` (re-subscribing after `hello`, and
+//! again after a `rate_limited` refusal for subscribes not answered by a snapshot), and on
+//! `close` either stop (token refused) or forget the connection and retry.
 //! Events of a replaced WebSocket are ignored.
 
-use tidings_protocol::{frame::close, ClientFrame, ServerFrame, PROTOCOL_VERSION};
+use tidings_protocol::{frame::close, ClientFrame, ErrorCode, ServerFrame, PROTOCOL_VERSION};
 use web_sys::{CloseEvent, Event, MessageEvent};
 
 use super::{now, send_on, Socket};
@@ -60,6 +61,10 @@ impl Socket {
                 {
                     let mut inner = self.inner.borrow_mut();
                     inner.authenticated = true;
+                    // Subscriptions of an earlier connection died with it; the resume
+                    // points below subscribe afresh.
+                    inner.subscriptions.clear();
+                    inner.resubscribe_at = None;
                     inner.backoff.reset();
                     inner
                         .heartbeat
@@ -72,9 +77,25 @@ impl Socket {
                 handler.on_frame(frame);
             }
             ServerFrame::Error {
-                code: tidings_protocol::ErrorCode::Unauthorized,
+                code: ErrorCode::Unauthorized,
                 ..
             } if !self.inner.borrow().authenticated => self.refused(),
+            ServerFrame::Snapshot { ref conversation } => {
+                self.inner
+                    .borrow_mut()
+                    .subscriptions
+                    .answered(conversation.id);
+                handler.on_frame(frame);
+            }
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                id: None,
+                ..
+            } => {
+                // Which frame was refused is not said; a subscribe may have been.
+                self.schedule_resubscribe();
+                handler.on_frame(frame);
+            }
             other => handler.on_frame(other),
         }
     }

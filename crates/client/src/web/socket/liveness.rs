@@ -1,6 +1,7 @@
 //! Keeping a [`Socket`] alive: the retry timer with its backoff, the heartbeat tick that
-//! pings and declares silent connections dead, and the browser's `online`/`offline` and
-//! visibility signals that cut the wait short or reveal a half-open connection.
+//! pings and declares silent connections dead, the browser's `online`/`offline` and
+//! visibility signals that cut the wait short or reveal a half-open connection; the tick
+//! also re-sends subscribes refused for the rate.
 
 use tidings_protocol::ClientFrame;
 use wasm_bindgen::JsCast;
@@ -29,7 +30,34 @@ impl Socket {
             .ok();
     }
 
+    /// The server refused a frame for the rate: once the backoff has passed, the tick
+    /// subscribes again to every conversation whose snapshot has not come.
+    pub(super) fn schedule_resubscribe(&self) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.resubscribe_at.is_some() {
+            return;
+        }
+        if let Some(delay) = inner.subscriptions.rate_limited(js_sys::Math::random()) {
+            inner.resubscribe_at = Some(now() + delay as f64);
+        }
+    }
+
+    fn resubscribe_if_due(&self) {
+        let unanswered = {
+            let mut inner = self.inner.borrow_mut();
+            match inner.resubscribe_at {
+                Some(at) if now() >= at => inner.resubscribe_at = None,
+                _ => return,
+            }
+            inner.subscriptions.unanswered()
+        };
+        for (conversation_id, after_seq) in unanswered {
+            self.subscribe(conversation_id, after_seq);
+        }
+    }
+
     pub(super) fn on_tick(&self) {
+        self.resubscribe_if_due();
         let action = {
             let mut inner = self.inner.borrow_mut();
             if inner.ws.is_none() {
