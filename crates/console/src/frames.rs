@@ -25,6 +25,8 @@ pub fn apply(state: ConsoleState, frame: ServerFrame) {
             let status = state.presence.get_untracked().effective();
             realtime::send(ClientFrame::Presence { status });
             realtime::pump();
+            // Receipts owed while offline.
+            threads::flush_receipts();
         }
         ServerFrame::Snapshot { conversation } => conversation_changed(state, None, conversation),
         ServerFrame::Message { message } => {
@@ -223,6 +225,12 @@ fn refused(
             }
         }
         return;
+    }
+    if code == ErrorCode::RateLimited {
+        // Some frame was refused for the rate, and which is not said. Subscribes are sent
+        // again by the socket; receipts sent just before go again from here; a lost
+        // typing notice is renewed by the next keystroke.
+        threads::receipts_rate_limited();
     }
     // Not "unavailable": a refused typing or receipt frame (sent before the subscription
     // was made, say) says nothing about visibility. The HTTP load decides that, and

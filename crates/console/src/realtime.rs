@@ -145,13 +145,11 @@ impl SocketHandler for Handler {
         if let Some(l) = live() {
             l.delivery.disconnected();
         }
-        crate::threads::forget_sent_receipts();
         // Receipts not acknowledged by a frame may be lost with the connection.
+        crate::threads::forget_sent_receipts();
         self.state.threads.update(|threads| {
             for thread in threads.values_mut() {
                 thread.typing = None;
-                thread.read_sent = 0;
-                thread.delivered_sent = 0;
             }
         });
     }

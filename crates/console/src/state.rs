@@ -43,9 +43,6 @@ pub struct Thread {
     pub unavailable: bool,
     pub load_error: Option<String>,
     pub typing: Option<TypingNotice>,
-    /// Highest seq already reported read / delivered, so receipts are sent once.
-    pub read_sent: u64,
-    pub delivered_sent: u64,
 }
 
 /// The context every component reads with `use_console()`.

@@ -1,10 +1,11 @@
 //! Opening and closing a conversation in the main pane: the latest history page over
 //! HTTP, then the socket subscription from the timeline's resume seq (so replay fills
 //! exactly what is missing), older pages on demand, the agent's own messages through the
-//! outbox, and read / delivered receipts.
+//! outbox, and read / delivered receipts (coalesced and paced by
+//! [`OutgoingReceipts`], never one frame per message).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,13 +20,16 @@ use uuid::Uuid;
 use crate::api;
 use crate::browser;
 use crate::frames::{conversation_changed, receipts_of};
+use crate::logic::outgoing_receipts::{Flushed, OutgoingReceipts};
 use crate::logic::route::Route;
 use crate::realtime;
 use crate::state::{ConsoleState, Thread};
 
 thread_local! {
-    /// Highest seq reported delivered per conversation from the list (not only open ones).
-    static DELIVERED: RefCell<HashMap<Uuid, u64>> = RefCell::new(HashMap::new());
+    /// Receipts owed to the server, for every conversation in sight (not only open ones).
+    static RECEIPTS: RefCell<OutgoingReceipts> = RefCell::new(OutgoingReceipts::new());
+    /// A timer will flush `RECEIPTS`; no second one is set meanwhile.
+    static FLUSH_SET: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts showing conversation `id`: loads it unless already held.
@@ -226,44 +230,51 @@ pub fn discard_message(state: ConsoleState, conversation_id: Uuid, id: Uuid) {
 /// Tells the server what the console has received, and — while the conversation is on
 /// screen in a visible tab — what the agent has read.
 pub fn report_receipts(state: ConsoleState, id: Uuid) {
-    let Some((last, read_sent, delivered_sent)) = state.threads.with_untracked(|threads| {
+    let Some(last) = state.threads.with_untracked(|threads| {
         threads
             .get(&id)
             .filter(|t| t.loaded)
-            .map(|t| (t.timeline.last_seq(), t.read_sent, t.delivered_sent))
+            .map(|t| t.timeline.last_seq())
     }) else {
         return;
     };
     if last == 0 {
         return;
     }
-    if last > delivered_sent
-        && realtime::send(ClientFrame::Delivered {
-            conversation_id: id,
-            seq: last,
-        })
-    {
-        state.update_thread(id, |t| t.delivered_sent = last);
-    }
     let viewing = state.route.get_untracked() == Route::Conversation(id) && browser::tab_visible();
-    if viewing
-        && last > read_sent
-        && realtime::send(ClientFrame::Read {
-            conversation_id: id,
-            seq: last,
-        })
-    {
-        state.update_thread(id, |t| {
-            t.read_sent = last;
-            t.receipts.agent_read_seq = t.receipts.agent_read_seq.max(last);
-            t.receipts.agent_delivered_seq = t.receipts.agent_delivered_seq.max(last);
+    RECEIPTS.with(|r| {
+        let mut receipts = r.borrow_mut();
+        receipts.delivered(id, last);
+        if viewing {
+            receipts.read(id, last);
+        }
+    });
+    if viewing {
+        // Shown as read at once; the receipt itself goes out with the next flush (or,
+        // if the connection drops first, again after `synced` on the next one).
+        let raised = state.threads.with_untracked(|threads| {
+            threads
+                .get(&id)
+                .is_some_and(|t| last > t.receipts.agent_read_seq)
         });
-        state.conversations.update(|held| {
-            if let Some(c) = held.get_mut(&id) {
-                c.unread = 0;
-            }
-        });
+        if raised {
+            state.update_thread(id, |t| {
+                t.receipts.agent_read_seq = t.receipts.agent_read_seq.max(last);
+                t.receipts.agent_delivered_seq = t.receipts.agent_delivered_seq.max(last);
+            });
+        }
+        let unread = state
+            .conversations
+            .with_untracked(|held| held.get(&id).is_some_and(|c| c.unread > 0));
+        if unread {
+            state.conversations.update(|held| {
+                if let Some(c) = held.get_mut(&id) {
+                    c.unread = 0;
+                }
+            });
+        }
     }
+    flush_receipts();
 }
 
 /// Tells the visitor a console has received their latest message, from the list alone.
@@ -273,19 +284,47 @@ pub fn report_delivered(conversation: &Conversation) {
     {
         return;
     }
-    let (id, seq) = (conversation.id, conversation.last_seq);
-    let already = DELIVERED.with(|d| d.borrow().get(&id).copied().unwrap_or(0));
-    if seq > already
-        && realtime::send(ClientFrame::Delivered {
-            conversation_id: id,
-            seq,
-        })
-    {
-        DELIVERED.with(|d| d.borrow_mut().insert(id, seq));
+    RECEIPTS.with(|r| {
+        r.borrow_mut()
+            .delivered(conversation.id, conversation.last_seq)
+    });
+    flush_receipts();
+}
+
+/// Sends the receipts that are due now, and sets a timer for the rest.
+pub fn flush_receipts() {
+    let now = browser::now_ms() as f64;
+    let (flushed, next) = RECEIPTS.with(|r| {
+        let mut receipts = r.borrow_mut();
+        let flushed = receipts.flush(now, |receipt| realtime::send(receipt.frame()));
+        (flushed, receipts.next_flush_in(now))
+    });
+    // Offline: the next `hello` flushes.
+    if flushed == Flushed::Offline || FLUSH_SET.with(Cell::get) {
+        return;
+    }
+    if let Some(wait) = next {
+        FLUSH_SET.with(|f| f.set(true));
+        set_timeout(
+            || {
+                FLUSH_SET.with(|f| f.set(false));
+                flush_receipts();
+            },
+            Duration::from_millis(wait.ceil() as u64),
+        );
     }
 }
 
-/// After a lost connection, receipts may have been lost with it: send them again.
+/// The server refused a frame for the rate without saying which: receipts sent just
+/// before may have been it, so they go again once the pause is over.
+pub fn receipts_rate_limited() {
+    let now = browser::now_ms() as f64;
+    RECEIPTS.with(|r| r.borrow_mut().rate_limited(now));
+    flush_receipts();
+}
+
+/// After a lost connection, receipts may have been lost with it: the next connection's
+/// queue and `synced` frames report again what the server lacks.
 pub fn forget_sent_receipts() {
-    DELIVERED.with(|d| d.borrow_mut().clear());
+    RECEIPTS.with(|r| r.borrow_mut().connection_lost());
 }

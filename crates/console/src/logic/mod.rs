@@ -6,6 +6,7 @@ pub mod links;
 pub mod list;
 pub mod merge;
 pub mod names;
+pub mod outgoing_receipts;
 pub mod presence;
 pub mod receipts;
 pub mod route;
