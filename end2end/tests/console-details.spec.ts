@@ -54,6 +54,28 @@ async function act(server: TidingsServer, who: typeof AGENT, id: string, action:
   expect(res.status, await res.text()).toBe(200);
 }
 
+/**
+ * Collects the console's warnings about frames the server refused for the connection's
+ * rate (`frames::refused` logs every refusal that names no message).
+ */
+function rateLimitedWarnings(page: Page): string[] {
+  const seen: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.text().includes("RateLimited")) seen.push(msg.text());
+  });
+  return seen;
+}
+
+/** The agent side's read seq as the server stored it. */
+async function agentReadSeq(server: TidingsServer, who: typeof AGENT, id: string): Promise<number> {
+  const token = await loginToken(server.origin, who.email, who.password);
+  const res = await fetch(`${server.origin}/v1/conversations/${id}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return (await res.json()).agent_read_seq;
+}
+
 /** The server's count of open sockets (`tidings_connections_open`): it drops only after the
  * server has forgotten a closed connection, presence included. */
 async function openSockets(server: TidingsServer): Promise<number> {
@@ -481,6 +503,7 @@ test("history longer than one page loads older messages on demand, and a reload 
   browser,
   server,
 }) => {
+  const refusals = rateLimitedWarnings(page);
   await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
@@ -521,5 +544,83 @@ test("history longer than one page loads older messages on demand, and a reload 
   const texts = await ada.messages.allTextContents();
   for (const body of [...bodies, "I have read all sixty", "one more after the reload"]) {
     expect(texts.filter((t) => t.includes(body)), body).toHaveLength(1);
+  }
+  // Sixty messages reached the console while it listed the chat: its receipts for them
+  // stayed within the socket's rate.
+  expect(refusals).toEqual([]);
+});
+
+test("a burst of messages into an open conversation is answered with a few receipts, never over the socket's rate, and the chat stays live", async ({
+  page,
+  browser,
+  server,
+}) => {
+  const refusals = rateLimitedWarnings(page);
+  await addAgents(server);
+  const ada = new ConsolePage(page, server);
+  await ada.loginOk(AGENT);
+  const visitor = await ProtocolVisitor.connect(browser, server);
+  const id = await visitor.send(["before the burst"]);
+  await ada.openConversation(id);
+  await expect(ada.messages).toHaveCount(1);
+
+  // More messages than the server lets one socket send frames in a burst (40), each
+  // sent as soon as the previous one is acknowledged.
+  const burst = Array.from({ length: 60 }, (_, i) => `burst ${String(i + 1).padStart(2, "0")}`);
+  await visitor.send(burst);
+  await expect(ada.messages).toHaveCount(61);
+  await expect(ada.messages.last()).toContainText("burst 60");
+  // The coalesced read receipt for the last one reached the server.
+  await expect.poll(() => agentReadSeq(server, AGENT, id)).toBe(61);
+
+  await ada.say("all sixty arrived");
+  // Joined notice + reply, live.
+  await expect(ada.messages).toHaveCount(63);
+  await expect(ada.message("Ada joined the chat")).toHaveCount(1);
+  expect(refusals).toEqual([]);
+});
+
+test("a subscribe the server refuses for the socket's rate is sent again, so the open conversation still streams live", async ({
+  page,
+  browser,
+}) => {
+  // A small burst, so that the frames spent below exhaust it deterministically.
+  const server = await TidingsServer.start(["--rate-per-second", "5", "--rate-burst", "10"]);
+  try {
+    // Just before the console's first subscribe, spend the socket's whole burst (as a
+    // flood of other frames would), so the server refuses that subscribe with
+    // `rate_limited`, an error that names neither the frame nor the conversation.
+    await page.addInitScript(() => {
+      const send = WebSocket.prototype.send;
+      let spent = false;
+      WebSocket.prototype.send = function (data) {
+        if (!spent && typeof data === "string" && data.startsWith('{"type":"subscribe"')) {
+          spent = true;
+          for (let i = 0; i < 12; i++) send.call(this, JSON.stringify({ type: "ping", nonce: 1_000_000 + i }));
+        }
+        return send.call(this, data);
+      };
+    });
+    const refusals = rateLimitedWarnings(page);
+    await addAgents(server);
+    const ada = new ConsolePage(page, server);
+    await ada.loginOk(AGENT);
+    const visitor = await ProtocolVisitor.connect(browser, server);
+    const id = await visitor.send(["are you there?"]);
+    await ada.openConversation(id);
+    await expect(ada.messages).toHaveCount(1);
+    // The refusal happened: the subscribe really was caught in the burst.
+    await expect.poll(() => refusals.length).toBeGreaterThan(0);
+
+    // Only a live subscription brings these without a reload.
+    await visitor.send(["still here"]);
+    await expect(ada.message("still here")).toHaveCount(1);
+    await ada.say("yes, sorry");
+    await expect(ada.message("Ada joined the chat")).toHaveCount(1);
+    await expect(ada.messages).toHaveCount(4);
+    // Receipts refused in that burst went again: the server knows what Ada has read.
+    await expect.poll(() => agentReadSeq(server, AGENT, id)).toBeGreaterThanOrEqual(2);
+  } finally {
+    await server.dispose();
   }
 });
