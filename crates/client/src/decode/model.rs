@@ -18,13 +18,20 @@ use crate::json::Json;
 /// The value of a field the reader knows: `Some(None)` when it is missing, `None` when the
 /// object gives it twice. serde's derive refuses a repeated field ("duplicate field"), so
 /// taking the first (or the last) would accept frames the server's own reader refuses.
+/// (A plain loop: it is instantiated once, and the widget's wasm is on a size budget.)
 fn lookup<'j, 'a>(object: &'j Json<'a>, key: &str) -> Option<Option<&'j Json<'a>>> {
-    let Json::Object(fields) = object else {
-        return Some(None);
-    };
-    let mut found = fields.iter().filter(|(k, _)| k == key).map(|(_, v)| v);
-    let first = found.next();
-    found.next().is_none().then_some(first)
+    let mut found = None;
+    if let Json::Object(fields) = object {
+        for (k, v) in fields {
+            if k == key {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(v);
+            }
+        }
+    }
+    Some(found)
 }
 
 /// A required field read with `read`.
