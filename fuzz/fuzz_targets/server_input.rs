@@ -39,15 +39,19 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
             Err(e) => {
-                let is_json = serde_json::from_str::<serde_json::Value>(text).is_ok();
-                let expected = if is_json {
+                let value = serde_json::from_str::<serde_json::Value>(text).ok();
+                let expected = if value.is_some() {
                     ErrorCode::InvalidFrame
                 } else {
                     ErrorCode::BadJson
                 };
                 assert_eq!(e.code, expected, "{text:?}: {}", e.message);
-                assert!(e.id.is_none() || is_json);
                 assert_eq!(e.code.http_status(), 400);
+                // A refused `send` names its message, so the client can settle it.
+                let named = value
+                    .as_ref()
+                    .and_then(|v| v.get("id")?.as_str()?.parse::<uuid::Uuid>().ok());
+                assert_eq!(e.id, named, "{text:?}");
             }
         }
     }
