@@ -39,7 +39,7 @@ use crate::hub::Hub;
 pub const MAX_GROUP: usize = 512;
 
 /// Runs until the queue is closed and drained.
-/// `in_group` counts the writes taken and not yet answered (see `Writer::pending`).
+/// `in_group` counts the writes taken and not yet committed (see `Writer::pending`).
 pub fn run(
     conn: Connection,
     mut queue: mpsc::Receiver<Job>,
@@ -64,6 +64,8 @@ pub fn run(
             .write_group_items
             .fetch_add(jobs.len() as u64, Ordering::Relaxed);
         metrics.write_group_latency.observe(started.elapsed());
+        // Reset before answering: whoever has an answer sees the group as done.
+        in_group.store(0, Ordering::Release);
         // Committed: fan out in commit order (so followers see seqs in order), then answer.
         for (job, result) in jobs.drain(..).zip(results) {
             let answer = result.map(|applied| {
@@ -75,7 +77,6 @@ pub fn run(
             // The caller may have gone (its connection closed): its write stands anyway.
             let _ = job.reply.send(answer);
         }
-        in_group.store(0, Ordering::Release);
     }
     if let Err((_, e)) = conn.close() {
         tracing::warn!(error = %e, "closing the writer's connection failed");

@@ -50,7 +50,7 @@ pub struct Writer {
     queue: Mutex<Option<mpsc::Sender<Job>>>,
     /// Resolves when the writer thread has closed its connection.
     done: Mutex<Option<oneshot::Receiver<()>>>,
-    /// Writes the writer has taken into its current group and not yet answered.
+    /// Writes the writer has taken into its current group and not yet committed.
     in_group: Arc<AtomicUsize>,
 }
 
