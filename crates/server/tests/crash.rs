@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use common::process::{socket_url, spawn_server, spawn_server_with};
 use common::{ack_fields, create_visitor, message_of, Client};
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tidings_protocol::ServerFrame;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
 
 #[tokio::test]
@@ -91,7 +92,10 @@ async fn every_ack_received_before_kill_9_under_load_is_stored_with_its_seq() {
         writers.push(tokio::spawn(async move {
             for n in 0..SENDS {
                 let frame = json!({"type": "send", "id": Uuid::new_v4(), "conversation_id": conversation_id, "body": format!("n{n}")});
-                ws.send(frame).await;
+                // The kill may come while this writer is still sending: stop there.
+                if ws.ws.send(WsMessage::text(frame.to_string())).await.is_err() {
+                    break;
+                }
             }
             // Read until the socket dies with the process; never panic on that.
             while let Some(Ok(message)) = ws.ws.next().await {
