@@ -13,7 +13,7 @@ test("the widget's delivered and read receipts stop at a missing message until i
   server,
   agentConsole,
 }) => {
-  // Every message frame the page receives, every receipt it sends, in order.
+  // Every message and ack the page receives, every receipt it sends, in order.
   const log: Event[] = [];
   let lose: string | undefined;
   const sockets: WebSocketRoute[] = [];
@@ -31,6 +31,8 @@ test("the widget's delivered and read receipts stop at a missing message until i
         if (frame.message.body === lose) return; // lost on the way, once
         log.push({ dir: "in", seq: frame.message.seq });
       }
+      // The visitor's own message is held once its ack (with its seq) arrives.
+      if (frame.type === "ack") log.push({ dir: "in", seq: frame.seq });
       ws.send(m);
     });
   });
