@@ -87,15 +87,19 @@ async fn history_pages_go_backwards_in_ascending_order() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn the_chat_page_names_the_origins_allowed_to_embed_it() {
+/// An assets directory with only the chat app's page, `html`.
+fn chat_assets(html: &str) -> tempfile::TempDir {
     let assets = tempfile::TempDir::new().unwrap();
     std::fs::create_dir_all(assets.path().join("chat")).unwrap();
-    std::fs::write(
-        assets.path().join("chat/index.html"),
+    std::fs::write(assets.path().join("chat/index.html"), html).unwrap();
+    assets
+}
+
+#[tokio::test]
+async fn the_chat_page_names_the_origins_allowed_to_embed_it() {
+    let assets = chat_assets(
         "<html><HEAD lang=\"en\"><script type=\"module\">boot()</script></head></html>",
-    )
-    .unwrap();
+    );
     for (allowed, content) in [
         (
             vec!["https://shop.example".into(), "https://blog.example".into()],
@@ -130,13 +134,7 @@ async fn the_chat_page_names_the_origins_allowed_to_embed_it() {
 
 #[tokio::test]
 async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
-    let assets = tempfile::TempDir::new().unwrap();
-    std::fs::create_dir_all(assets.path().join("chat")).unwrap();
-    std::fs::write(
-        assets.path().join("chat/index.html"),
-        "<html><script type=\"module\">boot()</script></html>",
-    )
-    .unwrap();
+    let assets = chat_assets("<html><script type=\"module\">boot()</script></html>");
     std::fs::write(assets.path().join("widget.js"), "/* loader */").unwrap();
     std::fs::write(assets.path().join("app.wasm"), vec![0u8; 4096]).unwrap();
     let mut settings = common::test_settings();
