@@ -18,12 +18,13 @@ use tidings_widget::tab_note::TabNote;
 use uuid::Uuid;
 
 /// `TabNote`'s serde form, which the widget derives for its tests only: the externally
-/// tagged enum its doc comment names (`"outbox_changed"`, `{"read":{…}}`).
+/// tagged enum its doc comment names (`"outbox_changed"`, `{"read":{…}}`, `"forgotten"`).
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum SerdeTabNote {
     OutboxChanged,
     Read { conversation_id: Uuid, seq: u64 },
+    Forgotten,
 }
 
 /// The note in its serde form. A variant added to `TabNote` but not (yet) here reads as
@@ -39,6 +40,7 @@ fn serde_form(note: TabNote) -> Option<SerdeTabNote> {
             conversation_id,
             seq,
         }),
+        TabNote::Forgotten => Some(SerdeTabNote::Forgotten),
         _ => None,
     }
 }
