@@ -18,7 +18,19 @@ use sqlx::SqlitePool;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating the file and its directory if needed) and migrates the database.
+/// Only `sqlite:` URLs: anything else (a `postgres://` URL among them) is refused with a
+/// clear error, never taken as a file name.
 pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
+    if !database_url.starts_with("sqlite:") {
+        let scheme = database_url.split(':').next().unwrap_or_default();
+        return Err(sqlx::Error::Configuration(
+            format!(
+                "unsupported database URL scheme {scheme:?}: this server stores its data in \
+                 SQLite, given as sqlite://PATH (PostgreSQL is not built in yet)"
+            )
+            .into(),
+        ));
+    }
     let options = SqliteConnectOptions::from_str(database_url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)

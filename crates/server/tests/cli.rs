@@ -142,6 +142,39 @@ fn agents_are_added_listed_and_removed_on_a_database_created_on_demand() {
 }
 
 #[test]
+fn a_database_url_that_is_not_sqlite_is_refused_and_creates_nothing() {
+    let dir = tempfile::TempDir::new().unwrap();
+    for url in [
+        "postgres://tidings@127.0.0.1:5432/tidings",
+        "mysql://x/y",
+        "data/tidings.db",
+    ] {
+        for args in [
+            vec!["agent", "list", "--database-url", url],
+            vec!["serve", "--listen", "127.0.0.1:0", "--database-url", url],
+        ] {
+            let out = Command::new(BIN)
+                .args(&args)
+                .current_dir(dir.path())
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{args:?} must fail");
+            assert!(
+                err.contains("unsupported database URL scheme"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing created in the working directory"
+    );
+}
+
+#[test]
 fn serve_prints_its_address_and_answers_healthz() {
     let dir = tempfile::TempDir::new().unwrap();
     let url = format!("sqlite://{}", dir.path().join("tidings.db").display());
