@@ -6,8 +6,9 @@
 
 use std::path::Path;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -45,7 +46,11 @@ impl Pages {
                     String::from_utf8(bytes.to_vec()).ok()?
                 }
             };
-            let csp = content_security_policy(&html, allowed_origins);
+            // The console is framed by nobody but itself, whoever may embed the widget.
+            let csp = match sub {
+                "chat" => content_security_policy(&html, allowed_origins),
+                _ => page_policy(&html, "'self'"),
+            };
             Some(Page { html, csp })
         };
         Pages {
@@ -105,20 +110,52 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
-/// The policy for an app page (see the module doc).
+/// The policy for the chat app's page: framed by the allowed origins (see the module doc).
 pub fn content_security_policy(html: &str, allowed_origins: &[String]) -> String {
+    let ancestors = if allowed_origins.is_empty() {
+        "'self' *".to_string()
+    } else {
+        format!("'self' {}", allowed_origins.join(" "))
+    };
+    page_policy(html, &ancestors)
+}
+
+/// The policy for an app page that `frame_ancestors` may frame.
+fn page_policy(html: &str, frame_ancestors: &str) -> String {
     let mut script_src = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
     script_src.extend(inline_script_hashes(html));
-    let ancestors = if allowed_origins.is_empty() {
-        "*".to_string()
-    } else {
-        allowed_origins.join(" ")
-    };
     format!(
         "default-src 'self'; script-src {}; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; \
-         img-src 'self' data:; media-src 'self' data:; frame-ancestors 'self' {ancestors}",
+         img-src 'self' data:; media-src 'self' data:; frame-ancestors {frame_ancestors}",
         script_src.join(" ")
     )
+}
+
+/// The HTML pages, by the only paths they are served at. Any other path that would give
+/// HTML (`/chat//`, `/chat/%69ndex.html`, `/chat/./index.html`: the static files would
+/// serve the page there, without its policy) is a 404, so a page never goes out without
+/// its headers.
+const PAGE_PATHS: &[&str] = &[
+    "/",
+    "/index.html",
+    "/chat/",
+    "/chat/index.html",
+    "/console/",
+    "/console/index.html",
+];
+
+async fn only_pages_at_their_paths(request: Request, next: Next) -> Response {
+    let known = PAGE_PATHS.contains(&request.uri().path());
+    let response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html && !known {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    response
 }
 
 fn page_response(page: Option<&Page>) -> Response {
@@ -174,7 +211,9 @@ pub fn router(state: AppState) -> Router<AppState> {
     };
     // The wasm and JS are served gzipped when the browser accepts it (the size budgets
     // in SPEC 9 are gzip sizes); the API and socket are not behind this layer.
-    router.layer(CompressionLayer::new())
+    router
+        .layer(middleware::from_fn(only_pages_at_their_paths))
+        .layer(CompressionLayer::new())
 }
 
 #[cfg(test)]

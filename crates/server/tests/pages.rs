@@ -132,6 +132,81 @@ async fn the_chat_page_names_the_origins_allowed_to_embed_it() {
     }
 }
 
+/// `GET path` written as is on a raw connection (an HTTP client would normalise `./` and
+/// `%69`), answered with the status line and headers.
+async fn raw_get(server: &TestServer, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    answer
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn an_app_page_goes_out_with_its_policy_at_every_path_or_not_at_all() {
+    let assets = chat_assets("<html><head><script type=\"module\">boot()</script></head></html>");
+    std::fs::create_dir_all(assets.path().join("console")).unwrap();
+    std::fs::write(
+        assets.path().join("console/index.html"),
+        "<html><head><script type=\"module\">console()</script></head></html>",
+    )
+    .unwrap();
+    let mut settings = common::test_settings();
+    settings.assets = Some(assets.path().to_path_buf());
+    settings.allowed_origins = vec!["https://shop.example".into()];
+    let server = TestServer::start_with_settings(settings).await;
+
+    for path in [
+        "/chat/",
+        "/chat/index.html",
+        "/console/",
+        "/console/index.html",
+    ] {
+        let head = raw_get(&server, path).await;
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        assert!(head.contains("content-security-policy:"), "{path}: {head}");
+    }
+    for path in [
+        "/chat//",
+        "/chat/%69ndex.html",
+        "/chat/./index.html",
+        "/chat//index.html",
+        "/console//",
+        "/console/%69ndex.html",
+        "/console/./index.html",
+    ] {
+        let head = raw_get(&server, path).await;
+        let with_policy =
+            head.starts_with("http/1.1 200") && head.contains("content-security-policy:");
+        assert!(
+            head.starts_with("http/1.1 404") || with_policy,
+            "{path} served a page without its policy: {head}"
+        );
+    }
+    let console = raw_get(&server, "/console/").await;
+    assert!(
+        console.contains("frame-ancestors 'self'\r\n")
+            || console.ends_with("frame-ancestors 'self'"),
+        "the console is framed by itself only: {console}"
+    );
+    let chat = raw_get(&server, "/chat/").await;
+    assert!(
+        chat.contains("frame-ancestors 'self' https://shop.example"),
+        "{chat}"
+    );
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn app_pages_get_a_csp_with_their_inline_script_hashes() {
     let assets = chat_assets("<html><script type=\"module\">boot()</script></html>");
