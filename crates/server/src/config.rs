@@ -76,6 +76,12 @@ pub struct ServeArgs {
     /// disables.
     #[arg(long, env = "TIDINGS_LOGIN_PER_MINUTE", default_value_t = 20)]
     pub login_per_minute: u32,
+
+    /// Keep the query and fragment of visitors' page URLs. Off by default: they can hold
+    /// secrets (password-reset and login tokens), so only the address up to `?` or `#` is
+    /// stored and shown to agents.
+    #[arg(long, env = "TIDINGS_KEEP_PAGE_QUERY")]
+    pub keep_page_query: bool,
 }
 
 /// Everything the app needs besides the database, in plain types.
@@ -97,6 +103,8 @@ pub struct Settings {
     pub visitor_create_per_minute: u32,
     /// Login attempts one IP may make per minute; 0 disables the limit.
     pub login_per_minute: u32,
+    /// Store visitors' page URLs whole (query and fragment too).
+    pub keep_page_query: bool,
 }
 
 impl Default for Settings {
@@ -114,6 +122,7 @@ impl Default for Settings {
             write_queue: DEFAULT_WRITE_QUEUE,
             visitor_create_per_minute: 60,
             login_per_minute: 20,
+            keep_page_query: false,
         }
     }
 }
@@ -137,6 +146,7 @@ impl ServeArgs {
             write_queue: self.write_queue.max(1),
             visitor_create_per_minute: self.visitor_create_per_minute,
             login_per_minute: self.login_per_minute,
+            keep_page_query: self.keep_page_query,
             ..Settings::default()
         }
     }

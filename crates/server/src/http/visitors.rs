@@ -16,6 +16,19 @@ use crate::store::conversations;
 use crate::store::visitors::{self, VisitorDetails};
 use crate::{auth, chat, AppState};
 
+/// The visitor's page as stored: checked, and without its query and fragment (where
+/// reset and login tokens live) unless the site owner keeps them (`--keep-page-query`).
+fn page_url(state: &AppState, url: &Option<String>) -> Result<Option<String>> {
+    let url = check_field(url, "page_url")?;
+    if state.settings.keep_page_query {
+        return Ok(url);
+    }
+    Ok(url.map(|u| match u.find(['?', '#']) {
+        Some(end) => u[..end].to_owned(),
+        None => u,
+    }))
+}
+
 /// `POST /v1/visitors`: a new anonymous visitor; the token is returned once. The body is
 /// optional: none means an anonymous visitor with no details.
 pub async fn create(
@@ -27,7 +40,7 @@ pub async fn create(
     let details = VisitorDetails {
         name: check_field(&request.name, "name")?,
         email: check_field(&request.email, "email")?,
-        page_url: check_field(&request.page_url, "page_url")?,
+        page_url: page_url(&state, &request.page_url)?,
         user_agent: check_field(
             &headers
                 .get(header::USER_AGENT)
@@ -63,7 +76,7 @@ pub async fn update(
     let checked = UpdateVisitorRequest {
         name: check_field(&request.name, "name")?,
         email: check_field(&request.email, "email")?,
-        page_url: check_field(&request.page_url, "page_url")?,
+        page_url: page_url(&state, &request.page_url)?,
     };
     visitors::update(&state.pool, id, &checked).await?;
     chat::announce_visitor(&state, id).await?;
