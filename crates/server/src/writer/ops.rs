@@ -199,7 +199,17 @@ fn send(
 ) -> Result<Applied> {
     if let Some(existing) = sql::message_by_id(conn, id)? {
         let head = sql::head(conn, existing.conversation_id)?;
-        if !head.is_some_and(|h| may_see(principal, &h)) {
+        // Its own sender's retry always gets the original ack, even once the conversation
+        // went to another agent or ended: a refusal would show the message as failed, and
+        // a resend under a new id would store it twice.
+        let own = match principal {
+            Principal::Visitor { id: visitor } => {
+                existing.sender == Sender::Visitor
+                    && head.as_ref().is_some_and(|h| h.visitor_id == *visitor)
+            }
+            Principal::Agent(agent) => existing.agent_id == Some(agent.id),
+        };
+        if !own && !head.is_some_and(|h| may_see(principal, &h)) {
             return Err(Error::client(
                 ErrorCode::Conflict,
                 "this message id is already used",
