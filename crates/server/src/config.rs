@@ -14,6 +14,8 @@ use tidings_protocol::limits;
 /// at the writer's measured throughput (over 20,000 writes/s) a full queue is drained in
 /// about 50 ms, which bounds the time a write waits in it.
 pub const DEFAULT_WRITE_QUEUE: usize = 1024;
+/// A new socket's time to send `auth` (a browser sends it as soon as the socket opens).
+pub const DEFAULT_AUTH_TIMEOUT_MS: u64 = 5_000;
 
 /// Flags of `tidings-server serve`.
 #[derive(Debug, Clone, Args)]
@@ -50,6 +52,11 @@ pub struct ServeArgs {
     /// A connection silent for this many milliseconds is closed.
     #[arg(long, env = "TIDINGS_HEARTBEAT_TIMEOUT_MS", default_value_t = limits::HEARTBEAT_TIMEOUT_MS)]
     pub heartbeat_timeout_ms: u64,
+
+    /// How long a new socket may take to send its `auth` frame before it is closed: an
+    /// unauthenticated socket costs the server without being anyone's.
+    #[arg(long, env = "TIDINGS_AUTH_TIMEOUT_MS", default_value_t = DEFAULT_AUTH_TIMEOUT_MS)]
+    pub auth_timeout_ms: u64,
 
     /// Sustained frames per second one connection may send.
     #[arg(long, env = "TIDINGS_RATE_PER_SECOND", default_value_t = 10)]
@@ -91,6 +98,8 @@ pub struct Settings {
     pub assets: Option<PathBuf>,
     pub heartbeat_interval: Duration,
     pub heartbeat_timeout: Duration,
+    /// A new socket's time to authenticate.
+    pub auth_timeout: Duration,
     pub typing_ttl: Duration,
     pub rate_per_second: u32,
     pub rate_burst: u32,
@@ -114,6 +123,7 @@ impl Default for Settings {
             assets: None,
             heartbeat_interval: Duration::from_millis(limits::HEARTBEAT_INTERVAL_MS),
             heartbeat_timeout: Duration::from_millis(limits::HEARTBEAT_TIMEOUT_MS),
+            auth_timeout: Duration::from_millis(DEFAULT_AUTH_TIMEOUT_MS),
             typing_ttl: Duration::from_millis(limits::TYPING_TTL_MS),
             rate_per_second: 10,
             rate_burst: 40,
@@ -140,6 +150,7 @@ impl ServeArgs {
             assets: self.assets.clone(),
             heartbeat_interval: Duration::from_millis(self.heartbeat_interval_ms.max(100)),
             heartbeat_timeout: Duration::from_millis(self.heartbeat_timeout_ms.max(200)),
+            auth_timeout: Duration::from_millis(self.auth_timeout_ms.max(100)),
             rate_per_second: self.rate_per_second.max(1),
             rate_burst: self.rate_burst.max(1),
             outbound_queue: self.outbound_queue.max(8),

@@ -162,6 +162,21 @@ async fn a_connection_that_stops_answering_heartbeats_is_closed() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn a_socket_that_does_not_authenticate_in_time_is_closed_long_before_the_heartbeat_timeout() {
+    let mut settings = common::test_settings();
+    settings.heartbeat_timeout = Duration::from_secs(600);
+    settings.auth_timeout = Duration::from_millis(300);
+    let server = TestServer::start_with_settings(settings).await;
+    // `ending` gives up long before 600 s: only the auth deadline can close it in time.
+    let mut mute = Client::connect_raw(&server).await;
+    assert_eq!(
+        mute.ending().await,
+        Ending::Closed(Some(close::HEARTBEAT_TIMEOUT))
+    );
+    server.stop().await;
+}
+
 /// The next frame, which must be an `availability`; its status.
 async fn availability(visitor: &mut Client) -> PresenceStatus {
     match visitor.next().await {

@@ -30,7 +30,7 @@ pub(super) async fn authenticate(
     state: &AppState,
     socket: &mut WebSocket,
 ) -> Option<(Principal, String)> {
-    let deadline = Instant::now() + state.settings.heartbeat_timeout;
+    let deadline = Instant::now() + state.settings.auth_timeout;
     let mut refused = 0;
     loop {
         let received = tokio::select! {
