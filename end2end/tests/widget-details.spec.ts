@@ -58,14 +58,19 @@ test("presence in the header: away with no agent online, 'typically reply' once 
   await host.open();
   await host.waitOnline();
   await expect(host.status).toHaveText(AWAY);
+  // The dot beside the line follows who is around, not only the connection.
+  const GREEN = "rgb(34, 197, 94)";
+  await expect(host.connection).not.toHaveCSS("background-color", GREEN);
 
   const [context, console_] = await agentLogsIn(browser, server);
   await expect(host.status).toHaveText(AROUND);
+  await expect(host.connection).toHaveCSS("background-color", GREEN);
 
   const status = console_.page.getByTestId("agent-status");
   await status.click();
   await expect(status).toHaveAttribute("data-state", "away");
   await expect(host.status).toHaveText(AWAY);
+  await expect(host.connection).not.toHaveCSS("background-color", GREEN);
 
   // A message written while nobody is around waits for the next agent.
   await expect(await host.send("anyone around later?")).toHaveAttribute("data-state", SENT);

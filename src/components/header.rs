@@ -63,6 +63,8 @@ pub fn Header() -> impl IntoView {
                 class="tw-conn"
                 data-testid="connection-status"
                 data-state=connection
+                // The dot beside "We're away" is not green while no agent is online.
+                data-away=move || (chat.availability.get() != PresenceStatus::Online).then_some("")
                 role="status"
                 title=connection_label
             >
