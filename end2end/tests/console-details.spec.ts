@@ -475,7 +475,7 @@ test("an agent goes offline for visitors when their last console tab closes, not
   expect(await adaStatus()).toBe("offline");
 });
 
-test("the visitor's details show their page and browser, and online now until their tab closes", async ({
+test("the visitor's details show their page (without its query) and browser, and online now until their tab closes", async ({
   page,
   browser,
   server,
@@ -483,12 +483,13 @@ test("the visitor's details show their page and browser, and online now until th
   await addAgents(server);
   const ada = new ConsolePage(page, server);
   await ada.loginOk(AGENT);
-  const visitor = await visitorSays(browser, server, "where am I?", "/?from=pricing");
+  const visitor = await visitorSays(browser, server, "where am I?", "/?reset_token=s3cret#step-2");
   const id = await conversationIdOf(ada, "where am I?");
   await ada.openConversation(id);
 
+  // The page without its query and fragment, where reset and login tokens live.
   const pageLink = ada.visitorField("page").getByRole("link");
-  await expect(pageLink).toHaveText(server.url("/?from=pricing"));
+  await expect(pageLink).toHaveText(server.url("/"));
   await expect(pageLink).toHaveAttribute("rel", "noopener noreferrer");
   await expect(ada.visitorField("browser")).toHaveText(/Chrome \d+ on Linux/);
   await expect(ada.visitorInfo).toContainText("Online now");
