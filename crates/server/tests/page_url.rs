@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Client, TestServer};
-use serde_json::{json, Value};
+use serde_json::json;
 use tidings_protocol::http::ConversationList;
 use uuid::Uuid;
 
@@ -17,19 +17,10 @@ async fn page_agents_see(
     first_page: &str,
     patched_page: Option<&str>,
 ) -> Option<String> {
-    let http = reqwest::Client::new();
-    let created: Value = http
-        .post(server.url("/v1/visitors"))
-        .json(&json!({ "page_url": first_page }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = created["token"].as_str().unwrap().to_string();
+    let (_, token) =
+        common::create_visitor_with(&server.url(""), json!({ "page_url": first_page })).await;
     if let Some(page) = patched_page {
-        let patched = http
+        let patched = reqwest::Client::new()
             .patch(server.url("/v1/visitor"))
             .bearer_auth(&token)
             .json(&json!({ "page_url": page }))

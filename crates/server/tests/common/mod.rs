@@ -146,9 +146,14 @@ impl TestServer {
 
 /// A new visitor through the API of the server at `base` (`http://host:port`): (id, token).
 pub async fn create_visitor(base: &str) -> (Uuid, String) {
+    create_visitor_with(base, json!({})).await
+}
+
+/// A new visitor with `details` (`name`, `email`, `page_url`): (id, token).
+pub async fn create_visitor_with(base: &str, details: Value) -> (Uuid, String) {
     let response: Value = reqwest::Client::new()
         .post(format!("{base}/v1/visitors"))
-        .json(&json!({}))
+        .json(&details)
         .send()
         .await
         .unwrap()
