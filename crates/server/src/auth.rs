@@ -9,7 +9,7 @@ use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -84,7 +84,7 @@ pub fn decoy_hash() -> &'static str {
 }
 
 /// Resolves a bearer token; unknown or malformed tokens are `unauthorized`.
-pub async fn authenticate(pool: &SqlitePool, token: &str) -> Result<Principal> {
+pub async fn authenticate(pool: &Pool, token: &str) -> Result<Principal> {
     if token.len() > 200 {
         return Err(Error::unauthorized());
     }

@@ -38,6 +38,25 @@ pub struct Announcement {
     created: bool,
 }
 
+impl Announcement {
+    /// The news of a message stored on another node (see `cluster::follow`).
+    pub fn new(conversation_id: Uuid, visitor_id: Uuid, created: bool, claimed: bool) -> Self {
+        Announcement {
+            conversation_id,
+            visitor_id,
+            event: if created {
+                ConversationEvent::Created
+            } else if claimed {
+                ConversationEvent::Claimed
+            } else {
+                ConversationEvent::Updated
+            },
+            claimed,
+            created,
+        }
+    }
+}
+
 /// Announces a stored message's conversation news: the new preview and unread counts to the
 /// queue, the claim (and its followers' revocation), the auto-subscription of the visitor's
 /// tabs to a conversation they just started.

@@ -4,7 +4,6 @@
 use std::io::BufRead;
 
 use clap::{Args, Parser, Subcommand};
-use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
@@ -33,7 +32,8 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArg {
-    /// SQLite database, e.g. `sqlite://./data/tidings.db`; created if missing.
+    /// The database: `sqlite://PATH` (created if missing; one node) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (any number of nodes on one database).
     #[arg(
         long,
         env = "TIDINGS_DATABASE_URL",
@@ -118,10 +118,15 @@ async fn run_serve(args: ServeArgs) -> Result<(), String> {
             }
         }
     }
-    let pool = db::connect(&args.database_url)
+    let database = db::connect(&args.database_url)
         .await
         .map_err(|e| format!("cannot open {}: {e}", args.database_url))?;
-    let state = AppState::new(pool.clone(), settings);
+    let pool = database.pool.clone();
+    let state = AppState::new(database, settings);
+    state
+        .join_cluster()
+        .await
+        .map_err(|e| format!("cannot join the other nodes: {e}"))?;
     let writer = state.writer.clone();
     let listener = TcpListener::bind(args.listen)
         .await
@@ -222,14 +227,15 @@ async fn run_agent(command: AgentCommand) -> Result<(), String> {
 /// whatever `work` returned, so the WAL is checkpointed before the command exits.
 async fn with_database<T, Work>(
     db: &DatabaseArg,
-    work: impl FnOnce(SqlitePool) -> Work,
+    work: impl FnOnce(db::Pool) -> Work,
 ) -> Result<T, String>
 where
     Work: std::future::Future<Output = Result<T, String>>,
 {
     let pool = db::connect(&db.database_url)
         .await
-        .map_err(|e| format!("cannot open {}: {e}", db.database_url))?;
+        .map_err(|e| format!("cannot open {}: {e}", db.database_url))?
+        .pool;
     let result = work(pool.clone()).await;
     pool.close().await;
     result

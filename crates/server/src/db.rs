@@ -1,51 +1,135 @@
-//! The SQLite pool: opened (and created if missing) with WAL, a busy timeout and
-//! `synchronous = FULL`, then migrated from `crates/server/migrations`.
+//! The database: SQLite (embedded, the default) or PostgreSQL (for several nodes), chosen by
+//! the URL's scheme, opened as one [`Pool`] for reads and rare writes, and migrated on
+//! start from `migrations/sqlite` or `migrations/postgres` (the same tables and meaning).
 //!
-//! # Durability: why `synchronous = FULL`
+//! Reads and the rare writes outside the writer use sqlx's `Any` driver, so each query is
+//! written once for both backends: `$1`-style placeholders (SQLite reads them as numbered
+//! parameters), integers and text only, and SQL that both engines understand. The writer's
+//! queries, where the two engines differ in locking, live in `writer/sqlite.rs` and
+//! `writer/postgres.rs`.
+//!
+//! # SQLite durability: why `synchronous = FULL`
 //! In WAL mode, `NORMAL` only syncs the WAL at checkpoints: a commit survives a process
 //! crash (kill -9), but the last transactions can be lost if the machine loses power or
 //! the OS crashes. Tidings acknowledges a message only after its commit and promises the
 //! client it will never be lost, so we pay one fsync of the WAL per commit (`FULL`): once a
 //! client has its `ack`, the message survives a crash of the process *and* of the machine.
+//! PostgreSQL's default (`synchronous_commit = on`) gives the same promise.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::Executor;
+
+/// The pool every handler reads through.
+pub type Pool = sqlx::AnyPool;
 
 /// How long a writer waits for the database lock before giving up with `SQLITE_BUSY`.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Opens (creating the file and its directory if needed) and migrates the database.
-/// Only `sqlite:` URLs: anything else (a `postgres://` URL among them) is refused with a
-/// clear error, never taken as a file name.
-pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
-    if !database_url.starts_with("sqlite:") {
+/// Which engine holds the data, with what the writer needs to open its own connection.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// The embedded default: one file, one node.
+    Sqlite { path: PathBuf },
+    /// A PostgreSQL server that several nodes share.
+    Postgres { url: String },
+}
+
+impl Backend {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Backend::Postgres { .. })
+    }
+}
+
+/// An open, migrated database.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub pool: Pool,
+    pub backend: Backend,
+}
+
+impl Database {
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Opens and migrates the database named by `database_url`: `sqlite://PATH` (the file and
+/// its directory are created if missing) or `postgres://USER:PASS@HOST:PORT/DB` (also
+/// `postgresql://`). Any other scheme is refused with a clear error, never taken as a file
+/// name.
+pub async fn connect(database_url: &str) -> Result<Database, sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    if database_url.starts_with("sqlite:") {
+        connect_sqlite(database_url).await
+    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")
+    {
+        connect_postgres(database_url).await
+    } else {
         let scheme = database_url.split(':').next().unwrap_or_default();
-        return Err(sqlx::Error::Configuration(
+        Err(sqlx::Error::Configuration(
             format!(
-                "unsupported database URL scheme {scheme:?}: this server stores its data in \
-                 SQLite, given as sqlite://PATH (PostgreSQL is not built in yet)"
+                "unsupported database URL scheme {scheme:?}: give sqlite://PATH for the embedded \
+                 database or postgres://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL"
             )
             .into(),
-        ));
+        ))
     }
-    let options = SqliteConnectOptions::from_str(database_url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(BUSY_TIMEOUT)
-        .foreign_keys(true);
-    if let Some(parent) = options.get_filename().parent() {
+}
+
+async fn connect_sqlite(database_url: &str) -> Result<Database, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(database_url)?;
+    let path = options.get_filename().to_path_buf();
+    if let Some(parent) = path.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
         }
     }
-    let pool = SqlitePoolOptions::new()
+    // Created if missing (`mode=rwc`), whatever else the URL says.
+    let url = if database_url.contains("mode=") {
+        database_url.to_string()
+    } else if database_url.contains('?') {
+        format!("{database_url}&mode=rwc")
+    } else {
+        format!("{database_url}?mode=rwc")
+    };
+    let pool = AnyPoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // busy_timeout is BUSY_TIMEOUT in milliseconds.
+                conn.execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
         .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(Database {
+        pool,
+        backend: Backend::Sqlite { path },
+    })
+}
+
+async fn connect_postgres(database_url: &str) -> Result<Database, sqlx::Error> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(database_url)
+        .await?;
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    Ok(Database {
+        pool,
+        backend: Backend::Postgres {
+            url: database_url.to_string(),
+        },
+    })
 }

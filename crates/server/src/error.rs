@@ -54,6 +54,15 @@ impl Error {
         Error::Internal(message.into())
     }
 
+    /// A failure another node's concurrent transaction caused (a deadlock, a serialization
+    /// failure, a duplicate key it committed first): trying again sees its commit.
+    pub fn is_conflict(&self) -> bool {
+        let Error::Database(sqlx::Error::Database(db)) = self else {
+            return false;
+        };
+        matches!(db.code().as_deref(), Some("40P01" | "40001" | "23505"))
+    }
+
     /// The code a client is told.
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod chat;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod embedded;
@@ -26,7 +27,6 @@ pub mod writer;
 use std::sync::Arc;
 
 use axum::Router;
-use sqlx::SqlitePool;
 
 pub use config::Settings;
 pub use error::{Error, Result};
@@ -34,7 +34,11 @@ pub use error::{Error, Result};
 /// Everything a request or connection handler needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    pub pool: db::Pool,
+    /// Which database, for what must differ between engines.
+    pub backend: db::Backend,
+    /// The other nodes (PostgreSQL only; `None` on SQLite, where there is one node).
+    pub cluster: Option<Arc<cluster::Cluster>>,
     pub hub: Arc<hub::Hub>,
     pub settings: Arc<Settings>,
     pub pages: Arc<assets::Pages>,
@@ -47,17 +51,33 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state and starts the writer task (so it needs a tokio runtime).
-    pub fn new(pool: SqlitePool, settings: Settings) -> Self {
+    /// Builds the state and starts the writer task (so it needs a tokio runtime). On
+    /// PostgreSQL, call [`AppState::join_cluster`] before serving.
+    pub fn new(db: db::Database, settings: Settings) -> Self {
+        let node = uuid::Uuid::new_v4();
+        let db::Database { pool, backend } = db;
         let pages = assets::Pages::load(settings.assets.as_deref(), &settings.allowed_origins);
         let ip_limits = ip_limit::IpLimits::new(
             settings.visitor_create_per_minute,
             settings.login_per_minute,
         );
         let hub = Arc::new(hub::Hub::new(settings.outbound_queue));
-        let writer = writer::Writer::start(&pool, hub.clone(), settings.write_queue);
+        let writer = writer::Writer::start(
+            &db::Database {
+                pool: pool.clone(),
+                backend: backend.clone(),
+            },
+            hub.clone(),
+            settings.write_queue,
+            node,
+        );
+        let cluster = backend
+            .is_postgres()
+            .then(|| cluster::Cluster::start(pool.clone(), node));
         AppState {
             pool,
+            backend,
+            cluster,
             hub,
             writer: Arc::new(writer),
             announcer: Arc::new(announcer::Announcer::default()),
@@ -65,6 +85,26 @@ impl AppState {
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),
             sockets: Arc::new(socket::LiveSockets::default()),
+        }
+    }
+}
+
+impl AppState {
+    /// Joins the other nodes (PostgreSQL only; nothing to do on SQLite): records this node
+    /// as alive, starts hearing the others and reporting this node's presence. Returns
+    /// once it listens, so nothing committed from then on is missed.
+    pub async fn join_cluster(&self) -> Result<()> {
+        let (Some(cluster), db::Backend::Postgres { url }) = (&self.cluster, &self.backend) else {
+            return Ok(());
+        };
+        cluster::presence::start(self, cluster.clone()).await?;
+        cluster::follow::start(self.clone(), url.clone(), cluster.node).await
+    }
+
+    /// Tells the other nodes, if there are any.
+    pub fn tell(&self, note: cluster::note::Note) {
+        if let Some(cluster) = &self.cluster {
+            cluster.tell(note);
         }
     }
 }

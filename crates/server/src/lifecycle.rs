@@ -15,7 +15,13 @@ use crate::store::agents;
 use crate::writer::{Write, Written};
 use crate::AppState;
 
-async fn finish(state: &AppState, id: Uuid, event: ConversationEvent) -> Result<Conversation> {
+/// Announces a change to everyone concerned and drops followers who lost sight of the
+/// conversation (also for changes made on another node, see `cluster::follow`).
+pub(crate) async fn finish(
+    state: &AppState,
+    id: Uuid,
+    event: ConversationEvent,
+) -> Result<Conversation> {
     let conversation = announce(state, id, event)
         .await?
         .ok_or_else(|| Error::not_found("conversation"))?;

@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 #[tokio::test]
 async fn acknowledged_messages_survive_kill_9() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("tidings.db").display());
+    let db = common::TestDb::new().await;
+    let database_url = db.url.clone();
     let (mut child, address) = spawn_server(&database_url);
     let url = socket_url(&address);
 
@@ -66,8 +66,8 @@ async fn acknowledged_messages_survive_kill_9() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_ack_received_before_kill_9_under_load_is_stored_with_its_seq() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("tidings.db").display());
+    let db = common::TestDb::new().await;
+    let database_url = db.url.clone();
     let (mut child, address) = spawn_server_with(
         &database_url,
         &["--rate-per-second", "100000", "--rate-burst", "100000"],
@@ -128,10 +128,10 @@ async fn every_ack_received_before_kill_9_under_load_is_stored_with_its_seq() {
     );
 
     // The database as the crash left it (opening it recovers the WAL).
-    let pool = tidings_server::db::connect(&database_url).await.unwrap();
+    let pool = tidings_server::db::connect(&database_url).await.unwrap().pool;
     for (id, conversation_id, seq) in &acked {
         let stored: Option<(String, i64)> =
-            sqlx::query_as("SELECT conversation_id, seq FROM messages WHERE id = ?")
+            sqlx::query_as("SELECT conversation_id, seq FROM messages WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&pool)
                 .await

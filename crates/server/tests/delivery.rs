@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::sync::Arc;
 
-use common::{ack_fields, message_of, test_settings, Client, TestServer};
+use common::{ack_fields, message_of, test_settings, Client, TestDb, TestServer};
 use serde_json::json;
 use tidings_protocol::{ConversationEvent, ConversationStatus, Sender, ServerFrame};
 use uuid::Uuid;
@@ -227,8 +226,8 @@ async fn resume_after_seq_replays_exactly_the_later_messages_then_live_ones() {
 
 #[tokio::test]
 async fn resume_works_after_the_server_restarts_on_the_same_database() {
-    let dir = Arc::new(tempfile::TempDir::new().unwrap());
-    let server = TestServer::start_with(dir.clone(), test_settings()).await;
+    let db = TestDb::new().await;
+    let server = TestServer::start_with(db.clone(), test_settings()).await;
     let (_, token) = server.visitor().await;
     let (mut ws, _) = Client::connect(&server, &token).await;
     let conversation_id = fill(&mut ws, 4).await;
@@ -239,7 +238,7 @@ async fn resume_works_after_the_server_restarts_on_the_same_database() {
         "shutdown tells sockets to go away"
     );
 
-    let server = TestServer::start_with(dir, test_settings()).await;
+    let server = TestServer::start_with(db, test_settings()).await;
     let (mut ws, _) = Client::connect(&server, &token).await;
     ws.send(json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 2}))
         .await;

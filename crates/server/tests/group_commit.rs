@@ -129,7 +129,7 @@ async fn many_conversations_written_at_once_each_get_gap_free_seqs() {
             "in order, gap-free"
         );
         let conversation_id: Uuid =
-            sqlx::query_scalar::<_, String>("SELECT conversation_id FROM messages WHERE id = ?")
+            sqlx::query_scalar::<_, String>("SELECT conversation_id FROM messages WHERE id = $1")
                 .bind(acks[0].0.to_string())
                 .fetch_one(&server.state.pool)
                 .await
@@ -206,7 +206,7 @@ async fn the_same_id_twice_in_one_group_is_stored_once_and_both_acks_carry_its_s
     assert_eq!(ack(blocker.expect(is_ack).await), (first, 2));
     assert_eq!(ack(a.expect(is_ack).await), (twice, 3));
     assert_eq!(ack(b.expect(is_ack).await), (twice, 3));
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = ?")
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = $1")
         .bind(twice.to_string())
         .fetch_one(&server.state.pool)
         .await

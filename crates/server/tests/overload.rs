@@ -87,7 +87,7 @@ async fn a_full_write_queue_refuses_with_overloaded_and_the_outbox_delivers_ever
     );
     // What the browser's delivery does with a passing refusal: try the same entry again.
     outbox.connection_lost();
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = ?")
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = $1")
         .bind(entry.id.to_string())
         .fetch_one(&server.state.pool)
         .await
@@ -112,7 +112,7 @@ async fn a_full_write_queue_refuses_with_overloaded_and_the_outbox_delivers_ever
     }
     assert_eq!(seqs, vec![2, 3, 4], "each once, in the outbox's order");
     for id in &ids {
-        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = ?")
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = $1")
             .bind(id.to_string())
             .fetch_one(&server.state.pool)
             .await

@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 #[tokio::test]
 async fn sigterm_sends_going_away_to_every_socket_and_exits_cleanly() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("tidings.db").display());
+    let db = common::TestDb::new().await;
+    let database_url = db.url.clone();
     let (mut child, address) = spawn_server(&database_url);
     let (_, token) = create_visitor(&address).await;
     let (mut visitor, _) = Client::connect_url(&socket_url(&address), &token).await;

@@ -36,7 +36,7 @@ async fn a_client_that_stops_reading_is_disconnected() {
     for seq in 2..=HISTORY + 1 {
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, seq, sender, body, created_at)
-             VALUES (?, ?, ?, 'visitor', ?, ?)",
+             VALUES ($1, $2, $3, 'visitor', $4, $5)",
         )
         .bind(Uuid::new_v4().to_string())
         .bind(conversation_id.to_string())
@@ -47,7 +47,7 @@ async fn a_client_that_stops_reading_is_disconnected() {
         .await
         .unwrap();
     }
-    sqlx::query("UPDATE conversations SET last_seq = ? WHERE id = ?")
+    sqlx::query("UPDATE conversations SET last_seq = $1 WHERE id = $2")
         .bind((HISTORY + 1) as i64)
         .bind(conversation_id.to_string())
         .execute(&mut *tx)

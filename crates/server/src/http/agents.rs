@@ -65,6 +65,7 @@ pub async fn logout(
     let session_hash = auth::token_hash(&token);
     agents::delete_session(&state.pool, &session_hash).await?;
     state.hub.close_session(&session_hash);
+    state.tell(crate::cluster::note::Note::SessionEnded { session_hash });
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -47,12 +47,16 @@ pub enum Peer {
 pub enum Event {
     /// A frame to forward as is.
     Frame(Utf8Bytes),
-    /// A live message; the connection drops it if its replay already covered `seq`.
+    /// A live message; the connection drops it if it already sent `seq`, and first sends
+    /// what it missed if `seq` is further ahead than the next one.
     Message {
         conversation_id: Uuid,
         seq: u64,
         frame: Utf8Bytes,
     },
+    /// The conversation has messages up to `last_seq`: send any not sent yet (after the
+    /// node lost, then regained, its link with the other nodes).
+    CatchUp { conversation_id: Uuid, last_seq: u64 },
     /// The visitor started a conversation: subscribe to it from seq 0.
     AutoSubscribe(Uuid),
 }
@@ -70,6 +74,25 @@ struct Inner {
     subscriptions: HashMap<Uuid, HashSet<ConnId>>,
     visitors: HashMap<Uuid, HashSet<ConnId>>,
     queue_watchers: HashSet<ConnId>,
+    /// Other nodes' agents (cluster only): agent → node → (name, status).
+    remote_agents: HashMap<Uuid, HashMap<Uuid, (String, PresenceStatus)>>,
+    /// Other nodes' visitors (cluster only): visitor → nodes they are connected to.
+    remote_visitors: HashMap<Uuid, HashSet<Uuid>>,
+    /// Where this node's own presence changes go, for the other nodes (cluster only).
+    feed: Option<mpsc::UnboundedSender<LocalPresence>>,
+}
+
+/// A change of who is connected to this node, for the other nodes to hear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalPresence {
+    /// An agent's status on this node (offline: no connection here any more).
+    Agent {
+        id: Uuid,
+        name: String,
+        status: PresenceStatus,
+    },
+    /// Whether a visitor has a connection on this node.
+    Visitor { id: Uuid, online: bool },
 }
 
 /// The hub shared by every connection and request of this node.
@@ -88,6 +111,12 @@ pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
 }
 
 impl Inner {
+    fn feed(&self, change: LocalPresence) {
+        if let Some(feed) = &self.feed {
+            let _ = feed.send(change);
+        }
+    }
+
     fn deliver(&self, id: ConnId, event: Event) {
         if let Some(conn) = self.conns.get(&id) {
             if let Err(mpsc::error::TrySendError::Full(_)) = conn.inbox.try_send(event) {
@@ -134,7 +163,14 @@ impl Hub {
         match &peer {
             Peer::Visitor { id: visitor } => {
                 inner.conns.insert(id, conn);
+                let first = !inner.visitors.contains_key(visitor);
                 inner.visitors.entry(*visitor).or_default().insert(id);
+                if first {
+                    inner.feed(LocalPresence::Visitor {
+                        id: *visitor,
+                        online: true,
+                    });
+                }
             }
             Peer::Agent {
                 id: agent, name, ..
@@ -165,6 +201,10 @@ impl Hub {
                     set.remove(&id);
                     if set.is_empty() {
                         inner.visitors.remove(&visitor);
+                        inner.feed(LocalPresence::Visitor {
+                            id: visitor,
+                            online: false,
+                        });
                     }
                 }
             }
@@ -207,8 +247,31 @@ impl Hub {
         self.lock().queue_watchers.insert(id);
     }
 
+    /// Whether the visitor has a connection on any node.
     pub fn visitor_online(&self, visitor_id: Uuid) -> bool {
-        self.lock().visitors.contains_key(&visitor_id)
+        let inner = self.lock();
+        inner.visitors.contains_key(&visitor_id) || inner.remote_visitors.contains_key(&visitor_id)
+    }
+
+    /// The conversations followed on this node.
+    pub fn followed(&self) -> Vec<Uuid> {
+        self.lock().subscriptions.keys().copied().collect()
+    }
+
+    /// Tells the followers of a conversation that it has messages up to `last_seq`.
+    pub fn catch_up(&self, conversation_id: Uuid, last_seq: u64) {
+        let inner = self.lock();
+        if let Some(subs) = inner.subscriptions.get(&conversation_id) {
+            for conn in subs {
+                inner.deliver(
+                    *conn,
+                    Event::CatchUp {
+                        conversation_id,
+                        last_seq,
+                    },
+                );
+            }
+        }
     }
 
     pub fn connection_count(&self) -> usize {

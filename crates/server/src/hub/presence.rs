@@ -1,25 +1,47 @@
 //! Agent presence: each agent connection is online or away; an agent's status is the best
-//! of their connections (offline when none), and availability the best of all agents.
-//! Changes are broadcast (`agent_presence` to agents, `availability` to visitors).
+//! of their connections on every node (offline when none), and availability the best of
+//! all agents. Changes are broadcast (`agent_presence` to agents, `availability` to
+//! visitors). In a cluster, other nodes' agents and visitors are kept here as they report
+//! them (`set_remote_*`), and this node's own changes go out through the feed.
 
 use tidings_protocol::{PresenceStatus, ServerFrame};
 use uuid::Uuid;
 
-use super::{encode, ConnId, Event, Hub, Inner, Peer};
+use std::collections::HashSet;
+
+use tokio::sync::mpsc;
+
+use super::{encode, ConnId, Event, Hub, Inner, LocalPresence, Peer};
 
 impl Inner {
-    pub(super) fn agent_status(&self, agent_id: Uuid) -> PresenceStatus {
+    /// The agent's status on this node alone.
+    fn local_agent_status(&self, agent_id: Uuid) -> PresenceStatus {
         best(self.conns.values().filter_map(|c| match &c.peer {
             Peer::Agent { id, .. } if *id == agent_id => Some(c.presence),
             _ => None,
         }))
     }
 
+    /// The agent's status on every node.
+    pub(super) fn agent_status(&self, agent_id: Uuid) -> PresenceStatus {
+        let remote = self
+            .remote_agents
+            .get(&agent_id)
+            .into_iter()
+            .flat_map(|nodes| nodes.values().map(|(_, status)| *status));
+        best(std::iter::once(self.local_agent_status(agent_id)).chain(remote))
+    }
+
     pub(super) fn availability(&self) -> PresenceStatus {
-        best(self.conns.values().filter_map(|c| match c.peer {
+        let local = self.conns.values().filter_map(|c| match c.peer {
             Peer::Agent { .. } => Some(c.presence),
             Peer::Visitor { .. } => None,
-        }))
+        });
+        let remote = self
+            .remote_agents
+            .values()
+            .flat_map(|nodes| nodes.values().map(|(_, status)| *status));
+        best(local.chain(remote))
     }
 
     /// Broadcasts presence changes after `change` ran.
@@ -29,8 +51,19 @@ impl Inner {
         change: impl FnOnce(&mut Inner),
     ) {
         let before_agent = agent.as_ref().map(|(id, _)| self.agent_status(*id));
+        let before_local = agent.as_ref().map(|(id, _)| self.local_agent_status(*id));
         let before_all = self.availability();
         change(self);
+        if let (Some((id, name)), Some(before_local)) = (&agent, before_local) {
+            let now_local = self.local_agent_status(*id);
+            if now_local != before_local {
+                self.feed(LocalPresence::Agent {
+                    id: *id,
+                    name: name.clone(),
+                    status: now_local,
+                });
+            }
+        }
         if let (Some((id, name)), Some(before)) = (agent, before_agent) {
             let now = self.agent_status(id);
             if now != before {
@@ -89,6 +122,134 @@ impl Hub {
 
     pub fn availability(&self) -> PresenceStatus {
         self.lock().availability()
+    }
+
+    /// Sends this node's presence changes to `feed` from now on, starting with everyone
+    /// connected now (cluster only).
+    pub fn feed_presence(&self, feed: mpsc::UnboundedSender<LocalPresence>) {
+        let mut inner = self.lock();
+        let mut agents: Vec<(Uuid, String)> = inner
+            .conns
+            .values()
+            .filter_map(|c| match &c.peer {
+                Peer::Agent { id, name, .. } => Some((*id, name.clone())),
+                Peer::Visitor { .. } => None,
+            })
+            .collect();
+        agents.sort();
+        agents.dedup_by_key(|(id, _)| *id);
+        for (id, name) in agents {
+            let status = inner.local_agent_status(id);
+            let _ = feed.send(LocalPresence::Agent { id, name, status });
+        }
+        for id in inner.visitors.keys() {
+            let _ = feed.send(LocalPresence::Visitor {
+                id: *id,
+                online: true,
+            });
+        }
+        inner.feed = Some(feed);
+    }
+
+    /// Another node reports an agent's status there (offline: no connection there).
+    pub fn set_remote_agent(&self, node: Uuid, agent: Uuid, name: &str, status: PresenceStatus) {
+        let mut inner = self.lock();
+        inner.with_presence_change(Some((agent, name.to_string())), |inner| {
+            if status == PresenceStatus::Offline {
+                if let Some(nodes) = inner.remote_agents.get_mut(&agent) {
+                    nodes.remove(&node);
+                    if nodes.is_empty() {
+                        inner.remote_agents.remove(&agent);
+                    }
+                }
+            } else {
+                inner
+                    .remote_agents
+                    .entry(agent)
+                    .or_default()
+                    .insert(node, (name.to_string(), status));
+            }
+        });
+    }
+
+    /// Another node reports whether a visitor is connected there. Returns whether the
+    /// visitor's online state (on any node) changed.
+    pub fn set_remote_visitor(&self, node: Uuid, visitor: Uuid, online: bool) -> bool {
+        let mut inner = self.lock();
+        let before = inner.visitors.contains_key(&visitor) || inner.remote_visitors.contains_key(&visitor);
+        if online {
+            inner.remote_visitors.entry(visitor).or_default().insert(node);
+        } else if let Some(nodes) = inner.remote_visitors.get_mut(&visitor) {
+            nodes.remove(&node);
+            if nodes.is_empty() {
+                inner.remote_visitors.remove(&visitor);
+            }
+        }
+        let after = inner.visitors.contains_key(&visitor) || inner.remote_visitors.contains_key(&visitor);
+        before != after
+    }
+
+    /// Forgets what the nodes not in `alive` reported (they died or were cut off), and
+    /// what `node` reported if given, replacing it by `agents` and `visitors` (a reload
+    /// from the database). Returns the visitors whose online state changed.
+    pub fn replace_remote(
+        &self,
+        alive: &HashSet<Uuid>,
+        reload: Option<(&[(Uuid, Uuid, String, PresenceStatus)], &[(Uuid, Uuid)])>,
+    ) -> Vec<Uuid> {
+        let mut inner = self.lock();
+        let mut agents: Vec<(Uuid, String)> = inner
+            .remote_agents
+            .iter()
+            .map(|(id, nodes)| {
+                let name = nodes.values().next().map(|(n, _)| n.clone()).unwrap_or_default();
+                (*id, name)
+            })
+            .collect();
+        if let Some((reloaded, _)) = reload {
+            agents.extend(reloaded.iter().map(|(_, id, name, _)| (*id, name.clone())));
+        }
+        agents.sort();
+        agents.dedup_by_key(|(id, _)| *id);
+        for (agent, name) in agents {
+            inner.with_presence_change(Some((agent, name)), |inner| {
+                if let Some(nodes) = inner.remote_agents.get_mut(&agent) {
+                    nodes.retain(|node, _| alive.contains(node) && reload.is_none());
+                }
+                if let Some((reloaded, _)) = reload {
+                    for (node, id, name, status) in reloaded {
+                        if *id == agent && alive.contains(node) {
+                            inner
+                                .remote_agents
+                                .entry(agent)
+                                .or_default()
+                                .insert(*node, (name.clone(), *status));
+                        }
+                    }
+                }
+                if inner.remote_agents.get(&agent).is_some_and(|n| n.is_empty()) {
+                    inner.remote_agents.remove(&agent);
+                }
+            });
+        }
+        let online_before: HashSet<Uuid> = inner.remote_visitors.keys().copied().collect();
+        for nodes in inner.remote_visitors.values_mut() {
+            nodes.retain(|node| alive.contains(node) && reload.is_none());
+        }
+        if let Some((_, visitors)) = reload {
+            for (node, visitor) in visitors {
+                if alive.contains(node) {
+                    inner.remote_visitors.entry(*visitor).or_default().insert(*node);
+                }
+            }
+        }
+        inner.remote_visitors.retain(|_, nodes| !nodes.is_empty());
+        let online_after: HashSet<Uuid> = inner.remote_visitors.keys().copied().collect();
+        online_before
+            .symmetric_difference(&online_after)
+            .filter(|v| !inner.visitors.contains_key(v))
+            .copied()
+            .collect()
     }
 
     pub fn agent_status(&self, agent_id: Uuid) -> PresenceStatus {

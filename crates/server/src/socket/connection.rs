@@ -28,8 +28,8 @@ pub(super) struct Connection {
     pub bucket: TokenBucket,
     /// Frames refused in a row for exceeding the rate.
     pub strikes: u32,
-    /// Followed conversations and the seq their replay covered (live copies at or below
-    /// it were already sent).
+    /// Followed conversations and the last seq sent of each, so the client sees every seq
+    /// once and in order (`u64::MAX` while the replay runs).
     pub replayed: HashMap<Uuid, u64>,
     /// Our own typing indicators and when they lapse.
     pub typing: HashMap<Uuid, Instant>,
@@ -226,8 +226,26 @@ impl Connection {
                 conversation_id,
                 seq,
                 frame,
+            } => {
+                // Not followed, replay under way (boundary u64::MAX), or already sent.
+                let Some(&sent) = self.replayed.get(&conversation_id) else {
+                    return Ok(());
+                };
+                if seq <= sent {
+                    return Ok(());
+                }
+                if seq > sent + 1 {
+                    self.fill(conversation_id, sent, seq - 1).await?;
+                }
+                self.send_raw(frame).await?;
+                self.replayed.insert(conversation_id, seq);
+                Ok(())
+            }
+            Event::CatchUp {
+                conversation_id,
+                last_seq,
             } => match self.replayed.get(&conversation_id) {
-                Some(boundary) if seq > *boundary => self.send_raw(frame).await,
+                Some(&sent) if last_seq > sent => self.fill(conversation_id, sent, last_seq).await,
                 _ => Ok(()),
             },
             Event::AutoSubscribe(conversation_id) => {

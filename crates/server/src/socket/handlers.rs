@@ -218,6 +218,39 @@ impl Connection {
         .await
     }
 
+    /// Sends the stored messages after `after` up to `up_to` that a live message or a
+    /// catch-up showed missing (another node committed them; its notification is late or
+    /// was lost). If they cannot be read, the connection closes (GOING_AWAY) rather than
+    /// show a gap: the client reconnects and resumes by seq.
+    pub(super) async fn fill(
+        &mut self,
+        conversation_id: Uuid,
+        after: u64,
+        up_to: u64,
+    ) -> Result<(), StepEnd> {
+        let mut cursor = after;
+        while cursor < up_to {
+            let limit = REPLAY_CHUNK.min((up_to - cursor).min(u32::MAX as u64) as u32);
+            let chunk =
+                match messages::after_seq(&self.state.pool, conversation_id, cursor, limit).await {
+                    Ok(chunk) => chunk,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading missed messages failed");
+                        return Err(StepEnd::Close(close::GOING_AWAY));
+                    }
+                };
+            let Some(last) = chunk.last().map(|m| m.seq) else {
+                break;
+            };
+            for message in chunk.into_iter().filter(|m| m.seq <= up_to) {
+                self.send(&ServerFrame::Message { message }).await?;
+            }
+            cursor = last.min(up_to);
+            self.replayed.insert(conversation_id, cursor);
+        }
+        Ok(())
+    }
+
     async fn mark(
         &mut self,
         conversation_id: Uuid,

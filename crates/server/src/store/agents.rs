@@ -1,7 +1,9 @@
 //! Agents and their login sessions.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::Pool;
 use tidings_protocol::ErrorCode;
 use uuid::Uuid;
 
@@ -9,7 +11,7 @@ use super::{now_millis, uuid_col};
 use crate::auth::AgentIdentity;
 use crate::error::{Error, Result};
 
-fn identity(row: &SqliteRow) -> Result<AgentIdentity> {
+fn identity(row: &AnyRow) -> Result<AgentIdentity> {
     Ok(AgentIdentity {
         id: uuid_col(row, "id")?,
         email: row.try_get("email")?,
@@ -20,7 +22,7 @@ fn identity(row: &SqliteRow) -> Result<AgentIdentity> {
 
 /// Adds an agent; an email already in use is a `conflict`.
 pub async fn insert(
-    pool: &SqlitePool,
+    pool: &Pool,
     email: &str,
     name: &str,
     password_hash: &str,
@@ -29,7 +31,7 @@ pub async fn insert(
     let id = Uuid::now_v7();
     let inserted = sqlx::query(
         "INSERT INTO agents (id, email, name, password_hash, is_admin, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(id.to_string())
     .bind(email)
@@ -54,7 +56,7 @@ pub async fn insert(
 }
 
 /// Every agent, by name.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<AgentIdentity>> {
+pub async fn list(pool: &Pool) -> Result<Vec<AgentIdentity>> {
     let rows = sqlx::query("SELECT id, email, name, is_admin FROM agents ORDER BY name, email")
         .fetch_all(pool)
         .await?;
@@ -62,8 +64,8 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<AgentIdentity>> {
 }
 
 /// Removes an agent and their sessions; whether one existed.
-pub async fn remove_by_email(pool: &SqlitePool, email: &str) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM agents WHERE email = ?")
+pub async fn remove_by_email(pool: &Pool, email: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM agents WHERE lower(email) = lower($1)")
         .bind(email)
         .execute(pool)
         .await?;
@@ -72,11 +74,11 @@ pub async fn remove_by_email(pool: &SqlitePool, email: &str) -> Result<bool> {
 
 /// The agent with this email and their password hash, for login.
 pub async fn by_email_with_hash(
-    pool: &SqlitePool,
+    pool: &Pool,
     email: &str,
 ) -> Result<Option<(AgentIdentity, String)>> {
     let row =
-        sqlx::query("SELECT id, email, name, is_admin, password_hash FROM agents WHERE email = ?")
+        sqlx::query("SELECT id, email, name, is_admin, password_hash FROM agents WHERE lower(email) = lower($1)")
             .bind(email)
             .fetch_optional(pool)
             .await?;
@@ -84,16 +86,16 @@ pub async fn by_email_with_hash(
         .transpose()
 }
 
-pub async fn by_id(pool: &SqlitePool, id: Uuid) -> Result<Option<AgentIdentity>> {
-    let row = sqlx::query("SELECT id, email, name, is_admin FROM agents WHERE id = ?")
+pub async fn by_id(pool: &Pool, id: Uuid) -> Result<Option<AgentIdentity>> {
+    let row = sqlx::query("SELECT id, email, name, is_admin FROM agents WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(pool)
         .await?;
     row.as_ref().map(identity).transpose()
 }
 
-pub async fn create_session(pool: &SqlitePool, agent_id: Uuid, token_hash: &str) -> Result<()> {
-    sqlx::query("INSERT INTO agent_sessions (token_hash, agent_id, created_at) VALUES (?, ?, ?)")
+pub async fn create_session(pool: &Pool, agent_id: Uuid, token_hash: &str) -> Result<()> {
+    sqlx::query("INSERT INTO agent_sessions (token_hash, agent_id, created_at) VALUES ($1, $2, $3)")
         .bind(token_hash)
         .bind(agent_id.to_string())
         .bind(now_millis())
@@ -102,8 +104,8 @@ pub async fn create_session(pool: &SqlitePool, agent_id: Uuid, token_hash: &str)
     Ok(())
 }
 
-pub async fn delete_session(pool: &SqlitePool, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?")
+pub async fn delete_session(pool: &Pool, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM agent_sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(pool)
         .await?;
@@ -111,10 +113,10 @@ pub async fn delete_session(pool: &SqlitePool, token_hash: &str) -> Result<()> {
 }
 
 /// The agent a session token hash belongs to.
-pub async fn by_session_hash(pool: &SqlitePool, token_hash: &str) -> Result<Option<AgentIdentity>> {
+pub async fn by_session_hash(pool: &Pool, token_hash: &str) -> Result<Option<AgentIdentity>> {
     let row = sqlx::query(
         "SELECT a.id, a.email, a.name, a.is_admin FROM agent_sessions s
-         JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ?",
+         JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)

@@ -2,8 +2,10 @@
 //! details, assigned agent, read state, unread count) and listing them per viewer. Their
 //! changes are the writer's (`crate::writer`).
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::Pool;
 use tidings_protocol::{AgentRef, Conversation, ConversationStatus};
 use uuid::Uuid;
 
@@ -36,7 +38,7 @@ macro_rules! conversation_select {
     };
 }
 
-fn from_row(row: &SqliteRow, viewer: Side) -> Result<Conversation> {
+fn from_row(row: &AnyRow, viewer: Side) -> Result<Conversation> {
     let status: String = row.try_get("status")?;
     let status = ConversationStatus::parse(&status)
         .ok_or_else(|| Error::internal(format!("bad conversation status {status}")))?;
@@ -81,11 +83,11 @@ fn from_row(row: &SqliteRow, viewer: Side) -> Result<Conversation> {
 
 /// One conversation as `viewer` sees it (its `unread` counts the other side's messages).
 pub async fn get(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: Uuid,
     viewer: Side,
 ) -> Result<Option<Conversation>> {
-    let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = ?"))
+    let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
         .await?;
@@ -93,7 +95,7 @@ pub async fn get(
 }
 
 /// Like [`get`], from the pool.
-pub async fn load(pool: &SqlitePool, id: Uuid, viewer: Side) -> Result<Option<Conversation>> {
+pub async fn load(pool: &Pool, id: Uuid, viewer: Side) -> Result<Option<Conversation>> {
     let mut conn = pool.acquire().await?;
     get(&mut conn, id, viewer).await
 }
@@ -101,10 +103,10 @@ pub async fn load(pool: &SqlitePool, id: Uuid, viewer: Side) -> Result<Option<Co
 /// Both views of one conversation from one read: (the visitor's, the agents'). They differ
 /// only in whose unread messages `unread` counts, and the row has both counts.
 pub async fn load_both(
-    pool: &SqlitePool,
+    pool: &Pool,
     id: Uuid,
 ) -> Result<Option<(Conversation, Conversation)>> {
-    let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = ?"))
+    let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = $1"))
         .bind(id.to_string())
         .fetch_optional(pool)
         .await?;
@@ -114,10 +116,10 @@ pub async fn load_both(
 }
 
 /// A visitor's conversations, newest activity first.
-pub async fn list_for_visitor(pool: &SqlitePool, visitor_id: Uuid) -> Result<Vec<Conversation>> {
+pub async fn list_for_visitor(pool: &Pool, visitor_id: Uuid) -> Result<Vec<Conversation>> {
     let rows = sqlx::query(concat!(
         conversation_select!(),
-        " WHERE c.visitor_id = ? ORDER BY c.last_activity_at DESC LIMIT ?"
+        " WHERE c.visitor_id = $1 ORDER BY c.last_activity_at DESC LIMIT $2"
     ))
     .bind(visitor_id.to_string())
     .bind(LIST_LIMIT)
@@ -149,7 +151,7 @@ impl AgentFilter {
 
 /// An agent's list. Plain agents see waiting conversations and their own; admins all.
 pub async fn list_for_agent(
-    pool: &SqlitePool,
+    pool: &Pool,
     agent_id: Uuid,
     is_admin: bool,
     filter: AgentFilter,
@@ -157,22 +159,22 @@ pub async fn list_for_agent(
     let query = match filter {
         AgentFilter::Waiting => sqlx::query(concat!(
             conversation_select!(),
-            " WHERE c.status = 'waiting' AND ?1 IS NOT NULL AND ?2 IS NOT NULL
+            " WHERE c.status = 'waiting' AND $1 IS NOT NULL AND $2 IS NOT NULL
               ORDER BY c.last_activity_at DESC LIMIT 200"
         )),
         AgentFilter::Mine => sqlx::query(concat!(
             conversation_select!(),
-            " WHERE c.status = 'active' AND c.assigned_agent_id = ?1 AND ?2 IS NOT NULL
+            " WHERE c.status = 'active' AND c.assigned_agent_id = $1 AND $2 IS NOT NULL
               ORDER BY c.last_activity_at DESC LIMIT 200"
         )),
         AgentFilter::All => sqlx::query(concat!(
             conversation_select!(),
-            " WHERE (c.status = 'waiting' OR c.assigned_agent_id = ?1 OR ?2)
+            " WHERE (c.status = 'waiting' OR c.assigned_agent_id = $1 OR $2)
               ORDER BY c.last_activity_at DESC LIMIT 200"
         )),
         AgentFilter::Ended => sqlx::query(concat!(
             conversation_select!(),
-            " WHERE c.status = 'ended' AND (c.assigned_agent_id = ?1 OR ?2)
+            " WHERE c.status = 'ended' AND (c.assigned_agent_id = $1 OR $2)
               ORDER BY c.last_activity_at DESC LIMIT 200"
         )),
     };
@@ -187,7 +189,7 @@ pub async fn list_for_agent(
 /// The conversations a `queue` frame starts with: everything visible and not ended, plus
 /// the most recent ended ones.
 pub async fn queue_for_agent(
-    pool: &SqlitePool,
+    pool: &Pool,
     agent_id: Uuid,
     is_admin: bool,
 ) -> Result<Vec<Conversation>> {

@@ -1,15 +1,17 @@
 //! Messages: the client-chosen id is the primary key and `(conversation, seq)` is unique,
 //! so a message is stored once and seq numbers cannot collide.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::Pool;
 use tidings_protocol::{Message, Sender};
 use uuid::Uuid;
 
 use super::{opt_uuid_col, u64_col, uuid_col};
 use crate::error::{Error, Result};
 
-fn from_row(row: &SqliteRow) -> Result<Message> {
+fn from_row(row: &AnyRow) -> Result<Message> {
     let sender: String = row.try_get("sender")?;
     let sender = match sender.as_str() {
         "visitor" => Sender::Visitor,
@@ -31,14 +33,14 @@ fn from_row(row: &SqliteRow) -> Result<Message> {
 
 /// Up to `limit` messages with `seq > after_seq`, ascending (one chunk of a replay).
 pub async fn after_seq(
-    pool: &SqlitePool,
+    pool: &Pool,
     conversation_id: Uuid,
     after_seq: u64,
     limit: u32,
 ) -> Result<Vec<Message>> {
     let rows = sqlx::query(
         "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
-         FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?",
+         FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3",
     )
     .bind(conversation_id.to_string())
     .bind(after_seq.min(i64::MAX as u64) as i64)
@@ -51,7 +53,7 @@ pub async fn after_seq(
 /// The `limit` messages just below `before_seq` (or the latest ones), ascending, and
 /// whether older ones exist.
 pub async fn page_before(
-    pool: &SqlitePool,
+    pool: &Pool,
     conversation_id: Uuid,
     before_seq: Option<u64>,
     limit: u32,
@@ -59,7 +61,7 @@ pub async fn page_before(
     let before = before_seq.unwrap_or(i64::MAX as u64).min(i64::MAX as u64) as i64;
     let rows = sqlx::query(
         "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
-         FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+         FROM messages WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
     )
     .bind(conversation_id.to_string())
     .bind(before)

@@ -10,7 +10,7 @@ pub mod visitors;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 use tidings_protocol::Millis;
 use uuid::Uuid;
@@ -26,13 +26,13 @@ pub fn now_millis() -> Millis {
 }
 
 /// Reads a UUID stored as text.
-pub(crate) fn uuid_col(row: &SqliteRow, column: &str) -> Result<Uuid> {
+pub(crate) fn uuid_col(row: &AnyRow, column: &str) -> Result<Uuid> {
     let text: String = row.try_get(column)?;
     Uuid::parse_str(&text).map_err(|e| Error::internal(format!("bad uuid in {column}: {e}")))
 }
 
 /// Reads a nullable UUID stored as text.
-pub(crate) fn opt_uuid_col(row: &SqliteRow, column: &str) -> Result<Option<Uuid>> {
+pub(crate) fn opt_uuid_col(row: &AnyRow, column: &str) -> Result<Option<Uuid>> {
     let text: Option<String> = row.try_get(column)?;
     text.map(|t| Uuid::parse_str(&t))
         .transpose()
@@ -40,7 +40,7 @@ pub(crate) fn opt_uuid_col(row: &SqliteRow, column: &str) -> Result<Option<Uuid>
 }
 
 /// Reads a non-negative integer column as `u64`.
-pub(crate) fn u64_col(row: &SqliteRow, column: &str) -> Result<u64> {
+pub(crate) fn u64_col(row: &AnyRow, column: &str) -> Result<u64> {
     let v: i64 = row.try_get(column)?;
     Ok(v.max(0) as u64)
 }

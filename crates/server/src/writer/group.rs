@@ -6,7 +6,17 @@
 //! It is a plain thread, not a task: a group is SQLite work from start to commit with
 //! nothing to wait for but the disk, and running it without yielding keeps each write
 //! to a few microseconds (no hand-off between threads per statement, no waiting for a
-//! busy runtime to poll it again).
+//! busy runtime to poll it again). With PostgreSQL the same loop runs its statements on
+//! the thread's own small runtime (see `postgres.rs`), and each write's news for the other
+//! nodes is notified inside the transaction ([`crate::cluster::note::notes_for`]).
+//!
+//! # Conflicts between nodes
+//! On a database that several nodes share, two groups can lock the same rows in opposite
+//! orders (a deadlock, which PostgreSQL breaks by failing one of them) or insert the same
+//! message id at once (the second fails on the primary key once the first commits). Either
+//! failure rolls the whole group back before anything was acknowledged, so the group is
+//! simply applied again, up to [`RETRIES`] times: the retry sees the other node's commit
+//! (and answers a repeated id with its original ack).
 //!
 //! # One write's failure does not fail the others
 //! Refusals (not found, ended, conflict, ...) happen before a write touches the database
@@ -25,12 +35,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use rusqlite::Connection;
 use tokio::sync::mpsc;
 
 use super::ops::{self, Applied};
-use super::sql::exec;
+use super::tx::Tx;
 use super::Job;
+use crate::cluster::note::notes_for;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 
@@ -40,8 +50,8 @@ pub const MAX_GROUP: usize = 512;
 
 /// Runs until the queue is closed and drained.
 /// `in_group` counts the writes taken and not yet committed (see `Writer::pending`).
-pub fn run(
-    conn: Connection,
+pub fn run<T: Tx>(
+    mut tx: T,
     mut queue: mpsc::Receiver<Job>,
     hub: Arc<Hub>,
     in_group: &AtomicUsize,
@@ -57,7 +67,7 @@ pub fn run(
         }
         in_group.store(jobs.len(), Ordering::Release);
         let started = Instant::now();
-        let results = apply_group(&conn, &jobs);
+        let results = apply_group(&mut tx, &jobs);
         let metrics = crate::metrics::global();
         metrics.write_groups.fetch_add(1, Ordering::Relaxed);
         metrics
@@ -78,75 +88,86 @@ pub fn run(
             let _ = job.reply.send(answer);
         }
     }
-    if let Err((_, e)) = conn.close() {
-        tracing::warn!(error = %e, "closing the writer's connection failed");
-    }
+    tx.close();
 }
 
+/// Whole-group attempts before falling back to a savepoint per write.
+const RETRIES: usize = 3;
+
 /// Applies and commits a group; one result per job, in order.
-fn apply_group(conn: &Connection, jobs: &[Job]) -> Vec<Result<Applied>> {
-    match attempt(conn, jobs, false) {
+fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> Vec<Result<Applied>> {
+    let mut tries = 0;
+    let first = loop {
+        match attempt(tx, jobs, false) {
+            Ok(results) => return results,
+            Err(e) if tries + 1 < RETRIES && e.is_conflict() => tries += 1,
+            Err(e) => break e,
+        }
+    };
+    tracing::warn!(error = %first, writes = jobs.len(), "a write group failed; applying it again with a savepoint per write");
+    match attempt(tx, jobs, true) {
         Ok(results) => results,
-        Err(first) => {
-            tracing::warn!(error = %first, writes = jobs.len(), "a write group failed; applying it again with a savepoint per write");
-            match attempt(conn, jobs, true) {
-                Ok(results) => results,
-                Err(e) => {
-                    tracing::error!(error = %e, writes = jobs.len(), "a write group could not commit");
-                    jobs.iter()
-                        .map(|_| Err(Error::internal(format!("the write was not stored: {e}"))))
-                        .collect()
-                }
-            }
+        Err(e) => {
+            tracing::error!(error = %e, writes = jobs.len(), "a write group could not commit");
+            jobs.iter()
+                .map(|_| Err(Error::internal(format!("the write was not stored: {e}"))))
+                .collect()
         }
     }
 }
 
 /// One pass over the group in one transaction. Without savepoints, a database error in any
 /// write aborts the pass (`Err`, rolled back); with them, it fails that write alone.
-fn attempt(conn: &Connection, jobs: &[Job], savepoints: bool) -> Result<Vec<Result<Applied>>> {
-    // IMMEDIATE: take the write lock now (waiting for it up to the busy timeout while a
-    // rare write outside the writer holds it) rather than fail when upgrading later.
-    exec(conn, "BEGIN IMMEDIATE")?;
+fn attempt<T: Tx>(tx: &mut T, jobs: &[Job], savepoints: bool) -> Result<Vec<Result<Applied>>> {
+    tx.begin()?;
+    let shared = tx.shared();
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
         if savepoints {
-            if let Err(e) = exec(conn, "SAVEPOINT write") {
-                return abort(conn, e);
+            if let Err(e) = tx.savepoint() {
+                return abort(tx, e);
             }
         }
-        let result = ops::apply(conn, &job.write);
+        let mut result = ops::apply(tx, &job.write);
+        if shared {
+            if let Ok(applied) = &result {
+                for note in notes_for(&job.write, applied) {
+                    if let Err(e) = tx.notify(&note) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+        }
         let broken = matches!(
             result,
             Err(Error::Database(_) | Error::Storage(_) | Error::Internal(_))
         );
         if savepoints {
             let undo = if broken {
-                exec(conn, "ROLLBACK TO write")
+                tx.rollback_to_savepoint()
             } else {
                 Ok(())
             };
-            if let Err(e) = undo.and_then(|()| exec(conn, "RELEASE write")) {
-                return abort(conn, e);
+            if let Err(e) = undo.and_then(|()| tx.release_savepoint()) {
+                return abort(tx, e);
             }
         } else if broken {
             let Err(e) = result else {
                 unreachable!("broken means an error")
             };
-            return abort(conn, e);
+            return abort(tx, e);
         }
         results.push(result);
     }
-    match exec(conn, "COMMIT") {
+    match tx.commit() {
         Ok(()) => Ok(results),
-        Err(e) => abort(conn, e),
+        Err(e) => abort(tx, e),
     }
 }
 
-/// Rolls the open transaction back (unless SQLite already has) and returns `e`.
-fn abort<T>(conn: &Connection, e: Error) -> Result<T> {
-    if !conn.is_autocommit() {
-        let _ = exec(conn, "ROLLBACK");
-    }
+/// Rolls the open transaction back (unless the database already has) and returns `e`.
+fn abort<T: Tx, R>(tx: &mut T, e: Error) -> Result<R> {
+    tx.rollback();
     Err(e)
 }

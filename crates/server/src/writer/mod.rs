@@ -14,28 +14,31 @@
 //! latency stays bounded by the queue's length over the writer's throughput, and memory by
 //! the queue's length.
 //!
-//! The writer has its own connection to the pool's database file ([`sql`]), used from its
-//! own thread. SQLite allows one writer at a time, so the few writes that stay on the pool
-//! (visitor creation and last-seen times, agent sessions) briefly wait for the writer's lock
-//! through the busy timeout. Another backend (PostgreSQL, for several nodes) gets the same
-//! grouping, acks and fan-out from this module and [`group`] by providing what is
-//! SQLite-specific here: the transaction steps in [`group`] and the queries in [`sql`];
-//! the rules in [`ops`] stay as they are.
+//! The writer has its own connection to the database, used from its own thread: SQLite
+//! ([`sqlite`]) or PostgreSQL ([`postgres`]), both behind the [`tx::Tx`] trait, so the
+//! grouping, acks and fan-out ([`group`]) and the rules ([`ops`]) are written once. SQLite
+//! allows one writer at a time, so the few writes that stay on the pool (visitor creation
+//! and last-seen times, agent sessions) briefly wait for the writer's lock through the busy
+//! timeout. With PostgreSQL, every node has its own writer, and the database's row locks
+//! keep them from allocating the same seq (see `postgres.rs`).
 
 mod group;
 mod ops;
-mod sql;
+mod postgres;
+mod sqlite;
+mod tx;
 
 pub use group::MAX_GROUP;
-pub use ops::{SentNews, Write, Written};
+pub use ops::{Applied, SentNews, Write, Written};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use sqlx::SqlitePool;
 use tidings_protocol::ErrorCode;
 use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
 
+use crate::db::{Backend, Database};
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 
@@ -58,23 +61,39 @@ pub struct Writer {
 const OVERLOADED: &str = "the server is busy; nothing was stored, send it again in a moment";
 
 impl Writer {
-    /// Starts the writer thread on its own connection to the pool's database, with room
-    /// for `capacity` queued writes.
-    pub fn start(pool: &SqlitePool, hub: Arc<Hub>, capacity: usize) -> Writer {
+    /// Starts the writer thread on its own connection to the database, with room for
+    /// `capacity` queued writes. `node` names this node in its notifications to the others
+    /// (PostgreSQL only).
+    pub fn start(db: &Database, hub: Arc<Hub>, capacity: usize, node: Uuid) -> Writer {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let (done_tx, done_rx) = oneshot::channel();
-        let path = pool.connect_options().get_filename().to_path_buf();
+        let backend = db.backend.clone();
         let in_group = Arc::new(AtomicUsize::new(0));
         let taken = in_group.clone();
         let spawned = std::thread::Builder::new()
             .name("tidings-writer".into())
             .spawn(move || {
-                match sql::open(&path, crate::db::BUSY_TIMEOUT) {
-                    Ok(conn) => group::run(conn, rx, hub, &taken),
-                    Err(e) => {
-                        tracing::error!(error = %e, "the writer cannot open the database");
-                        fail_all(rx, &e.to_string());
+                let failed = match &backend {
+                    Backend::Sqlite { path } => {
+                        match sqlite::SqliteTx::open(path, crate::db::BUSY_TIMEOUT) {
+                            Ok(tx) => {
+                                group::run(tx, rx, hub, &taken);
+                                None
+                            }
+                            Err(e) => Some((e, rx)),
+                        }
                     }
+                    Backend::Postgres { url } => match postgres::PgTx::open(url, node) {
+                        Ok(tx) => {
+                            group::run(tx, rx, hub, &taken);
+                            None
+                        }
+                        Err(e) => Some((e, rx)),
+                    },
+                };
+                if let Some((e, rx)) = failed {
+                    tracing::error!(error = %e, "the writer cannot open the database");
+                    fail_all(rx, &e.to_string());
                 }
                 let _ = done_tx.send(());
             });

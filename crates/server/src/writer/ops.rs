@@ -12,10 +12,9 @@
 use tidings_protocol::{ErrorCode, Message, Sender};
 use uuid::Uuid;
 
-use rusqlite::Connection;
 use tidings_protocol::ConversationStatus;
 
-use super::sql::{self, Head};
+use super::tx::{Head, Tx};
 use crate::auth::{AgentIdentity, Principal};
 use crate::error::{Error, Result};
 use crate::store::now_millis;
@@ -104,31 +103,31 @@ pub struct Applied {
 }
 
 /// Applies one write on the writer's connection, inside the group's transaction.
-pub fn apply(conn: &Connection, write: &Write) -> Result<Applied> {
+pub fn apply<T: Tx>(tx: &mut T, write: &Write) -> Result<Applied> {
     match write {
         Write::Send {
             principal,
             id,
             conversation_id,
             body,
-        } => send(conn, principal, *id, *conversation_id, body),
+        } => send(tx, principal, *id, *conversation_id, body),
         Write::Give {
             by,
             conversation_id,
             assignee,
             claim,
-        } => give(conn, by, *conversation_id, assignee, *claim),
+        } => give(tx, by, *conversation_id, assignee, *claim),
         Write::Close {
             agent,
             conversation_id,
-        } => close(conn, agent, *conversation_id),
+        } => close(tx, agent, *conversation_id),
         Write::Rate {
             visitor_id,
             conversation_id,
             rating,
             feedback,
         } => rate(
-            conn,
+            tx,
             *visitor_id,
             *conversation_id,
             *rating,
@@ -139,7 +138,7 @@ pub fn apply(conn: &Connection, write: &Write) -> Result<Applied> {
             conversation_id,
             read_seq,
             delivered_seq,
-        } => mark(conn, principal, *conversation_id, *read_seq, *delivered_seq),
+        } => mark(tx, principal, *conversation_id, *read_seq, *delivered_seq),
     }
 }
 
@@ -158,15 +157,15 @@ fn may_see(principal: &Principal, head: &Head) -> bool {
 }
 
 /// The conversation's head, or `not_found` when it is missing or not visible.
-fn visible(conn: &Connection, principal: &Principal, id: Uuid) -> Result<Head> {
-    sql::head(conn, id)?
+fn visible<T: Tx>(tx: &mut T, principal: &Principal, id: Uuid) -> Result<Head> {
+    tx.head(id)?
         .filter(|h| may_see(principal, h))
         .ok_or_else(|| Error::not_found("conversation"))
 }
 
 /// A system notice "<name> joined the chat" at `seq`.
-fn joined_notice(
-    conn: &Connection,
+fn joined_notice<T: Tx>(
+    tx: &mut T,
     conversation_id: Uuid,
     agent: &AgentIdentity,
     seq: u64,
@@ -182,23 +181,23 @@ fn joined_notice(
         body: format!("{} joined the chat", agent.name),
         created_at: now,
     };
-    sql::insert_message(conn, &notice)?;
-    sql::record_message(conn, conversation_id, seq, None, now)?;
+    tx.insert_message(&notice)?;
+    tx.record_message(conversation_id, seq, None, now)?;
     Ok(notice)
 }
 
 /// Stores a message: idempotent by id, the next seq of its conversation, and an agent's
 /// first reply to a waiting conversation claims it (the "joined" notice takes the seq
 /// before the reply).
-fn send(
-    conn: &Connection,
+fn send<T: Tx>(
+    tx: &mut T,
     principal: &Principal,
     id: Uuid,
     conversation_id: Option<Uuid>,
     body: &str,
 ) -> Result<Applied> {
-    if let Some(existing) = sql::message_by_id(conn, id)? {
-        let head = sql::head(conn, existing.conversation_id)?;
+    if let Some(existing) = tx.message_by_id(id)? {
+        let head = tx.head(existing.conversation_id)?;
         // Its own sender's retry always gets the original ack, even once the conversation
         // went to another agent or ended: a refusal would show the message as failed, and
         // a resend under a new id would store it twice.
@@ -225,14 +224,14 @@ fn send(
     }
     let now = now_millis();
     let (head, created) = match (principal, conversation_id) {
-        (_, Some(cid)) => (visible(conn, principal, cid)?, false),
+        (_, Some(cid)) => (visible(tx, principal, cid)?, false),
         (Principal::Visitor { id: visitor }, None) => {
-            match sql::open_for_visitor(conn, *visitor)? {
-                Some(cid) => (visible(conn, principal, cid)?, false),
+            match tx.open_for_visitor(*visitor)? {
+                Some(cid) => (visible(tx, principal, cid)?, false),
                 // The last check is behind us: a new conversation is the first write.
                 None => {
-                    let cid = sql::create_conversation(conn, *visitor, now)?;
-                    let head = sql::head(conn, cid)?
+                    let cid = tx.create_conversation(*visitor, now)?;
+                    let head = tx.head(cid)?
                         .ok_or_else(|| Error::internal("the new conversation is missing"))?;
                     (head, true)
                 }
@@ -255,9 +254,9 @@ fn send(
             // Visibility (checked above) already keeps plain agents out of conversations
             // assigned to someone else; admins may write in any.
             if head.status == ConversationStatus::Waiting {
-                sql::assign(conn, head.id, agent.id, now)?;
+                tx.assign(head.id, agent.id, now)?;
                 seq += 1;
-                publish.push(joined_notice(conn, head.id, agent, seq, now)?);
+                publish.push(joined_notice(tx, head.id, agent, seq, now)?);
             }
             (Sender::Agent, Some(agent.id), Some(agent.name.clone()))
         }
@@ -273,8 +272,8 @@ fn send(
         body: body.to_string(),
         created_at: now,
     };
-    sql::insert_message(conn, &message)?;
-    sql::record_message(conn, head.id, seq, Some(&message.body), now)?;
+    tx.insert_message(&message)?;
+    tx.record_message(head.id, seq, Some(&message.body), now)?;
     let claimed = !publish.is_empty();
     publish.push(message.clone());
     Ok(Applied {
@@ -291,14 +290,14 @@ fn send(
 }
 
 /// Gives a conversation to `assignee` (see [`Write::Give`]).
-fn give(
-    conn: &Connection,
+fn give<T: Tx>(
+    tx: &mut T,
     by: &Principal,
     conversation_id: Uuid,
     assignee: &AgentIdentity,
     claim: bool,
 ) -> Result<Applied> {
-    let head = visible(conn, by, conversation_id)?;
+    let head = visible(tx, by, conversation_id)?;
     match head.status {
         ConversationStatus::Ended => {
             return Err(Error::client(
@@ -319,32 +318,32 @@ fn give(
         _ => {}
     }
     let now = now_millis();
-    sql::assign(conn, conversation_id, assignee.id, now)?;
-    let notice = joined_notice(conn, conversation_id, assignee, head.last_seq + 1, now)?;
+    tx.assign(conversation_id, assignee.id, now)?;
+    let notice = joined_notice(tx, conversation_id, assignee, head.last_seq + 1, now)?;
     Ok(Applied {
         written: Written::Given { changed: true },
         publish: vec![notice],
     })
 }
 
-fn close(conn: &Connection, agent: &AgentIdentity, conversation_id: Uuid) -> Result<Applied> {
-    let head = visible(conn, &Principal::Agent(agent.clone()), conversation_id)?;
+fn close<T: Tx>(tx: &mut T, agent: &AgentIdentity, conversation_id: Uuid) -> Result<Applied> {
+    let head = visible(tx, &Principal::Agent(agent.clone()), conversation_id)?;
     if head.status == ConversationStatus::Ended {
         return Ok(just(Written::Closed { changed: false }));
     }
-    sql::end(conn, conversation_id, agent.id, now_millis())?;
+    tx.end(conversation_id, agent.id, now_millis())?;
     Ok(just(Written::Closed { changed: true }))
 }
 
-fn rate(
-    conn: &Connection,
+fn rate<T: Tx>(
+    tx: &mut T,
     visitor_id: Uuid,
     conversation_id: Uuid,
     rating: u8,
     feedback: Option<&str>,
 ) -> Result<Applied> {
     let head = visible(
-        conn,
+        tx,
         &Principal::Visitor { id: visitor_id },
         conversation_id,
     )?;
@@ -354,12 +353,12 @@ fn rate(
             "a conversation can be rated once it has ended",
         ));
     }
-    sql::rate(conn, conversation_id, rating, feedback)?;
+    tx.rate(conversation_id, rating, feedback)?;
     Ok(just(Written::Rated))
 }
 
-fn mark(
-    conn: &Connection,
+fn mark<T: Tx>(
+    tx: &mut T,
     principal: &Principal,
     conversation_id: Uuid,
     read_seq: u64,
@@ -369,10 +368,9 @@ fn mark(
         Principal::Visitor { .. } => Side::Visitor,
         Principal::Agent(_) => Side::Agent,
     };
-    let head = visible(conn, principal, conversation_id)?;
-    let before = sql::read_state(conn, conversation_id, side)?;
-    let after = sql::advance_read_state(
-        conn,
+    let head = visible(tx, principal, conversation_id)?;
+    let before = tx.read_state(conversation_id, side)?;
+    let after = tx.advance_read_state(
         conversation_id,
         side,
         read_seq,

@@ -1,8 +1,13 @@
-//! Shared test harness: starts the real app on 127.0.0.1:0 with a temporary SQLite file
-//! and short heartbeats, and speaks to it through real WebSockets and HTTP.
+//! Shared test harness: starts the real app on 127.0.0.1:0 on a fresh database (SQLite or
+//! PostgreSQL, see [`database`]) with short heartbeats, and speaks to it through real
+//! WebSockets and HTTP.
 #![allow(dead_code)]
 
+pub mod database;
+pub mod postgres;
 pub mod process;
+
+pub use database::TestDb;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -11,7 +16,6 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use tempfile::TempDir;
 use tidings_protocol::{ServerFrame, PROTOCOL_VERSION};
 use tidings_server::auth::{self, AgentIdentity};
 use tidings_server::{db, serve, store, AppState, Settings};
@@ -38,25 +42,25 @@ pub fn test_settings() -> Settings {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub state: AppState,
-    pub dir: Arc<TempDir>,
+    pub db: Arc<TestDb>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl TestServer {
     pub async fn start() -> TestServer {
-        Self::start_with(Arc::new(TempDir::new().unwrap()), test_settings()).await
+        Self::start_with(TestDb::new().await, test_settings()).await
     }
 
     pub async fn start_with_settings(settings: Settings) -> TestServer {
-        Self::start_with(Arc::new(TempDir::new().unwrap()), settings).await
+        Self::start_with(TestDb::new().await, settings).await
     }
 
-    /// Starts on the database file inside `dir` (reused across restarts).
-    pub async fn start_with(dir: Arc<TempDir>, settings: Settings) -> TestServer {
-        let url = format!("sqlite://{}", dir.path().join("tidings.db").display());
-        let pool = db::connect(&url).await.unwrap();
-        let state = AppState::new(pool, settings);
+    /// Starts on `db` (reused across restarts, or shared by several nodes).
+    pub async fn start_with(db: Arc<TestDb>, settings: Settings) -> TestServer {
+        let database = db::connect(&db.url).await.unwrap();
+        let state = AppState::new(database, settings);
+        state.join_cluster().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
@@ -71,7 +75,7 @@ impl TestServer {
         TestServer {
             addr,
             state,
-            dir,
+            db,
             shutdown: Some(tx),
             task: Some(task),
         }

@@ -1,0 +1,54 @@
+//! Several nodes on one PostgreSQL database: what each node tells the others ([`note`]),
+//! how it hears them and catches up after losing the notification connection
+//! ([`follow`]), and which nodes are alive with whom connected to each ([`presence`]).
+//!
+//! On SQLite there is one node and no cluster: [`Cluster`] is absent from the state and
+//! nothing here runs.
+
+pub mod follow;
+pub mod note;
+pub mod presence;
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use note::{Envelope, Note, CHANNEL};
+
+/// This node's handle on the cluster: its id, and the queue of ephemeral notes to send.
+pub struct Cluster {
+    pub node: Uuid,
+    outbox: mpsc::UnboundedSender<Note>,
+}
+
+impl Cluster {
+    /// Starts the task that sends this node's ephemeral notes, in order, on `pool`.
+    pub fn start(pool: crate::db::Pool, node: Uuid) -> Arc<Cluster> {
+        let (outbox, mut queue) = mpsc::unbounded_channel::<Note>();
+        tokio::spawn(async move {
+            while let Some(note) = queue.recv().await {
+                let payload = Envelope { node, note }.payload();
+                if payload.is_empty() {
+                    continue;
+                }
+                let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(payload)
+                    .execute(&pool)
+                    .await;
+                if let Err(e) = sent {
+                    // Ephemeral: a typing indicator or a presence change lost while the
+                    // database is down is made good by the catch-up after reconnecting.
+                    tracing::warn!(error = %e, "notifying the other nodes failed");
+                }
+            }
+        });
+        Arc::new(Cluster { node, outbox })
+    }
+
+    /// Tells the other nodes (ephemeral notes: committed changes go through the writer).
+    pub fn tell(&self, note: Note) {
+        let _ = self.outbox.send(note);
+    }
+}

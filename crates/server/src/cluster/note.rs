@@ -1,0 +1,229 @@
+//! What one node tells the others through PostgreSQL's NOTIFY: every committed change and
+//! every ephemeral event that a connection on another node may have to hear.
+//!
+//! Committed changes ([`notes_for`]) are notified by the writer inside the group's
+//! transaction, so they reach the other nodes if and only if the group commits, and in
+//! commit order. Ephemeral events (typing, presence, visitors coming and going, a session
+//! ending) are notified as they happen. A payload must stay under PostgreSQL's 8,000 bytes:
+//! a message too big to carry travels as a pointer ([`Note::MessageAt`]) that the receiving
+//! node reads back from the database.
+
+use serde::{Deserialize, Serialize};
+use tidings_protocol::{ConversationEvent, Message, PresenceStatus, Role, ServerFrame};
+use uuid::Uuid;
+
+use crate::writer::{Applied, Write, Written};
+
+/// The channel every node listens on.
+pub const CHANNEL: &str = "tidings";
+
+/// Largest payload sent as is (PostgreSQL refuses 8,000 bytes and more).
+pub const MAX_PAYLOAD: usize = 7_900;
+
+/// One event for the other nodes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Note {
+    /// A stored message, to the conversation's followers.
+    Message { message: Message },
+    /// A stored message too big for a notification: read it back by its seq.
+    MessageAt { conversation_id: Uuid, seq: u64 },
+    /// What a new message changed besides itself (see `chat::announce_sent`).
+    Sent {
+        conversation_id: Uuid,
+        visitor_id: Uuid,
+        created: bool,
+        claimed: bool,
+    },
+    /// A claim, assignment, end or rating: announce it, and revoke followers who lost sight.
+    Changed {
+        conversation_id: Uuid,
+        event: ConversationEvent,
+    },
+    /// A read or delivery receipt.
+    Receipt {
+        conversation_id: Uuid,
+        role: Role,
+        read_seq: u64,
+        delivered_seq: u64,
+        read_changed: bool,
+    },
+    /// A frame for a conversation's followers as is (typing).
+    Followers {
+        conversation_id: Uuid,
+        frame: ServerFrame,
+    },
+    /// An agent's status on the sending node (offline: no connection there any more).
+    Presence {
+        agent_id: Uuid,
+        name: String,
+        status: PresenceStatus,
+    },
+    /// Whether a visitor has a connection on the sending node.
+    Visitor { visitor_id: Uuid, online: bool },
+    /// An agent session ended (logout): its connections on every node close.
+    SessionEnded { session_hash: String },
+}
+
+/// A note with the node it came from (a node ignores its own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub node: Uuid,
+    pub note: Note,
+}
+
+impl Envelope {
+    /// The payload to notify: the note as JSON, or for a message too big to carry, a
+    /// pointer to it.
+    pub fn payload(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        if text.len() <= MAX_PAYLOAD {
+            return text;
+        }
+        match &self.note {
+            Note::Message { message } => serde_json::to_string(&Envelope {
+                node: self.node,
+                note: Note::MessageAt {
+                    conversation_id: message.conversation_id,
+                    seq: message.seq,
+                },
+            })
+            .unwrap_or_default(),
+            // Nothing else carries user text of unbounded length; a frame that grew past
+            // the limit is dropped rather than break the group (ephemeral anyway).
+            _ => String::new(),
+        }
+    }
+}
+
+/// What the other nodes must hear of a committed write.
+pub fn notes_for(write: &Write, applied: &Applied) -> Vec<Note> {
+    let mut notes: Vec<Note> = applied
+        .publish
+        .iter()
+        .map(|message| Note::Message {
+            message: message.clone(),
+        })
+        .collect();
+    match (&applied.written, write) {
+        (
+            Written::Sent {
+                message,
+                news: Some(news),
+            },
+            _,
+        ) => notes.push(Note::Sent {
+            conversation_id: message.conversation_id,
+            visitor_id: news.visitor_id,
+            created: news.created,
+            claimed: news.claimed,
+        }),
+        (
+            Written::Given { changed },
+            Write::Give {
+                conversation_id,
+                claim,
+                ..
+            },
+        ) => notes.push(Note::Changed {
+            conversation_id: *conversation_id,
+            event: match (changed, claim) {
+                (false, _) => ConversationEvent::Updated,
+                (true, true) => ConversationEvent::Claimed,
+                (true, false) => ConversationEvent::Assigned,
+            },
+        }),
+        (
+            Written::Closed { changed },
+            Write::Close {
+                conversation_id, ..
+            },
+        ) => notes.push(Note::Changed {
+            conversation_id: *conversation_id,
+            event: if *changed {
+                ConversationEvent::Ended
+            } else {
+                ConversationEvent::Updated
+            },
+        }),
+        (
+            Written::Rated,
+            Write::Rate {
+                conversation_id, ..
+            },
+        ) => notes.push(Note::Changed {
+            conversation_id: *conversation_id,
+            event: ConversationEvent::Rated,
+        }),
+        (
+            Written::Marked {
+                side,
+                after,
+                read_changed,
+            },
+            Write::Mark {
+                conversation_id, ..
+            },
+        ) => notes.push(Note::Receipt {
+            conversation_id: *conversation_id,
+            role: side.role(),
+            read_seq: after.read_seq,
+            delivered_seq: after.delivered_seq,
+            read_changed: *read_changed,
+        }),
+        _ => {}
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use tidings_protocol::{Message, Sender};
+    use uuid::Uuid;
+
+    use super::{Envelope, Note, MAX_PAYLOAD};
+
+    fn message(body: &str) -> Message {
+        Message {
+            id: Uuid::new_v4(),
+            conversation_id: Uuid::new_v4(),
+            seq: 7,
+            sender: Sender::Visitor,
+            author_name: None,
+            agent_id: None,
+            body: body.into(),
+            created_at: 1,
+        }
+    }
+
+    #[test]
+    fn a_small_message_travels_whole_and_a_big_one_as_a_pointer() {
+        let node = Uuid::new_v4();
+        let small = Envelope {
+            node,
+            note: Note::Message {
+                message: message("hello"),
+            },
+        };
+        let back: Envelope = serde_json::from_str(&small.payload()).unwrap();
+        assert_eq!(back, small);
+
+        let big = message(&"€".repeat(4000));
+        let envelope = Envelope {
+            node,
+            note: Note::Message {
+                message: big.clone(),
+            },
+        };
+        let payload = envelope.payload();
+        assert!(payload.len() <= MAX_PAYLOAD);
+        let back: Envelope = serde_json::from_str(&payload).unwrap();
+        assert_eq!(
+            back.note,
+            Note::MessageAt {
+                conversation_id: big.conversation_id,
+                seq: 7
+            }
+        );
+    }
+}
