@@ -4,12 +4,12 @@
 //! Visitor tokens start with `v_`, agent session tokens with `a_`, so a lookup goes
 //! straight to the right table.
 
+use crate::db::Pool;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use crate::db::Pool;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};

@@ -66,8 +66,7 @@ pub async fn connect(database_url: &str) -> Result<Database, sqlx::Error> {
     sqlx::any::install_default_drivers();
     if database_url.starts_with("sqlite:") {
         connect_sqlite(database_url).await
-    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")
-    {
+    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
         connect_postgres(database_url).await
     } else {
         let scheme = database_url.split(':').next().unwrap_or_default();

@@ -128,7 +128,10 @@ async fn every_ack_received_before_kill_9_under_load_is_stored_with_its_seq() {
     );
 
     // The database as the crash left it (opening it recovers the WAL).
-    let pool = tidings_server::db::connect(&database_url).await.unwrap().pool;
+    let pool = tidings_server::db::connect(&database_url)
+        .await
+        .unwrap()
+        .pool;
     for (id, conversation_id, seq) in &acked {
         let stored: Option<(String, i64)> =
             sqlx::query_as("SELECT conversation_id, seq FROM messages WHERE id = $1")

@@ -16,6 +16,8 @@ fn unlimited() -> tidings_server::Settings {
     let mut settings = common::test_settings();
     settings.rate_per_second = 100_000;
     settings.rate_burst = 100_000;
+    // Every socket follows the conversation and gets each big group's messages at once.
+    settings.outbound_queue = 4096;
     settings
 }
 
@@ -91,12 +93,12 @@ async fn many_writers_on_one_conversation_get_gap_free_seqs_and_one_row_per_id()
         (2..=total as u64 + 1).collect(),
         "gap-free after the first message"
     );
-    let stored = "SELECT COUNT(*) FROM messages WHERE conversation_id = ?";
+    let stored = "SELECT COUNT(*) FROM messages WHERE conversation_id = $1";
     assert_eq!(
         count(&server, stored, conversation_id).await,
         total as i64 + 1
     );
-    let last = "SELECT last_seq FROM conversations WHERE id = ?";
+    let last = "SELECT last_seq FROM conversations WHERE id = $1";
     assert_eq!(
         count(&server, last, conversation_id).await,
         total as i64 + 1
@@ -136,7 +138,7 @@ async fn many_conversations_written_at_once_each_get_gap_free_seqs() {
                 .unwrap()
                 .parse()
                 .unwrap();
-        let stored = "SELECT COUNT(*) FROM messages WHERE conversation_id = ?";
+        let stored = "SELECT COUNT(*) FROM messages WHERE conversation_id = $1";
         assert_eq!(
             count(&server, stored, conversation_id).await,
             PER_VISITOR as i64
@@ -173,14 +175,10 @@ async fn the_same_id_twice_in_one_group_is_stored_once_and_both_acks_carry_its_s
     let (mut a, _) = Client::connect(&server, &token).await;
     let (mut b, _) = Client::connect(&server, &token).await;
 
-    // Hold SQLite's write lock, so the writer is stuck in its group with one write, while
-    // the same id arrives twice behind it and waits in the queue: the next group has both.
-    let lock = server
-        .state
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .unwrap();
+    // Hold the database (SQLite's write lock, PostgreSQL's lock on the conversation), so
+    // the writer is stuck in its group with one write, while the same id arrives twice
+    // behind it and waits in the queue: the next group has both.
+    let lock = common::block_writer(&server, conversation_id).await;
     let first = Uuid::new_v4();
     blocker
         .send(
@@ -212,7 +210,7 @@ async fn the_same_id_twice_in_one_group_is_stored_once_and_both_acks_carry_its_s
         .await
         .unwrap();
     assert_eq!(stored, 1);
-    let last = "SELECT last_seq FROM conversations WHERE id = ?";
+    let last = "SELECT last_seq FROM conversations WHERE id = $1";
     assert_eq!(count(&server, last, conversation_id).await, 3);
     server.stop().await;
 }

@@ -54,12 +54,7 @@ async fn a_full_write_queue_refuses_with_overloaded_and_the_outbox_delivers_ever
 
     // Saturate: the writer is stuck on a held write lock with A's write, and B's write
     // fills the queue.
-    let lock = server
-        .state
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .unwrap();
+    let lock = common::block_writer(&server, a_conversation).await;
     let (a_id, b_id) = (Uuid::new_v4(), Uuid::new_v4());
     a.send(json!({"type": "send", "id": a_id, "conversation_id": a_conversation, "body": "a"}))
         .await;
@@ -134,12 +129,7 @@ async fn an_http_change_past_saturation_is_a_503_overloaded() {
     let (_, other_token) = server.visitor().await;
     let (mut other, _) = Client::connect(&server, &other_token).await;
 
-    let lock = server
-        .state
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .unwrap();
+    let lock = common::block_writer(&server, conversation_id).await;
     let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
     ws.send(json!({"type": "send", "id": first, "conversation_id": conversation_id, "body": "1"}))
         .await;

@@ -27,12 +27,7 @@ async fn a_client_that_stops_reading_is_disconnected() {
 
     // A long history (about 16 MB of JSON), written straight into the store.
     let body = "x".repeat(4_000);
-    let mut tx = server
-        .state
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .unwrap();
+    let mut tx = server.state.pool.begin().await.unwrap();
     for seq in 2..=HISTORY + 1 {
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, seq, sender, body, created_at)

@@ -33,7 +33,9 @@ pub async fn start(state: AppState, url: String, node: uuid::Uuid) -> crate::Res
                     match serde_json::from_str::<Envelope>(notification.payload()) {
                         Ok(envelope) if envelope.node != node => hear(&state, envelope).await,
                         Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "an unreadable note from another node"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "an unreadable note from another node")
+                        }
                     }
                 }
                 // The connection was lost, and has been made again (and LISTENs again).
@@ -94,16 +96,19 @@ async fn hear(state: &AppState, envelope: Envelope) {
         Note::MessageAt {
             conversation_id,
             seq,
-        } => match messages::after_seq(&state.pool, conversation_id, seq.saturating_sub(1), 1)
-            .await
-        {
-            Ok(found) => {
-                for message in found {
-                    state.hub.publish_message(&message);
+        } => {
+            match messages::after_seq(&state.pool, conversation_id, seq.saturating_sub(1), 1).await
+            {
+                Ok(found) => {
+                    for message in found {
+                        state.hub.publish_message(&message);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading a message another node stored failed")
                 }
             }
-            Err(e) => tracing::warn!(error = %e, "reading a message another node stored failed"),
-        },
+        }
         Note::Sent {
             conversation_id,
             visitor_id,

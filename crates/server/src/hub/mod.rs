@@ -56,7 +56,10 @@ pub enum Event {
     },
     /// The conversation has messages up to `last_seq`: send any not sent yet (after the
     /// node lost, then regained, its link with the other nodes).
-    CatchUp { conversation_id: Uuid, last_seq: u64 },
+    CatchUp {
+        conversation_id: Uuid,
+        last_seq: u64,
+    },
     /// The visitor started a conversation: subscribe to it from seq 0.
     AutoSubscribe(Uuid),
 }

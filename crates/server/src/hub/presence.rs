@@ -176,16 +176,22 @@ impl Hub {
     /// visitor's online state (on any node) changed.
     pub fn set_remote_visitor(&self, node: Uuid, visitor: Uuid, online: bool) -> bool {
         let mut inner = self.lock();
-        let before = inner.visitors.contains_key(&visitor) || inner.remote_visitors.contains_key(&visitor);
+        let before =
+            inner.visitors.contains_key(&visitor) || inner.remote_visitors.contains_key(&visitor);
         if online {
-            inner.remote_visitors.entry(visitor).or_default().insert(node);
+            inner
+                .remote_visitors
+                .entry(visitor)
+                .or_default()
+                .insert(node);
         } else if let Some(nodes) = inner.remote_visitors.get_mut(&visitor) {
             nodes.remove(&node);
             if nodes.is_empty() {
                 inner.remote_visitors.remove(&visitor);
             }
         }
-        let after = inner.visitors.contains_key(&visitor) || inner.remote_visitors.contains_key(&visitor);
+        let after =
+            inner.visitors.contains_key(&visitor) || inner.remote_visitors.contains_key(&visitor);
         before != after
     }
 
@@ -202,7 +208,11 @@ impl Hub {
             .remote_agents
             .iter()
             .map(|(id, nodes)| {
-                let name = nodes.values().next().map(|(n, _)| n.clone()).unwrap_or_default();
+                let name = nodes
+                    .values()
+                    .next()
+                    .map(|(n, _)| n.clone())
+                    .unwrap_or_default();
                 (*id, name)
             })
             .collect();
@@ -227,7 +237,11 @@ impl Hub {
                         }
                     }
                 }
-                if inner.remote_agents.get(&agent).is_some_and(|n| n.is_empty()) {
+                if inner
+                    .remote_agents
+                    .get(&agent)
+                    .is_some_and(|n| n.is_empty())
+                {
                     inner.remote_agents.remove(&agent);
                 }
             });
@@ -239,7 +253,11 @@ impl Hub {
         if let Some((_, visitors)) = reload {
             for (node, visitor) in visitors {
                 if alive.contains(node) {
-                    inner.remote_visitors.entry(*visitor).or_default().insert(*node);
+                    inner
+                        .remote_visitors
+                        .entry(*visitor)
+                        .or_default()
+                        .insert(*node);
                 }
             }
         }

@@ -51,11 +51,10 @@ impl Connection {
         self.state
             .hub
             .publish_to_followers(conversation_id, &frame, Some(self.conn_id));
-        self.state
-            .tell(crate::cluster::note::Note::Followers {
-                conversation_id,
-                frame,
-            });
+        self.state.tell(crate::cluster::note::Note::Followers {
+            conversation_id,
+            frame,
+        });
     }
 
     /// Typing indicators not renewed in time lapse: followers get `typing: false`.

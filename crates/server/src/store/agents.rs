@@ -95,12 +95,14 @@ pub async fn by_id(pool: &Pool, id: Uuid) -> Result<Option<AgentIdentity>> {
 }
 
 pub async fn create_session(pool: &Pool, agent_id: Uuid, token_hash: &str) -> Result<()> {
-    sqlx::query("INSERT INTO agent_sessions (token_hash, agent_id, created_at) VALUES ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(agent_id.to_string())
-        .bind(now_millis())
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO agent_sessions (token_hash, agent_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(agent_id.to_string())
+    .bind(now_millis())
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

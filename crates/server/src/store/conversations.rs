@@ -82,11 +82,7 @@ fn from_row(row: &AnyRow, viewer: Side) -> Result<Conversation> {
 }
 
 /// One conversation as `viewer` sees it (its `unread` counts the other side's messages).
-pub async fn get(
-    conn: &mut AnyConnection,
-    id: Uuid,
-    viewer: Side,
-) -> Result<Option<Conversation>> {
+pub async fn get(conn: &mut AnyConnection, id: Uuid, viewer: Side) -> Result<Option<Conversation>> {
     let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -102,10 +98,7 @@ pub async fn load(pool: &Pool, id: Uuid, viewer: Side) -> Result<Option<Conversa
 
 /// Both views of one conversation from one read: (the visitor's, the agents'). They differ
 /// only in whose unread messages `unread` counts, and the row has both counts.
-pub async fn load_both(
-    pool: &Pool,
-    id: Uuid,
-) -> Result<Option<(Conversation, Conversation)>> {
+pub async fn load_both(pool: &Pool, id: Uuid) -> Result<Option<(Conversation, Conversation)>> {
     let row = sqlx::query(concat!(conversation_select!(), " WHERE c.id = $1"))
         .bind(id.to_string())
         .fetch_optional(pool)

@@ -231,7 +231,8 @@ fn send<T: Tx>(
                 // The last check is behind us: a new conversation is the first write.
                 None => {
                     let cid = tx.create_conversation(*visitor, now)?;
-                    let head = tx.head(cid)?
+                    let head = tx
+                        .head(cid)?
                         .ok_or_else(|| Error::internal("the new conversation is missing"))?;
                     (head, true)
                 }
@@ -342,11 +343,7 @@ fn rate<T: Tx>(
     rating: u8,
     feedback: Option<&str>,
 ) -> Result<Applied> {
-    let head = visible(
-        tx,
-        &Principal::Visitor { id: visitor_id },
-        conversation_id,
-    )?;
+    let head = visible(tx, &Principal::Visitor { id: visitor_id }, conversation_id)?;
     if head.status != ConversationStatus::Ended {
         return Err(Error::client(
             ErrorCode::Conflict,

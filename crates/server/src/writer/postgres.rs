@@ -92,7 +92,10 @@ impl PgTx {
         &mut self,
         statement: impl for<'c> FnOnce(
             &'c mut PgConnection,
-        ) -> futures_util::future::BoxFuture<'c, std::result::Result<T, sqlx::Error>>,
+        ) -> futures_util::future::BoxFuture<
+            'c,
+            std::result::Result<T, sqlx::Error>,
+        >,
     ) -> Result<T> {
         self.connection()?;
         let conn = self.conn.as_mut().expect("connected above");

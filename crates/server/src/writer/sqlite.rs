@@ -77,7 +77,6 @@ fn seq(row: &Row, column: &str) -> rusqlite::Result<u64> {
     Ok(row.get::<_, i64>(column)?.max(0) as u64)
 }
 
-
 impl Tx for SqliteTx {
     // IMMEDIATE: take the write lock now (waiting for it up to the busy timeout while a
     // rare write outside the writer holds it) rather than fail when upgrading later.
@@ -140,8 +139,8 @@ impl Tx for SqliteTx {
         let Some((mut message, sender)) = found else {
             return Ok(None);
         };
-        message.sender = parse_sender(&sender)
-            .ok_or_else(|| Error::internal(format!("bad sender {sender}")))?;
+        message.sender =
+            parse_sender(&sender).ok_or_else(|| Error::internal(format!("bad sender {sender}")))?;
         Ok(Some(message))
     }
 
@@ -229,11 +228,12 @@ impl Tx for SqliteTx {
         now: i64,
     ) -> Result<()> {
         let preview = preview.map(self::preview);
-        self.conn.prepare_cached(
-            "UPDATE conversations SET last_seq = ?1, last_activity_at = ?2,
+        self.conn
+            .prepare_cached(
+                "UPDATE conversations SET last_seq = ?1, last_activity_at = ?2,
              last_message_preview = COALESCE(?3, last_message_preview) WHERE id = ?4",
-        )?
-        .execute(params![seq as i64, now, preview, id.to_string()])?;
+            )?
+            .execute(params![seq as i64, now, preview, id.to_string()])?;
         Ok(())
     }
 
@@ -250,17 +250,19 @@ impl Tx for SqliteTx {
     /// Ends the conversation; one never assigned is given to the agent who closed it, so it
     /// stays visible to them.
     fn end(&mut self, id: Uuid, closed_by: Uuid, now: i64) -> Result<()> {
-        self.conn.prepare_cached(
-            "UPDATE conversations SET status = 'ended', ended_at = ?1, last_activity_at = ?1,
+        self.conn
+            .prepare_cached(
+                "UPDATE conversations SET status = 'ended', ended_at = ?1, last_activity_at = ?1,
              assigned_agent_id = COALESCE(assigned_agent_id, ?2) WHERE id = ?3",
-        )?
-        .execute(params![now, closed_by.to_string(), id.to_string()])?;
+            )?
+            .execute(params![now, closed_by.to_string(), id.to_string()])?;
         Ok(())
     }
 
     /// Stores the visitor's rating and feedback.
     fn rate(&mut self, id: Uuid, rating: u8, feedback: Option<&str>) -> Result<()> {
-        self.conn.prepare_cached("UPDATE conversations SET rating = ?1, feedback = ?2 WHERE id = ?3")?
+        self.conn
+            .prepare_cached("UPDATE conversations SET rating = ?1, feedback = ?2 WHERE id = ?3")?
             .execute(params![rating as i64, feedback, id.to_string()])?;
         Ok(())
     }

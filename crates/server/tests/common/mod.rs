@@ -325,3 +325,27 @@ pub fn message_of(frame: &ServerFrame) -> (u64, String) {
         other => panic!("expected a message, got {other:?}"),
     }
 }
+
+/// Holds the writer up until the returned transaction ends: SQLite's write lock, or on
+/// PostgreSQL the conversation's row lock (what the writer takes to allocate its seq).
+pub async fn block_writer(
+    server: &TestServer,
+    conversation_id: Uuid,
+) -> sqlx::Transaction<'static, sqlx::Any> {
+    if database::postgres() {
+        let mut tx = server.state.pool.begin().await.unwrap();
+        sqlx::query("SELECT id FROM conversations WHERE id = $1 FOR UPDATE")
+            .bind(conversation_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx
+    } else {
+        server
+            .state
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .unwrap()
+    }
+}
