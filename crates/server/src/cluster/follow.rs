@@ -160,7 +160,7 @@ async fn hear(state: &AppState, envelope: Envelope) {
             frame,
         } => state
             .hub
-            .publish_to_followers(conversation_id, &frame, None),
+            .publish_to_followers(conversation_id, frame.as_ref(), None),
         Note::Presence {
             agent_id,
             name,

@@ -51,7 +51,7 @@ pub enum Note {
     /// A frame for a conversation's followers as is (typing).
     Followers {
         conversation_id: Uuid,
-        frame: ServerFrame,
+        frame: Box<ServerFrame>,
     },
     /// An agent's status on the sending node (offline: no connection there any more).
     Presence {

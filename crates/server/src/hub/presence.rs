@@ -13,6 +13,11 @@ use tokio::sync::mpsc;
 
 use super::{encode, ConnId, Event, Hub, Inner, LocalPresence, Peer};
 
+/// Other nodes' agents as read from the database: (node, agent, name, status).
+pub type RemoteAgents = [(Uuid, Uuid, String, PresenceStatus)];
+/// Other nodes' visitors as read from the database: (node, visitor).
+pub type RemoteVisitors = [(Uuid, Uuid)];
+
 impl Inner {
     /// The agent's status on this node alone.
     fn local_agent_status(&self, agent_id: Uuid) -> PresenceStatus {
@@ -201,7 +206,7 @@ impl Hub {
     pub fn replace_remote(
         &self,
         alive: &HashSet<Uuid>,
-        reload: Option<(&[(Uuid, Uuid, String, PresenceStatus)], &[(Uuid, Uuid)])>,
+        reload: Option<(&RemoteAgents, &RemoteVisitors)>,
     ) -> Vec<Uuid> {
         let mut inner = self.lock();
         let mut agents: Vec<(Uuid, String)> = inner

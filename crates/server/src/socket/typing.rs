@@ -53,7 +53,7 @@ impl Connection {
             .publish_to_followers(conversation_id, &frame, Some(self.conn_id));
         self.state.tell(crate::cluster::note::Note::Followers {
             conversation_id,
-            frame,
+            frame: Box::new(frame),
         });
     }
 

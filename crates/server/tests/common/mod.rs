@@ -251,6 +251,26 @@ impl Client {
         .expect("no frame before the deadline")
     }
 
+    /// The next protocol frame, or `None` once the socket is closed or broken (pings are
+    /// answered and skipped).
+    pub async fn next_or_end(&mut self) -> Option<ServerFrame> {
+        loop {
+            match self.ws.next().await {
+                Some(Ok(WsMessage::Text(text))) => {
+                    let frame: ServerFrame = serde_json::from_str(&text).ok()?;
+                    if let ServerFrame::Ping { nonce } = frame {
+                        let pong = json!({"type": "pong", "nonce": nonce}).to_string();
+                        let _ = self.ws.send(WsMessage::text(pong)).await;
+                        continue;
+                    }
+                    return Some(frame);
+                }
+                Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
     /// Skips frames until one matches.
     pub async fn expect(&mut self, matches: impl Fn(&ServerFrame) -> bool) -> ServerFrame {
         tokio::time::timeout(DEADLINE, async {
