@@ -1,5 +1,5 @@
 //! `cargo xtask test`: what CI runs. Installs what is missing, then formatting, lints (native
-//! and wasm32), every Rust test, a few seconds of each fuzz target, the widget's browser wasm
+//! and wasm32), every Rust test (the server's suite on both SQLite and PostgreSQL), a few seconds of each fuzz target, the widget's browser wasm
 //! tests and the Playwright suite against freshly started servers, and ends with one summary
 //! line.
 
@@ -41,6 +41,7 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
     };
     tools::ensure_wasm_tools(root)?;
     tools::ensure_chromium()?;
+    tools::ensure_postgresql()?;
     if e2e {
         tools::ensure_end2end_packages(root)?;
     }
@@ -71,8 +72,23 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
         &mut wasm_clippy,
     ))?;
     count(step::run(
-        "run every Rust test natively (cargo test --workspace)",
+        "run every Rust test natively (cargo test --workspace; the server on SQLite, its \
+         multi-node tests on PostgreSQL)",
         cargo().args(["test", "--quiet", "--workspace"]),
+    ))?;
+    count(step::run(
+        "run the server's integration suite again on PostgreSQL (TIDINGS_TEST_BACKEND=postgres)",
+        cargo()
+            .args([
+                "test",
+                "--quiet",
+                "-p",
+                "tidings-server",
+                "--",
+                "--skip",
+                "cluster_",
+            ])
+            .env("TIDINGS_TEST_BACKEND", "postgres"),
     ))?;
     count(fuzz::smoke(root))?;
     count(step::run(

@@ -174,6 +174,42 @@ pub fn ensure_chromium() -> Result {
     install()
 }
 
+/// PostgreSQL's server programs, for the server tests on PostgreSQL and the multi-node
+/// tests (each starts its own throwaway cluster with `initdb`): Debian's `postgresql`.
+pub fn ensure_postgresql() -> Result {
+    let has_initdb = || {
+        Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .is_some_and(|out| {
+                Path::new(String::from_utf8_lossy(&out.stdout).trim())
+                    .join("initdb")
+                    .exists()
+            })
+    };
+    if has_initdb() {
+        return Ok(());
+    }
+    let install = || {
+        step::run(
+            "install PostgreSQL (Debian postgresql)",
+            Command::new("apt-get")
+                .args(["install", "-y", "--no-install-recommends", "postgresql"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    };
+    if install().is_ok() {
+        return Ok(());
+    }
+    step::run(
+        "refresh the Debian package lists",
+        Command::new("apt-get").arg("update"),
+    )?;
+    install()
+}
+
 /// The browser suite's npm packages (`end2end/package-lock.json`).
 pub fn ensure_end2end_packages(root: &Path) -> Result {
     let dir = root.join("end2end");

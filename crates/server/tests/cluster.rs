@@ -617,6 +617,16 @@ async fn cluster_postgres_restarted_under_a_running_node_delivers_what_was_commi
     subscribe(&mut reader, conversation_id, 0).await;
 
     pg.stop_server();
+    // While PostgreSQL is down: unhealthy, and a send is refused (nothing acknowledged),
+    // so the client keeps it in its outbox.
+    let health = reqwest::get(format!("{}/healthz", one.address))
+        .await
+        .unwrap();
+    assert!(!health.status().is_success(), "{}", health.status());
+    let refused = writer
+        .send_message(Uuid::new_v4(), Some(conversation_id), "while down")
+        .await;
+    assert!(matches!(refused, ServerFrame::Error { .. }), "{refused:?}");
     pg.start_server();
     // Node two's writer reconnects at its next group: sends are refused (and retried by
     // the client) until it has; then they are stored and acknowledged.
