@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_tidings-server");
 
 fn run(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
@@ -63,7 +65,25 @@ fn agents_are_added_listed_and_removed_on_a_database_created_on_demand() {
         "sqlite://{}",
         dir.path().join("nested/dir/tidings.db").display()
     );
+    agent_commands(&url);
+}
 
+/// The same commands on PostgreSQL (a fresh database on the test cluster), migrated on
+/// first use.
+#[test]
+fn agents_are_added_listed_and_removed_on_postgres() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = runtime.block_on(common::database::create_database(
+        common::database::shared_cluster(),
+    ));
+    agent_commands(&url);
+}
+
+fn agent_commands(url: &str) {
+    let url = url.to_string();
     let (ok, out, err) = run(&["agent", "list", "--database-url", &url], None);
     assert!(ok, "{err}");
     assert_eq!(out, "", "a new database has no agents");
