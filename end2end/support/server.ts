@@ -1,5 +1,5 @@
-// A real Tidings server for one test: the binary xtask built, a temporary SQLite database,
-// the assets xtask built. It can be killed and started again on the same port and database,
+// A real Tidings server for one test: the binary xtask built, a temporary SQLite database (or
+// a given database, such as a PostgreSQL that several nodes share), the assets xtask built. It can be killed and started again on the same port and database,
 // which is how the suite proves that nothing acknowledged is ever lost.
 import { ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,15 +19,16 @@ export class TidingsServer {
   readonly bin = required("TIDINGS_SERVER_BIN");
   readonly assets = required("TIDINGS_ASSETS");
   readonly dir = mkdtempSync(join(tmpdir(), "tidings-e2e-"));
-  readonly databaseUrl = `sqlite://${join(this.dir, "tidings.db")}`;
+  databaseUrl = `sqlite://${join(this.dir, "tidings.db")}`;
   private child?: ChildProcess;
   /** Everything the server printed, shown when a test fails. */
   log = "";
   port = 0;
 
-  static async start(extraArgs: string[] = []): Promise<TidingsServer> {
+  static async start(extraArgs: string[] = [], databaseUrl?: string): Promise<TidingsServer> {
     const server = new TidingsServer();
     server.extraArgs = extraArgs;
+    if (databaseUrl) server.databaseUrl = databaseUrl;
     await server.spawn("127.0.0.1:0");
     return server;
   }

@@ -1,6 +1,7 @@
 //! `cargo xtask bench …`: measurements, printed with the command that made them.
 //!
-//! `load` is throughput and latency under load (see `load.rs`).
+//! `load` is throughput and latency under load (see `load.rs`); `cluster` is the same across
+//! two nodes on PostgreSQL, beside one SQLite node.
 //!
 //! `size` is what a visitor downloads (see `size.rs`, which also holds the budgets).
 
@@ -8,6 +9,7 @@ use std::path::Path;
 
 use clap::Subcommand;
 
+use crate::load::Topology;
 use crate::step::Result;
 use crate::{assets, tools};
 
@@ -47,6 +49,20 @@ pub enum Bench {
         #[arg(long)]
         write_queue: Option<usize>,
     },
+    /// Two nodes on one PostgreSQL, each visitor on one node and its agent on the other:
+    /// cross-node delivery p50/p99 and acked msgs/s at a few loads, beside one SQLite node
+    /// measured in the same run with the same loads.
+    Cluster {
+        /// Visitor/agent pairs (with --rate: one load instead of the sweep).
+        #[arg(long, requires = "rate")]
+        pairs: Option<usize>,
+        /// Messages per second each visitor sends.
+        #[arg(long, requires = "pairs")]
+        rate: Option<f64>,
+        /// How long each load sends.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
 }
 
 pub fn run(root: &Path, what: Bench) -> Result {
@@ -67,6 +83,7 @@ pub fn run(root: &Path, what: Bench) -> Result {
                     rate: rate.max(0.1),
                     seconds,
                     write_queue,
+                    topology: Topology::SqliteNode,
                 }],
                 _ => crate::load::DEFAULT_SWEEP
                     .iter()
@@ -75,9 +92,35 @@ pub fn run(root: &Path, what: Bench) -> Result {
                         rate,
                         seconds,
                         write_queue,
+                        topology: Topology::SqliteNode,
                     })
                     .collect(),
             };
+            crate::load::run(&loads)
+        }
+        Bench::Cluster {
+            pairs,
+            rate,
+            seconds,
+        } => {
+            let sweep = match (pairs, rate) {
+                (Some(pairs), Some(rate)) => vec![(pairs.max(1), rate.max(0.1))],
+                _ => crate::load::CLUSTER_SWEEP.to_vec(),
+            };
+            let loads: Vec<_> = sweep
+                .into_iter()
+                .flat_map(|(pairs, rate)| {
+                    [Topology::TwoPostgresNodes, Topology::SqliteNode].map(|topology| {
+                        crate::load::Load {
+                            pairs,
+                            rate,
+                            seconds: seconds.max(1.0),
+                            write_queue: None,
+                            topology,
+                        }
+                    })
+                })
+                .collect();
             crate::load::run(&loads)
         }
     }

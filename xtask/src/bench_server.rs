@@ -40,15 +40,27 @@ pub struct BenchServer {
     pub addr: String,
     pub pid: u32,
     pub database_url: String,
-    /// Keeps the database's directory until the server is gone.
-    _dir: tempfile::TempDir,
+    /// Keeps the database's directory until the server is gone (SQLite only).
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl BenchServer {
-    /// Starts `bin serve` with `extra` flags and waits until it listens.
+    /// Starts `bin serve` with `extra` flags on a fresh SQLite file and waits until it
+    /// listens.
     pub async fn start(bin: &Path, extra: &[&str]) -> Result<BenchServer> {
         let dir = tempfile::tempdir()?;
         let database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        Self::start_on(bin, &database_url, Some(dir), extra).await
+    }
+
+    /// Starts `bin serve` on `database_url` (a node of a cluster when it is PostgreSQL).
+    pub async fn start_on(
+        bin: &Path,
+        database_url: &str,
+        dir: Option<tempfile::TempDir>,
+        extra: &[&str],
+    ) -> Result<BenchServer> {
+        let database_url = database_url.to_string();
         let mut child = tokio::process::Command::new(bin)
             .args([
                 "serve",

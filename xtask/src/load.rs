@@ -1,5 +1,7 @@
 //! `cargo xtask bench load`: throughput and latency under load, through the real server binary
-//! (speed-optimised build) on a temporary SQLite file.
+//! (speed-optimised build) on a temporary SQLite file. `cargo xtask bench cluster`: the same
+//! workload across two nodes on one PostgreSQL (each visitor on the first node, its agent on
+//! the second, so every delivery crosses nodes), beside the single SQLite node.
 //!
 //! The workload is the one the issue compares against a relay that stores nothing: N
 //! visitor/agent pairs, each visitor sending R messages per second into its own conversation,
@@ -59,7 +61,28 @@ pub struct Load {
     pub seconds: f64,
     /// The server's `--write-queue`, if not its default.
     pub write_queue: Option<usize>,
+    /// Where: one node on SQLite, or two nodes on one PostgreSQL with each visitor on the
+    /// first node and its agent on the second.
+    pub topology: Topology,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topology {
+    SqliteNode,
+    TwoPostgresNodes,
+}
+
+impl std::fmt::Display for Topology {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Topology::SqliteNode => "1 node, SQLite",
+            Topology::TwoPostgresNodes => "2 nodes, PostgreSQL",
+        })
+    }
+}
+
+/// The loads `bench cluster` runs when not given `--pairs` and `--rate`.
+pub const CLUSTER_SWEEP: &[(usize, f64)] = &[(200, 5.0), (200, 10.0), (500, 8.0), (500, 16.0)];
 
 pub fn run(loads: &[Load]) -> Result {
     let sockets = loads.iter().map(|l| l.pairs * 2).max().unwrap_or(0) as u64;
@@ -81,7 +104,8 @@ pub fn run(loads: &[Load]) -> Result {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:>5} {:>5} | {:>8} {:>8} {:>9} {:>8} | {:>12} {:>12} | {:>9} {:>9}",
+        "{:>19} {:>5} {:>5} | {:>8} {:>8} {:>9} {:>8} | {:>12} {:>12} | {:>9} {:>9}",
+        "where",
         "pairs",
         "rate",
         "offered",
@@ -123,7 +147,8 @@ impl std::fmt::Display for Row {
         let offered = per_second(self.sent);
         write!(
             f,
-            "{:>5} {:>5} | {:>8.0} {:>8.0} {:>9.0} {:>8} | {:>12} {:>12} | {:>9} {:>9}",
+            "{:>19} {:>5} {:>5} | {:>8.0} {:>8.0} {:>9.0} {:>8} | {:>12} {:>12} | {:>9} {:>9}",
+            self.load.topology.to_string(),
             self.load.pairs,
             self.load.rate,
             offered,
@@ -234,13 +259,26 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         "--heartbeat-timeout-ms",
         "1200000",
     ]);
-    let server = BenchServer::start(bin, &flags).await?;
+    // The PostgreSQL cluster (durable, as SQLite is) outlives its nodes: declared first,
+    // dropped last.
+    let (_postgres, server, agent_server) = match load.topology {
+        Topology::SqliteNode => (None, BenchServer::start(bin, &flags).await?, None),
+        Topology::TwoPostgresNodes => {
+            crate::tools::ensure_postgresql()?;
+            let postgres = crate::pg_cluster::PgCluster::start_with(true);
+            let url = postgres.create_database("bench");
+            let first = BenchServer::start_on(bin, &url, None, &flags).await?;
+            let second = BenchServer::start_on(bin, &url, None, &flags).await?;
+            (Some(postgres), first, Some(second))
+        }
+    };
     server.add_agent(bin, "bench@example.com", "bench-password")?;
     let addr = server.addr.clone();
+    let agent_addr = agent_server.as_ref().map_or(addr.clone(), |s| s.addr.clone());
     let http = reqwest::Client::new();
     let agent_token = crate::latency::token(
         &http,
-        &addr,
+        &agent_addr,
         "/v1/agents/login",
         r#"{"email":"bench@example.com","password":"bench-password"}"#,
     )
@@ -250,9 +288,15 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
     while pairs.len() < load.pairs {
         let mut setting_up = JoinSet::new();
         for _ in 0..SETUP_BATCH.min(load.pairs - pairs.len()) {
-            let (http, addr, agent_token) = (http.clone(), addr.clone(), agent_token.clone());
+            let (http, addr, agent_addr, agent_token) = (
+                http.clone(),
+                addr.clone(),
+                agent_addr.clone(),
+                agent_token.clone(),
+            );
             setting_up.spawn(async move {
-                tokio::time::timeout(SETUP_DEADLINE, set_up_pair(&http, &addr, &agent_token))
+                let pair = set_up_pair(&http, &addr, &agent_addr, &agent_token);
+                tokio::time::timeout(SETUP_DEADLINE, pair)
                     .await
                     .map_err(|_| Failure("setting up a pair took over 30 s".into()))?
             });
@@ -324,6 +368,7 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
     row.groups = server_counter(&http, &addr, "tidings_write_groups_total").await;
     row.group_items = server_counter(&http, &addr, "tidings_write_group_items_total").await;
     row.group_seconds = server_counter(&http, &addr, "tidings_write_group_seconds_sum").await;
+    drop(agent_server);
     drop(server);
     Ok(row)
 }
@@ -346,8 +391,14 @@ fn rand_u64() -> Result<u64> {
     Ok(u64::from_le_bytes(bytes))
 }
 
-/// A visitor with a conversation (started by one message) and an agent socket following it.
-async fn set_up_pair(http: &reqwest::Client, addr: &str, agent_token: &str) -> Result<Pair> {
+/// A visitor on `addr` with a conversation (started by one message) and an agent socket on
+/// `agent_addr` following it.
+async fn set_up_pair(
+    http: &reqwest::Client,
+    addr: &str,
+    agent_addr: &str,
+    agent_token: &str,
+) -> Result<Pair> {
     let visitor_token = crate::latency::token(http, addr, "/v1/visitors", "{}").await?;
     let mut visitor = crate::latency::connect(addr, &visitor_token).await?;
     let first = Uuid::new_v4();
@@ -372,7 +423,7 @@ async fn set_up_pair(http: &reqwest::Client, addr: &str, agent_token: &str) -> R
     };
     // The visitor's own tab follows the new conversation: let that replay finish first.
     crate::latency::wait(&mut visitor, |f| matches!(f, ServerFrame::Synced { .. })).await?;
-    let mut agent = crate::latency::connect(addr, agent_token).await?;
+    let mut agent = crate::latency::connect(agent_addr, agent_token).await?;
     crate::latency::send(
         &mut agent,
         &ClientFrame::Subscribe {

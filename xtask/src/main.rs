@@ -13,6 +13,10 @@ mod dist;
 mod fuzz;
 mod latency;
 mod load;
+/// The throwaway PostgreSQL cluster, shared with the server's tests (one source).
+#[path = "../../crates/server/tests/common/postgres.rs"]
+#[allow(dead_code)]
+mod pg_cluster;
 mod size;
 mod step;
 mod test;

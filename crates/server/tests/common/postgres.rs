@@ -13,6 +13,8 @@ pub const USER: &str = "tidings";
 
 pub struct PgCluster {
     pub port: u16,
+    /// Whether commits reach the disk (`fsync = on`, as in production); tests run without.
+    durable: bool,
     top: PathBuf,
     bin: PathBuf,
     user: Option<(u32, u32)>,
@@ -61,8 +63,14 @@ fn free_port() -> u16 {
 }
 
 impl PgCluster {
-    /// Creates and starts a cluster; returns once it accepts connections.
+    /// Creates and starts a cluster for tests (no fsync); returns once it accepts connections.
     pub fn start() -> PgCluster {
+        Self::start_with(false)
+    }
+
+    /// Creates and starts a cluster; `durable` keeps PostgreSQL's default of syncing every
+    /// commit to disk (for benchmarks that compare with a durable SQLite).
+    pub fn start_with(durable: bool) -> PgCluster {
         let top = tempfile::Builder::new()
             .prefix("tidings-pg-")
             .tempdir()
@@ -74,6 +82,7 @@ impl PgCluster {
         }
         let mut cluster = PgCluster {
             port: free_port(),
+            durable,
             top,
             bin: bindir(),
             user,
@@ -139,12 +148,15 @@ impl PgCluster {
 
     /// Starts (or starts again) the server and waits until it accepts connections.
     pub fn start_server(&self) {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
-             -c max_connections=400 -c shared_buffers=64MB",
+        let mut options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 \
+             -c shared_buffers=64MB",
             self.port,
             self.top.display()
         );
+        if !self.durable {
+            options.push_str(" -c fsync=off -c full_page_writes=off");
+        }
         let log = self.top.join("log");
         self.run(
             "pg_ctl",
@@ -174,6 +186,16 @@ impl PgCluster {
                 "stop",
             ],
         );
+    }
+
+    /// Creates a database with PostgreSQL's `createdb` and returns its URL.
+    pub fn create_database(&self, name: &str) -> String {
+        let port = self.port.to_string();
+        self.run(
+            "createdb",
+            &["-h", "127.0.0.1", "-p", &port, "-U", USER, name],
+        );
+        format!("{}/{name}", self.base_url())
     }
 
     /// `postgres://tidings@127.0.0.1:PORT`; append `/DATABASE`.
