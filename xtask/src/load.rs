@@ -274,7 +274,9 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
     };
     server.add_agent(bin, "bench@example.com", "bench-password")?;
     let addr = server.addr.clone();
-    let agent_addr = agent_server.as_ref().map_or(addr.clone(), |s| s.addr.clone());
+    let agent_addr = agent_server
+        .as_ref()
+        .map_or(addr.clone(), |s| s.addr.clone());
     let http = reqwest::Client::new();
     let agent_token = crate::latency::token(
         &http,
