@@ -49,13 +49,8 @@ use super::ops::{self, Applied};
 use super::tx::Tx;
 use super::Job;
 use crate::cluster::note::notes_for;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, STORAGE_FAILING};
 use crate::hub::Hub;
-
-/// What a sender is told when the disk refuses the write.
-pub const STORAGE_FAILING: &str =
-    "the server cannot store anything right now (its storage is full or failing); \
-     nothing was stored, send it again in a moment";
 
 /// Most writes in one transaction: bounds how long one commit holds the write lock and how
 /// long the first write of a big group waits for the last.
@@ -120,7 +115,7 @@ const RETRIES: usize = 3;
 
 /// Applies and commits a group; one result per job, in order, and whether the disk
 /// refused to store any of it (those writes are answered with `overloaded` and
-/// [`STORAGE_FAILING`]).
+/// [`STORAGE_FAILING`], see [`Error::is_storage_failure`]).
 fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> (Vec<Result<Applied>>, bool) {
     let mut tries = 0;
     let first = loop {
@@ -133,24 +128,15 @@ fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> (Vec<Result<Applied>>, bool) 
     tracing::warn!(error = %first, writes = jobs.len(), "a write group failed; applying it again with a savepoint per write");
     match attempt(tx, jobs, true) {
         Ok(results) => {
-            // Writes rolled back alone by their savepoints.
-            let mut storage = false;
-            let results = results
-                .into_iter()
-                .map(|result| match result {
-                    Err(e) if storage_failed(&e) => {
-                        tracing::error!(error = %e, "a write could not be stored");
-                        storage = true;
-                        Err(Error::client(ErrorCode::Overloaded, STORAGE_FAILING))
-                    }
-                    other => other,
-                })
-                .collect();
+            // Writes rolled back alone by their savepoints (their errors tell the client).
+            let storage = results
+                .iter()
+                .any(|r| matches!(r, Err(e) if e.is_storage_failure()));
             (results, storage)
         }
         Err(e) => {
             tracing::error!(error = %e, writes = jobs.len(), "a write group could not commit");
-            let storage = storage_failed(&e);
+            let storage = e.is_storage_failure();
             let results = jobs
                 .iter()
                 .map(|_| {
@@ -164,15 +150,6 @@ fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> (Vec<Result<Applied>>, bool) 
             (results, storage)
         }
     }
-}
-
-/// Whether SQLite could not write its files: the disk is full (or past the process's
-/// file-size limit) or failing. Nothing of the write was stored.
-fn storage_failed(e: &Error) -> bool {
-    matches!(e, Error::Storage(e) if matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure)
-    ))
 }
 
 /// One pass over the group in one transaction. Without savepoints, a database error in any

@@ -28,7 +28,7 @@ mod postgres;
 mod sqlite;
 mod tx;
 
-pub use group::{MAX_GROUP, STORAGE_FAILING};
+pub use group::MAX_GROUP;
 pub use ops::{Applied, SentNews, Write, Written};
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
