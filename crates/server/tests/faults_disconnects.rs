@@ -332,14 +332,15 @@ async fn a_thousand_random_disconnects_lose_repeat_and_reorder_nothing() {
     let took = started.elapsed();
 
     let audited = audit(
-        &server.dir.path().join("tidings.db"),
+        &server.state.pool,
         &visitor
             .acked
             .iter()
             .chain(&agent.acked)
             .map(|(id, seq)| (*id, conversation_id, *seq))
             .collect::<Vec<_>>(),
-    );
+    )
+    .await;
     let cut = cuts.load(Ordering::SeqCst);
     for s in [&visitor, &agent] {
         let f = s.figures;

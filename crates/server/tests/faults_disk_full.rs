@@ -13,7 +13,7 @@ mod common;
 
 use std::process::Command;
 
-use common::faults::{audit, database_path, Wire};
+use common::faults::{audit_url, Wire};
 use common::process::{socket_url, spawn_prepared, wait_for_exit, BIN};
 use serde_json::{json, Value};
 use tidings_client::outbox::is_transient;
@@ -266,7 +266,7 @@ async fn a_full_disk_refuses_sends_clearly_reports_unhealthy_and_recovers_when_f
     let status = wait_for_exit(&mut child, std::time::Duration::from_secs(30));
     assert!(status.success(), "graceful exit: {status:?}");
     let acked: Vec<_> = visitors.iter().flat_map(|v| v.acked.clone()).collect();
-    let audited = audit(database_path(&database_url), &acked);
+    let audited = audit_url(&database_url, &acked).await;
     let refused_not_once = refused_ids
         .iter()
         .filter(|id| stored(&db_path, **id) != 1)

@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Instant;
 
-use common::faults::{audit, database_path, Flooder, FAULT_DEADLINE};
+use common::faults::{audit_url, Flooder, FAULT_DEADLINE};
 use common::process::{socket_url, spawn_server_with};
 
 const WRITERS: usize = 50;
@@ -33,8 +33,8 @@ const FLAGS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_under_50_concurrent_writers_loses_and_repeats_nothing() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("tidings.db").display());
+    let db = common::TestDb::new().await;
+    let database_url = db.url.clone();
     let (mut child, address) = spawn_server_with(&database_url, FLAGS);
     let url = socket_url(&address);
 
@@ -91,7 +91,7 @@ async fn kill_9_under_50_concurrent_writers_loses_and_repeats_nothing() {
     }
 
     // The database as the crash left it (opening it recovers the WAL).
-    let after_crash = audit(database_path(&database_url), &acked_before);
+    let after_crash = audit_url(&database_url, &acked_before).await;
     eprintln!(
         "kill -9: {WRITERS} writers, {sent} sent, {} acked before the kill, {unacked} unacked \
          ({still_writing} writers still under way); stored after the crash: {} messages in {} \
@@ -137,7 +137,7 @@ async fn kill_9_under_50_concurrent_writers_loses_and_repeats_nothing() {
                 .map(|(id, seq)| (*id, f.conversation_id, *seq))
         })
         .collect();
-    let finally = audit(database_path(&database_url), &acked_all);
+    let finally = audit_url(&database_url, &acked_all).await;
     eprintln!(
         "after restart: {resumed} messages came back on resume ({:?} for all {WRITERS}), gaps \
          {gaps}, repeats {repeats}; of {unacked} retried ids {committed_unacked} had been \

@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::faults::{audit, database_path, Flooder, FAULT_DEADLINE};
+use common::faults::{audit_url, Flooder, FAULT_DEADLINE};
 use common::process::{socket_url, spawn_server_with, wait_for_exit};
 use tidings_protocol::frame::close;
 
@@ -36,8 +36,8 @@ const FLAGS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_during_a_flood_drains_and_exits_cleanly() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("tidings.db").display());
+    let db = common::TestDb::new().await;
+    let database_url = db.url.clone();
     let (mut child, address) = spawn_server_with(&database_url, FLAGS);
     let url = socket_url(&address);
 
@@ -84,7 +84,7 @@ async fn sigterm_during_a_flood_drains_and_exits_cleanly() {
         .iter()
         .filter(|f| f.close_code == Some(close::GOING_AWAY))
         .count();
-    let audited = audit(database_path(&database_url), &acked);
+    let audited = audit_url(&database_url, &acked).await;
     eprintln!(
         "SIGTERM: exit {status:?} after {took:?}; {WRITERS} writers, {sent} sent, {} acked \
          before the exit, {} stored ({} committed while draining without an ack reaching \
@@ -139,7 +139,7 @@ async fn sigterm_during_a_flood_drains_and_exits_cleanly() {
         );
         assert_eq!((flooder.timeline.gaps, flooder.timeline.repeats), (0, 0));
     }
-    let finally = audit(database_path(&database_url), &acked_all);
+    let finally = audit_url(&database_url, &acked_all).await;
     eprintln!(
         "after restart: {resumed} messages came back on resume, {committed_unacked} retried \
          ids answered with their original seq; finally {} acked, {} stored, lost {}, \

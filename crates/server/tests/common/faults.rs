@@ -4,7 +4,6 @@
 //! of what the database file holds.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -404,46 +403,63 @@ impl Audit {
     }
 }
 
-/// Audits the database file at `path` (the server may be running, killed or stopped):
-/// every acked `(id, conversation, seq)` is stored as acked, no message is stored twice,
-/// and every conversation's seqs run 1..=last_seq.
-pub fn audit(path: &Path, acked: &[(Uuid, Uuid, u64)]) -> Audit {
-    let conn = rusqlite::Connection::open(path).expect("the database opens");
-    conn.busy_timeout(Duration::from_secs(30)).unwrap();
-    let mut audit = Audit::default();
-    let mut statement = conn
-        .prepare("SELECT conversation_id, seq FROM messages WHERE id = ?1")
-        .unwrap();
+/// Audits the database at `database_url` (the server may be running, killed or stopped):
+/// see [`audit`].
+pub async fn audit_url(database_url: &str, acked: &[(Uuid, Uuid, u64)]) -> Audit {
+    let db = tidings_server::db::connect(database_url)
+        .await
+        .expect("the database opens");
+    let audited = audit(&db.pool, acked).await;
+    db.close().await;
+    audited
+}
+
+/// Audits what the database holds: every acked `(id, conversation, seq)` is stored as
+/// acked, no message is stored twice, and every conversation's seqs run 1..=last_seq.
+pub async fn audit(pool: &tidings_server::db::Pool, acked: &[(Uuid, Uuid, u64)]) -> Audit {
+    let rows: Vec<(String, String, i64, String, String)> =
+        sqlx::query_as("SELECT id, conversation_id, seq, sender, body FROM messages")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let conversations: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, last_seq FROM conversations")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut audit = Audit {
+        conversations: conversations.len(),
+        messages: rows.len(),
+        ..Audit::default()
+    };
+    let stored: HashMap<&str, (&str, i64)> = rows
+        .iter()
+        .map(|(id, c, seq, _, _)| (id.as_str(), (c.as_str(), *seq)))
+        .collect();
     for (id, conversation_id, seq) in acked {
-        let stored: Option<(String, i64)> = statement
-            .query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
-            .ok();
-        if stored != Some((conversation_id.to_string(), *seq as i64)) {
-            eprintln!("acked {id} ({conversation_id} seq {seq}) is stored as {stored:?}");
+        let (id, conversation_id) = (id.to_string(), conversation_id.to_string());
+        let found = stored.get(id.as_str()).copied();
+        if found != Some((conversation_id.as_str(), *seq as i64)) {
+            eprintln!("acked {id} ({conversation_id} seq {seq}) is stored as {found:?}");
             audit.lost += 1;
         }
     }
-    let conversations: Vec<(String, i64)> = conn
-        .prepare("SELECT id, last_seq FROM conversations")
-        .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    audit.conversations = conversations.len();
-    for (id, last_seq) in conversations {
-        let seqs: Vec<i64> = conn
-            .prepare("SELECT seq FROM messages WHERE conversation_id = ?1 ORDER BY seq")
-            .unwrap()
-            .query_map([&id], |row| row.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        audit.messages += seqs.len();
-        let missing = (1..=last_seq)
-            .filter(|s| seqs.binary_search(s).is_err())
+    let mut seqs: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut bodies: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for (_, conversation_id, seq, sender, body) in &rows {
+        seqs.entry(conversation_id).or_default().push(*seq);
+        if sender != "system" {
+            *bodies.entry((conversation_id, sender, body)).or_default() += 1;
+        }
+    }
+    audit.duplicated = bodies.values().map(|n| n - 1).sum();
+    for (id, last_seq) in &conversations {
+        let mut held = seqs.remove(id.as_str()).unwrap_or_default();
+        held.sort_unstable();
+        let missing = (1..=*last_seq)
+            .filter(|s| held.binary_search(s).is_err())
             .count();
-        let beyond = seqs.iter().filter(|s| **s > last_seq || **s < 1).count();
+        let beyond = held.iter().filter(|s| **s > *last_seq || **s < 1).count();
         if missing + beyond > 0 {
             eprintln!(
                 "conversation {id}: last_seq {last_seq}, {missing} seqs missing, {beyond} beyond"
@@ -451,18 +467,5 @@ pub fn audit(path: &Path, acked: &[(Uuid, Uuid, u64)]) -> Audit {
         }
         audit.gaps += missing + beyond;
     }
-    audit.duplicated = conn
-        .query_row(
-            "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM messages
-             WHERE sender != 'system' GROUP BY conversation_id, sender, body)",
-            [],
-            |row| row.get::<_, i64>(0),
-        )
-        .unwrap() as usize;
     audit
-}
-
-/// The database file behind a `sqlite://…` URL.
-pub fn database_path(database_url: &str) -> &Path {
-    Path::new(database_url.trim_start_matches("sqlite://"))
 }
