@@ -161,3 +161,32 @@ impl IntoResponse for Error {
         (status, Json(body)).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_failure(code: i32) -> Error {
+        Error::Storage(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    #[test]
+    fn a_full_or_failing_disk_is_a_passing_refusal_that_says_so() {
+        // SQLITE_FULL, SQLITE_IOERR_WRITE (what a file-size limit gives), SQLITE_IOERR_FSYNC.
+        for code in [13, 10 | (3 << 8), 10 | (4 << 8)] {
+            let e = sqlite_failure(code);
+            assert!(e.is_storage_failure(), "{code}");
+            assert_eq!(e.code(), ErrorCode::Overloaded);
+            assert_eq!(e.public_message(), STORAGE_FAILING);
+        }
+        // A constraint or a busy database is something else.
+        for code in [19, 5] {
+            let e = sqlite_failure(code);
+            assert!(!e.is_storage_failure(), "{code}");
+            assert_eq!(e.code(), ErrorCode::Internal);
+        }
+    }
+}

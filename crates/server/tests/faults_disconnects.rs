@@ -369,6 +369,15 @@ async fn a_thousand_random_disconnects_lose_repeat_and_reorder_nothing() {
     );
 
     assert!(cut >= CUTS, "{cut} disconnects");
+    let total = |f: fn(&Figures) -> usize| f(&visitor.figures) + f(&agent.figures);
+    assert!(
+        total(|f| f.stored_ack_cut) > 0,
+        "some cuts fell between a send and its ack"
+    );
+    assert!(
+        total(|f| f.cut_before_synced) > 0,
+        "some cuts fell in the upgrade, the auth or the resume"
+    );
     for (side, other) in [(&visitor, &agent), (&agent, &visitor)] {
         let theirs: Vec<String> = other.sent.iter().map(|(_, b)| b.clone()).collect();
         assert_eq!(
