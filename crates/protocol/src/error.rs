@@ -36,8 +36,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The request's `Origin` is not allowed.
     OriginNotAllowed,
-    /// The server is past what it can store right now (its write queue is full). Nothing
-    /// was stored: send the same thing again shortly.
+    /// The server is past what it can store right now (its write queue is full, or its
+    /// disk refuses writes). Nothing was stored: send the same thing again shortly.
     Overloaded,
     /// Something failed on the server; details are in its log, not in the reply.
     Internal,

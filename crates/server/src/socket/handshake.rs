@@ -67,11 +67,14 @@ pub(super) async fn authenticate(
                     Ok(principal) => return Some((principal, auth::token_hash(&token))),
                     Err(e) => {
                         send_now(socket, &e.to_frame(None)).await;
-                        let code = if e.code() == ErrorCode::Internal {
-                            close::GOING_AWAY
-                        } else {
-                            close::UNAUTHORIZED
-                        };
+                        // A passing failure (the database's, a full disk's) is not the
+                        // token's fault: the client comes back instead of forgetting it.
+                        let code =
+                            if matches!(e.code(), ErrorCode::Internal | ErrorCode::Overloaded) {
+                                close::GOING_AWAY
+                            } else {
+                                close::UNAUTHORIZED
+                            };
                         return close_with(socket, code, "authentication failed").await;
                     }
                 }

@@ -30,18 +30,26 @@
 //!
 //! If the commit itself fails, every write of the group is answered with the error:
 //! nothing was acknowledged, and clients send the same ids again.
+//!
+//! # A full or failing disk
+//! When the database cannot write its files (no space left, a file-size limit, a failing
+//! device), the writes are refused with `overloaded` and a sentence saying that storage is
+//! failing and nothing was stored: clients keep them and send them again. The writer marks
+//! storage as failing (`/healthz` answers 503) until a commit that stored something
+//! succeeds again; nothing needs restarting once there is room.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use tidings_protocol::ErrorCode;
 use tokio::sync::mpsc;
 
 use super::ops::{self, Applied};
 use super::tx::Tx;
 use super::Job;
 use crate::cluster::note::notes_for;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, STORAGE_FAILING};
 use crate::hub::Hub;
 
 /// Most writes in one transaction: bounds how long one commit holds the write lock and how
@@ -49,12 +57,14 @@ use crate::hub::Hub;
 pub const MAX_GROUP: usize = 512;
 
 /// Runs until the queue is closed and drained.
-/// `in_group` counts the writes taken and not yet committed (see `Writer::pending`).
+/// `in_group` counts the writes taken and not yet committed (see `Writer::pending`);
+/// `failing` is set while the disk refuses writes (see `Writer::storage_failing`).
 pub fn run<T: Tx>(
     mut tx: T,
     mut queue: mpsc::Receiver<Job>,
     hub: Arc<Hub>,
     in_group: &AtomicUsize,
+    failing: &AtomicBool,
 ) {
     let mut jobs = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = queue.blocking_recv() {
@@ -67,7 +77,16 @@ pub fn run<T: Tx>(
         }
         in_group.store(jobs.len(), Ordering::Release);
         let started = Instant::now();
-        let results = apply_group(&mut tx, &jobs);
+        let (results, storage_refused) = apply_group(&mut tx, &jobs);
+        if storage_refused {
+            failing.store(true, Ordering::Release);
+        } else if results
+            .iter()
+            .any(|r| matches!(r, Ok(applied) if applied.written.stored_something()))
+        {
+            // A commit that had something to store reached the disk.
+            failing.store(false, Ordering::Release);
+        }
         let metrics = crate::metrics::global();
         metrics.write_groups.fetch_add(1, Ordering::Relaxed);
         metrics
@@ -94,24 +113,41 @@ pub fn run<T: Tx>(
 /// Whole-group attempts before falling back to a savepoint per write.
 const RETRIES: usize = 3;
 
-/// Applies and commits a group; one result per job, in order.
-fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> Vec<Result<Applied>> {
+/// Applies and commits a group; one result per job, in order, and whether the disk
+/// refused to store any of it (those writes are answered with `overloaded` and
+/// [`STORAGE_FAILING`], see [`Error::is_storage_failure`]).
+fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> (Vec<Result<Applied>>, bool) {
     let mut tries = 0;
     let first = loop {
         match attempt(tx, jobs, false) {
-            Ok(results) => return results,
+            Ok(results) => return (results, false),
             Err(e) if tries + 1 < RETRIES && e.is_conflict() => tries += 1,
             Err(e) => break e,
         }
     };
     tracing::warn!(error = %first, writes = jobs.len(), "a write group failed; applying it again with a savepoint per write");
     match attempt(tx, jobs, true) {
-        Ok(results) => results,
+        Ok(results) => {
+            // Writes rolled back alone by their savepoints (their errors tell the client).
+            let storage = results
+                .iter()
+                .any(|r| matches!(r, Err(e) if e.is_storage_failure()));
+            (results, storage)
+        }
         Err(e) => {
             tracing::error!(error = %e, writes = jobs.len(), "a write group could not commit");
-            jobs.iter()
-                .map(|_| Err(Error::internal(format!("the write was not stored: {e}"))))
-                .collect()
+            let storage = e.is_storage_failure();
+            let results = jobs
+                .iter()
+                .map(|_| {
+                    Err(if storage {
+                        Error::client(ErrorCode::Overloaded, STORAGE_FAILING)
+                    } else {
+                        Error::internal(format!("the write was not stored: {e}"))
+                    })
+                })
+                .collect();
+            (results, storage)
         }
     }
 }

@@ -31,7 +31,7 @@ mod tx;
 pub use group::MAX_GROUP;
 pub use ops::{Applied, SentNews, Write, Written};
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tidings_protocol::ErrorCode;
@@ -55,6 +55,8 @@ pub struct Writer {
     done: Mutex<Option<oneshot::Receiver<()>>>,
     /// Writes the writer has taken into its current group and not yet committed.
     in_group: Arc<AtomicUsize>,
+    /// Set while the database cannot store writes (disk full or failing, no connection).
+    failing: Arc<AtomicBool>,
 }
 
 /// What `overloaded` tells the client.
@@ -70,6 +72,8 @@ impl Writer {
         let backend = db.backend.clone();
         let in_group = Arc::new(AtomicUsize::new(0));
         let taken = in_group.clone();
+        let failing = Arc::new(AtomicBool::new(false));
+        let failed_flag = failing.clone();
         let spawned = std::thread::Builder::new()
             .name("tidings-writer".into())
             .spawn(move || {
@@ -77,7 +81,7 @@ impl Writer {
                     Backend::Sqlite { path } => {
                         match sqlite::SqliteTx::open(path, crate::db::BUSY_TIMEOUT) {
                             Ok(tx) => {
-                                group::run(tx, rx, hub, &taken);
+                                group::run(tx, rx, hub, &taken, &failed_flag);
                                 None
                             }
                             Err(e) => Some((e, rx)),
@@ -85,7 +89,7 @@ impl Writer {
                     }
                     Backend::Postgres { url } => match postgres::PgTx::open(url, node) {
                         Ok(tx) => {
-                            group::run(tx, rx, hub, &taken);
+                            group::run(tx, rx, hub, &taken, &failed_flag);
                             None
                         }
                         Err(e) => Some((e, rx)),
@@ -93,6 +97,7 @@ impl Writer {
                 };
                 if let Some((e, rx)) = failed {
                     tracing::error!(error = %e, "the writer cannot open the database");
+                    failed_flag.store(true, Ordering::Release);
                     fail_all(rx, &e.to_string());
                 }
                 let _ = done_tx.send(());
@@ -100,11 +105,13 @@ impl Writer {
         if let Err(e) = spawned {
             // Without a thread the queue's receiver is gone: every write is refused.
             tracing::error!(error = %e, "cannot start the writer thread");
+            failing.store(true, Ordering::Release);
         }
         Writer {
             queue: Mutex::new(Some(tx)),
             done: Mutex::new(Some(done_rx)),
             in_group,
+            failing,
         }
     }
 
@@ -146,6 +153,18 @@ impl Writer {
     pub fn pending(&self) -> (usize, usize) {
         let queued = self.sender().map_or(0, |s| s.max_capacity() - s.capacity());
         (queued, self.in_group.load(Ordering::Acquire))
+    }
+
+    /// Whether the last write that had to reach the disk failed (disk full or failing, or
+    /// the writer has no database connection): writes are being refused.
+    pub fn storage_failing(&self) -> bool {
+        self.failing.load(Ordering::Acquire)
+    }
+
+    /// Commits a write that changes nothing but has to reach the disk: `Ok` once the
+    /// database stores writes (and [`Writer::storage_failing`] is false again).
+    pub async fn probe(&self) -> Result<()> {
+        self.submit(Write::Probe).await.map(|_| ())
     }
 
     /// Stops taking writes, lets the writer commit what is queued, and waits for it to

@@ -57,6 +57,9 @@ pub enum Write {
         read_seq: u64,
         delivered_seq: u64,
     },
+    /// Changes nothing, but its commit must reach the disk: `/healthz` asks whether the
+    /// database can store writes again after they failed.
+    Probe,
 }
 
 /// What a committed write did, for the caller to answer and announce.
@@ -82,6 +85,20 @@ pub enum Written {
         after: ReadState,
         read_changed: bool,
     },
+    Probed,
+}
+
+impl Written {
+    /// Whether the write stored something (its commit had to reach the disk).
+    pub fn stored_something(&self) -> bool {
+        match self {
+            Written::Sent { news, .. } => news.is_some(),
+            Written::Given { changed } | Written::Closed { changed } => *changed,
+            Written::Rated | Written::Probed => true,
+            // Receipts may change nothing; they decide nothing here.
+            Written::Marked { .. } => false,
+        }
+    }
 }
 
 /// What a new message changed besides itself.
@@ -139,6 +156,10 @@ pub fn apply<T: Tx>(tx: &mut T, write: &Write) -> Result<Applied> {
             read_seq,
             delivered_seq,
         } => mark(tx, principal, *conversation_id, *read_seq, *delivered_seq),
+        Write::Probe => {
+            tx.touch()?;
+            Ok(just(Written::Probed))
+        }
     }
 }
 

@@ -183,6 +183,12 @@ impl Tx for PgTx {
         .map(drop)
     }
 
+    fn touch(&mut self) -> Result<()> {
+        // A transaction id makes the commit write (and flush) its WAL record.
+        self.execute(sqlx::query("SELECT pg_current_xact_id()"))
+            .map(drop)
+    }
+
     fn close(mut self) {
         if let Some(conn) = self.conn.take() {
             let _ = self.runtime.block_on(conn.close());

@@ -106,6 +106,16 @@ impl Tx for SqliteTx {
         self.exec("RELEASE write")
     }
 
+    fn touch(&mut self) -> Result<()> {
+        // The header's user version, written back unchanged: page 1 goes to the WAL.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        self.conn
+            .execute_batch(&format!("PRAGMA user_version = {version}"))?;
+        Ok(())
+    }
+
     fn close(self) {
         if let Err((_, e)) = self.conn.close() {
             tracing::warn!(error = %e, "closing the writer's connection failed");

@@ -81,6 +81,9 @@ pub trait Tx {
         Ok(())
     }
     fn close(self);
+    /// A write that changes nothing, but whose commit still has to reach the disk (the
+    /// health probe's, see `Writer::probe`).
+    fn touch(&mut self) -> Result<()>;
 
     /// The stored message with this client id, in whatever conversation.
     fn message_by_id(&mut self, id: Uuid) -> Result<Option<Message>>;

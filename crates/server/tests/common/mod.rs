@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod database;
+pub mod faults;
 pub mod postgres;
 pub mod process;
 

@@ -59,3 +59,23 @@ pub fn wait_for_exit(child: &mut Child, deadline: Duration) -> std::process::Exi
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Starts a prepared `tidings-server serve …` command (for tests that wrap or adjust the
+/// process) and returns the child and its `http://…` address, read from its first line.
+pub fn spawn_prepared(mut command: Command) -> (Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("the address line")
+        .to_string();
+    (child, address)
+}
