@@ -210,4 +210,7 @@ pub mod close {
     pub const UNAUTHORIZED: u16 = 4001;
     /// Too many frames too fast.
     pub const RATE_LIMITED: u16 = 4029;
+    /// The visitor or agent already has as many open sockets as a node allows; close
+    /// another tab, or retry later.
+    pub const TOO_MANY_SOCKETS: u16 = 4013;
 }

@@ -16,6 +16,15 @@ use tidings_protocol::limits;
 pub const DEFAULT_WRITE_QUEUE: usize = 1024;
 /// A new socket's time to send `auth` (a browser sends it as soon as the socket opens).
 pub const DEFAULT_AUTH_TIMEOUT_MS: u64 = 5_000;
+/// Sockets per client address: many visitors can share an address (an office, a mobile
+/// carrier's NAT), so this is generous; it stops one host from holding thousands.
+pub const DEFAULT_SOCKETS_PER_ADDRESS: u32 = 256;
+/// Sockets per visitor or agent: a few tabs each, on a few devices.
+pub const DEFAULT_SOCKETS_PER_PEER: u32 = 16;
+/// HTTP writes per token per minute: far above what a person clicks.
+pub const DEFAULT_HTTP_WRITES_PER_MINUTE: u32 = 120;
+/// A client's time to send a request's headers.
+pub const DEFAULT_HEADER_READ_TIMEOUT_MS: u64 = 10_000;
 
 /// Flags of `tidings-server serve`.
 #[derive(Debug, Clone, Args)]
@@ -24,7 +33,8 @@ pub struct ServeArgs {
     #[arg(long, env = "TIDINGS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// SQLite database, e.g. `sqlite://./data/tidings.db`; created if missing.
+    /// The database: `sqlite://PATH` (created if missing; one node) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (any number of nodes).
     #[arg(
         long,
         env = "TIDINGS_DATABASE_URL",
@@ -89,6 +99,37 @@ pub struct ServeArgs {
     /// stored and shown to agents.
     #[arg(long, env = "TIDINGS_KEEP_PAGE_QUERY")]
     pub keep_page_query: bool,
+
+    /// Open sockets one client address may hold (authenticated or not); more are refused
+    /// with 429 before the upgrade. 0 disables.
+    #[arg(long, env = "TIDINGS_MAX_SOCKETS_PER_ADDRESS", default_value_t = DEFAULT_SOCKETS_PER_ADDRESS)]
+    pub max_sockets_per_address: u32,
+
+    /// Open sockets one visitor or one agent may hold on this node; more are closed with
+    /// 4013 right after `auth`. 0 disables.
+    #[arg(long, env = "TIDINGS_MAX_SOCKETS_PER_PEER", default_value_t = DEFAULT_SOCKETS_PER_PEER)]
+    pub max_sockets_per_peer: u32,
+
+    /// HTTP writes (POST, PATCH, PUT, DELETE under /v1) one token, or one address without a
+    /// token, may make per minute (burst of as many); login and visitor creation have their
+    /// own limits. 0 disables.
+    #[arg(long, env = "TIDINGS_HTTP_WRITES_PER_MINUTE", default_value_t = DEFAULT_HTTP_WRITES_PER_MINUTE)]
+    pub http_writes_per_minute: u32,
+
+    /// How long a client may take to send a request's headers before its connection is
+    /// closed (slow loris), in milliseconds.
+    #[arg(long, env = "TIDINGS_HEADER_READ_TIMEOUT_MS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT_MS)]
+    pub header_read_timeout_ms: u64,
+
+    /// Reverse proxies (CIDR, repeat or comma-separated) whose `X-Forwarded-For` /
+    /// `Forwarded` headers name the client: per-address limits then count the client, not
+    /// the proxy. Headers from any other peer are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TIDINGS_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Everything the app needs besides the database, in plain types.
@@ -114,6 +155,16 @@ pub struct Settings {
     pub login_per_minute: u32,
     /// Store visitors' page URLs whole (query and fragment too).
     pub keep_page_query: bool,
+    /// Open sockets per client address; 0 disables the cap.
+    pub max_sockets_per_address: u32,
+    /// Open sockets per visitor or agent on this node; 0 disables the cap.
+    pub max_sockets_per_peer: u32,
+    /// HTTP writes per token (or address) per minute; 0 disables the limit.
+    pub http_writes_per_minute: u32,
+    /// A client's time to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Settings {
@@ -133,6 +184,11 @@ impl Default for Settings {
             visitor_create_per_minute: 60,
             login_per_minute: 20,
             keep_page_query: false,
+            max_sockets_per_address: DEFAULT_SOCKETS_PER_ADDRESS,
+            max_sockets_per_peer: DEFAULT_SOCKETS_PER_PEER,
+            http_writes_per_minute: DEFAULT_HTTP_WRITES_PER_MINUTE,
+            header_read_timeout: Duration::from_millis(DEFAULT_HEADER_READ_TIMEOUT_MS),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -158,6 +214,11 @@ impl ServeArgs {
             visitor_create_per_minute: self.visitor_create_per_minute,
             login_per_minute: self.login_per_minute,
             keep_page_query: self.keep_page_query,
+            max_sockets_per_address: self.max_sockets_per_address,
+            max_sockets_per_peer: self.max_sockets_per_peer,
+            http_writes_per_minute: self.http_writes_per_minute,
+            header_read_timeout: Duration::from_millis(self.header_read_timeout_ms.max(100)),
+            trusted_proxies: self.trusted_proxies.clone(),
             ..Settings::default()
         }
     }

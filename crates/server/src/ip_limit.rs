@@ -4,17 +4,20 @@
 //! `per_minute` a minute; `0` disables the limit. Over the limit: 429 `rate_limited` with
 //! `Retry-After`.
 //!
-//! The peer address is the TCP peer (`ConnectInfo`), so behind a reverse proxy every client
-//! shares the proxy's bucket: raise or disable the limits there and limit at the proxy.
-//! IPv6 clients are keyed by their /64, since one host commonly holds a whole /64.
+//! The address is the TCP peer's, or behind a trusted reverse proxy the client it names
+//! (see [`crate::client_address`]). IPv6 clients are keyed by their /64, since one host
+//! commonly holds a whole /64.
+//!
+//! The same bucket keyed by something else ([`Limiter`]) limits HTTP writes per token.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::marker::PhantomData;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -34,22 +37,25 @@ struct Bucket {
     updated: Instant,
 }
 
-/// One limit: a token bucket per client address.
+/// One limit: a token bucket per key (a client address, a token's hash).
 #[derive(Debug)]
-pub struct IpLimiter {
+pub struct Limiter<K> {
     per_minute: u32,
-    buckets: Mutex<Buckets>,
+    buckets: Mutex<Buckets<K>>,
 }
 
+/// A token bucket per client address.
+pub type IpLimiter = Limiter<IpAddr>;
+
 #[derive(Debug)]
-struct Buckets {
-    by_address: HashMap<IpAddr, Bucket>,
+struct Buckets<K> {
+    by_address: HashMap<K, Bucket>,
     prune_at: usize,
 }
 
-impl IpLimiter {
+impl<K: Hash + Eq + Clone + Keyed> Limiter<K> {
     pub fn new(per_minute: u32) -> Self {
-        IpLimiter {
+        Limiter {
             per_minute,
             buckets: Mutex::new(Buckets {
                 by_address: HashMap::new(),
@@ -59,12 +65,12 @@ impl IpLimiter {
     }
 
     /// Takes a token for `ip` now; `Err(wait)` says how long until one is available.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+    pub fn check(&self, ip: K) -> Result<(), Duration> {
         self.check_at(ip, Instant::now())
     }
 
-    /// [`IpLimiter::check`] at a given instant (tests drive time by hand).
-    pub fn check_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+    /// [`Limiter::check`] at a given instant (tests drive time by hand).
+    pub fn check_at(&self, ip: K, now: Instant) -> Result<(), Duration> {
         if self.per_minute == 0 {
             return Ok(());
         }
@@ -79,7 +85,7 @@ impl IpLimiter {
             buckets.by_address.retain(|_, b| refilled(b) < capacity);
             buckets.prune_at = PRUNE_ABOVE.max(2 * buckets.by_address.len());
         }
-        let bucket = buckets.by_address.entry(key(ip)).or_insert(Bucket {
+        let bucket = buckets.by_address.entry(ip.bucket_key()).or_insert(Bucket {
             tokens: capacity,
             updated: now,
         });
@@ -100,8 +106,25 @@ impl IpLimiter {
     }
 }
 
+/// What a key counts against (an address: its bucket's address; anything else: itself).
+pub trait Keyed {
+    fn bucket_key(self) -> Self;
+}
+
+impl Keyed for String {
+    fn bucket_key(self) -> Self {
+        self
+    }
+}
+
+impl Keyed for IpAddr {
+    fn bucket_key(self) -> Self {
+        key(self)
+    }
+}
+
 /// The bucket an address counts against: IPv4 as is, IPv6 by its /64.
-fn key(ip: IpAddr) -> IpAddr {
+pub fn key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -119,15 +142,36 @@ fn key(ip: IpAddr) -> IpAddr {
 pub struct IpLimits {
     pub visitor_create: IpLimiter,
     pub login: IpLimiter,
+    /// HTTP writes, per token (or per address for requests without one).
+    pub http_writes: Limiter<String>,
 }
 
 impl IpLimits {
-    pub fn new(visitor_create_per_minute: u32, login_per_minute: u32) -> Self {
+    pub fn new(
+        visitor_create_per_minute: u32,
+        login_per_minute: u32,
+        http_writes_per_minute: u32,
+    ) -> Self {
         IpLimits {
             visitor_create: IpLimiter::new(visitor_create_per_minute),
             login: IpLimiter::new(login_per_minute),
+            http_writes: Limiter::new(http_writes_per_minute),
         }
     }
+}
+
+/// The 429 answer: what was limited, when to retry (also in `Retry-After`).
+pub fn too_many(what: &str, by: &str, wait: Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let mut response = Error::client(
+        ErrorCode::RateLimited,
+        format!("too many {what} from this {by}; try again in {seconds} s"),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// Which limit an endpoint counts against.
@@ -166,27 +210,10 @@ impl<L: Limit> FromRequestParts<AppState> for WithinIpLimit<L> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         // Served without connect info (not the binary, not the tests) everyone shares one
         // bucket: stricter, never open.
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(addr)| addr.ip());
+        let ip = crate::client_address::of_parts(parts, &state.settings.trusted_proxies);
         match L::limiter(&state.ip_limits).check(ip) {
             Ok(()) => Ok(WithinIpLimit(PhantomData)),
-            Err(wait) => {
-                let seconds = wait.as_secs().max(1);
-                let mut response = Error::client(
-                    ErrorCode::RateLimited,
-                    format!(
-                        "too many {} from this address; try again in {seconds} s",
-                        L::WHAT
-                    ),
-                )
-                .into_response();
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-                Err(response)
-            }
+            Err(wait) => Err(too_many(L::WHAT, "address", wait)),
         }
     }
 }

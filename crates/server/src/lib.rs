@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod chat;
 pub mod cli;
+pub mod client_address;
 pub mod cluster;
 pub mod config;
 pub mod db;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub pages: Arc<assets::Pages>,
     pub ip_limits: Arc<ip_limit::IpLimits>,
     pub sockets: Arc<socket::LiveSockets>,
+    /// Open sockets per client address and per visitor or agent, and their shared rates.
+    pub socket_caps: Arc<socket::SocketCaps>,
     /// The one writer of messages, receipts and conversation changes (group commit).
     pub writer: Arc<writer::Writer>,
     /// Coalesces the `conversation` updates that follow messages and receipts.
@@ -60,6 +63,7 @@ impl AppState {
         let ip_limits = ip_limit::IpLimits::new(
             settings.visitor_create_per_minute,
             settings.login_per_minute,
+            settings.http_writes_per_minute,
         );
         let hub = Arc::new(hub::Hub::new(settings.outbound_queue));
         let writer = writer::Writer::start(
@@ -85,6 +89,7 @@ impl AppState {
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),
             sockets: Arc::new(socket::LiveSockets::default()),
+            socket_caps: Arc::new(socket::SocketCaps::default()),
         }
     }
 }
@@ -117,6 +122,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::limit_writes,
         ))
         .layer(axum::middleware::from_fn(http::track_latency))
         .with_state(state)

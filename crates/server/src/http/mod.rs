@@ -56,6 +56,53 @@ pub fn router() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
+/// Limits HTTP writes (POST, PATCH, PUT, DELETE under `/v1`) per bearer token, or per
+/// client address for requests without one: changing a visitor's details, claiming,
+/// closing, rating and logging out each cost a database write and announcements, so no
+/// single client may make them without bound. Login and visitor creation are limited per
+/// address by their own handlers instead (they come without a token).
+pub async fn limit_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method();
+    let writes = method == axum::http::Method::POST
+        || method == axum::http::Method::PATCH
+        || method == axum::http::Method::PUT
+        || method == axum::http::Method::DELETE;
+    let path = request.uri().path();
+    let own_limit = path == "/v1/visitors" || path == "/v1/agents/login";
+    if !writes || own_limit || !path.starts_with("/v1/") {
+        return next.run(request).await;
+    }
+    let key = match request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        Some(token) => format!("token:{}", auth::token_hash(token.trim())),
+        None => {
+            let (parts, body) = request.into_parts();
+            let ip = crate::client_address::of_parts(&parts, &state.settings.trusted_proxies);
+            let request = Request::from_parts(parts, body);
+            return match state
+                .ip_limits
+                .http_writes
+                .check(format!("address:{}", crate::ip_limit::key(ip)))
+            {
+                Ok(()) => next.run(request).await,
+                Err(wait) => crate::ip_limit::too_many("writes", "address", wait),
+            };
+        }
+    };
+    match state.ip_limits.http_writes.check(key) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => crate::ip_limit::too_many("writes", "client", wait),
+    }
+}
+
 /// Counts requests and records their latency.
 pub async fn track_latency(request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();

@@ -25,7 +25,10 @@ pub(super) struct Connection {
     pub socket: WebSocket,
     pub principal: Principal,
     pub conn_id: ConnId,
-    pub bucket: TokenBucket,
+    /// The frame rate bucket this visitor's or agent's sockets share on this node.
+    pub bucket: Arc<std::sync::Mutex<TokenBucket>>,
+    /// This socket's place in its visitor's or agent's count.
+    pub _peer_slot: super::caps::PeerSlot,
     /// Frames refused in a row for exceeding the rate.
     pub strikes: u32,
     /// Followed conversations and the last seq sent of each, so the client sees every seq
@@ -90,6 +93,27 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             Principal::Visitor { id } => Some(*id),
             Principal::Agent(_) => None,
         };
+        let peer_key = match &principal {
+            Principal::Visitor { id } => format!("v:{id}"),
+            Principal::Agent(a) => format!("a:{}", a.id),
+        };
+        let settings = &state.settings;
+        let Some(peer_slot) =
+            state
+                .socket_caps
+                .enter_peer(peer_key, settings.max_sockets_per_peer, || {
+                    TokenBucket::new(settings.rate_per_second, settings.rate_burst)
+                })
+        else {
+            handshake::close_socket(
+                &mut socket,
+                close::TOO_MANY_SOCKETS,
+                "too many open sockets for this visitor or agent",
+            )
+            .await;
+            drop(cleanup);
+            return;
+        };
         let came_online = visitor.is_some_and(|id| !state.hub.visitor_online(id));
         if let Some(id) = visitor {
             let _ = Box::pin(visitors::touch(&state.pool, id, user_agent.as_deref())).await;
@@ -103,7 +127,8 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             let _ = Box::pin(chat::announce_visitor(&state, id)).await;
         }
         let mut conn = Connection {
-            bucket: TokenBucket::new(state.settings.rate_per_second, state.settings.rate_burst),
+            bucket: peer_slot.bucket.clone(),
+            _peer_slot: peer_slot,
             state: state.clone(),
             socket,
             principal,

@@ -67,7 +67,12 @@ impl Connection {
     /// Over the rate the frame is refused with `rate_limited` (naming the message `id`, if
     /// any); a sustained flood closes the connection.
     async fn within_rate(&mut self, id: Option<Uuid>) -> Result<bool, StepEnd> {
-        if self.bucket.try_take() {
+        let taken = self
+            .bucket
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .try_take();
+        if taken {
             self.strikes = 0;
             return Ok(true);
         }

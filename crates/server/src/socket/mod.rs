@@ -10,6 +10,7 @@
 //! visitor connection costs the server about 8 KB of resident memory (measured with 10,000
 //! sockets by `cargo xtask bench connections`; a 4 KiB read buffer made it 11 KB).
 
+mod caps;
 mod connection;
 mod handlers;
 mod handshake;
@@ -17,13 +18,17 @@ mod live;
 mod rate;
 mod typing;
 
+pub use caps::SocketCaps;
 pub use live::LiveSockets;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use tidings_protocol::limits::MAX_FRAME_BYTES;
 use tidings_protocol::ErrorCode;
 
@@ -39,9 +44,29 @@ const MAX_WRITE_BUFFER_BYTES: usize = WRITE_BUFFER_BYTES + 4 * MAX_FRAME_BYTES;
 
 pub async fn upgrade(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    // Counted from the upgrade: a socket that never authenticates holds its place too.
+    let peer = peer.map_or(IpAddr::from([0, 0, 0, 0]), |Extension(ConnectInfo(a))| {
+        a.ip()
+    });
+    let address = crate::client_address::client_ip(peer, &headers, &state.settings.trusted_proxies);
+    let Some(address_slot) = state
+        .socket_caps
+        .enter_address(address, state.settings.max_sockets_per_address)
+    else {
+        let mut response = Error::client(
+            ErrorCode::RateLimited,
+            "too many open sockets from this address; close some and retry",
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(5));
+        return response;
+    };
     // A plain HTTP request here gets an `ApiError`, not axum's plain-text rejection.
     let ws = match ws {
         Ok(ws) => ws,
@@ -75,6 +100,6 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             connection::run(state, socket, user_agent).await;
-            drop(alive);
+            drop((alive, address_slot));
         })
 }
