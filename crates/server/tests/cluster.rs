@@ -165,6 +165,23 @@ async fn cluster_visitor_and_agent_on_two_nodes_exchange_messages_live_both_ways
 }
 
 #[tokio::test]
+async fn cluster_a_message_too_big_for_a_notification_still_reaches_the_other_node() {
+    let url = database().await;
+    let (one, two) = (Node::start(&url), Node::start(&url));
+    let (_, token) = create_visitor(&one.address).await;
+    let (mut writer, _) = one.connect(&token).await;
+    let (conversation_id, _) = ack_fields(&writer.send_message(Uuid::new_v4(), None, "hi").await);
+    let (mut reader, _) = two.connect(&token).await;
+    subscribe(&mut reader, conversation_id, 0).await;
+    // 4,000 characters of 3 bytes each: 12 KB of JSON, past NOTIFY's 8,000 bytes.
+    let big = "€".repeat(4_000);
+    writer
+        .send_message(Uuid::new_v4(), Some(conversation_id), &big)
+        .await;
+    assert_eq!(next_message(&mut reader).await, (2, big));
+}
+
+#[tokio::test]
 async fn cluster_a_duplicate_sent_to_node_one_then_node_two_is_stored_once_with_one_seq() {
     let url = database().await;
     let (one, two) = (Node::start(&url), Node::start(&url));
