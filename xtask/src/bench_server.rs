@@ -70,6 +70,13 @@ impl BenchServer {
                 &database_url,
             ])
             .args(extra)
+            // Benchmarks measure the delivery and write paths, not the per-client caps: one
+            // load generator on one address opens thousands of sockets, many for one agent.
+            // (Environment, not flags, so an older binary named by TIDINGS_BENCH_SERVER
+            // still starts.)
+            .env("TIDINGS_MAX_SOCKETS_PER_ADDRESS", "0")
+            .env("TIDINGS_MAX_SOCKETS_PER_PEER", "0")
+            .env("TIDINGS_HTTP_WRITES_PER_MINUTE", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)

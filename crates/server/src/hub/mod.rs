@@ -246,6 +246,11 @@ impl Hub {
             .is_some_and(|s| s.contains(&id))
     }
 
+    /// A frame for one connection (the answer to something it asked for elsewhere).
+    pub fn send_to(&self, id: ConnId, frame: &ServerFrame) {
+        self.lock().deliver(id, Event::Frame(encode(frame)));
+    }
+
     pub fn watch_queue(&self, id: ConnId) {
         self.lock().queue_watchers.insert(id);
     }

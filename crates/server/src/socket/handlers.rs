@@ -256,25 +256,33 @@ impl Connection {
         Ok(())
     }
 
+    /// A receipt needs no answer, so its write runs in a task of its own instead of
+    /// holding up this connection's next frame: a burst of receipts then waits in the
+    /// writer's queue together and is committed in one group (one fsync), not one group
+    /// each. A refusal still reaches this connection, through the hub.
     async fn mark(
         &mut self,
         conversation_id: Uuid,
         read_seq: u64,
         delivered_seq: u64,
     ) -> Result<(), StepEnd> {
-        let result = lifecycle::mark(
-            &self.state,
-            &self.principal,
-            Some(self.conn_id),
-            conversation_id,
-            read_seq,
-            delivered_seq,
-        )
-        .await;
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => self.report(e, Some(conversation_id)).await,
-        }
+        let (state, principal, conn) = (self.state.clone(), self.principal.clone(), self.conn_id);
+        tokio::spawn(async move {
+            let marked = lifecycle::mark(
+                &state,
+                &principal,
+                Some(conn),
+                conversation_id,
+                read_seq,
+                delivered_seq,
+            )
+            .await;
+            if let Err(e) = marked {
+                let frame = e.frame_about(None, Some(conversation_id));
+                state.hub.send_to(conn, &frame);
+            }
+        });
+        Ok(())
     }
 
     async fn watch_queue(&mut self) -> Result<(), StepEnd> {
