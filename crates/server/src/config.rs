@@ -16,6 +16,10 @@ use tidings_protocol::limits;
 pub const DEFAULT_WRITE_QUEUE: usize = 1024;
 /// A new socket's time to send `auth` (a browser sends it as soon as the socket opens).
 pub const DEFAULT_AUTH_TIMEOUT_MS: u64 = 5_000;
+/// An agent session unused for this long ends (12 hours: a working day and then some).
+pub const DEFAULT_SESSION_IDLE_SECS: u64 = 12 * 3600;
+/// An agent session ends this long after login, however much it is used (7 days).
+pub const DEFAULT_SESSION_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 
 /// Flags of `tidings-server serve`.
 #[derive(Debug, Clone, Args)]
@@ -84,6 +88,15 @@ pub struct ServeArgs {
     #[arg(long, env = "TIDINGS_LOGIN_PER_MINUTE", default_value_t = 20)]
     pub login_per_minute: u32,
 
+    /// An agent session not used for this many seconds ends (no request, no socket opened,
+    /// no frame but heartbeats); its open sockets close at their next heartbeat.
+    #[arg(long, env = "TIDINGS_SESSION_IDLE_SECS", default_value_t = DEFAULT_SESSION_IDLE_SECS)]
+    pub session_idle_secs: u64,
+
+    /// An agent session ends this many seconds after login, however much it is used.
+    #[arg(long, env = "TIDINGS_SESSION_LIFETIME_SECS", default_value_t = DEFAULT_SESSION_LIFETIME_SECS)]
+    pub session_lifetime_secs: u64,
+
     /// Keep the query and fragment of visitors' page URLs. Off by default: they can hold
     /// secrets (password-reset and login tokens), so only the address up to `?` or `#` is
     /// stored and shown to agents.
@@ -114,6 +127,33 @@ pub struct Settings {
     pub login_per_minute: u32,
     /// Store visitors' page URLs whole (query and fragment too).
     pub keep_page_query: bool,
+    /// How long agent sessions live (idle and absolute).
+    pub sessions: SessionLimits,
+}
+
+/// When an agent session ends: unused for `idle`, or `lifetime` after it was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle: Duration,
+    pub lifetime: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            idle: Duration::from_secs(DEFAULT_SESSION_IDLE_SECS),
+            lifetime: Duration::from_secs(DEFAULT_SESSION_LIFETIME_SECS),
+        }
+    }
+}
+
+impl SessionLimits {
+    /// How stale a session's last-use time may get before a use writes it again: a
+    /// twentieth of the idle timeout, at most a minute, so a busy console costs one small
+    /// write a minute, not one per request.
+    pub fn touch_every(&self) -> Duration {
+        (self.idle / 20).min(Duration::from_secs(60))
+    }
 }
 
 impl Default for Settings {
@@ -133,6 +173,7 @@ impl Default for Settings {
             visitor_create_per_minute: 60,
             login_per_minute: 20,
             keep_page_query: false,
+            sessions: SessionLimits::default(),
         }
     }
 }
@@ -158,6 +199,10 @@ impl ServeArgs {
             visitor_create_per_minute: self.visitor_create_per_minute,
             login_per_minute: self.login_per_minute,
             keep_page_query: self.keep_page_query,
+            sessions: SessionLimits {
+                idle: Duration::from_secs(self.session_idle_secs.max(1)),
+                lifetime: Duration::from_secs(self.session_lifetime_secs.max(1)),
+            },
             ..Settings::default()
         }
     }

@@ -48,7 +48,13 @@ pub async fn login(
         return Err(refused());
     }
     let token = auth::new_agent_token();
-    agents::create_session(&state.pool, agent.id, &auth::token_hash(&token)).await?;
+    agents::create_session(
+        &state.pool,
+        agent.id,
+        &auth::token_hash(&token),
+        state.settings.sessions,
+    )
+    .await?;
     Ok(Json(LoginResponse {
         token,
         agent: to_agent(&state, agent),

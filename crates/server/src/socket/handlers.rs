@@ -54,6 +54,13 @@ impl Connection {
         if !answers_ping && !self.within_rate(id).await? {
             return Ok(());
         }
+        // Anything but heartbeats is someone at the console (the session's idle timeout).
+        if !matches!(
+            parsed,
+            Ok(ClientFrame::Ping { .. } | ClientFrame::Pong { .. })
+        ) {
+            self.used = true;
+        }
         match parsed {
             Ok(frame) => self.on_frame(frame).await,
             Err(e) => {
