@@ -174,21 +174,27 @@ impl<L: Limit> FromRequestParts<AppState> for WithinIpLimit<L> {
             Ok(()) => Ok(WithinIpLimit(PhantomData)),
             Err(wait) => {
                 let seconds = wait.as_secs().max(1);
-                let mut response = Error::client(
+                let error = Error::client(
                     ErrorCode::RateLimited,
                     format!(
                         "too many {} from this address; try again in {seconds} s",
                         L::WHAT
                     ),
-                )
-                .into_response();
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-                Err(response)
+                );
+                Err(retry_later(error, wait))
             }
         }
     }
+}
+
+/// `error` as a response with `Retry-After` (whole seconds, at least one).
+pub fn retry_later(error: Error, wait: Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 #[cfg(test)]

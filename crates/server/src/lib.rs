@@ -15,6 +15,7 @@ pub mod http;
 pub mod hub;
 pub mod ip_limit;
 pub mod lifecycle;
+pub mod login_guard;
 pub mod metrics;
 pub mod open_files;
 pub mod origin;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub pages: Arc<assets::Pages>,
     pub ip_limits: Arc<ip_limit::IpLimits>,
+    /// Password checks bounded per core, and per-account backoff after failed logins.
+    pub logins: Arc<login_guard::LoginGuard>,
     pub sockets: Arc<socket::LiveSockets>,
     /// The one writer of messages, receipts and conversation changes (group commit).
     pub writer: Arc<writer::Writer>,
@@ -84,6 +87,7 @@ impl AppState {
             settings: Arc::new(settings),
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),
+            logins: Arc::new(login_guard::LoginGuard::default()),
             sockets: Arc::new(socket::LiveSockets::default()),
         }
     }
