@@ -69,7 +69,9 @@ pub enum AgentCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove an agent and their sessions.
+    /// Remove an agent and their sessions. Their active conversations return to the queue
+    /// (running nodes notice within a heartbeat interval and announce them), and their open
+    /// sockets close at the next heartbeat.
     Remove {
         #[command(flatten)]
         db: DatabaseArg,

@@ -77,7 +77,7 @@ impl AppState {
         let cluster = backend
             .is_postgres()
             .then(|| cluster::Cluster::start(pool.clone(), node));
-        AppState {
+        let state = AppState {
             pool,
             backend,
             cluster,
@@ -89,7 +89,9 @@ impl AppState {
             ip_limits: Arc::new(ip_limits),
             logins: Arc::new(login_guard::LoginGuard::default()),
             sockets: Arc::new(socket::LiveSockets::default()),
-        }
+        };
+        lifecycle::watch_orphans(state.clone());
+        state
     }
 }
 

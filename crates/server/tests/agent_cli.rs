@@ -1,7 +1,8 @@
 //! The agent commands that reach a running server from another process, through the real
 //! binary on this run's backend: `agent logout-all` (every session ends, open sockets close
-//! at the next heartbeat) and `agent passwd` (a new password from stdin or the environment,
-//! never the command line, and every session ends).
+//! at the next heartbeat), `agent passwd` (a new password from stdin or the environment,
+//! never the command line, and every session ends), and `agent remove` (their active
+//! conversations return to the queue, announced to the agents watching it).
 
 mod common;
 
@@ -9,10 +10,12 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 
 use common::process::{socket_url, spawn_server_with, BIN};
-use common::{Client, Ending, TestDb};
+use common::{create_visitor, Client, Ending, TestDb};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tidings_protocol::frame::close;
+use tidings_protocol::{ConversationStatus, ServerFrame};
+use uuid::Uuid;
 
 /// Runs the binary with `args`, `stdin` written to it (closed when `None`) and `env` set.
 fn run(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (bool, String, String) {
@@ -245,4 +248,97 @@ async fn passwd_takes_the_new_password_from_stdin_or_the_environment_and_ends_se
     );
     assert!(ok, "{err}");
     server.token("cy@example.test", "cys password").await;
+}
+
+#[tokio::test]
+async fn removing_an_agent_returns_their_active_conversations_to_the_queue() {
+    let db = TestDb::new().await;
+    add(&db.url, "ada@example.test", "Ada", "adas password", false);
+    add(&db.url, "bob@example.test", "Bob", "bobs password", false);
+    let server = Server::start(&db.url);
+    let ada_token = server.token("ada@example.test", "adas password").await;
+    let bob_token = server.token("bob@example.test", "bobs password").await;
+
+    let (_, visitor_token) = create_visitor(&server.address).await;
+    let mut visitor = Client::connect_url(&socket_url(&server.address), &visitor_token)
+        .await
+        .0;
+    let ack = visitor
+        .send_message(Uuid::new_v4(), None, "my parcel is late")
+        .await;
+    let (conversation_id, _) = common::ack_fields(&ack);
+    let claimed = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/conversations/{conversation_id}/claim",
+            server.address
+        ))
+        .bearer_auth(&ada_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status(), StatusCode::OK);
+    let mut ada = server.connect(&ada_token).await;
+
+    // Bob watches the queue: Ada's chat is not in it.
+    let mut bob = server.connect(&bob_token).await;
+    bob.send(json!({"type": "watch_queue"})).await;
+    bob.expect(|f| matches!(f, ServerFrame::Queue { conversations } if conversations.is_empty()))
+        .await;
+
+    let (ok, out, err) = agent(&db.url, "remove", "ada@example.test", None, &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("removed"), "{out}");
+
+    // The running server notices: the chat is back in Bob's queue, waiting, nobody's.
+    let news = bob
+        .expect(|f| {
+            matches!(f, ServerFrame::Conversation { conversation, .. }
+                if conversation.id == conversation_id)
+        })
+        .await;
+    let ServerFrame::Conversation { conversation, .. } = news else {
+        unreachable!()
+    };
+    assert_eq!(conversation.status, ConversationStatus::Waiting);
+    assert_eq!(conversation.assigned_agent, None);
+    // The visitor hears it too.
+    visitor
+        .expect(|f| {
+            matches!(f, ServerFrame::Conversation { conversation, .. }
+                if conversation.status == ConversationStatus::Waiting)
+        })
+        .await;
+    // Stored so: Bob can open it and claim it.
+    let stored: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/conversations/{conversation_id}",
+            server.address
+        ))
+        .bearer_auth(&bob_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["status"], "waiting");
+    assert!(
+        stored.get("assigned_agent").is_none_or(Value::is_null),
+        "{stored}"
+    );
+    let claimed = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/conversations/{conversation_id}/claim",
+            server.address
+        ))
+        .bearer_auth(&bob_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status(), StatusCode::OK);
+    // Ada's socket closed at its heartbeat.
+    assert_eq!(
+        ada.ending().await,
+        Ending::Closed(Some(close::UNAUTHORIZED))
+    );
 }
