@@ -129,6 +129,10 @@ pub struct Settings {
     pub keep_page_query: bool,
     /// How long agent sessions live (idle and absolute).
     pub sessions: SessionLimits,
+    /// Zero outside tests. Tests widen the gap between the two steps of a subscribe
+    /// (joining the conversation's followers, checking who may see it) to put a claim or a
+    /// close into it; see `socket/handlers.rs`.
+    pub subscribe_pause: Duration,
 }
 
 /// When an agent session ends: unused for `idle`, or `lifetime` after it was created.
@@ -174,6 +178,7 @@ impl Default for Settings {
             login_per_minute: 20,
             keep_page_query: false,
             sessions: SessionLimits::default(),
+            subscribe_pause: Duration::ZERO,
         }
     }
 }

@@ -17,12 +17,21 @@ use crate::writer::{Write, Written};
 use crate::AppState;
 
 /// Announces a change to everyone concerned and drops followers who lost sight of the
-/// conversation (also for changes made on another node, see `cluster::follow`).
+/// conversation (also for changes made on another node, see `cluster::follow`). It runs as
+/// a task of its own, so a caller that goes away (an HTTP client hanging up once the change
+/// is committed) cannot leave followers who lost sight of the conversation behind.
 pub(crate) async fn finish(
     state: &AppState,
     id: Uuid,
     event: ConversationEvent,
 ) -> Result<Conversation> {
+    let state = state.clone();
+    tokio::spawn(async move { finish_here(&state, id, event).await })
+        .await
+        .map_err(|e| Error::internal(format!("announcing a change failed: {e}")))?
+}
+
+async fn finish_here(state: &AppState, id: Uuid, event: ConversationEvent) -> Result<Conversation> {
     let conversation = announce(state, id, event)
         .await?
         .ok_or_else(|| Error::not_found("conversation"))?;
