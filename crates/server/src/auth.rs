@@ -12,8 +12,10 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::config::SessionLimits;
 use crate::error::{Error, Result};
 use crate::store;
+use crate::store::agents::SessionUse;
 
 const VISITOR_PREFIX: &str = "v_";
 const AGENT_PREFIX: &str = "a_";
@@ -83,8 +85,10 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password").unwrap_or_default())
 }
 
-/// Resolves a bearer token; unknown or malformed tokens are `unauthorized`.
-pub async fn authenticate(pool: &Pool, token: &str) -> Result<Principal> {
+/// Resolves a bearer token; unknown or malformed tokens, and agent sessions that have
+/// ended (see [`store::agents::by_session_hash`]), are `unauthorized`. Resolving an agent
+/// session counts as using it.
+pub async fn authenticate(pool: &Pool, sessions: SessionLimits, token: &str) -> Result<Principal> {
     if token.len() > 200 {
         return Err(Error::unauthorized());
     }
@@ -95,7 +99,7 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Principal> {
             .ok_or_else(Error::unauthorized)?;
         Ok(Principal::Visitor { id })
     } else if token.starts_with(AGENT_PREFIX) {
-        let agent = store::agents::by_session_hash(pool, &hash)
+        let agent = store::agents::by_session_hash(pool, &hash, sessions, SessionUse::Touch)
             .await?
             .ok_or_else(Error::unauthorized)?;
         Ok(Principal::Agent(agent))

@@ -1,5 +1,5 @@
-//! The command line: `serve` and `agent add | list | remove`. Every command creates and
-//! migrates the database if it does not exist.
+//! The command line: `serve` and `agent add | list | remove | logout-all | passwd`. Every
+//! command creates and migrates the database if it does not exist.
 
 use std::io::BufRead;
 
@@ -44,7 +44,9 @@ pub struct DatabaseArg {
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
-    /// Add an agent. The password comes from `--password` or the first line of stdin.
+    /// Add an agent. The password comes from the environment (`TIDINGS_AGENT_PASSWORD`) or
+    /// the first line of stdin (preferred: other users of the host can read a process's
+    /// arguments), or from `--password`.
     Add {
         #[command(flatten)]
         db: DatabaseArg,
@@ -52,7 +54,9 @@ pub enum AgentCommand {
         email: String,
         #[arg(long)]
         name: String,
-        #[arg(long)]
+        /// The password; visible to other users in the process list, prefer stdin or
+        /// `TIDINGS_AGENT_PASSWORD`.
+        #[arg(long, env = PASSWORD_ENV, hide_env_values = true)]
         password: Option<String>,
         /// Admins see and assign every conversation.
         #[arg(long)]
@@ -65,14 +69,38 @@ pub enum AgentCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove an agent and their sessions.
+    /// Remove an agent and their sessions. Their active conversations return to the queue
+    /// (running nodes notice within a heartbeat interval and announce them), and their open
+    /// sockets close at the next heartbeat.
     Remove {
         #[command(flatten)]
         db: DatabaseArg,
         #[arg(long)]
         email: String,
     },
+    /// End every session of an agent: their tokens stop working at once and their open
+    /// sockets close at the next heartbeat, on every node.
+    LogoutAll {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+    },
+    /// Set an agent's password, read from `TIDINGS_AGENT_PASSWORD` or else the first line
+    /// of stdin (never from the command line), and end all their sessions.
+    Passwd {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        email: String,
+    },
 }
+
+/// The environment variable `agent add` and `agent passwd` read a password from.
+pub const PASSWORD_ENV: &str = "TIDINGS_AGENT_PASSWORD";
+
+/// Passwords shorter than this are refused.
+const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Runs a parsed command; errors are for the user to read.
 pub async fn run(cli: Cli) -> Result<(), String> {
@@ -163,10 +191,7 @@ async fn run_agent(command: AgentCommand) -> Result<(), String> {
                 Some(p) => p,
                 None => read_password_line()?,
             };
-            if password.chars().count() < 8 {
-                return Err("the password needs at least 8 characters".into());
-            }
-            let hash = auth::hash_password(&password).map_err(|e| e.to_string())?;
+            let hash = new_password_hash(&password)?;
             let agent = with_database(&db, |pool| async move {
                 store::agents::insert(&pool, &email, &name, &hash, admin)
                     .await
@@ -219,8 +244,55 @@ async fn run_agent(command: AgentCommand) -> Result<(), String> {
             }
             println!("removed {email}");
         }
+        AgentCommand::LogoutAll { db, email } => {
+            let email = email.trim().to_string();
+            let ended = with_database(&db, |pool| {
+                let email = email.clone();
+                async move {
+                    store::agents::end_sessions_by_email(&pool, &email)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            })
+            .await?;
+            let Some(ended) = ended else {
+                return Err(format!("no agent with email {email}"));
+            };
+            println!("ended {ended} session(s) of {email}");
+        }
+        AgentCommand::Passwd { db, email } => {
+            let email = email.trim().to_string();
+            let password = match std::env::var(PASSWORD_ENV) {
+                Ok(p) if !p.is_empty() => p,
+                _ => read_password_line()?,
+            };
+            let hash = new_password_hash(&password)?;
+            let changed = with_database(&db, |pool| {
+                let email = email.clone();
+                async move {
+                    store::agents::set_password_by_email(&pool, &email, &hash)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            })
+            .await?;
+            if !changed {
+                return Err(format!("no agent with email {email}"));
+            }
+            println!("changed the password of {email} and ended their sessions");
+        }
     }
     Ok(())
+}
+
+/// Checks a new password's length and hashes it.
+fn new_password_hash(password: &str) -> Result<String, String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "the password needs at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    auth::hash_password(password).map_err(|e| e.to_string())
 }
 
 /// Opens (creating and migrating) the database, runs `work` on it, and closes it again
@@ -249,7 +321,9 @@ fn read_password_line() -> Result<String, String> {
         .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
-        return Err("no password: pass --password or write it on stdin".into());
+        return Err(format!(
+            "no password: write it on stdin or set {PASSWORD_ENV}"
+        ));
     }
     Ok(password)
 }

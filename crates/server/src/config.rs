@@ -25,6 +25,10 @@ pub const DEFAULT_SOCKETS_PER_PEER: u32 = 16;
 pub const DEFAULT_HTTP_WRITES_PER_MINUTE: u32 = 120;
 /// A client's time to send a request's headers.
 pub const DEFAULT_HEADER_READ_TIMEOUT_MS: u64 = 10_000;
+/// An agent session unused for this long ends (12 hours: a working day and then some).
+pub const DEFAULT_SESSION_IDLE_SECS: u64 = 12 * 3600;
+/// An agent session ends this long after login, however much it is used (7 days).
+pub const DEFAULT_SESSION_LIFETIME_SECS: u64 = 7 * 24 * 3600;
 
 /// Flags of `tidings-server serve`.
 #[derive(Debug, Clone, Args)]
@@ -93,6 +97,15 @@ pub struct ServeArgs {
     /// disables.
     #[arg(long, env = "TIDINGS_LOGIN_PER_MINUTE", default_value_t = 20)]
     pub login_per_minute: u32,
+
+    /// An agent session not used for this many seconds ends (no request, no socket opened,
+    /// no frame but heartbeats); its open sockets close at their next heartbeat.
+    #[arg(long, env = "TIDINGS_SESSION_IDLE_SECS", default_value_t = DEFAULT_SESSION_IDLE_SECS)]
+    pub session_idle_secs: u64,
+
+    /// An agent session ends this many seconds after login, however much it is used.
+    #[arg(long, env = "TIDINGS_SESSION_LIFETIME_SECS", default_value_t = DEFAULT_SESSION_LIFETIME_SECS)]
+    pub session_lifetime_secs: u64,
 
     /// Keep the query and fragment of visitors' page URLs. Off by default: they can hold
     /// secrets (password-reset and login tokens), so only the address up to `?` or `#` is
@@ -165,6 +178,37 @@ pub struct Settings {
     pub header_read_timeout: Duration,
     /// Proxies whose forwarding headers name the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long agent sessions live (idle and absolute).
+    pub sessions: SessionLimits,
+    /// Zero outside tests. Tests widen the gap between the two steps of a subscribe
+    /// (joining the conversation's followers, checking who may see it) to put a claim or a
+    /// close into it; see `socket/handlers.rs`.
+    pub subscribe_pause: Duration,
+}
+
+/// When an agent session ends: unused for `idle`, or `lifetime` after it was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle: Duration,
+    pub lifetime: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            idle: Duration::from_secs(DEFAULT_SESSION_IDLE_SECS),
+            lifetime: Duration::from_secs(DEFAULT_SESSION_LIFETIME_SECS),
+        }
+    }
+}
+
+impl SessionLimits {
+    /// How stale a session's last-use time may get before a use writes it again: a
+    /// twentieth of the idle timeout, at most a minute, so a busy console costs one small
+    /// write a minute, not one per request.
+    pub fn touch_every(&self) -> Duration {
+        (self.idle / 20).min(Duration::from_secs(60))
+    }
 }
 
 impl Default for Settings {
@@ -189,6 +233,8 @@ impl Default for Settings {
             http_writes_per_minute: DEFAULT_HTTP_WRITES_PER_MINUTE,
             header_read_timeout: Duration::from_millis(DEFAULT_HEADER_READ_TIMEOUT_MS),
             trusted_proxies: Vec::new(),
+            sessions: SessionLimits::default(),
+            subscribe_pause: Duration::ZERO,
         }
     }
 }
@@ -219,6 +265,10 @@ impl ServeArgs {
             http_writes_per_minute: self.http_writes_per_minute,
             header_read_timeout: Duration::from_millis(self.header_read_timeout_ms.max(100)),
             trusted_proxies: self.trusted_proxies.clone(),
+            sessions: SessionLimits {
+                idle: Duration::from_secs(self.session_idle_secs.max(1)),
+                lifetime: Duration::from_secs(self.session_lifetime_secs.max(1)),
+            },
             ..Settings::default()
         }
     }

@@ -213,9 +213,29 @@ impl<L: Limit> FromRequestParts<AppState> for WithinIpLimit<L> {
         let ip = crate::client_address::of_parts(parts, &state.settings.trusted_proxies);
         match L::limiter(&state.ip_limits).check(ip) {
             Ok(()) => Ok(WithinIpLimit(PhantomData)),
-            Err(wait) => Err(too_many(L::WHAT, "address", wait)),
+            Err(wait) => {
+                let seconds = wait.as_secs().max(1);
+                let error = Error::client(
+                    ErrorCode::RateLimited,
+                    format!(
+                        "too many {} from this address; try again in {seconds} s",
+                        L::WHAT
+                    ),
+                );
+                Err(retry_later(error, wait))
+            }
         }
     }
+}
+
+/// `error` as a response with `Retry-After` (whole seconds, at least one).
+pub fn retry_later(error: Error, wait: Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod http;
 pub mod hub;
 pub mod ip_limit;
 pub mod lifecycle;
+pub mod login_guard;
 pub mod metrics;
 pub mod open_files;
 pub mod origin;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub pages: Arc<assets::Pages>,
     pub ip_limits: Arc<ip_limit::IpLimits>,
+    /// Password checks bounded per core, and per-account backoff after failed logins.
+    pub logins: Arc<login_guard::LoginGuard>,
     pub sockets: Arc<socket::LiveSockets>,
     /// Open sockets per client address and per visitor or agent, and their shared rates.
     pub socket_caps: Arc<socket::SocketCaps>,
@@ -78,7 +81,7 @@ impl AppState {
         let cluster = backend
             .is_postgres()
             .then(|| cluster::Cluster::start(pool.clone(), node));
-        AppState {
+        let state = AppState {
             pool,
             backend,
             cluster,
@@ -88,9 +91,12 @@ impl AppState {
             settings: Arc::new(settings),
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),
+            logins: Arc::new(login_guard::LoginGuard::default()),
             sockets: Arc::new(socket::LiveSockets::default()),
             socket_caps: Arc::new(socket::SocketCaps::default()),
-        }
+        };
+        lifecycle::watch_orphans(state.clone());
+        state
     }
 }
 

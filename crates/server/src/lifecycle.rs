@@ -1,7 +1,8 @@
-//! Conversation state changes besides sending: claim, assign, close, rate, and read /
-//! delivery receipts. Each is checked, queued for the writer ([`crate::writer`]), and once
-//! committed announced: `conversation` frames to everyone concerned, followers who lost
-//! sight of the conversation dropped, receipts to the other side.
+//! Conversation state changes besides sending: claim, assign, close, rate, read /
+//! delivery receipts, and returning a removed agent's conversations to the queue. Each is
+//! checked, queued for the writer ([`crate::writer`]), and once committed announced:
+//! `conversation` frames to everyone concerned, followers who lost sight of the
+//! conversation dropped, receipts to the other side.
 
 use tidings_protocol::limits::MAX_FEEDBACK_CHARS;
 use tidings_protocol::{Conversation, ConversationEvent, ServerFrame};
@@ -11,17 +12,26 @@ use crate::auth::{AgentIdentity, Principal};
 use crate::chat::announce;
 use crate::error::{Error, Result};
 use crate::hub::ConnId;
-use crate::store::agents;
+use crate::store::{agents, conversations};
 use crate::writer::{Write, Written};
 use crate::AppState;
 
 /// Announces a change to everyone concerned and drops followers who lost sight of the
-/// conversation (also for changes made on another node, see `cluster::follow`).
+/// conversation (also for changes made on another node, see `cluster::follow`). It runs as
+/// a task of its own, so a caller that goes away (an HTTP client hanging up once the change
+/// is committed) cannot leave followers who lost sight of the conversation behind.
 pub(crate) async fn finish(
     state: &AppState,
     id: Uuid,
     event: ConversationEvent,
 ) -> Result<Conversation> {
+    let state = state.clone();
+    tokio::spawn(async move { finish_here(&state, id, event).await })
+        .await
+        .map_err(|e| Error::internal(format!("announcing a change failed: {e}")))?
+}
+
+async fn finish_here(state: &AppState, id: Uuid, event: ConversationEvent) -> Result<Conversation> {
     let conversation = announce(state, id, event)
         .await?
         .ok_or_else(|| Error::not_found("conversation"))?;
@@ -202,4 +212,50 @@ pub async fn mark(
         state.announcer.updated(state, conversation_id);
     }
     Ok(())
+}
+
+/// Returns every conversation left active without an agent to the queue and announces it
+/// there: waiting, visible to every agent again. An agent removed by `agent remove` (in
+/// another process, which reaches no running node) leaves their active conversations in
+/// that state; every node looks for them each heartbeat interval ([`watch_orphans`]). On
+/// several nodes, the writer's row lock lets one node requeue each; the others hear of it
+/// as of any change. Returns how many this node requeued.
+pub async fn requeue_orphans(state: &AppState) -> Result<usize> {
+    let mut requeued = 0;
+    for conversation_id in conversations::orphaned(&state.pool).await? {
+        let written = state
+            .writer
+            .submit(Write::Requeue { conversation_id })
+            .await?;
+        let Written::Requeued { changed } = written else {
+            return Err(unexpected());
+        };
+        if changed {
+            requeued += 1;
+            finish(state, conversation_id, ConversationEvent::Updated).await?;
+        }
+    }
+    Ok(requeued)
+}
+
+/// Runs [`requeue_orphans`] now and then every heartbeat interval, until the pool closes.
+pub fn watch_orphans(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(state.settings.heartbeat_interval);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if state.pool.is_closed() {
+                return;
+            }
+            match requeue_orphans(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    conversations = n,
+                    "returned the conversations of a removed agent to the queue"
+                ),
+                Err(e) => tracing::debug!(error = %e, "looking for orphaned conversations failed"),
+            }
+        }
+    });
 }

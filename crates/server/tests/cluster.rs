@@ -79,9 +79,14 @@ async fn agent(url: &str, name: &str) -> (Uuid, String) {
         .await
         .unwrap();
     let token = auth::new_agent_token();
-    store::agents::create_session(&pool, agent.id, &auth::token_hash(&token))
-        .await
-        .unwrap();
+    store::agents::create_session(
+        &pool,
+        agent.id,
+        &auth::token_hash(&token),
+        Default::default(),
+    )
+    .await
+    .unwrap();
     pool.close().await;
     (agent.id, token)
 }

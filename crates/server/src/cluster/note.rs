@@ -146,6 +146,12 @@ pub fn notes_for(write: &Write, applied: &Applied) -> Vec<Note> {
                 ConversationEvent::Updated
             },
         }),
+        (Written::Requeued { changed: true }, Write::Requeue { conversation_id }) => {
+            notes.push(Note::Changed {
+                conversation_id: *conversation_id,
+                event: ConversationEvent::Updated,
+            })
+        }
         (
             Written::Rated,
             Write::Rate {

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tidings_protocol::http::{AgentList, LoginRequest, LoginResponse};
 use tidings_protocol::{Agent, ErrorCode};
@@ -9,7 +10,7 @@ use tidings_protocol::{Agent, ErrorCode};
 use super::{AgentAuth, ApiJson, BearerToken};
 use crate::auth::{self, AgentIdentity};
 use crate::error::{Error, Result};
-use crate::ip_limit::{Login, WithinIpLimit};
+use crate::ip_limit::{retry_later, Login, WithinIpLimit};
 use crate::store::agents;
 use crate::AppState;
 
@@ -23,32 +24,48 @@ fn to_agent(state: &AppState, a: AgentIdentity) -> Agent {
     }
 }
 
-/// `POST /v1/agents/login`.
+/// `POST /v1/agents/login`. The password check is bounded per core and each account
+/// backs off after failed logins (see `login_guard`): refusals then come before any
+/// hashing, with `Retry-After`.
 pub async fn login(
     State(state): State<AppState>,
     _: WithinIpLimit<Login>,
     ApiJson(request): ApiJson<LoginRequest>,
-) -> Result<Json<LoginResponse>> {
+) -> Result<Json<LoginResponse>, Response> {
     let refused = || Error::client(ErrorCode::Unauthorized, "wrong email or password");
-    let found = agents::by_email_with_hash(&state.pool, request.email.trim()).await?;
-    let (agent, hash) = match found {
-        Some(found) => found,
-        None => {
-            // Spend the same time as a real check so timing does not reveal which emails exist.
-            let _ = tokio::task::spawn_blocking(|| auth::verify_password("x", auth::decoy_hash()))
-                .await;
-            return Err(refused());
-        }
-    };
-    let password = request.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+    let email = request.email.trim();
+    let attempt = state
+        .logins
+        .begin(email)
+        .map_err(|r| retry_later(r.error(), r.retry_after()))?;
+    let found = agents::by_email_with_hash(&state.pool, email)
         .await
-        .map_err(|e| Error::internal(e.to_string()))?;
-    if !ok {
-        return Err(refused());
-    }
+        .map_err(IntoResponse::into_response)?;
+    // An unknown email is checked against a decoy hash (`None`): the same time as a real
+    // check, so timing does not reveal which emails exist.
+    let (agent, hash) = match found {
+        Some((agent, hash)) => (Some(agent), Some(hash)),
+        None => (None, None),
+    };
+    let ok = state
+        .logins
+        .verify(request.password, hash)
+        .await
+        .map_err(|r| retry_later(r.error(), r.retry_after()))?;
+    let Some(agent) = agent.filter(|_| ok) else {
+        attempt.finish(false);
+        return Err(refused().into_response());
+    };
+    attempt.finish(true);
     let token = auth::new_agent_token();
-    agents::create_session(&state.pool, agent.id, &auth::token_hash(&token)).await?;
+    agents::create_session(
+        &state.pool,
+        agent.id,
+        &auth::token_hash(&token),
+        state.settings.sessions,
+    )
+    .await
+    .map_err(IntoResponse::into_response)?;
     Ok(Json(LoginResponse {
         token,
         agent: to_agent(&state, agent),

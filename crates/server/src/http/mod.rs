@@ -142,7 +142,7 @@ impl FromRequestParts<AppState> for Principal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        auth::authenticate(&state.pool, &token).await
+        auth::authenticate(&state.pool, state.settings.sessions, &token).await
     }
 }
 

@@ -128,9 +128,12 @@ impl Hub {
     }
 
     /// After a change of who may see the conversation (a claim, an assignment, an end),
-    /// agent connections that may no longer see it stop following it.
+    /// agent connections that may no longer see it stop following it, and subscribes that
+    /// checked visibility before this are told to check again (see
+    /// [`Hub::revocation_mark`]).
     pub fn revoke_followers(&self, conversation: &Conversation) {
         let mut inner = self.lock();
+        inner.revocations[super::stripe(conversation.id)] += 1;
         let Inner {
             conns,
             subscriptions,

@@ -71,7 +71,6 @@ struct Conn {
     presence: PresenceStatus,
 }
 
-#[derive(Default)]
 struct Inner {
     conns: HashMap<ConnId, Conn>,
     subscriptions: HashMap<Uuid, HashSet<ConnId>>,
@@ -83,6 +82,17 @@ struct Inner {
     remote_visitors: HashMap<Uuid, HashSet<Uuid>>,
     /// Where this node's own presence changes go, for the other nodes (cluster only).
     feed: Option<mpsc::UnboundedSender<LocalPresence>>,
+    /// Revocations so far, per stripe of conversations (see [`Hub::revocation_mark`]).
+    revocations: Box<[u64; REVOCATION_STRIPES]>,
+}
+
+/// Conversations share revocation counters by stripes: a revocation in one makes a
+/// subscribe to another of its stripe check again, which is rare and harmless, and the
+/// counters take a fixed 2 KiB whatever the number of conversations.
+const REVOCATION_STRIPES: usize = 256;
+
+fn stripe(conversation_id: Uuid) -> usize {
+    (conversation_id.as_u128() % REVOCATION_STRIPES as u128) as usize
 }
 
 /// A change of who is connected to this node, for the other nodes to hear.
@@ -111,6 +121,21 @@ pub struct Hub {
 /// Serialises a frame once for any number of recipients.
 pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
     Utf8Bytes::from(serde_json::to_string(frame).unwrap_or_default())
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            conns: HashMap::new(),
+            subscriptions: HashMap::new(),
+            visitors: HashMap::new(),
+            queue_watchers: HashSet::new(),
+            remote_agents: HashMap::new(),
+            remote_visitors: HashMap::new(),
+            feed: None,
+            revocations: Box::new([0; REVOCATION_STRIPES]),
+        }
+    }
 }
 
 impl Inner {
@@ -227,6 +252,46 @@ impl Hub {
             .entry(conversation_id)
             .or_default()
             .insert(id);
+    }
+
+    /// The first half of a checked subscribe: a mark to take *before* reading whether the
+    /// connection may see the conversation. [`Hub::subscribe_unless_revoked`] then joins
+    /// only if no revocation ([`Hub::revoke_followers`]) touched the conversation since:
+    /// a claim, assignment or close committed after the read revokes after it, so either
+    /// the join comes first (and the revocation removes it) or the mark has moved (and the
+    /// caller reads again). No change can slip between the check and the join.
+    pub fn revocation_mark(&self, conversation_id: Uuid) -> u64 {
+        self.lock().revocations[stripe(conversation_id)]
+    }
+
+    /// Follows the conversation if nothing was revoked on it since `mark`; `false` means
+    /// "check again".
+    pub fn subscribe_unless_revoked(&self, id: ConnId, conversation_id: Uuid, mark: u64) -> bool {
+        let mut inner = self.lock();
+        if inner.revocations[stripe(conversation_id)] != mark {
+            return false;
+        }
+        inner
+            .subscriptions
+            .entry(conversation_id)
+            .or_default()
+            .insert(id);
+        true
+    }
+
+    /// Every (conversation, connection, who is on it) this node delivers to, for tests and
+    /// diagnostics.
+    pub fn followers(&self) -> Vec<(Uuid, ConnId, Peer)> {
+        let inner = self.lock();
+        let mut all = Vec::new();
+        for (conversation_id, subs) in &inner.subscriptions {
+            for conn in subs {
+                if let Some(c) = inner.conns.get(conn) {
+                    all.push((*conversation_id, *conn, c.peer.clone()));
+                }
+            }
+        }
+        all
     }
 
     pub fn unsubscribe(&self, id: ConnId, conversation_id: Uuid) {

@@ -17,6 +17,7 @@ use super::handshake;
 use super::rate::TokenBucket;
 use crate::auth::Principal;
 use crate::hub::{encode, ConnId, Event, Hub, Peer};
+use crate::store::agents::SessionUse;
 use crate::store::{agents, visitors};
 use crate::{chat, AppState};
 
@@ -38,6 +39,9 @@ pub(super) struct Connection {
     pub typing: HashMap<Uuid, Instant>,
     /// The hash of an agent's session token, checked at each heartbeat (visitors: none).
     pub session_hash: Option<String>,
+    /// Whether the client sent a frame other than heartbeats since the last heartbeat:
+    /// then the heartbeat's session check counts as a use of the session (idle timeout).
+    pub used: bool,
     pub last_heard: Instant,
     /// Nonce of our latest `ping`, and whether its `pong` is still to come.
     pub ping_nonce: u64,
@@ -137,6 +141,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
             replayed: HashMap::new(),
             typing: HashMap::new(),
             session_hash,
+            used: false,
             last_heard: Instant::now(),
             ping_nonce: 0,
             pong_due: false,
@@ -209,15 +214,25 @@ impl Connection {
     }
 
     /// Each heartbeat: a connection silent for too long is closed, and so is an agent's
-    /// whose session is gone (the agent was removed with `agent remove`, which runs in
-    /// another process and cannot reach this one's sockets); otherwise, a `ping`.
+    /// whose session has ended: idle past the idle timeout (heartbeats alone are not a use,
+    /// any other frame is), past its lifetime, or gone (`agent remove`, `logout-all` and
+    /// `passwd` run in another process and cannot reach this one's sockets); otherwise, a
+    /// `ping`.
     async fn on_heartbeat(&mut self) -> Result<(), StepEnd> {
         if self.last_heard.elapsed() > self.state.settings.heartbeat_timeout {
             return Err(StepEnd::Close(close::HEARTBEAT_TIMEOUT));
         }
         if let Some(session_hash) = &self.session_hash {
+            let usage = if std::mem::take(&mut self.used) {
+                SessionUse::Touch
+            } else {
+                SessionUse::Check
+            };
+            let limits = self.state.settings.sessions;
             // A failed query says nothing about the session: only a missing one closes.
-            if let Ok(None) = agents::by_session_hash(&self.state.pool, session_hash).await {
+            if let Ok(None) =
+                agents::by_session_hash(&self.state.pool, session_hash, limits, usage).await
+            {
                 return Err(StepEnd::Close(close::UNAUTHORIZED));
             }
         }

@@ -17,6 +17,9 @@ use crate::{chat, lifecycle};
 /// Messages fetched per query while replaying.
 const REPLAY_CHUNK: u32 = 500;
 
+/// Visibility checks one subscribe may make while revocations keep moving the mark.
+const SUBSCRIBE_TRIES: u32 = 8;
+
 impl Connection {
     pub(super) async fn on_socket_message(&mut self, message: WsMessage) -> Result<(), StepEnd> {
         crate::metrics::global()
@@ -53,6 +56,13 @@ impl Connection {
             && std::mem::take(&mut self.pong_due);
         if !answers_ping && !self.within_rate(id).await? {
             return Ok(());
+        }
+        // Anything but heartbeats is someone at the console (the session's idle timeout).
+        if !matches!(
+            parsed,
+            Ok(ClientFrame::Ping { .. } | ClientFrame::Pong { .. })
+        ) {
+            self.used = true;
         }
         match parsed {
             Ok(frame) => self.on_frame(frame).await,
@@ -176,14 +186,48 @@ impl Connection {
         conversation_id: Uuid,
         after_seq: u64,
     ) -> Result<(), StepEnd> {
-        let conversation =
-            match chat::load_visible(&self.state, &self.principal, conversation_id).await {
-                Ok(c) => c,
-                Err(e) => return self.report(e, Some(conversation_id)).await,
-            };
-        // Follow before reading the replay, so nothing committed in between is missed;
-        // live copies the replay already covered are dropped by seq.
-        self.state.hub.subscribe(self.conn_id, conversation_id);
+        // Check who may see it, then follow it, with no window for a claim, assignment or
+        // close between the two: the hub's revocation mark, taken before the check, moves
+        // with every revocation, and the join only happens if it has not (otherwise check
+        // again). A change committed after the check revokes after the join and removes it.
+        // Following before reading the replay means nothing committed in between is
+        // missed; live copies the replay already covered are dropped by seq.
+        let mut tries = 0;
+        let conversation = loop {
+            let mark = self.state.hub.revocation_mark(conversation_id);
+            let conversation =
+                match chat::load_visible(&self.state, &self.principal, conversation_id).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if e.code() == ErrorCode::NotFound {
+                            self.state.hub.unsubscribe(self.conn_id, conversation_id);
+                            self.replayed.remove(&conversation_id);
+                        }
+                        return self.report(e, Some(conversation_id)).await;
+                    }
+                };
+            let pause = self.state.settings.subscribe_pause;
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+            if self
+                .state
+                .hub
+                .subscribe_unless_revoked(self.conn_id, conversation_id, mark)
+            {
+                break conversation;
+            }
+            tries += 1;
+            if tries >= SUBSCRIBE_TRIES {
+                return self
+                    .refuse(
+                        ErrorCode::Overloaded,
+                        "the conversation keeps changing; subscribe again",
+                        Some(conversation_id),
+                    )
+                    .await;
+            }
+        };
         self.replayed.insert(conversation_id, u64::MAX);
         let snapshot_last_seq = conversation.last_seq;
         self.send(&ServerFrame::Snapshot { conversation }).await?;

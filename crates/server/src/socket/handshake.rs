@@ -61,7 +61,7 @@ pub(super) async fn authenticate(
                 return close_with(socket, close::POLICY, "unsupported protocol version").await;
             }
             Some(Ok(ClientFrame::Auth { token, .. })) => {
-                match auth::authenticate(&state.pool, &token).await {
+                match auth::authenticate(&state.pool, state.settings.sessions, &token).await {
                     // `hello` is sent by the caller once the connection is in the hub,
                     // so no presence change can fall between it and the live stream.
                     Ok(principal) => return Some((principal, auth::token_hash(&token))),

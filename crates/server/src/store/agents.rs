@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{now_millis, uuid_col};
 use crate::auth::AgentIdentity;
+use crate::config::SessionLimits;
 use crate::error::{Error, Result};
 
 fn identity(row: &AnyRow) -> Result<AgentIdentity> {
@@ -94,13 +95,31 @@ pub async fn by_id(pool: &Pool, id: Uuid) -> Result<Option<AgentIdentity>> {
     row.as_ref().map(identity).transpose()
 }
 
-pub async fn create_session(pool: &Pool, agent_id: Uuid, token_hash: &str) -> Result<()> {
+/// A new session for an agent, used now. Sessions of that agent that have ended (idle or
+/// past their lifetime) are deleted on the way, so ended sessions do not pile up.
+pub async fn create_session(
+    pool: &Pool,
+    agent_id: Uuid,
+    token_hash: &str,
+    limits: SessionLimits,
+) -> Result<()> {
+    let now = now_millis();
+    let (created_after, used_after) = cutoffs(now, limits);
     sqlx::query(
-        "INSERT INTO agent_sessions (token_hash, agent_id, created_at) VALUES ($1, $2, $3)",
+        "DELETE FROM agent_sessions WHERE agent_id = $1 AND (created_at <= $2 OR last_used_at <= $3)",
+    )
+    .bind(agent_id.to_string())
+    .bind(created_after)
+    .bind(used_after)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO agent_sessions (token_hash, agent_id, created_at, last_used_at)
+         VALUES ($1, $2, $3, $3)",
     )
     .bind(token_hash)
     .bind(agent_id.to_string())
-    .bind(now_millis())
+    .bind(now)
     .execute(pool)
     .await?;
     Ok(())
@@ -114,14 +133,95 @@ pub async fn delete_session(pool: &Pool, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
-/// The agent a session token hash belongs to.
-pub async fn by_session_hash(pool: &Pool, token_hash: &str) -> Result<Option<AgentIdentity>> {
+/// Ends every session of the agent with this email (`agent logout-all`, `agent passwd`):
+/// `None` when there is no such agent, else how many sessions ended.
+pub async fn end_sessions_by_email(pool: &Pool, email: &str) -> Result<Option<u64>> {
+    let Some((agent, _)) = by_email_with_hash(pool, email).await? else {
+        return Ok(None);
+    };
+    let done = sqlx::query("DELETE FROM agent_sessions WHERE agent_id = $1")
+        .bind(agent.id.to_string())
+        .execute(pool)
+        .await?;
+    Ok(Some(done.rows_affected()))
+}
+
+/// Sets a new password hash for the agent with this email and ends all their sessions, in
+/// one transaction; whether the agent exists.
+pub async fn set_password_by_email(pool: &Pool, email: &str, password_hash: &str) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query("SELECT id FROM agents WHERE lower(email) = lower($1)")
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let id = uuid_col(&row, "id")?;
+    sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM agent_sessions WHERE agent_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The times a live session must be newer than: (created after, last used after).
+fn cutoffs(now: i64, limits: SessionLimits) -> (i64, i64) {
+    let millis = |d: std::time::Duration| d.as_millis().min(i64::MAX as u128) as i64;
+    (
+        now.saturating_sub(millis(limits.lifetime)),
+        now.saturating_sub(millis(limits.idle)),
+    )
+}
+
+/// Whether looking a session up counts as using it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionUse {
+    /// A request, a socket opened, a frame: moves the last-use time (at most every
+    /// [`SessionLimits::touch_every`]).
+    Touch,
+    /// Only checks that it is still live (the heartbeat of a socket that sent nothing).
+    Check,
+}
+
+/// The agent a live session token hash belongs to: `None` when the session is unknown,
+/// ended (logout, `agent logout-all`, `agent passwd`, the agent removed), idle longer than
+/// `limits.idle` or older than `limits.lifetime`.
+pub async fn by_session_hash(
+    pool: &Pool,
+    token_hash: &str,
+    limits: SessionLimits,
+    usage: SessionUse,
+) -> Result<Option<AgentIdentity>> {
+    let now = now_millis();
+    let (created_after, used_after) = cutoffs(now, limits);
     let row = sqlx::query(
-        "SELECT a.id, a.email, a.name, a.is_admin FROM agent_sessions s
-         JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = $1",
+        "SELECT a.id, a.email, a.name, a.is_admin, s.last_used_at FROM agent_sessions s
+         JOIN agents a ON a.id = s.agent_id
+         WHERE s.token_hash = $1 AND s.created_at > $2 AND s.last_used_at > $3",
     )
     .bind(token_hash)
+    .bind(created_after)
+    .bind(used_after)
     .fetch_optional(pool)
     .await?;
-    row.as_ref().map(identity).transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let last_used: i64 = row.try_get("last_used_at")?;
+    let touch_every = limits.touch_every().as_millis() as i64;
+    if usage == SessionUse::Touch && now.saturating_sub(last_used) >= touch_every {
+        sqlx::query("UPDATE agent_sessions SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(pool)
+            .await?;
+    }
+    identity(&row).map(Some)
 }

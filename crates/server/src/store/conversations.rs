@@ -194,3 +194,14 @@ pub async fn queue_for_agent(
     open.sort_by_key(|c| std::cmp::Reverse(c.last_activity_at));
     Ok(open)
 }
+
+/// Conversations left active without an agent (their agent was removed): the partial index
+/// `conversations_orphaned` holds exactly these, so asking is cheap when there are none.
+pub async fn orphaned(pool: &Pool) -> Result<Vec<Uuid>> {
+    let rows = sqlx::query(
+        "SELECT id FROM conversations WHERE status = 'active' AND assigned_agent_id IS NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| uuid_col(r, "id")).collect()
+}

@@ -1,5 +1,6 @@
 //! The writes the writer applies inside a group's transaction: sending a message, claiming
-//! or assigning, closing, rating, and read / delivery receipts.
+//! or assigning, closing, rating, returning an orphaned conversation to the queue, and read /
+//! delivery receipts.
 //!
 //! Each write runs its checks first and writes only after the last one: a refusal (an
 //! [`Error::Client`]: not found, ended, conflict, ...) leaves nothing behind in the open
@@ -50,6 +51,9 @@ pub enum Write {
         rating: u8,
         feedback: Option<String>,
     },
+    /// Returns a conversation left active without an agent (its agent was removed) to the
+    /// queue. Does nothing to one that is not in that state (any more).
+    Requeue { conversation_id: Uuid },
     /// Moves one side's read and/or delivered seq forward.
     Mark {
         principal: Principal,
@@ -80,6 +84,10 @@ pub enum Written {
         changed: bool,
     },
     Rated,
+    /// `changed` is false when it was not active without an agent.
+    Requeued {
+        changed: bool,
+    },
     Marked {
         side: Side,
         after: ReadState,
@@ -93,7 +101,9 @@ impl Written {
     pub fn stored_something(&self) -> bool {
         match self {
             Written::Sent { news, .. } => news.is_some(),
-            Written::Given { changed } | Written::Closed { changed } => *changed,
+            Written::Given { changed }
+            | Written::Closed { changed }
+            | Written::Requeued { changed } => *changed,
             Written::Rated | Written::Probed => true,
             // Receipts may change nothing; they decide nothing here.
             Written::Marked { .. } => false,
@@ -150,6 +160,7 @@ pub fn apply<T: Tx>(tx: &mut T, write: &Write) -> Result<Applied> {
             *rating,
             feedback.as_deref(),
         ),
+        Write::Requeue { conversation_id } => requeue(tx, *conversation_id),
         Write::Mark {
             principal,
             conversation_id,
@@ -355,6 +366,16 @@ fn close<T: Tx>(tx: &mut T, agent: &AgentIdentity, conversation_id: Uuid) -> Res
     }
     tx.end(conversation_id, agent.id, now_millis())?;
     Ok(just(Written::Closed { changed: true }))
+}
+
+fn requeue<T: Tx>(tx: &mut T, conversation_id: Uuid) -> Result<Applied> {
+    let orphaned = tx
+        .head(conversation_id)?
+        .is_some_and(|h| h.status == ConversationStatus::Active && h.assigned_agent_id.is_none());
+    if orphaned {
+        tx.requeue(conversation_id)?;
+    }
+    Ok(just(Written::Requeued { changed: orphaned }))
 }
 
 fn rate<T: Tx>(

@@ -346,6 +346,17 @@ impl Tx for PgTx {
         .map(drop)
     }
 
+    fn requeue(&mut self, id: Uuid) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "UPDATE conversations SET status = 'waiting', assigned_agent_id = NULL,
+                 assigned_at = NULL WHERE id = $1",
+            )
+            .bind(id.to_string()),
+        )
+        .map(drop)
+    }
+
     fn rate(&mut self, id: Uuid, rating: u8, feedback: Option<&str>) -> Result<()> {
         self.execute(
             sqlx::query("UPDATE conversations SET rating = $1, feedback = $2 WHERE id = $3")

@@ -269,6 +269,16 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    fn requeue(&mut self, id: Uuid) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE conversations SET status = 'waiting', assigned_agent_id = NULL,
+                 assigned_at = NULL WHERE id = ?1",
+            )?
+            .execute(params![id.to_string()])?;
+        Ok(())
+    }
+
     /// Stores the visitor's rating and feedback.
     fn rate(&mut self, id: Uuid, rating: u8, feedback: Option<&str>) -> Result<()> {
         self.conn

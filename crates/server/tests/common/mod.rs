@@ -142,9 +142,14 @@ impl TestServer {
                 .await
                 .unwrap();
         let token = auth::new_agent_token();
-        store::agents::create_session(&self.state.pool, agent.id, &auth::token_hash(&token))
-            .await
-            .unwrap();
+        store::agents::create_session(
+            &self.state.pool,
+            agent.id,
+            &auth::token_hash(&token),
+            self.state.settings.sessions,
+        )
+        .await
+        .unwrap();
         (agent, token)
     }
 }
