@@ -85,8 +85,9 @@ async function openSockets(server: TidingsServer): Promise<number> {
 
 /**
  * A visitor who speaks the wire protocol directly (no widget), from a page on the server's
- * origin, so that a test can store many messages quickly. Two sockets take turns, each
- * staying well inside the server's per-socket rate limit; every message waits for its ack.
+ * origin, so that a test can store many messages quickly. Two sockets take turns; they share
+ * the visitor's frame rate, so a send refused as `rate_limited` is sent again a moment later
+ * under the same id; every message waits for its ack.
  */
 class ProtocolVisitor {
   private constructor(readonly page: Page) {}
@@ -139,10 +140,20 @@ class ProtocolVisitor {
       const visitor = (window as any).__visitor;
       let conversation: string | undefined = visitor.conversation;
       for (const body of bodies) {
-        const socket = visitor.sockets[visitor.turn++ % visitor.sockets.length];
         const id = crypto.randomUUID();
-        socket.ws.send(JSON.stringify({ type: "send", id, conversation_id: conversation, body }));
-        const answer = await socket.next((f: any) => (f.type === "ack" || f.type === "error") && f.id === id);
+        // The visitor's sockets share one frame rate: over it, the same id is sent again a
+        // moment later, as the widget's outbox does.
+        let answer: any;
+        for (;;) {
+          const socket = visitor.sockets[visitor.turn++ % visitor.sockets.length];
+          socket.ws.send(JSON.stringify({ type: "send", id, conversation_id: conversation, body }));
+          answer = await socket.next((f: any) => (f.type === "ack" || f.type === "error") && f.id === id);
+          if (answer.type === "error" && answer.code === "rate_limited") {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            continue;
+          }
+          break;
+        }
         if (answer.type !== "ack") throw new Error(`refused: ${JSON.stringify(answer)}`);
         conversation = answer.conversation_id;
       }
