@@ -1,5 +1,6 @@
 //! Building the directory the server serves with `--assets`: the demo host page and the loader
-//! from `assets/`, the widget app under `chat/` and the console under `console/`.
+//! from `assets/`, the widget app under `chat/` and the console under `console/`, each
+//! compressible file with its brotli and gzip copies beside it (`compress.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +28,8 @@ pub fn build(root: &Path, out: &Path) -> Result<PathBuf> {
     println!("==> copy the loader, demo page and static files from assets/");
     copy_tree(&root.join("assets"), out)?;
     minify_loader(&out.join("widget.js"))?;
+    println!("==> write the brotli and gzip copies the server sends (x.br, x.gz)");
+    crate::compress::precompress(out)?;
     Ok(out.to_path_buf())
 }
 

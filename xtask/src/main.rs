@@ -7,6 +7,7 @@
 mod assets;
 mod bench;
 mod bench_server;
+mod compress;
 mod connections;
 mod dev;
 mod dist;
