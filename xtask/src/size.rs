@@ -10,9 +10,8 @@ use std::path::Path;
 use crate::compress::{brotli, gzip};
 use crate::step::{Failure, Result};
 
-/// The loader, minified (SPEC §9 asks for 3 KB; reaching it is the fast-widget issue's
-/// work; this budget keeps it from growing meanwhile).
-pub const LOADER_BUDGET: usize = 3_400;
+/// The loader, minified (SPEC §9: 3 KB). Every host page loads it: it only moves down.
+pub const LOADER_BUDGET: usize = 3_072;
 /// The open widget: a ratchet that only moves down (SPEC §9: ≤ 100 KB, aim 90 KB). Set at
 /// what it measured when the budget was first enforced (168,938), rounded up.
 pub const WIDGET_BUDGET: usize = 170_000;
@@ -82,16 +81,16 @@ pub fn measure(out: &Path) -> Result<Sizes> {
 /// Prints the figures with their budgets.
 pub fn print(sizes: &Sizes) {
     println!(
-        "{:<48} {:>9} {:>9}",
+        "{:<54} {:>9} {:>9}",
         "bytes, as served (gzip -9, brotli -q 11)", "gzip", "brotli"
     );
     println!(
-        "{:<48} {:>9} {:>9}   gzip budget {LOADER_BUDGET}",
+        "{:<54} {:>9} {:>9}   gzip budget {LOADER_BUDGET}",
         "loader   widget.js", sizes.loader.gzip, sizes.loader.brotli
     );
     for (name, size) in &sizes.widget_files {
         println!(
-            "{:<48} {:>9} {:>9}",
+            "{:<54} {:>9} {:>9}",
             format!("widget   chat/{name}"),
             size.gzip,
             size.brotli
@@ -99,7 +98,7 @@ pub fn print(sizes: &Sizes) {
     }
     let total = sizes.widget_total();
     println!(
-        "{:<48} {:>9} {:>9}   gzip budget {WIDGET_BUDGET}",
+        "{:<54} {:>9} {:>9}   gzip budget {WIDGET_BUDGET}",
         "widget   total (html+wasm+js+css)", total.gzip, total.brotli
     );
 }
