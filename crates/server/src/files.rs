@@ -95,7 +95,8 @@ pub fn accepted(headers: &HeaderMap) -> Vec<Encoding> {
 }
 
 /// Whether a file name carries a content hash, as trunk names the built app's files
-/// (`tidings-widget-18953e828e77eff4_bg.wasm`, `widget-3e65512785c2fdc0.css`).
+/// (`tidings-widget-18953e828e77eff4_bg.wasm`, `widget-3e65512785c2fdc0.css`): a 64-bit
+/// hash in hex, without leading zeros (`tidings-console-9efbedf8e33db6b.js`).
 pub fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let Some((stem, _ext)) = name.rsplit_once('.') else {
@@ -105,7 +106,7 @@ pub fn is_hashed(path: &str) -> bool {
     let Some((_, hash)) = stem.rsplit_once('-') else {
         return false;
     };
-    hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    (8..=16).contains(&hash.len()) && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The `Cache-Control` a file is served with, by its path under the assets.
@@ -471,6 +472,7 @@ mod tests {
             "chat/tidings-widget-18953e828e77eff4_bg.wasm",
             "chat/tidings-widget-18953e828e77eff4.js",
             "console/console-d96e18912c9dc4e0.css",
+            "console/tidings-console-9efbedf8e33db6b.js",
         ] {
             assert_eq!(cache_control(hashed), IMMUTABLE, "{hashed}");
         }
@@ -482,7 +484,9 @@ mod tests {
             "chat/widget.js",
             "chat/tidings-widget.js",
             "chat/snippets/tidings-widget-18953e828e77eff4/inline0.js",
-            "chat/x-18953e828e77eff.js",
+            "chat/x-18953e8.js",
+            "chat/x-18953E828E77EFF4.js",
+            "chat/x-18953e828e77eff4a.js",
         ] {
             assert_eq!(cache_control(other), REVALIDATE, "{other}");
         }
