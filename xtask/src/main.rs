@@ -22,6 +22,7 @@ mod size;
 mod step;
 mod test;
 mod tools;
+mod wasm_toolchain;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

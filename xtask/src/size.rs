@@ -9,12 +9,17 @@ use std::path::Path;
 
 use crate::compress::{brotli, gzip};
 use crate::step::{Failure, Result};
+use crate::wasm_toolchain::WasmToolchain;
 
 /// The loader, minified (SPEC §9: 3 KB). Every host page loads it: it only moves down.
 pub const LOADER_BUDGET: usize = 3_072;
-/// The open widget: a ratchet that only moves down (SPEC §9: ≤ 100 KB, aim 90 KB). Set at
-/// what it measured when the budget was first enforced (168,938), rounded up.
-pub const WIDGET_BUDGET: usize = 170_000;
+/// The open widget: a ratchet that only moves down (SPEC §9: ≤ 100 KB, aim 90 KB). Built
+/// with nightly (`wasm_toolchain.rs`), as where it is installed; set at what issue 11's
+/// build-level savings reached (142,438), rounded up.
+pub const WIDGET_BUDGET: usize = 144_000;
+/// The open widget built with stable, on a machine without nightly (its std keeps the
+/// panic machinery): the same code measured 166,698, rounded up. Also only moves down.
+pub const WIDGET_BUDGET_STABLE: usize = 168_000;
 
 /// One file's compressed sizes, as the server sends it.
 #[derive(Clone, Copy, Default)]
@@ -78,8 +83,18 @@ pub fn measure(out: &Path) -> Result<Sizes> {
     })
 }
 
+/// The open widget's budget for what built it (nightly when unknown: the stricter).
+pub fn widget_budget(toolchain: Option<WasmToolchain>) -> usize {
+    match toolchain {
+        Some(WasmToolchain::Stable) => WIDGET_BUDGET_STABLE,
+        Some(WasmToolchain::Nightly) | None => WIDGET_BUDGET,
+    }
+}
+
 /// Prints the figures with their budgets.
 pub fn print(sizes: &Sizes) {
+    let toolchain = WasmToolchain::widget();
+    let widget_budget = widget_budget(toolchain);
     println!(
         "{:<54} {:>9} {:>9}",
         "bytes, as served (gzip -9, brotli -q 11)", "gzip", "brotli"
@@ -98,8 +113,15 @@ pub fn print(sizes: &Sizes) {
     }
     let total = sizes.widget_total();
     println!(
-        "{:<54} {:>9} {:>9}   gzip budget {WIDGET_BUDGET}",
-        "widget   total (html+wasm+js+css)", total.gzip, total.brotli
+        "{:<54} {:>9} {:>9}   gzip budget {widget_budget}{}",
+        "widget   total (html+wasm+js+css)",
+        total.gzip,
+        total.brotli,
+        match toolchain {
+            Some(WasmToolchain::Stable) => " (built with stable)",
+            Some(WasmToolchain::Nightly) => " (built with nightly)",
+            None => "",
+        }
     );
 }
 
@@ -112,8 +134,9 @@ pub fn check(out: &Path) -> Result {
         over.push(format!("loader {} > {LOADER_BUDGET}", sizes.loader.gzip));
     }
     let widget = sizes.widget_total().gzip;
-    if widget > WIDGET_BUDGET {
-        over.push(format!("open widget {widget} > {WIDGET_BUDGET}"));
+    let budget = widget_budget(WasmToolchain::widget());
+    if widget > budget {
+        over.push(format!("open widget {widget} > {budget}"));
     }
     if over.is_empty() {
         Ok(())
