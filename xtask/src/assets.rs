@@ -151,3 +151,17 @@ fn copy_tree(from: &Path, to: &Path) -> Result {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::integrity;
+
+    #[test]
+    fn integrity_is_written_as_trunk_writes_it() {
+        // `printf abc | openssl dgst -sha384 -binary | base64`
+        assert_eq!(
+            integrity(b"abc"),
+            "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
+        );
+    }
+}

@@ -60,3 +60,37 @@ pub fn precompress(dir: &Path) -> Result {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    #[test]
+    fn the_copies_decompress_to_the_file_and_only_compressible_files_get_them() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let app = dir.path().join("chat");
+        std::fs::create_dir_all(&app).unwrap();
+        let wasm = b"\0asm wasm wasm wasm wasm wasm wasm wasm wasm wasm".repeat(50);
+        std::fs::write(app.join("a-0123456789abcdef_bg.wasm"), &wasm).unwrap();
+        std::fs::write(app.join("notify.wav"), &wasm).unwrap();
+        std::fs::write(dir.path().join("tiny.js"), b"1").unwrap();
+        precompress(dir.path()).unwrap();
+
+        let br = std::fs::read(app.join("a-0123456789abcdef_bg.wasm.br")).unwrap();
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut out).unwrap();
+        assert_eq!(out, wasm);
+        let gz = std::fs::read(app.join("a-0123456789abcdef_bg.wasm.gz")).unwrap();
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, wasm);
+        // The sound is compressed already; a copy no smaller than its file is not written.
+        assert!(!app.join("notify.wav.br").exists());
+        assert!(!dir.path().join("tiny.js.br").exists());
+        assert!(!dir.path().join("tiny.js.gz").exists());
+    }
+}

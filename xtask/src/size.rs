@@ -147,3 +147,18 @@ pub fn check(out: &Path) -> Result {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stable_build_is_held_to_its_own_budget_and_an_unknown_one_to_nightlys() {
+        assert_eq!(
+            widget_budget(Some(WasmToolchain::Stable)),
+            WIDGET_BUDGET_STABLE
+        );
+        assert_eq!(widget_budget(Some(WasmToolchain::Nightly)), WIDGET_BUDGET);
+        assert_eq!(widget_budget(None), WIDGET_BUDGET);
+    }
+}
