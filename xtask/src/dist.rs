@@ -2,7 +2,8 @@
 //! (widget, console, loader, demo page), then the server in the `release` profile with
 //! `TIDINGS_EMBED_ASSETS` pointing at them (its `build.rs` compiles them in), copies it to
 //! `target/dist/tidings-server`, and checks it: it unwinds on panic, and with no `--assets`
-//! it serves `/`, `/widget.js`, `/chat/` (and its wasm) and `/console/`.
+//! it serves `/`, `/widget.js`, `/chat/` (and its wasm, brotli-compressed and cached for a
+//! year, decompressing to the built file) and `/console/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,7 +27,7 @@ pub fn build(root: &Path) -> Result<(PathBuf, PathBuf)> {
     let bin = out.join("tidings-server");
     std::fs::copy(dev::target_dir().join("release/tidings-server"), &bin)?;
     let bin = std::fs::canonicalize(bin)?;
-    check(&bin)?;
+    check(&bin, &assets)?;
     Ok((bin, assets))
 }
 
@@ -40,7 +41,7 @@ pub fn run(root: &Path) -> Result {
 }
 
 /// The checks `dist` runs on the binary it built.
-fn check(bin: &Path) -> Result {
+fn check(bin: &Path, assets: &Path) -> Result {
     step::run(
         "check the binary unwinds on panic (tidings-server check-unwind)",
         Command::new(bin).arg("check-unwind"),
@@ -49,12 +50,12 @@ fn check(bin: &Path) -> Result {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serves_everything(bin))?;
+    runtime.block_on(serves_everything(bin, assets))?;
     println!("    ok");
     Ok(())
 }
 
-async fn serves_everything(bin: &Path) -> Result {
+async fn serves_everything(bin: &Path, assets: &Path) -> Result {
     let server = BenchServer::start(bin, &[]).await?;
     let http = reqwest::Client::new();
     let get = |path: String| {
@@ -97,6 +98,34 @@ async fn serves_everything(bin: &Path) -> Result {
     let (kind, _) = get(wasm.clone()).await?;
     if kind != "application/wasm" {
         return Err(Failure(format!("GET {wasm}: content-type {kind}")));
+    }
+    // As a browser gets it: the brotli copy, cached for a year, the built file inside.
+    let response = http
+        .get(format!("http://{}{wasm}", server.addr))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await?;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (encoding, cache) = (header("content-encoding"), header("cache-control"));
+    if encoding != "br" || cache != "public, max-age=31536000, immutable" {
+        return Err(Failure(format!(
+            "GET {wasm} accepting brotli: content-encoding {encoding:?}, cache-control {cache:?}"
+        )));
+    }
+    let mut body = Vec::new();
+    brotli::BrotliDecompress(&mut &response.bytes().await?[..], &mut body)?;
+    let built = std::fs::read(assets.join(wasm.trim_start_matches('/')))?;
+    if body != built {
+        return Err(Failure(format!(
+            "GET {wasm}: the brotli body is not the built file"
+        )));
     }
     Ok(())
 }

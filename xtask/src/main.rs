@@ -7,6 +7,7 @@
 mod assets;
 mod bench;
 mod bench_server;
+mod compress;
 mod connections;
 mod dev;
 mod dist;
@@ -21,6 +22,7 @@ mod size;
 mod step;
 mod test;
 mod tools;
+mod wasm_toolchain;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,39 +1,63 @@
 //! What a visitor downloads, and the budgets it must stay within: the loader every host page
 //! loads, and everything the open widget loads (its html, wasm, js and css), each measured
-//! gzip-compressed at level 9. `cargo xtask bench size` prints the figures; `cargo xtask test`
-//! fails when a budget is exceeded. The budgets live here and nowhere else.
+//! compressed as the server sends it: gzip at level 9 and brotli at quality 11
+//! (`compress.rs`). `cargo xtask bench size` prints the figures; `cargo xtask test` fails
+//! when a budget (in gzip bytes, what every browser accepts) is exceeded. The budgets live
+//! here and nowhere else.
 
-use std::io::Write;
 use std::path::Path;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
-
+use crate::compress::{brotli, gzip};
 use crate::step::{Failure, Result};
+use crate::wasm_toolchain::WasmToolchain;
 
-/// The loader, minified (SPEC §9 asks for 3 KB; reaching it is the fast-widget issue's
-/// work; this budget keeps it from growing meanwhile).
-pub const LOADER_BUDGET: usize = 3_400;
-/// The open widget: a ratchet that only moves down (SPEC §9: ≤ 100 KB, aim 90 KB). Set at
-/// what it measured when the budget was first enforced (168,938), rounded up.
-pub const WIDGET_BUDGET: usize = 170_000;
+/// The loader, minified (SPEC §9: 3 KB). Every host page loads it: it only moves down.
+pub const LOADER_BUDGET: usize = 3_072;
+/// The open widget: a ratchet that only moves down (SPEC §9: ≤ 100 KB, aim 90 KB). Built
+/// with nightly (`wasm_toolchain.rs`), as where it is installed; set at what issue 11's
+/// build-level savings reached (142,438), rounded up.
+pub const WIDGET_BUDGET: usize = 144_000;
+/// The open widget built with stable, on a machine without nightly (its std keeps the
+/// panic machinery): the same code measured 166,698, rounded up. Also only moves down.
+pub const WIDGET_BUDGET_STABLE: usize = 168_000;
 
-/// Gzip sizes of one built assets directory.
+/// One file's compressed sizes, as the server sends it.
+#[derive(Clone, Copy, Default)]
+pub struct Size {
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+impl Size {
+    fn of(data: &[u8]) -> Result<Size> {
+        Ok(Size {
+            gzip: gzip(data)?.len(),
+            brotli: brotli(data)?.len(),
+        })
+    }
+}
+
+/// Compressed sizes of one built assets directory.
 pub struct Sizes {
-    pub loader: usize,
+    pub loader: Size,
     /// Each file the open widget loads, by name under `chat/`.
-    pub widget_files: Vec<(String, usize)>,
+    pub widget_files: Vec<(String, Size)>,
 }
 
 impl Sizes {
-    pub fn widget_total(&self) -> usize {
-        self.widget_files.iter().map(|(_, n)| n).sum()
+    pub fn widget_total(&self) -> Size {
+        self.widget_files
+            .iter()
+            .fold(Size::default(), |total, (_, size)| Size {
+                gzip: total.gzip + size.gzip,
+                brotli: total.brotli + size.brotli,
+            })
     }
 }
 
 /// Measures the assets in `out` (as `cargo xtask assets` builds them).
 pub fn measure(out: &Path) -> Result<Sizes> {
-    let loader = gzip_len(&std::fs::read(out.join("widget.js"))?)?;
+    let loader = Size::of(&std::fs::read(out.join("widget.js"))?)?;
     let mut files: Vec<_> = std::fs::read_dir(out.join("chat"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -51,7 +75,7 @@ pub fn measure(out: &Path) -> Result<Sizes> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        widget_files.push((name, gzip_len(&std::fs::read(&file)?)?));
+        widget_files.push((name, Size::of(&std::fs::read(&file)?)?));
     }
     Ok(Sizes {
         loader,
@@ -59,18 +83,45 @@ pub fn measure(out: &Path) -> Result<Sizes> {
     })
 }
 
+/// The open widget's budget for what built it (nightly when unknown: the stricter).
+pub fn widget_budget(toolchain: Option<WasmToolchain>) -> usize {
+    match toolchain {
+        Some(WasmToolchain::Stable) => WIDGET_BUDGET_STABLE,
+        Some(WasmToolchain::Nightly) | None => WIDGET_BUDGET,
+    }
+}
+
 /// Prints the figures with their budgets.
 pub fn print(sizes: &Sizes) {
+    let toolchain = WasmToolchain::widget();
+    let widget_budget = widget_budget(toolchain);
     println!(
-        "loader   widget.js                      {:>7} bytes gzip (budget {LOADER_BUDGET})",
-        sizes.loader
+        "{:<54} {:>9} {:>9}",
+        "bytes, as served (gzip -9, brotli -q 11)", "gzip", "brotli"
     );
-    for (name, bytes) in &sizes.widget_files {
-        println!("widget   chat/{name:<32} {bytes:>7} bytes gzip");
-    }
     println!(
-        "widget   total (html+wasm+js+css)       {:>7} bytes gzip (budget {WIDGET_BUDGET})",
-        sizes.widget_total()
+        "{:<54} {:>9} {:>9}   gzip budget {LOADER_BUDGET}",
+        "loader   widget.js", sizes.loader.gzip, sizes.loader.brotli
+    );
+    for (name, size) in &sizes.widget_files {
+        println!(
+            "{:<54} {:>9} {:>9}",
+            format!("widget   chat/{name}"),
+            size.gzip,
+            size.brotli
+        );
+    }
+    let total = sizes.widget_total();
+    println!(
+        "{:<54} {:>9} {:>9}   gzip budget {widget_budget}{}",
+        "widget   total (html+wasm+js+css)",
+        total.gzip,
+        total.brotli,
+        match toolchain {
+            Some(WasmToolchain::Stable) => " (built with stable)",
+            Some(WasmToolchain::Nightly) => " (built with nightly)",
+            None => "",
+        }
     );
 }
 
@@ -79,14 +130,13 @@ pub fn check(out: &Path) -> Result {
     let sizes = measure(out)?;
     print(&sizes);
     let mut over = Vec::new();
-    if sizes.loader > LOADER_BUDGET {
-        over.push(format!("loader {} > {LOADER_BUDGET}", sizes.loader));
+    if sizes.loader.gzip > LOADER_BUDGET {
+        over.push(format!("loader {} > {LOADER_BUDGET}", sizes.loader.gzip));
     }
-    if sizes.widget_total() > WIDGET_BUDGET {
-        over.push(format!(
-            "open widget {} > {WIDGET_BUDGET}",
-            sizes.widget_total()
-        ));
+    let widget = sizes.widget_total().gzip;
+    let budget = widget_budget(WasmToolchain::widget());
+    if widget > budget {
+        over.push(format!("open widget {widget} > {budget}"));
     }
     if over.is_empty() {
         Ok(())
@@ -98,8 +148,17 @@ pub fn check(out: &Path) -> Result {
     }
 }
 
-fn gzip_len(data: &[u8]) -> Result<usize> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(data)?;
-    Ok(gz.finish()?.len())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stable_build_is_held_to_its_own_budget_and_an_unknown_one_to_nightlys() {
+        assert_eq!(
+            widget_budget(Some(WasmToolchain::Stable)),
+            WIDGET_BUDGET_STABLE
+        );
+        assert_eq!(widget_budget(Some(WasmToolchain::Nightly)), WIDGET_BUDGET);
+        assert_eq!(widget_budget(None), WIDGET_BUDGET);
+    }
 }

@@ -1,13 +1,15 @@
 //! Static files: the demo page at `/`, `/widget.js`, the widget app under `/chat/` and the
 //! console under `/console/`, from `--assets DIR` when given, else from the copy embedded
-//! in the binary by `cargo xtask dist` ([`crate::embedded`]). The two app pages are served with a
+//! in the binary by `cargo xtask dist` ([`crate::embedded`]), served by [`crate::files`]
+//! (precompressed brotli or gzip, cached by name). The two app pages are served with a
 //! Content-Security-Policy that allows exactly their own inline scripts (by SHA-256,
-//! computed when the server starts), wasm, and framing by the allowed origins.
+//! computed when the server starts), wasm, and framing by the allowed origins; they are
+//! compressed once at start and revalidated on every use (`no-cache`, `ETag`).
 
 use std::path::Path;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -16,8 +18,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
 
+use crate::files::{self, Files, Variants};
 use crate::AppState;
 
 /// An app page, read once, with its policy.
@@ -27,25 +29,41 @@ pub struct Page {
     pub csp: String,
 }
 
-/// The pages served with a CSP.
-#[derive(Debug, Clone, Default)]
+/// A page as it is served: its policy and its body in every encoding.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub csp: String,
+    pub body: Variants,
+}
+
+impl From<Page> for Served {
+    fn from(page: Page) -> Self {
+        Served {
+            csp: page.csp,
+            body: Variants::compress(page.html.into_bytes()),
+        }
+    }
+}
+
+/// The pages served with a CSP, and the static files beside them.
+#[derive(Debug, Default)]
 pub struct Pages {
-    pub chat: Option<Page>,
-    pub console: Option<Page>,
+    pub chat: Option<Served>,
+    pub console: Option<Served>,
+    pub files: Files,
 }
 
 impl Pages {
     /// Reads `chat/index.html` and `console/index.html` under `dir`, or from the embedded
     /// assets without one, if present.
     pub fn load(dir: Option<&Path>, allowed_origins: &[String]) -> Self {
+        Self::from_files(Files::from_settings(dir), allowed_origins)
+    }
+
+    /// The pages of `files`, which are then served beside them.
+    pub fn from_files(files: Files, allowed_origins: &[String]) -> Self {
         let page = |sub: &str| {
-            let html = match dir {
-                Some(dir) => std::fs::read_to_string(dir.join(sub).join("index.html")).ok()?,
-                None => {
-                    let bytes = crate::embedded::get(&format!("{sub}/index.html"))?;
-                    String::from_utf8(bytes.to_vec()).ok()?
-                }
-            };
+            let html = String::from_utf8(files.read(&format!("{sub}/index.html"))?).ok()?;
             // The console is framed by nobody but itself, whoever may embed the widget.
             let csp = match sub {
                 "chat" => content_security_policy(&html, allowed_origins),
@@ -54,8 +72,11 @@ impl Pages {
             Some(Page { html, csp })
         };
         Pages {
-            chat: page("chat").map(|page| tell_allowed_origins(page, allowed_origins)),
-            console: page("console"),
+            chat: page("chat")
+                .map(|page| tell_allowed_origins(page, allowed_origins))
+                .map(Served::from),
+            console: page("console").map(Served::from),
+            files,
         }
     }
 }
@@ -158,23 +179,18 @@ async fn only_pages_at_their_paths(request: Request, next: Next) -> Response {
     response
 }
 
-fn page_response(page: Option<&Page>) -> Response {
+fn page_response(page: Option<&Served>, request: &HeaderMap) -> Response {
     match page {
         Some(page) => {
             let csp = HeaderValue::from_str(&page.csp)
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("text/html; charset=utf-8"),
-                    ),
-                    (header::CONTENT_SECURITY_POLICY, csp),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-                ],
-                page.html.clone(),
-            )
-                .into_response()
+            let mut response =
+                page.body
+                    .respond(request, "text/html; charset=utf-8", files::REVALIDATE);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, csp);
+            response
         }
         None => (
             StatusCode::NOT_FOUND,
@@ -184,12 +200,12 @@ fn page_response(page: Option<&Page>) -> Response {
     }
 }
 
-async fn chat_page(State(state): State<AppState>) -> Response {
-    page_response(state.pages.chat.as_ref())
+async fn chat_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    page_response(state.pages.chat.as_ref(), &headers)
 }
 
-async fn console_page(State(state): State<AppState>) -> Response {
-    page_response(state.pages.console.as_ref())
+async fn console_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    page_response(state.pages.console.as_ref(), &headers)
 }
 
 /// Routes for the pages and the static files (a fallback, so API routes win), gzipped.
@@ -204,13 +220,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/", get(console_page))
         .route("/console/index.html", get(console_page));
-    let router = match &state.settings.assets {
-        Some(dir) => router.fallback_service(ServeDir::new(dir)),
-        None if crate::embedded::present() => router.fallback(crate::embedded::serve),
-        None => router,
+    let router = if state.pages.files.present() {
+        router.fallback(files::serve)
+    } else {
+        router
     };
-    // The wasm and JS are served gzipped when the browser accepts it (the size budgets
-    // in SPEC 9 are gzip sizes); the API and socket are not behind this layer.
+    // Files served without a precompressed copy (a directory not built by `cargo xtask
+    // assets`) are gzipped on the fly when the browser accepts it; the rest carry their
+    // `Content-Encoding` already, which this layer leaves alone. The API and socket are
+    // not behind this layer.
     router
         .layer(middleware::from_fn(only_pages_at_their_paths))
         .layer(CompressionLayer::new())

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod embedded;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod hub;
 pub mod ip_limit;
