@@ -150,10 +150,11 @@ pub async fn list_for_agent(
     filter: AgentFilter,
 ) -> Result<Vec<Conversation>> {
     let query = match filter {
+        // The first page of the queue, oldest first ([`waiting_page`] pages on).
         AgentFilter::Waiting => sqlx::query(concat!(
             conversation_select!(),
             " WHERE c.status = 'waiting' AND $1 IS NOT NULL AND $2 IS NOT NULL
-              ORDER BY c.last_activity_at DESC LIMIT 200"
+              ORDER BY c.started_at, c.id LIMIT 200"
         )),
         AgentFilter::Mine => sqlx::query(concat!(
             conversation_select!(),
@@ -177,6 +178,69 @@ pub async fn list_for_agent(
         .fetch_all(pool)
         .await?;
     rows.iter().map(|r| from_row(r, Side::Agent)).collect()
+}
+
+/// Where a page of the waiting list starts: after this conversation's (started_at, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingCursor {
+    pub started_at: i64,
+    pub id: String,
+}
+
+impl WaitingCursor {
+    /// The cursor's text form, `STARTED_AT.ID` (opaque to clients).
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.started_at, self.id)
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let (started_at, id) = text.split_once('.')?;
+        let id = Uuid::parse_str(id).ok()?;
+        Some(WaitingCursor {
+            started_at: started_at.parse().ok()?,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// One page of the waiting list, oldest first (by when the conversation started, then id):
+/// every waiting conversation is reachable page by page, however many a flood added, and
+/// the customers who have waited longest come first. Returns the page and the cursor of
+/// the next one, if more follow.
+pub async fn waiting_page(
+    pool: &Pool,
+    after: Option<&WaitingCursor>,
+    limit: u32,
+) -> Result<(Vec<Conversation>, Option<WaitingCursor>)> {
+    let limit = limit.clamp(1, LIST_LIMIT as u32);
+    let (started_at, id) = match after {
+        Some(c) => (c.started_at, c.id.clone()),
+        None => (i64::MIN, String::new()),
+    };
+    let rows = sqlx::query(concat!(
+        conversation_select!(),
+        " WHERE c.status = 'waiting' AND (c.started_at > $1 OR (c.started_at = $1 AND c.id > $2))
+          ORDER BY c.started_at, c.id LIMIT $3"
+    ))
+    .bind(started_at)
+    .bind(id)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(pool)
+    .await?;
+    let mut page = rows
+        .iter()
+        .map(|r| from_row(r, Side::Agent))
+        .collect::<Result<Vec<_>>>()?;
+    let next = if page.len() > limit as usize {
+        page.truncate(limit as usize);
+        page.last().map(|c| WaitingCursor {
+            started_at: c.started_at,
+            id: c.id.to_string(),
+        })
+    } else {
+        None
+    };
+    Ok((page, next))
 }
 
 /// The conversations a `queue` frame starts with: everything visible and not ended, plus
