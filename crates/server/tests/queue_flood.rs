@@ -350,6 +350,22 @@ async fn the_waiting_list_is_complete_and_oldest_first() {
     assert_eq!(first.conversations[0].id, customer);
     assert!(first.next.is_some());
 
+    // A console's queue starts with that same first page (the longest-waiting), not with
+    // the flood's newest.
+    let (mut ada_ws, _) = Client::connect(&server, &ada_token).await;
+    ada_ws.send(json!({"type": "watch_queue"})).await;
+    let ServerFrame::Queue { conversations } = ada_ws
+        .expect(|f| matches!(f, ServerFrame::Queue { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    let queued: HashSet<Uuid> = conversations.iter().map(|c| c.id).collect();
+    assert!(
+        first.conversations.iter().all(|c| queued.contains(&c.id)),
+        "the queue frame misses some of the longest-waiting"
+    );
+
     // Pages of 70 reach every waiting conversation exactly once, in (started_at, id) order.
     let mut seen = Vec::new();
     let mut after: Option<String> = None;

@@ -243,15 +243,28 @@ pub async fn waiting_page(
     Ok((page, next))
 }
 
-/// The conversations a `queue` frame starts with: everything visible and not ended, plus
-/// the most recent ended ones.
+/// The conversations a `queue` frame starts with: the first page of the waiting list (the
+/// longest-waiting, so a flood of newer chats cannot crowd them out; later pages come over
+/// HTTP), everything else visible and not ended, and the most recent ended ones.
 pub async fn queue_for_agent(
     pool: &Pool,
     agent_id: Uuid,
     is_admin: bool,
 ) -> Result<Vec<Conversation>> {
-    let mut open = list_for_agent(pool, agent_id, is_admin, AgentFilter::All).await?;
-    open.retain(|c| c.status != ConversationStatus::Ended);
+    let mut open = list_for_agent(pool, agent_id, is_admin, AgentFilter::Waiting).await?;
+    // Active ones apart, so a flood of waiting chats cannot crowd them out either.
+    let active = sqlx::query(concat!(
+        conversation_select!(),
+        " WHERE c.status = 'active' AND (c.assigned_agent_id = $1 OR $2)
+          ORDER BY c.last_activity_at DESC LIMIT 200"
+    ))
+    .bind(agent_id.to_string())
+    .bind(is_admin)
+    .fetch_all(pool)
+    .await?;
+    for row in &active {
+        open.push(from_row(row, Side::Agent)?);
+    }
     let mut ended = list_for_agent(pool, agent_id, is_admin, AgentFilter::Ended).await?;
     ended.truncate(50);
     open.extend(ended);
