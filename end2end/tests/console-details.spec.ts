@@ -253,7 +253,7 @@ test("the counts on the filter tabs follow arrivals, claims and closes live", as
   await expect(ada.count("ended")).toHaveText("1");
 });
 
-test("the list shows newest activity first: a visitor writing again moves to the top", async ({
+test("waiting: the longest-waiting first, whoever wrote last; other tabs: newest activity first", async ({
   page,
   browser,
   server,
@@ -265,13 +265,22 @@ test("the list shows newest activity first: a visitor writing again moves to the
   const a = await conversationIdOf(ada, "order first");
   const second = await visitorSays(browser, server, "order second");
   const b = await conversationIdOf(ada, "order second");
-  await expect.poll(() => ada.itemIds()).toEqual([b, a]);
+  await expect.poll(() => ada.itemIds()).toEqual([a, b]);
 
+  // Writing again does not jump the queue.
+  await second.send("order second again");
+  await expect(ada.item(b)).toContainText("order second again");
+  await expect.poll(() => ada.itemIds()).toEqual([a, b]);
+
+  // Once both are Ada's, the Mine tab shows the newest activity first.
+  await act(server, AGENT, a, "claim");
+  await act(server, AGENT, b, "claim");
+  await ada.filter("mine").click();
   await first.send("order first again");
   await expect(ada.item(a)).toContainText("order first again");
   await expect.poll(() => ada.itemIds()).toEqual([a, b]);
-
-  await second.send("order second again");
+  await second.send("order second once more");
+  await expect(ada.item(b)).toContainText("order second once more");
   await expect.poll(() => ada.itemIds()).toEqual([b, a]);
 });
 

@@ -6,7 +6,8 @@
 //! round, so it is the steady idle state, not the handshake peak.
 //!
 //! Each socket is its own visitor, as on a real site. Visitors are created first (the
-//! per-IP limit is lifted with `--visitor-create-per-minute 0`), and "before" is read after
+//! per-IP and node-wide limits are lifted with `--visitor-create-per-minute 0
+//! --visitor-create-global-per-minute 0`), and "before" is read after
 //! that, so only the sockets are counted. Sockets are opened in batches below the listen
 //! backlog; this process and the server each need a file descriptor per socket, so both
 //! raise their soft open-files limit to the hard limit.
@@ -53,7 +54,16 @@ pub fn run(connections: usize) -> Result {
 }
 
 async fn measure(bin: &Path, connections: usize) -> Result {
-    let server = BenchServer::start(bin, &["--visitor-create-per-minute", "0"]).await?;
+    let server = BenchServer::start(
+        bin,
+        &[
+            "--visitor-create-per-minute",
+            "0",
+            "--visitor-create-global-per-minute",
+            "0",
+        ],
+    )
+    .await?;
     let (pid, addr) = (server.pid, server.addr.clone());
     let http = reqwest::Client::new();
     let (interval, server_limit) = server_facts(pid, &http, &addr).await?;

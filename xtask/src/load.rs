@@ -252,6 +252,8 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         "1000000",
         "--visitor-create-per-minute",
         "0",
+        "--visitor-create-global-per-minute",
+        "0",
         "--login-per-minute",
         "0",
         "--heartbeat-interval-ms",

@@ -5,7 +5,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tidings_protocol::http::{
-    AgentList, ApiError, AssignRequest, ConversationList, HistoryPage, LoginRequest, LoginResponse,
+    AgentList, ApiError, AssignRequest, CloseWaitingRequest, CloseWaitingResponse,
+    ConversationList, HistoryPage, LoginRequest, LoginResponse, VisitorBlock,
 };
 use tidings_protocol::{Agent, Conversation, ErrorCode};
 use uuid::Uuid;
@@ -128,11 +129,37 @@ pub async fn agents(token: &str) -> Result<Vec<Agent>, Failure> {
         .map(|list| list.agents)
 }
 
-pub async fn conversations(token: &str, filter: Filter) -> Result<Vec<Conversation>, Failure> {
+/// One tab's conversations; for Waiting the first page, oldest first, with the cursor of
+/// the next one in `next`.
+pub async fn conversations(token: &str, filter: Filter) -> Result<ConversationList, Failure> {
     let url = format!("/v1/conversations?filter={}", filter.as_str());
-    get::<ConversationList>(&url, token)
-        .await
-        .map(|list| list.conversations)
+    get::<ConversationList>(&url, token).await
+}
+
+/// The page of the waiting list after `after` (an earlier page's `next`).
+pub async fn waiting_after(token: &str, after: &str) -> Result<ConversationList, Failure> {
+    let after = String::from(js_sys::encode_uri_component(after));
+    let url = format!("/v1/conversations?filter=waiting&after={after}");
+    get::<ConversationList>(&url, token).await
+}
+
+/// Ends the listed conversations that are still waiting.
+pub async fn close_waiting(
+    token: &str,
+    conversation_ids: Vec<Uuid>,
+) -> Result<CloseWaitingResponse, Failure> {
+    let body = CloseWaitingRequest { conversation_ids };
+    post("/v1/conversations/close-waiting", token, Some(&body)).await
+}
+
+/// Blocks a visitor: their messages are refused, their waiting chats end.
+pub async fn block_visitor(token: &str, visitor_id: Uuid) -> Result<VisitorBlock, Failure> {
+    post(
+        &format!("/v1/visitors/{visitor_id}/block"),
+        token,
+        None::<&()>,
+    )
+    .await
 }
 
 pub async fn conversation(token: &str, id: Uuid) -> Result<Conversation, Failure> {

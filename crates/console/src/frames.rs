@@ -156,6 +156,9 @@ fn queue_received(state: ConsoleState, conversations: Vec<Conversation>) {
     if new_waiting {
         browser::chime();
     }
+    // The queue starts with the first page of the waiting list: pages loaded beyond it
+    // before a reconnect were dropped with the rest, so paging starts over.
+    crate::session::refresh_list(state, list::Filter::Waiting);
     let (viewer, all) = (
         state.viewer_untracked(),
         state.conversations.get_untracked(),

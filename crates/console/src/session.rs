@@ -129,13 +129,17 @@ fn end_locally(state: ConsoleState) {
 }
 
 /// Fetches one tab's conversations over HTTP and merges them into the list (the socket
-/// keeps it live; this also fills the Ended tab beyond the latest few).
+/// keeps it live; this also fills the Ended tab beyond the latest few). For Waiting, the
+/// first page, oldest first, and where the next one starts.
 pub fn refresh_list(state: ConsoleState, filter: Filter) {
     let Some(token) = state.token() else { return };
     spawn_local(async move {
         match api::conversations(&token, filter).await {
-            Ok(conversations) => {
-                for conversation in conversations {
+            Ok(list) => {
+                if filter == Filter::Waiting {
+                    state.waiting_next.set(list.next);
+                }
+                for conversation in list.conversations {
                     conversation_changed(state, None, conversation);
                 }
             }
@@ -147,6 +151,29 @@ pub fn refresh_list(state: ConsoleState, filter: Filter) {
             Err(failure) => state.notice.set(Some(failure.message)),
         }
     });
+}
+
+/// Fetches the next page of the waiting list (a flood can hold more than one page).
+pub async fn load_more_waiting(state: ConsoleState) {
+    let Some(token) = state.token() else { return };
+    let Some(after) = state.waiting_next.get_untracked() else {
+        return;
+    };
+    match api::waiting_after(&token, &after).await {
+        Ok(list) => {
+            state.waiting_next.set(list.next);
+            for conversation in list.conversations {
+                conversation_changed(state, None, conversation);
+            }
+        }
+        Err(failure) if failure.is_unauthorized() => {
+            expire(state, "Your session has ended. Please log in again.")
+        }
+        Err(failure) => state.notice.set(Some(format!(
+            "Could not load more waiting chats: {}",
+            failure.message
+        ))),
+    }
 }
 
 fn load_agents(state: ConsoleState) {

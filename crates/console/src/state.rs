@@ -3,7 +3,7 @@
 //! Everything is a signal, so the socket handler, HTTP callbacks and components all
 //! update and read the same data and the screen follows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use tidings_client::{ConnectionState, Timeline};
@@ -66,6 +66,10 @@ pub struct ConsoleState {
     pub threads: RwSignal<HashMap<Uuid, Thread>>,
     /// The last action that failed (claim, close, ...), shown until dismissed.
     pub notice: RwSignal<Option<String>>,
+    /// Where the next page of the waiting list starts, while there is one.
+    pub waiting_next: RwSignal<Option<String>>,
+    /// Waiting conversations ticked for a bulk close.
+    pub bulk_selected: RwSignal<HashSet<Uuid>>,
 }
 
 impl ConsoleState {
@@ -84,6 +88,8 @@ impl ConsoleState {
             now: RwSignal::new(now),
             threads: RwSignal::new(HashMap::new()),
             notice: RwSignal::new(None),
+            waiting_next: RwSignal::new(None),
+            bulk_selected: RwSignal::new(HashSet::new()),
         }
     }
 
@@ -155,6 +161,8 @@ impl ConsoleState {
         self.agents.set(Vec::new());
         self.presence.set(Presence::default());
         self.notice.set(None);
+        self.waiting_next.set(None);
+        self.bulk_selected.set(HashSet::new());
     }
 }
 

@@ -155,8 +155,9 @@ pub enum ServerFrame {
         event: ConversationEvent,
         conversation: Conversation,
     },
-    /// Answer to `watch_queue`: every conversation the agent may see that is not ended,
-    /// plus the most recent ended ones, newest activity first.
+    /// Answer to `watch_queue`: the first page of the waiting list (the longest-waiting),
+    /// the active conversations the agent may see, and the most recent ended ones, newest
+    /// activity first.
     Queue { conversations: Vec<Conversation> },
     /// Best presence among agents changed (online beats away beats offline).
     Availability { status: PresenceStatus },

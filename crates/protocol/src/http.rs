@@ -53,6 +53,36 @@ pub struct VisitorProfile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationList {
     pub conversations: Vec<Conversation>,
+    /// `filter=waiting` only: more waiting conversations follow; pass this as `after` to
+    /// get the next page. Absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// `POST /v1/conversations/close-waiting`: ends these conversations if they are still
+/// waiting (at most 200 at once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseWaitingRequest {
+    pub conversation_ids: Vec<Uuid>,
+}
+
+/// Answer to `POST /v1/conversations/close-waiting`: the conversations this request ended,
+/// and those it left alone (no longer waiting, already ended, or not found).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseWaitingResponse {
+    pub closed: Vec<Uuid>,
+    pub skipped: Vec<Uuid>,
+}
+
+/// Answer to `POST /v1/visitors/{id}/block` and `/unblock`: the visitor's state now, and
+/// the waiting conversations the block ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorBlock {
+    pub visitor_id: Uuid,
+    pub blocked: bool,
+    #[serde(default)]
+    pub ended: Vec<Uuid>,
 }
 
 /// `GET /v1/conversations/{id}/messages?before_seq=N&limit=M`: the page of messages

@@ -156,6 +156,9 @@ const HTTP_TYPES: &[&str] = &[
     "AgentList",
     "AssignRequest",
     "RatingRequest",
+    "CloseWaitingRequest",
+    "CloseWaitingResponse",
+    "VisitorBlock",
     "Health",
 ];
 
@@ -189,6 +192,9 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "AgentList" => drop(round_trip::<AgentList>(&ex)),
                     "AssignRequest" => drop(round_trip::<AssignRequest>(&ex)),
                     "RatingRequest" => drop(round_trip::<RatingRequest>(&ex)),
+                    "CloseWaitingRequest" => drop(round_trip::<CloseWaitingRequest>(&ex)),
+                    "CloseWaitingResponse" => drop(round_trip::<CloseWaitingResponse>(&ex)),
+                    "VisitorBlock" => drop(round_trip::<VisitorBlock>(&ex)),
                     "Health" => drop(round_trip::<Health>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }

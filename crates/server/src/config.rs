@@ -23,6 +23,10 @@ pub const DEFAULT_SOCKETS_PER_ADDRESS: u32 = 256;
 pub const DEFAULT_SOCKETS_PER_PEER: u32 = 16;
 /// HTTP writes per token per minute: far above what a person clicks.
 pub const DEFAULT_HTTP_WRITES_PER_MINUTE: u32 = 120;
+/// New visitors per minute on one node, from all addresses together: far above a busy
+/// site's arrivals (a visitor is created once per browser), low enough that a flood from many
+/// addresses cannot fill the agents' queue without bound.
+pub const DEFAULT_VISITOR_CREATE_GLOBAL_PER_MINUTE: u32 = 600;
 /// A client's time to send a request's headers.
 pub const DEFAULT_HEADER_READ_TIMEOUT_MS: u64 = 10_000;
 /// An agent session unused for this long ends (12 hours: a working day and then some).
@@ -92,6 +96,12 @@ pub struct ServeArgs {
     /// `POST /v1/visitors` per client IP per minute (burst of as many); 0 disables.
     #[arg(long, env = "TIDINGS_VISITOR_CREATE_PER_MINUTE", default_value_t = 60)]
     pub visitor_create_per_minute: u32,
+
+    /// `POST /v1/visitors` per minute on this node from all addresses together (burst of as
+    /// many): a flood from many addresses cannot create unbounded visitors, and so
+    /// conversations. 0 disables.
+    #[arg(long, env = "TIDINGS_VISITOR_CREATE_GLOBAL_PER_MINUTE", default_value_t = DEFAULT_VISITOR_CREATE_GLOBAL_PER_MINUTE)]
+    pub visitor_create_global_per_minute: u32,
 
     /// `POST /v1/agents/login` attempts per client IP per minute (burst of as many); 0
     /// disables.
@@ -164,6 +174,8 @@ pub struct Settings {
     pub write_queue: usize,
     /// Visitors one IP may create per minute; 0 disables the limit.
     pub visitor_create_per_minute: u32,
+    /// Visitors this node may create per minute from all addresses; 0 disables the limit.
+    pub visitor_create_global_per_minute: u32,
     /// Login attempts one IP may make per minute; 0 disables the limit.
     pub login_per_minute: u32,
     /// Store visitors' page URLs whole (query and fragment too).
@@ -226,6 +238,7 @@ impl Default for Settings {
             outbound_queue: 256,
             write_queue: DEFAULT_WRITE_QUEUE,
             visitor_create_per_minute: 60,
+            visitor_create_global_per_minute: DEFAULT_VISITOR_CREATE_GLOBAL_PER_MINUTE,
             login_per_minute: 20,
             keep_page_query: false,
             max_sockets_per_address: DEFAULT_SOCKETS_PER_ADDRESS,
@@ -258,6 +271,7 @@ impl ServeArgs {
             outbound_queue: self.outbound_queue.max(8),
             write_queue: self.write_queue.max(1),
             visitor_create_per_minute: self.visitor_create_per_minute,
+            visitor_create_global_per_minute: self.visitor_create_global_per_minute,
             login_per_minute: self.login_per_minute,
             keep_page_query: self.keep_page_query,
             max_sockets_per_address: self.max_sockets_per_address,

@@ -8,7 +8,9 @@
 //! (see [`crate::client_address`]). IPv6 clients are keyed by their /64, since one host
 //! commonly holds a whole /64.
 //!
-//! The same bucket keyed by something else ([`Limiter`]) limits HTTP writes per token.
+//! The same bucket keyed by something else ([`Limiter`]) limits HTTP writes per token, and
+//! with a single key ([`Node`]) new visitors on the whole node: per-address limits do not stop
+//! a flood from many addresses, which would otherwise fill the agents' queue.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -117,6 +119,16 @@ impl Keyed for String {
     }
 }
 
+/// The one key of a node-wide limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Node;
+
+impl Keyed for Node {
+    fn bucket_key(self) -> Self {
+        self
+    }
+}
+
 impl Keyed for IpAddr {
     fn bucket_key(self) -> Self {
         key(self)
@@ -141,6 +153,8 @@ pub fn key(ip: IpAddr) -> IpAddr {
 #[derive(Debug)]
 pub struct IpLimits {
     pub visitor_create: IpLimiter,
+    /// New visitors on this node, from every address together.
+    pub visitor_create_global: Limiter<Node>,
     pub login: IpLimiter,
     /// HTTP writes, per token (or per address for requests without one).
     pub http_writes: Limiter<String>,
@@ -149,11 +163,13 @@ pub struct IpLimits {
 impl IpLimits {
     pub fn new(
         visitor_create_per_minute: u32,
+        visitor_create_global_per_minute: u32,
         login_per_minute: u32,
         http_writes_per_minute: u32,
     ) -> Self {
         IpLimits {
             visitor_create: IpLimiter::new(visitor_create_per_minute),
+            visitor_create_global: Limiter::new(visitor_create_global_per_minute),
             login: IpLimiter::new(login_per_minute),
             http_writes: Limiter::new(http_writes_per_minute),
         }
@@ -174,11 +190,25 @@ pub fn too_many(what: &str, by: &str, wait: Duration) -> Response {
     response
 }
 
+/// The 429 answer of a node-wide limit.
+pub fn too_many_on_node(what: &str, wait: Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let error = Error::client(
+        ErrorCode::RateLimited,
+        format!("too many {what} on this server right now; try again in {seconds} s"),
+    );
+    retry_later(error, wait)
+}
+
 /// Which limit an endpoint counts against.
 pub trait Limit {
     /// What is being limited, for the error message.
     const WHAT: &'static str;
     fn limiter(limits: &IpLimits) -> &IpLimiter;
+    /// A node-wide limit checked once the address's allows the request.
+    fn node_limiter(_limits: &IpLimits) -> Option<&Limiter<Node>> {
+        None
+    }
 }
 
 /// `POST /v1/visitors`.
@@ -188,6 +218,9 @@ impl Limit for VisitorCreation {
     const WHAT: &'static str = "new visitors";
     fn limiter(limits: &IpLimits) -> &IpLimiter {
         &limits.visitor_create
+    }
+    fn node_limiter(limits: &IpLimits) -> Option<&Limiter<Node>> {
+        Some(&limits.visitor_create_global)
     }
 }
 
@@ -211,19 +244,20 @@ impl<L: Limit> FromRequestParts<AppState> for WithinIpLimit<L> {
         // Served without connect info (not the binary, not the tests) everyone shares one
         // bucket: stricter, never open.
         let ip = crate::client_address::of_parts(parts, &state.settings.trusted_proxies);
-        match L::limiter(&state.ip_limits).check(ip) {
-            Ok(()) => Ok(WithinIpLimit(PhantomData)),
-            Err(wait) => {
-                let seconds = wait.as_secs().max(1);
-                let error = Error::client(
-                    ErrorCode::RateLimited,
-                    format!(
-                        "too many {} from this address; try again in {seconds} s",
-                        L::WHAT
-                    ),
-                );
-                Err(retry_later(error, wait))
-            }
+        if let Err(wait) = L::limiter(&state.ip_limits).check(ip) {
+            let seconds = wait.as_secs().max(1);
+            let error = Error::client(
+                ErrorCode::RateLimited,
+                format!(
+                    "too many {} from this address; try again in {seconds} s",
+                    L::WHAT
+                ),
+            );
+            return Err(retry_later(error, wait));
+        }
+        match L::node_limiter(&state.ip_limits).map(|l| l.check(Node)) {
+            Some(Err(wait)) => Err(too_many_on_node(L::WHAT, wait)),
+            _ => Ok(WithinIpLimit(PhantomData)),
         }
     }
 }

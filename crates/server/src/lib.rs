@@ -66,6 +66,7 @@ impl AppState {
         let pages = assets::Pages::load(settings.assets.as_deref(), &settings.allowed_origins);
         let ip_limits = ip_limit::IpLimits::new(
             settings.visitor_create_per_minute,
+            settings.visitor_create_global_per_minute,
             settings.login_per_minute,
             settings.http_writes_per_minute,
         );

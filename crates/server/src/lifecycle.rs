@@ -1,11 +1,12 @@
-//! Conversation state changes besides sending: claim, assign, close, rate, read /
-//! delivery receipts, and returning a removed agent's conversations to the queue. Each is
-//! checked, queued for the writer ([`crate::writer`]), and once committed announced:
-//! `conversation` frames to everyone concerned, followers who lost sight of the
-//! conversation dropped, receipts to the other side.
+//! Conversation state changes besides sending: claim, assign, close (one, or waiting ones
+//! in bulk), rate, blocking a visitor, read / delivery receipts, and returning a removed
+//! agent's conversations to the queue. Each is checked, queued for the writer
+//! ([`crate::writer`]), and once committed announced: `conversation` frames to everyone
+//! concerned, followers who lost sight of the conversation dropped, receipts to the other
+//! side.
 
 use tidings_protocol::limits::MAX_FEEDBACK_CHARS;
-use tidings_protocol::{Conversation, ConversationEvent, ServerFrame};
+use tidings_protocol::{Conversation, ConversationEvent, ErrorCode, ServerFrame};
 use uuid::Uuid;
 
 use crate::auth::{AgentIdentity, Principal};
@@ -123,6 +124,7 @@ pub async fn close(
         .submit(Write::Close {
             agent: agent.clone(),
             conversation_id,
+            only_waiting: false,
         })
         .await?;
     let Written::Closed { changed } = written else {
@@ -134,6 +136,105 @@ pub async fn close(
         ConversationEvent::Updated
     };
     finish(state, conversation_id, event).await
+}
+
+/// Waiting conversations closed at once, at most this many per request.
+pub const MAX_BULK_CLOSE: usize = 200;
+
+/// Closes at most this many at a time: they share the writer's groups, and leave room in
+/// its queue for everyone else's writes.
+const BULK_CLOSE_IN_FLIGHT: usize = 16;
+
+/// Closes waiting conversations in bulk (a flood in the queue). Each is closed through the
+/// writer and announced as a single close is; one that is no longer waiting (claimed
+/// meanwhile), already ended, or not visible is skipped. Returns (closed, skipped), in the
+/// order asked. A passing failure (`overloaded`, storage) stops the request with that error:
+/// closes are idempotent, so the client sends the same list again.
+pub async fn close_waiting(
+    state: &AppState,
+    agent: &AgentIdentity,
+    ids: &[Uuid],
+) -> Result<(Vec<Uuid>, Vec<Uuid>)> {
+    use futures_util::stream::{self, StreamExt};
+    if ids.len() > MAX_BULK_CLOSE {
+        return Err(Error::invalid(format!(
+            "at most {MAX_BULK_CLOSE} conversations can be closed at once"
+        )));
+    }
+    let mut unique = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    let outcomes: Vec<(Uuid, Result<bool>)> = stream::iter(unique)
+        .map(|id| async move {
+            let written = state
+                .writer
+                .submit(Write::Close {
+                    agent: agent.clone(),
+                    conversation_id: id,
+                    only_waiting: true,
+                })
+                .await;
+            let outcome = match written {
+                Ok(Written::Closed { changed: true }) => {
+                    finish(state, id, ConversationEvent::Ended)
+                        .await
+                        .map(|_| true)
+                }
+                Ok(Written::Closed { changed: false }) => Ok(false),
+                Ok(_) => Err(unexpected()),
+                // Refusals about this conversation (not found, no longer waiting) skip
+                // it; passing ones (`overloaded`, storage failing) fail the request.
+                Err(Error::Client { code, .. })
+                    if !matches!(code, ErrorCode::Overloaded | ErrorCode::Internal) =>
+                {
+                    Ok(false)
+                }
+                Err(e) => Err(e),
+            };
+            (id, outcome)
+        })
+        .buffered(BULK_CLOSE_IN_FLIGHT)
+        .collect()
+        .await;
+    let (mut closed, mut skipped) = (Vec::new(), Vec::new());
+    for (id, outcome) in outcomes {
+        if outcome? {
+            closed.push(id);
+        } else {
+            skipped.push(id);
+        }
+    }
+    Ok((closed, skipped))
+}
+
+/// Blocks (or unblocks) a visitor: their sends are then refused, and blocking ends their
+/// waiting conversations, announced like any close so they leave every agent's queue.
+/// For an agent who may see one of the visitor's conversations; admins for any visitor.
+/// Returns the conversations it ended.
+pub async fn block(
+    state: &AppState,
+    agent: &AgentIdentity,
+    visitor_id: Uuid,
+    blocked: bool,
+) -> Result<Vec<Uuid>> {
+    let written = state
+        .writer
+        .submit(Write::Block {
+            agent: agent.clone(),
+            visitor_id,
+            blocked,
+        })
+        .await?;
+    let Written::Blocked { ended, .. } = written else {
+        return Err(unexpected());
+    };
+    for id in &ended {
+        finish(state, *id, ConversationEvent::Ended).await?;
+    }
+    Ok(ended)
 }
 
 /// The visitor rates an ended conversation (1..=5 stars, optional feedback). Rating

@@ -27,6 +27,8 @@ const FLAGS: &[&str] = &[
     "1000000",
     "--visitor-create-per-minute",
     "0",
+    "--visitor-create-global-per-minute",
+    "0",
     "--outbound-queue",
     "100000",
 ];

@@ -1,6 +1,7 @@
 //! Per-IP limits on visitor creation and agent login, through real sockets: a client over
 //! the limit gets 429 `rate_limited` with `Retry-After`, another address (127.0.0.2, also
-//! loopback) is not affected, the two limits are separate, and `0` disables a limit.
+//! loopback) is not affected, the two limits are separate, and `0` disables a limit. A
+//! node-wide limit on new visitors holds against a flood from many addresses.
 
 mod common;
 
@@ -108,9 +109,49 @@ async fn visitor_creation_and_login_are_limited_per_address() {
 }
 
 #[tokio::test]
+async fn new_visitors_are_limited_on_the_node_across_addresses() {
+    let mut settings = common::test_settings();
+    settings.visitor_create_per_minute = 2;
+    settings.visitor_create_global_per_minute = 5;
+    let server = TestServer::start_with_settings(settings).await;
+    // Five addresses, one visitor each: every address is far below its own limit.
+    for last in 1..=5u8 {
+        let client = client_from([127, 0, 0, last]);
+        assert_eq!(
+            create_visitor(&server, &client).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    // A sixth address, fresh as far as its own limit goes, meets the node's.
+    assert_limited(create_visitor(&server, &client_from([127, 0, 0, 6])).await).await;
+    let again = create_visitor(&server, &client_from([127, 0, 0, 7])).await;
+    let body: Value = {
+        assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
+        again.json().await.unwrap()
+    };
+    assert!(
+        body["message"].as_str().unwrap().contains("on this server"),
+        "{body}"
+    );
+    // The per-address limit still comes first: an address over its own is told so.
+    let local = client_from([127, 0, 0, 1]);
+    create_visitor(&server, &local).await;
+    let body: Value = create_visitor(&server, &local).await.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("this address"),
+        "{body}"
+    );
+    // Other requests are not affected.
+    let health = local.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn zero_disables_the_limits() {
     let mut settings = common::test_settings();
     settings.visitor_create_per_minute = 0;
+    settings.visitor_create_global_per_minute = 0;
     settings.login_per_minute = 0;
     let server = TestServer::start_with_settings(settings).await;
     let local = client_from([127, 0, 0, 1]);
@@ -148,13 +189,17 @@ fn limits_come_from_flags_with_defaults() {
     };
     let defaults = settings(&[]);
     assert_eq!(defaults.visitor_create_per_minute, 60);
+    assert_eq!(defaults.visitor_create_global_per_minute, 600);
     assert_eq!(defaults.login_per_minute, 20);
     let configured = settings(&[
         "--visitor-create-per-minute",
+        "0",
+        "--visitor-create-global-per-minute",
         "0",
         "--login-per-minute",
         "5",
     ]);
     assert_eq!(configured.visitor_create_per_minute, 0);
+    assert_eq!(configured.visitor_create_global_per_minute, 0);
     assert_eq!(configured.login_per_minute, 5);
 }

@@ -246,6 +246,7 @@ fn missing_defaults_and_null_options_read_as_serde_reads_them() {
 fn reads_api_answers_as_serde_reads_them() {
     let list = ConversationList {
         conversations: vec![conversation(), conversation()],
+        next: Some("1795305600000.0b8f6c1e-4a57-4f0e-9c39-1f5d2a7c9e10".into()),
     };
     let text = serde_json::to_string(&list).unwrap();
     let read = body(&text, model::conversation_list);

@@ -5,6 +5,7 @@ use tidings_protocol::ConversationStatus;
 use uuid::Uuid;
 
 use super::action_button::ActionButton;
+use super::block_visitor::BlockVisitor;
 use super::reassign_select::ReassignSelect;
 use crate::conversation_actions::Action;
 use crate::logic::names::visitor_label;
@@ -25,6 +26,9 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
         )
     };
     let is_admin = move || state.viewer().is_some_and(|v| v.is_admin);
+    // A memo: the block button keeps its state while the conversation changes around it.
+    let visitor_id = Memo::new(move |_| conversation.with(|c| c.as_ref().map(|c| c.visitor_id)));
+    let open = Signal::derive(move || status().is_some_and(|s| s != ConversationStatus::Ended));
     view! {
         <header class="conversation-header">
             <h2>{title}</h2>
@@ -49,6 +53,11 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
             <Show when=move || is_admin() && status().is_some_and(|s| s != ConversationStatus::Ended)>
                 <ReassignSelect id=id />
             </Show>
+            {move || {
+                visitor_id
+                    .get()
+                    .map(|visitor_id| view! { <BlockVisitor visitor_id=visitor_id open=open /> })
+            }}
             <Show when=move || status().is_some_and(|s| s != ConversationStatus::Ended)>
                 <ActionButton
                     id=id

@@ -1,9 +1,11 @@
-//! One row of the list: visitor, preview, unread count, age; a link to `#/c/<id>`.
+//! One row of the list: visitor, preview, unread count, age; a link to `#/c/<id>`. Under
+//! the Waiting tab, a tick box for bulk close.
 
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::logic::age::short_age;
+use crate::logic::list::Filter;
 use crate::logic::names::visitor_label;
 use crate::logic::route::{href, Route};
 use crate::state::use_console;
@@ -25,8 +27,29 @@ pub fn ConversationItem(id: Uuid) -> impl IntoView {
         })
     };
     let selected = move || state.route.get() == Route::Conversation(id);
+    let waiting_tab = move || state.filter.get() == Filter::Waiting;
+    let ticked = move || state.bulk_selected.with(|picked| picked.contains(&id));
     view! {
-        <li>
+        <li class:bulk=waiting_tab>
+            <Show when=waiting_tab>
+                <input
+                    type="checkbox"
+                    class="bulk-select"
+                    data-testid="bulk-select"
+                    data-id=id.to_string()
+                    aria-label="Tick for closing"
+                    prop:checked=ticked
+                    on:change=move |_| {
+                        state
+                            .bulk_selected
+                            .update(|picked| {
+                                if !picked.remove(&id) {
+                                    picked.insert(id);
+                                }
+                            })
+                    }
+                />
+            </Show>
             <a
                 class="conversation-item"
                 data-testid="conversation-item"

@@ -1,10 +1,15 @@
-//! The conversations under the selected tab, newest activity first, live.
+//! The conversations under the selected tab, live: waiting ones longest-waiting first, with
+//! bulk close and more pages on demand; the other tabs newest activity first.
 
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use leptos::task::spawn_local;
+
+use super::bulk_bar::BulkBar;
 use super::conversation_item::ConversationItem;
 use crate::logic::list::{self, Filter};
+use crate::session;
 use crate::state::use_console;
 
 #[component]
@@ -28,12 +33,35 @@ pub fn ConversationList() -> impl IntoView {
         Filter::All => "No conversations yet.",
         Filter::Ended => "No ended conversations.",
     };
+    let waiting_tab = move || state.filter.get() == Filter::Waiting;
+    let loading = RwSignal::new(false);
+    let load_more = move |_| {
+        loading.set(true);
+        spawn_local(async move {
+            session::load_more_waiting(state).await;
+            loading.try_set(false);
+        });
+    };
     view! {
+        <Show when=waiting_tab>
+            <BulkBar shown=ids />
+        </Show>
         <ul class="conversation-list" data-testid="conversation-list">
             <For each=move || ids.get() key=|id| *id let:id>
                 <ConversationItem id=id />
             </For>
         </ul>
+        <Show when=move || waiting_tab() && state.waiting_next.with(Option::is_some)>
+            <button
+                type="button"
+                class="load-more"
+                data-testid="waiting-load-more"
+                disabled=move || loading.get()
+                on:click=load_more
+            >
+                "Show more waiting chats"
+            </button>
+        </Show>
         <Show when=move || ids.with(Vec::is_empty)>
             <p class="list-empty">{empty_text}</p>
         </Show>

@@ -3,6 +3,8 @@
 pub mod action_button;
 pub mod agent_status;
 pub mod app;
+pub mod block_visitor;
+pub mod bulk_bar;
 pub mod composer;
 pub mod connection_badge;
 pub mod console_shell;

@@ -1,4 +1,5 @@
-//! The conversation list: which filter shows what, who may see what, newest activity first.
+//! The conversation list: which filter shows what, who may see what, in which order (the
+//! waiting queue longest-waiting first, every other tab newest activity first).
 
 use tidings_protocol::{Conversation, ConversationStatus};
 use uuid::Uuid;
@@ -87,8 +88,10 @@ pub fn matches(filter: Filter, conversation: &Conversation, viewer: Viewer) -> b
     }
 }
 
-/// The conversations under a tab, newest activity first (ties broken by id, so the order
-/// is stable between renders).
+/// The conversations under a tab. Waiting: the longest-waiting first (by when they started,
+/// as the server pages them), so a flood of new chats never pushes earlier customers out of
+/// sight. Every other tab: newest activity first. Ties are broken by id, so the order is
+/// stable between renders.
 pub fn visible<'a>(
     conversations: impl IntoIterator<Item = &'a Conversation>,
     filter: Filter,
@@ -99,11 +102,19 @@ pub fn visible<'a>(
         .filter(|c| matches(filter, c, viewer))
         .cloned()
         .collect();
-    shown.sort_by(|a, b| {
-        b.last_activity_at
-            .cmp(&a.last_activity_at)
-            .then_with(|| b.id.cmp(&a.id))
-    });
+    if filter == Filter::Waiting {
+        shown.sort_by(|a, b| {
+            a.started_at
+                .cmp(&b.started_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    } else {
+        shown.sort_by(|a, b| {
+            b.last_activity_at
+                .cmp(&a.last_activity_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+    }
     shown
 }
 
@@ -215,7 +226,8 @@ mod tests {
     #[test]
     fn a_plain_agent_sees_waiting_and_their_own_only() {
         let all = sample();
-        assert_eq!(ids(visible(&all, Filter::Waiting, ME)), vec![2, 1]);
+        // Both started at the same time: by id.
+        assert_eq!(ids(visible(&all, Filter::Waiting, ME)), vec![1, 2]);
         assert_eq!(ids(visible(&all, Filter::Mine, ME)), vec![3]);
         assert_eq!(ids(visible(&all, Filter::Ended, ME)), vec![5]);
         assert!(visible(&all, Filter::All, ME).is_empty());
@@ -267,6 +279,22 @@ mod tests {
             "lost, not regained"
         );
         assert!(!regained_sight(Some(&theirs), &theirs, ADMIN));
+    }
+
+    #[test]
+    fn the_waiting_tab_shows_the_longest_waiting_first() {
+        use ConversationStatus::Waiting;
+        let mut early = conversation(3, Waiting, 90);
+        early.started_at = 10;
+        let mut later = conversation(1, Waiting, 20);
+        later.started_at = 15;
+        let mut same_time = conversation(2, Waiting, 30);
+        same_time.started_at = 15;
+        let all = vec![later, same_time, early];
+        // Started first comes first, however recent its last message.
+        assert_eq!(ids(visible(&all, Filter::Waiting, ME)), vec![3, 1, 2]);
+        // The All tab keeps newest activity first.
+        assert_eq!(ids(visible(&all, Filter::All, ADMIN)), vec![3, 2, 1]);
     }
 
     #[test]

@@ -152,6 +152,12 @@ pub fn notes_for(write: &Write, applied: &Applied) -> Vec<Note> {
                 event: ConversationEvent::Updated,
             })
         }
+        (Written::Blocked { ended, .. }, Write::Block { .. }) => {
+            notes.extend(ended.iter().map(|id| Note::Changed {
+                conversation_id: *id,
+                event: ConversationEvent::Ended,
+            }))
+        }
         (
             Written::Rated,
             Write::Rate {

@@ -1,26 +1,33 @@
-//! Conversation endpoints: lists per filter, one conversation, history pages, and the
-//! claim / assign / close / rating actions (each returns the updated conversation).
+//! Conversation endpoints: lists per filter (the waiting one oldest first, in pages), one
+//! conversation, history pages, the claim / assign / close / rating actions (each returns
+//! the updated conversation), and closing waiting conversations in bulk.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use tidings_protocol::http::{AssignRequest, ConversationList, HistoryPage, RatingRequest};
+use tidings_protocol::http::{
+    AssignRequest, CloseWaitingRequest, CloseWaitingResponse, ConversationList, HistoryPage,
+    RatingRequest,
+};
 use tidings_protocol::limits::MAX_HISTORY_PAGE;
 use tidings_protocol::Conversation;
 
 use super::{parse_id, AgentAuth, ApiJson, ApiPath, ApiQuery, VisitorAuth};
 use crate::auth::Principal;
 use crate::error::{Error, Result};
-use crate::store::conversations::{self, AgentFilter};
+use crate::store::conversations::{self, AgentFilter, WaitingCursor};
 use crate::store::messages;
 use crate::{chat, lifecycle, AppState};
 
 #[derive(Debug, Deserialize)]
 pub struct ListParams {
     filter: Option<String>,
+    after: Option<String>,
+    limit: Option<String>,
 }
 
-/// `GET /v1/conversations?filter=waiting|mine|all|ended` (agents).
+/// `GET /v1/conversations?filter=waiting|mine|all|ended` (agents). `waiting` is oldest
+/// first, in pages of `limit` (at most 200): `after` is the previous page's `next`.
 pub async fn list(
     State(state): State<AppState>,
     AgentAuth(agent): AgentAuth,
@@ -31,13 +38,49 @@ pub async fn list(
         Some(raw) => AgentFilter::parse(raw)
             .ok_or_else(|| Error::invalid("filter must be waiting, mine, all or ended"))?,
     };
-    let list = conversations::list_for_agent(&state.pool, agent.id, agent.is_admin, filter).await?;
+    if filter != AgentFilter::Waiting && (params.after.is_some() || params.limit.is_some()) {
+        return Err(Error::invalid(
+            "after and limit page the waiting filter only",
+        ));
+    }
+    let (list, next) = if filter == AgentFilter::Waiting {
+        let after = params
+            .after
+            .as_deref()
+            .map(|raw| {
+                WaitingCursor::parse(raw)
+                    .ok_or_else(|| Error::invalid("after must be a `next` from an earlier page"))
+            })
+            .transpose()?;
+        let limit = parse_number(params.limit.as_deref(), "limit")?
+            .unwrap_or(200)
+            .min(200) as u32;
+        let (page, next) = conversations::waiting_page(&state.pool, after.as_ref(), limit).await?;
+        (page, next.map(|c| c.encode()))
+    } else {
+        let list =
+            conversations::list_for_agent(&state.pool, agent.id, agent.is_admin, filter).await?;
+        (list, None)
+    };
     Ok(Json(ConversationList {
         conversations: list
             .into_iter()
             .map(|c| chat::decorate(&state, c))
             .collect(),
+        next,
     }))
+}
+
+/// `POST /v1/conversations/close-waiting`: ends the listed conversations that are still
+/// waiting, each through the writer and announced as a single close is.
+pub async fn close_waiting(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    ApiJson(request): ApiJson<CloseWaitingRequest>,
+) -> Result<Json<CloseWaitingResponse>> {
+    let (closed, skipped) =
+        lifecycle::close_waiting(&state, &agent, &request.conversation_ids).await?;
+    Ok(Json(CloseWaitingResponse { closed, skipped }))
 }
 
 /// `GET /v1/conversations/{id}`: for its visitor or an agent who may see it.

@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(health::metrics))
         .route("/v1/socket", get(crate::socket::upgrade))
         .route("/v1/visitors", post(visitors::create))
+        .route("/v1/visitors/{id}/block", post(visitors::block))
+        .route("/v1/visitors/{id}/unblock", post(visitors::unblock))
         .route("/v1/visitor", get(visitors::me).patch(visitors::update))
         .route("/v1/visitor/conversations", get(visitors::conversations))
         .route("/v1/agents/login", post(agents::login))
@@ -39,6 +41,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/agents/me", get(agents::me))
         .route("/v1/agents", get(agents::list))
         .route("/v1/conversations", get(conversations::list))
+        .route(
+            "/v1/conversations/close-waiting",
+            post(conversations::close_waiting),
+        )
         .route("/v1/conversations/{id}", get(conversations::get))
         .route(
             "/v1/conversations/{id}/messages",

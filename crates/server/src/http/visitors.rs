@@ -1,15 +1,15 @@
 //! Visitor endpoints: create a visitor (and its token), read and update its details, list
-//! its conversations.
+//! its conversations; and for agents, block or unblock a visitor.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use tidings_protocol::http::{
     ConversationList, CreateVisitorRequest, CreateVisitorResponse, UpdateVisitorRequest,
-    VisitorProfile,
+    VisitorBlock, VisitorProfile,
 };
 
-use super::{check_field, ApiJson, OptionalApiJson, VisitorAuth};
+use super::{check_field, parse_id, AgentAuth, ApiJson, ApiPath, OptionalApiJson, VisitorAuth};
 use crate::error::Result;
 use crate::ip_limit::{VisitorCreation, WithinIpLimit};
 use crate::store::conversations;
@@ -94,5 +94,41 @@ pub async fn conversations(
             .into_iter()
             .map(|c| chat::decorate(&state, c))
             .collect(),
+        next: None,
     }))
+}
+
+async fn set_blocked(
+    state: &AppState,
+    agent: &crate::auth::AgentIdentity,
+    id: &str,
+    blocked: bool,
+) -> Result<Json<VisitorBlock>> {
+    let visitor_id = parse_id(id, "visitor")?;
+    let ended = crate::lifecycle::block(state, agent, visitor_id, blocked).await?;
+    Ok(Json(VisitorBlock {
+        visitor_id,
+        blocked,
+        ended,
+    }))
+}
+
+/// `POST /v1/visitors/{id}/block`: for an agent who may see one of the visitor's
+/// conversations (admins: any visitor). Their sends are refused from now on, and their
+/// waiting conversations end.
+pub async fn block(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<VisitorBlock>> {
+    set_blocked(&state, &agent, &id, true).await
+}
+
+/// `POST /v1/visitors/{id}/unblock`.
+pub async fn unblock(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<VisitorBlock>> {
+    set_blocked(&state, &agent, &id, false).await
 }

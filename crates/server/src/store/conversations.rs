@@ -150,10 +150,11 @@ pub async fn list_for_agent(
     filter: AgentFilter,
 ) -> Result<Vec<Conversation>> {
     let query = match filter {
+        // The first page of the queue, oldest first ([`waiting_page`] pages on).
         AgentFilter::Waiting => sqlx::query(concat!(
             conversation_select!(),
             " WHERE c.status = 'waiting' AND $1 IS NOT NULL AND $2 IS NOT NULL
-              ORDER BY c.last_activity_at DESC LIMIT 200"
+              ORDER BY c.started_at, c.id LIMIT 200"
         )),
         AgentFilter::Mine => sqlx::query(concat!(
             conversation_select!(),
@@ -179,15 +180,91 @@ pub async fn list_for_agent(
     rows.iter().map(|r| from_row(r, Side::Agent)).collect()
 }
 
-/// The conversations a `queue` frame starts with: everything visible and not ended, plus
-/// the most recent ended ones.
+/// Where a page of the waiting list starts: after this conversation's (started_at, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingCursor {
+    pub started_at: i64,
+    pub id: String,
+}
+
+impl WaitingCursor {
+    /// The cursor's text form, `STARTED_AT.ID` (opaque to clients).
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.started_at, self.id)
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let (started_at, id) = text.split_once('.')?;
+        let id = Uuid::parse_str(id).ok()?;
+        Some(WaitingCursor {
+            started_at: started_at.parse().ok()?,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// One page of the waiting list, oldest first (by when the conversation started, then id):
+/// every waiting conversation is reachable page by page, however many a flood added, and
+/// the customers who have waited longest come first. Returns the page and the cursor of
+/// the next one, if more follow.
+pub async fn waiting_page(
+    pool: &Pool,
+    after: Option<&WaitingCursor>,
+    limit: u32,
+) -> Result<(Vec<Conversation>, Option<WaitingCursor>)> {
+    let limit = limit.clamp(1, LIST_LIMIT as u32);
+    let (started_at, id) = match after {
+        Some(c) => (c.started_at, c.id.clone()),
+        None => (i64::MIN, String::new()),
+    };
+    let rows = sqlx::query(concat!(
+        conversation_select!(),
+        " WHERE c.status = 'waiting' AND (c.started_at > $1 OR (c.started_at = $1 AND c.id > $2))
+          ORDER BY c.started_at, c.id LIMIT $3"
+    ))
+    .bind(started_at)
+    .bind(id)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(pool)
+    .await?;
+    let mut page = rows
+        .iter()
+        .map(|r| from_row(r, Side::Agent))
+        .collect::<Result<Vec<_>>>()?;
+    let next = if page.len() > limit as usize {
+        page.truncate(limit as usize);
+        page.last().map(|c| WaitingCursor {
+            started_at: c.started_at,
+            id: c.id.to_string(),
+        })
+    } else {
+        None
+    };
+    Ok((page, next))
+}
+
+/// The conversations a `queue` frame starts with: the first page of the waiting list (the
+/// longest-waiting, so a flood of newer chats cannot crowd them out; later pages come over
+/// HTTP), everything else visible and not ended, and the most recent ended ones.
 pub async fn queue_for_agent(
     pool: &Pool,
     agent_id: Uuid,
     is_admin: bool,
 ) -> Result<Vec<Conversation>> {
-    let mut open = list_for_agent(pool, agent_id, is_admin, AgentFilter::All).await?;
-    open.retain(|c| c.status != ConversationStatus::Ended);
+    let mut open = list_for_agent(pool, agent_id, is_admin, AgentFilter::Waiting).await?;
+    // Active ones apart, so a flood of waiting chats cannot crowd them out either.
+    let active = sqlx::query(concat!(
+        conversation_select!(),
+        " WHERE c.status = 'active' AND (c.assigned_agent_id = $1 OR $2)
+          ORDER BY c.last_activity_at DESC LIMIT 200"
+    ))
+    .bind(agent_id.to_string())
+    .bind(is_admin)
+    .fetch_all(pool)
+    .await?;
+    for row in &active {
+        open.push(from_row(row, Side::Agent)?);
+    }
     let mut ended = list_for_agent(pool, agent_id, is_admin, AgentFilter::Ended).await?;
     ended.truncate(50);
     open.extend(ended);

@@ -1,6 +1,6 @@
 //! The writes the writer applies inside a group's transaction: sending a message, claiming
-//! or assigning, closing, rating, returning an orphaned conversation to the queue, and read /
-//! delivery receipts.
+//! or assigning, closing, rating, returning an orphaned conversation to the queue, read /
+//! delivery receipts, and blocking a visitor.
 //!
 //! Each write runs its checks first and writes only after the last one: a refusal (an
 //! [`Error::Client`]: not found, ended, conflict, ...) leaves nothing behind in the open
@@ -39,10 +39,18 @@ pub enum Write {
         assignee: AgentIdentity,
         claim: bool,
     },
-    /// Ends the conversation.
+    /// Ends the conversation (with `only_waiting`, only while it is waiting: a bulk close
+    /// of the queue must not end a chat someone claimed meanwhile).
     Close {
         agent: AgentIdentity,
         conversation_id: Uuid,
+        only_waiting: bool,
+    },
+    /// Blocks (or unblocks) a visitor; blocking ends their waiting conversations.
+    Block {
+        agent: AgentIdentity,
+        visitor_id: Uuid,
+        blocked: bool,
     },
     /// The visitor's rating of an ended conversation (values already validated).
     Rate {
@@ -88,6 +96,12 @@ pub enum Written {
     Requeued {
         changed: bool,
     },
+    /// `changed`: the visitor's blocked state changed; `ended`: the waiting conversations
+    /// the block ended.
+    Blocked {
+        changed: bool,
+        ended: Vec<Uuid>,
+    },
     Marked {
         side: Side,
         after: ReadState,
@@ -105,6 +119,7 @@ impl Written {
             | Written::Closed { changed }
             | Written::Requeued { changed } => *changed,
             Written::Rated | Written::Probed => true,
+            Written::Blocked { changed, ended } => *changed || !ended.is_empty(),
             // Receipts may change nothing; they decide nothing here.
             Written::Marked { .. } => false,
         }
@@ -147,7 +162,13 @@ pub fn apply<T: Tx>(tx: &mut T, write: &Write) -> Result<Applied> {
         Write::Close {
             agent,
             conversation_id,
-        } => close(tx, agent, *conversation_id),
+            only_waiting,
+        } => close(tx, agent, *conversation_id, *only_waiting),
+        Write::Block {
+            agent,
+            visitor_id,
+            blocked,
+        } => block(tx, agent, *visitor_id, *blocked),
         Write::Rate {
             visitor_id,
             conversation_id,
@@ -218,6 +239,14 @@ fn joined_notice<T: Tx>(
     Ok(notice)
 }
 
+/// What a blocked visitor's send is refused with (the error frame names the message).
+fn blocked_refusal() -> Error {
+    Error::client(
+        ErrorCode::Forbidden,
+        "this message was not sent: this chat is blocked for you",
+    )
+}
+
 /// Stores a message: idempotent by id, the next seq of its conversation, and an agent's
 /// first reply to a waiting conversation claims it (the "joined" notice takes the seq
 /// before the reply).
@@ -260,6 +289,7 @@ fn send<T: Tx>(
         (Principal::Visitor { id: visitor }, None) => {
             match tx.open_for_visitor(*visitor)? {
                 Some(cid) => (visible(tx, principal, cid)?, false),
+                None if tx.visitor_blocked(*visitor)? => return Err(blocked_refusal()),
                 // The last check is behind us: a new conversation is the first write.
                 None => {
                     let cid = tx.create_conversation(*visitor, now)?;
@@ -277,6 +307,9 @@ fn send<T: Tx>(
             ErrorCode::ConversationEnded,
             "this conversation has ended; start a new one",
         ));
+    }
+    if head.visitor_blocked && matches!(principal, Principal::Visitor { .. }) {
+        return Err(blocked_refusal());
     }
 
     let mut seq = head.last_seq;
@@ -359,10 +392,21 @@ fn give<T: Tx>(
     })
 }
 
-fn close<T: Tx>(tx: &mut T, agent: &AgentIdentity, conversation_id: Uuid) -> Result<Applied> {
+fn close<T: Tx>(
+    tx: &mut T,
+    agent: &AgentIdentity,
+    conversation_id: Uuid,
+    only_waiting: bool,
+) -> Result<Applied> {
     let head = visible(tx, &Principal::Agent(agent.clone()), conversation_id)?;
     if head.status == ConversationStatus::Ended {
         return Ok(just(Written::Closed { changed: false }));
+    }
+    if only_waiting && head.status != ConversationStatus::Waiting {
+        return Err(Error::client(
+            ErrorCode::Conflict,
+            "this conversation is no longer waiting",
+        ));
     }
     tx.end(conversation_id, agent.id, now_millis())?;
     Ok(just(Written::Closed { changed: true }))
@@ -376,6 +420,48 @@ fn requeue<T: Tx>(tx: &mut T, conversation_id: Uuid) -> Result<Applied> {
         tx.requeue(conversation_id)?;
     }
     Ok(just(Written::Requeued { changed: orphaned }))
+}
+
+/// Blocks or unblocks a visitor, for an agent who may see one of their conversations
+/// (admins: any visitor). Blocking ends the visitor's waiting conversations, so they leave
+/// the queue; active ones stay with their agents (who may close them), but the visitor's
+/// sends are refused everywhere.
+fn block<T: Tx>(
+    tx: &mut T,
+    agent: &AgentIdentity,
+    visitor_id: Uuid,
+    blocked: bool,
+) -> Result<Applied> {
+    let conversations = tx.visitor_conversations(visitor_id)?;
+    let sees_one = conversations
+        .iter()
+        .any(|h| h.agent_may_see(agent.id, agent.is_admin));
+    if !agent.is_admin && !sees_one {
+        return Err(Error::not_found("visitor"));
+    }
+    let was_blocked = match conversations.first() {
+        Some(head) => head.visitor_blocked,
+        None => tx.visitor_blocked(visitor_id)?,
+    };
+    let now = now_millis();
+    // The first write: an unknown visitor (only an admin gets this far) changes nothing.
+    if !tx.set_blocked(visitor_id, blocked.then_some(now))? {
+        return Err(Error::not_found("visitor"));
+    }
+    let mut ended = Vec::new();
+    if blocked {
+        for head in conversations
+            .iter()
+            .filter(|h| h.status == ConversationStatus::Waiting)
+        {
+            tx.end(head.id, agent.id, now)?;
+            ended.push(head.id);
+        }
+    }
+    Ok(just(Written::Blocked {
+        changed: was_blocked != blocked,
+        ended,
+    }))
 }
 
 fn rate<T: Tx>(

@@ -56,6 +56,23 @@ fn seq(row: &PgRow, column: &str) -> Result<u64> {
     Ok(row.try_get::<i64, _>(column)?.max(0) as u64)
 }
 
+/// A [`Head`] from its row.
+fn head_of(row: &PgRow) -> Result<Head> {
+    let status: String = row.try_get("status")?;
+    Ok(Head {
+        id: uuid(row, "id")?,
+        visitor_id: uuid(row, "visitor_id")?,
+        status: ConversationStatus::parse(&status)
+            .ok_or_else(|| Error::internal(format!("bad conversation status {status}")))?,
+        assigned_agent_id: opt_uuid(row, "assigned_agent_id")?,
+        last_seq: seq(row, "last_seq")?,
+        visitor_name: row.try_get("visitor_name")?,
+        visitor_blocked: row
+            .try_get::<Option<i64>, _>("visitor_blocked_at")?
+            .is_some(),
+    })
+}
+
 impl PgTx {
     /// Starts the runtime and connects. A database that cannot be reached yet is not an
     /// error: every group connects first if there is no connection (and fails, to be
@@ -224,25 +241,54 @@ impl Tx for PgTx {
         let row = self.fetch_optional(
             sqlx::query(
                 "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq,
-                        v.name AS visitor_name
+                        v.name AS visitor_name, v.blocked_at AS visitor_blocked_at
                  FROM conversations c JOIN visitors v ON v.id = c.visitor_id
                  WHERE c.id = $1 FOR UPDATE OF c",
             )
             .bind(id.to_string()),
         )?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let status: String = row.try_get("status")?;
-        Ok(Some(Head {
-            id: uuid(&row, "id")?,
-            visitor_id: uuid(&row, "visitor_id")?,
-            status: ConversationStatus::parse(&status)
-                .ok_or_else(|| Error::internal(format!("bad conversation status {status}")))?,
-            assigned_agent_id: opt_uuid(&row, "assigned_agent_id")?,
-            last_seq: seq(&row, "last_seq")?,
-            visitor_name: row.try_get("visitor_name")?,
-        }))
+        row.as_ref().map(head_of).transpose()
+    }
+
+    fn visitor_blocked(&mut self, visitor_id: Uuid) -> Result<bool> {
+        let row = self.fetch_optional(
+            sqlx::query("SELECT blocked_at FROM visitors WHERE id = $1")
+                .bind(visitor_id.to_string()),
+        )?;
+        Ok(match row {
+            Some(row) => row.try_get::<Option<i64>, _>("blocked_at")?.is_some(),
+            None => false,
+        })
+    }
+
+    fn visitor_conversations(&mut self, visitor_id: Uuid) -> Result<Vec<Head>> {
+        // Locks the visitor first, as opening a conversation does: a node creating one for
+        // them waits until the block has committed, then sees it.
+        self.fetch_optional(
+            sqlx::query("SELECT id FROM visitors WHERE id = $1 FOR UPDATE")
+                .bind(visitor_id.to_string()),
+        )?;
+        let query = sqlx::query(
+            "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq,
+                    v.name AS visitor_name, v.blocked_at AS visitor_blocked_at
+             FROM conversations c JOIN visitors v ON v.id = c.visitor_id
+             WHERE c.visitor_id = $1 ORDER BY c.started_at, c.id FOR UPDATE OF c",
+        )
+        .bind(visitor_id.to_string());
+        let rows = self.run(|conn| Box::pin(async move { query.fetch_all(conn).await }))?;
+        rows.iter().map(head_of).collect()
+    }
+
+    fn set_blocked(&mut self, visitor_id: Uuid, blocked_at: Option<i64>) -> Result<bool> {
+        let changed = self.execute(
+            sqlx::query(
+                "UPDATE visitors SET blocked_at = CASE WHEN $1::BIGINT IS NULL THEN NULL
+                    ELSE COALESCE(blocked_at, $1) END WHERE id = $2",
+            )
+            .bind(blocked_at)
+            .bind(visitor_id.to_string()),
+        )?;
+        Ok(changed > 0)
     }
 
     fn open_for_visitor(&mut self, visitor_id: Uuid) -> Result<Option<Uuid>> {

@@ -77,6 +77,28 @@ fn seq(row: &Row, column: &str) -> rusqlite::Result<u64> {
     Ok(row.get::<_, i64>(column)?.max(0) as u64)
 }
 
+/// A [`Head`] row (status still as text).
+fn head_of(row: &Row) -> rusqlite::Result<(Head, String)> {
+    Ok((
+        Head {
+            id: uuid(row, "id")?,
+            visitor_id: uuid(row, "visitor_id")?,
+            status: ConversationStatus::Waiting,
+            assigned_agent_id: opt_uuid(row, "assigned_agent_id")?,
+            last_seq: seq(row, "last_seq")?,
+            visitor_name: row.get("visitor_name")?,
+            visitor_blocked: row.get::<_, Option<i64>>("visitor_blocked_at")?.is_some(),
+        },
+        row.get::<_, String>("status")?,
+    ))
+}
+
+fn parsed_head((mut head, status): (Head, String)) -> Result<Head> {
+    head.status = ConversationStatus::parse(&status)
+        .ok_or_else(|| Error::internal(format!("bad conversation status {status}")))?;
+    Ok(head)
+}
+
 impl Tx for SqliteTx {
     // IMMEDIATE: take the write lock now (waiting for it up to the busy timeout while a
     // rare write outside the writer holds it) rather than fail when upgrading later.
@@ -157,30 +179,48 @@ impl Tx for SqliteTx {
     /// The [`Head`] of a conversation.
     fn head(&mut self, id: Uuid) -> Result<Option<Head>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq, v.name AS visitor_name
+            "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq, v.name AS visitor_name,
+                v.blocked_at AS visitor_blocked_at
              FROM conversations c JOIN visitors v ON v.id = c.visitor_id WHERE c.id = ?1",
         )?;
         let found = statement
-            .query_row(params![id.to_string()], |row| {
-                Ok((
-                    Head {
-                        id: uuid(row, "id")?,
-                        visitor_id: uuid(row, "visitor_id")?,
-                        status: ConversationStatus::Waiting,
-                        assigned_agent_id: opt_uuid(row, "assigned_agent_id")?,
-                        last_seq: seq(row, "last_seq")?,
-                        visitor_name: row.get("visitor_name")?,
-                    },
-                    row.get::<_, String>("status")?,
-                ))
-            })
+            .query_row(params![id.to_string()], head_of)
             .optional()?;
-        let Some((mut head, status)) = found else {
-            return Ok(None);
-        };
-        head.status = ConversationStatus::parse(&status)
-            .ok_or_else(|| Error::internal(format!("bad conversation status {status}")))?;
-        Ok(Some(head))
+        found.map(parsed_head).transpose()
+    }
+
+    fn visitor_blocked(&mut self, visitor_id: Uuid) -> Result<bool> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT blocked_at FROM visitors WHERE id = ?1")?;
+        let blocked_at: Option<Option<i64>> = statement
+            .query_row(params![visitor_id.to_string()], |row| row.get(0))
+            .optional()?;
+        Ok(blocked_at.flatten().is_some())
+    }
+
+    fn visitor_conversations(&mut self, visitor_id: Uuid) -> Result<Vec<Head>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq, v.name AS visitor_name,
+                v.blocked_at AS visitor_blocked_at
+             FROM conversations c JOIN visitors v ON v.id = c.visitor_id WHERE c.visitor_id = ?1
+             ORDER BY c.started_at, c.id",
+        )?;
+        let rows = statement
+            .query_map(params![visitor_id.to_string()], head_of)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(parsed_head).collect()
+    }
+
+    fn set_blocked(&mut self, visitor_id: Uuid, blocked_at: Option<i64>) -> Result<bool> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE visitors SET blocked_at = CASE WHEN ?1 IS NULL THEN NULL
+                    ELSE COALESCE(blocked_at, ?1) END WHERE id = ?2",
+            )?
+            .execute(params![blocked_at, visitor_id.to_string()])?;
+        Ok(changed > 0)
     }
 
     /// The visitor's newest open (waiting or active) conversation, if any.

@@ -50,6 +50,8 @@ pub struct Head {
     pub assigned_agent_id: Option<Uuid>,
     pub last_seq: u64,
     pub visitor_name: Option<String>,
+    /// An agent blocked the visitor: their sends are refused.
+    pub visitor_blocked: bool,
 }
 
 impl Head {
@@ -91,6 +93,14 @@ pub trait Tx {
     fn head(&mut self, id: Uuid) -> Result<Option<Head>>;
     /// The visitor's newest open (waiting or active) conversation, if any.
     fn open_for_visitor(&mut self, visitor_id: Uuid) -> Result<Option<Uuid>>;
+    /// Whether an agent blocked the visitor (false for an unknown visitor).
+    fn visitor_blocked(&mut self, visitor_id: Uuid) -> Result<bool>;
+    /// Every conversation of a visitor (locked until the transaction ends where that
+    /// matters), oldest first.
+    fn visitor_conversations(&mut self, visitor_id: Uuid) -> Result<Vec<Head>>;
+    /// Blocks (`Some(when)`) or unblocks (`None`) a visitor. Returns whether the visitor
+    /// exists; an already blocked visitor keeps their first `blocked_at`.
+    fn set_blocked(&mut self, visitor_id: Uuid, blocked_at: Option<i64>) -> Result<bool>;
     /// A new waiting conversation, carrying the visitor's page URL and browser.
     fn create_conversation(&mut self, visitor_id: Uuid, now: i64) -> Result<Uuid>;
     /// Inserts a message whose seq the caller allocated in the same transaction.
