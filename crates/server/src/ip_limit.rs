@@ -179,15 +179,11 @@ impl IpLimits {
 /// The 429 answer: what was limited, when to retry (also in `Retry-After`).
 pub fn too_many(what: &str, by: &str, wait: Duration) -> Response {
     let seconds = wait.as_secs().max(1);
-    let mut response = Error::client(
+    let error = Error::client(
         ErrorCode::RateLimited,
         format!("too many {what} from this {by}; try again in {seconds} s"),
-    )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    response
+    );
+    retry_later(error, wait)
 }
 
 /// The 429 answer of a node-wide limit.
@@ -245,15 +241,7 @@ impl<L: Limit> FromRequestParts<AppState> for WithinIpLimit<L> {
         // bucket: stricter, never open.
         let ip = crate::client_address::of_parts(parts, &state.settings.trusted_proxies);
         if let Err(wait) = L::limiter(&state.ip_limits).check(ip) {
-            let seconds = wait.as_secs().max(1);
-            let error = Error::client(
-                ErrorCode::RateLimited,
-                format!(
-                    "too many {} from this address; try again in {seconds} s",
-                    L::WHAT
-                ),
-            );
-            return Err(retry_later(error, wait));
+            return Err(too_many(L::WHAT, "address", wait));
         }
         match L::node_limiter(&state.ip_limits).map(|l| l.check(Node)) {
             Some(Err(wait)) => Err(too_many_on_node(L::WHAT, wait)),

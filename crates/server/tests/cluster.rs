@@ -127,6 +127,26 @@ async fn next_message_after(ws: &mut Client, seq: u64) -> (u64, String) {
     }
 }
 
+/// `POST /v1/conversations/{id}/claim` on `node` as the agent with `token`.
+async fn claim(node: &Node, conversation_id: Uuid, token: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/v1/conversations/{conversation_id}/claim",
+            node.address
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Skips frames until an `availability` frame with `status`.
+async fn expect_availability(ws: &mut Client, status: PresenceStatus) {
+    ws.expect(|f| matches!(f, ServerFrame::Availability { status: s } if *s == status))
+        .await;
+}
+
 /// The next message frame's (seq, body), skipping other frames.
 async fn next_message(ws: &mut Client) -> (u64, String) {
     message_of(
@@ -268,20 +288,9 @@ async fn cluster_two_agents_on_two_nodes_claim_at_once_and_exactly_one_wins() {
         ack_fields(&visitor.send_message(Uuid::new_v4(), None, "help").await);
     let (ada, ada_token) = agent(&url, "Ada").await;
     let (bob, bob_token) = agent(&url, "Bob").await;
-    let claim = |address: String, token: String| async move {
-        reqwest::Client::new()
-            .post(format!(
-                "{address}/v1/conversations/{conversation_id}/claim"
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    };
     let (a, b) = tokio::join!(
-        claim(one.address.clone(), ada_token),
-        claim(two.address.clone(), bob_token)
+        claim(&one, conversation_id, &ada_token),
+        claim(&two, conversation_id, &bob_token)
     );
     let wins = [a, b].iter().filter(|s| s.is_success()).count();
     assert_eq!(wins, 1, "exactly one claim succeeds: {a} {b}");
@@ -328,16 +337,7 @@ async fn cluster_presence_and_typing_cross_nodes() {
     // An agent comes online on node two: the visitor on node one hears it.
     let (_, agent_token) = agent(&url, "Grace").await;
     let (mut agent_ws, _) = two.connect(&agent_token).await;
-    visitor
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Availability {
-                    status: PresenceStatus::Online
-                }
-            )
-        })
-        .await;
+    expect_availability(&mut visitor, PresenceStatus::Online).await;
     // A visitor connecting to node one now is told so in its hello.
     let (_, hello) = one.connect(&token).await;
     assert!(
@@ -386,16 +386,7 @@ async fn cluster_presence_and_typing_cross_nodes() {
 
     // The agent's last socket (on node two) closes: offline on node one too.
     drop(agent_ws);
-    visitor
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Availability {
-                    status: PresenceStatus::Offline
-                }
-            )
-        })
-        .await;
+    expect_availability(&mut visitor, PresenceStatus::Offline).await;
 }
 
 #[tokio::test]
@@ -413,29 +404,11 @@ async fn cluster_a_killed_nodes_agents_go_offline_within_the_heartbeat_timeout()
             ..
         }
     ) {
-        visitor
-            .expect(|f| {
-                matches!(
-                    f,
-                    ServerFrame::Availability {
-                        status: PresenceStatus::Online
-                    }
-                )
-            })
-            .await;
+        expect_availability(&mut visitor, PresenceStatus::Online).await;
     }
     one.kill_9();
     // The node's heartbeat row expires after 2 s; node two forgets what it held.
-    visitor
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Availability {
-                    status: PresenceStatus::Offline
-                }
-            )
-        })
-        .await;
+    expect_availability(&mut visitor, PresenceStatus::Offline).await;
 }
 
 #[tokio::test]
@@ -450,16 +423,9 @@ async fn cluster_a_claim_on_node_one_stops_node_two_streaming_to_the_agent_who_l
     let (mut watcher, _) = two.connect(&watcher_token).await;
     subscribe(&mut watcher, conversation_id, 0).await;
     let (_, claimer_token) = agent(&url, "Ada").await;
-    let claimed = reqwest::Client::new()
-        .post(format!(
-            "{}/v1/conversations/{conversation_id}/claim",
-            one.address
-        ))
-        .bearer_auth(&claimer_token)
-        .send()
+    assert!(claim(&one, conversation_id, &claimer_token)
         .await
-        .unwrap();
-    assert!(claimed.status().is_success());
+        .is_success());
     // Bob (node two) learns it is Ada's now, without its content...
     let frame = watcher
         .expect(|f| matches!(f, ServerFrame::Conversation { conversation, .. } if conversation.status == ConversationStatus::Active))

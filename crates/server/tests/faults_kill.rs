@@ -7,11 +7,9 @@
 
 mod common;
 
-use std::sync::atomic::AtomicUsize;
-use std::sync::Arc;
 use std::time::Instant;
 
-use common::faults::{audit_url, Flooder, FAULT_DEADLINE};
+use common::faults::{audit_url, Flood, FLOOD_FLAGS};
 use common::process::{socket_url, spawn_server_with};
 
 const WRITERS: usize = 50;
@@ -20,50 +18,16 @@ const SENDS: usize = 200;
 /// Acks received (across all writers) before the process is killed.
 const KILL_AFTER: usize = 2_000;
 
-const FLAGS: &[&str] = &[
-    "--rate-per-second",
-    "1000000",
-    "--rate-burst",
-    "1000000",
-    "--visitor-create-per-minute",
-    "0",
-    "--visitor-create-global-per-minute",
-    "0",
-    "--outbound-queue",
-    "100000",
-];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_under_50_concurrent_writers_loses_and_repeats_nothing() {
     let db = common::TestDb::new().await;
     let database_url = db.url.clone();
-    let (mut child, address) = spawn_server_with(&database_url, FLAGS);
-    let url = socket_url(&address);
-
-    let mut flooders = Vec::new();
-    for n in 0..WRITERS {
-        flooders.push(Flooder::start(&address, &url, &format!("w{n}")).await);
-    }
-    let acks = Arc::new(AtomicUsize::new(0));
-    let enough = Arc::new(tokio::sync::Notify::new());
-    let mut tasks = Vec::new();
-    for mut flooder in flooders {
-        let (acks, enough) = (acks.clone(), enough.clone());
-        tasks.push(tokio::spawn(async move {
-            flooder.flood(SENDS, acks, KILL_AFTER, enough).await;
-            flooder
-        }));
-    }
-    tokio::time::timeout(FAULT_DEADLINE, enough.notified())
-        .await
-        .expect("enough acks before the deadline");
+    let (mut child, address) = spawn_server_with(&database_url, FLOOD_FLAGS);
+    let flood = Flood::until_acked(&address, WRITERS, SENDS, KILL_AFTER).await;
     // The crash: no shutdown, no checkpoint, while every writer still has sends under way.
     child.kill().unwrap();
     child.wait().unwrap();
-    let mut flooders = Vec::new();
-    for task in tasks {
-        flooders.push(task.await.unwrap());
-    }
+    let flooders = flood.ended().await;
 
     let acked_before: Vec<_> = flooders
         .iter()
@@ -108,7 +72,7 @@ async fn kill_9_under_50_concurrent_writers_loses_and_repeats_nothing() {
     after_crash.assert_clean();
 
     // Restart; every client resumes by seq and sends what its outbox still holds.
-    let (mut child, address) = spawn_server_with(&database_url, FLAGS);
+    let (mut child, address) = spawn_server_with(&database_url, FLOOD_FLAGS);
     let url = socket_url(&address);
     let started = Instant::now();
     let (mut resumed, mut committed_unacked) = (0, 0);

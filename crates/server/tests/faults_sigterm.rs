@@ -6,11 +6,9 @@
 mod common;
 
 use std::process::Command;
-use std::sync::atomic::AtomicUsize;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::faults::{audit_url, Flooder, FAULT_DEADLINE};
+use common::faults::{audit_url, Flood, FAULT_DEADLINE, FLOOD_FLAGS};
 use common::process::{socket_url, spawn_server_with, wait_for_exit};
 use tidings_protocol::frame::close;
 
@@ -23,43 +21,12 @@ const SIGNAL_AFTER: usize = 1_500;
 /// service manager (systemd, Kubernetes) waits before it kills.
 const GRACE: Duration = Duration::from_secs(15);
 
-const FLAGS: &[&str] = &[
-    "--rate-per-second",
-    "1000000",
-    "--rate-burst",
-    "1000000",
-    "--visitor-create-per-minute",
-    "0",
-    "--visitor-create-global-per-minute",
-    "0",
-    "--outbound-queue",
-    "100000",
-];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_during_a_flood_drains_and_exits_cleanly() {
     let db = common::TestDb::new().await;
     let database_url = db.url.clone();
-    let (mut child, address) = spawn_server_with(&database_url, FLAGS);
-    let url = socket_url(&address);
-
-    let mut flooders = Vec::new();
-    for n in 0..WRITERS {
-        flooders.push(Flooder::start(&address, &url, &format!("w{n}")).await);
-    }
-    let acks = Arc::new(AtomicUsize::new(0));
-    let enough = Arc::new(tokio::sync::Notify::new());
-    let mut tasks = Vec::new();
-    for mut flooder in flooders {
-        let (acks, enough) = (acks.clone(), enough.clone());
-        tasks.push(tokio::spawn(async move {
-            flooder.flood(SENDS, acks, SIGNAL_AFTER, enough).await;
-            flooder
-        }));
-    }
-    tokio::time::timeout(FAULT_DEADLINE, enough.notified())
-        .await
-        .expect("enough acks before the deadline");
+    let (mut child, address) = spawn_server_with(&database_url, FLOOD_FLAGS);
+    let flood = Flood::until_acked(&address, WRITERS, SENDS, SIGNAL_AFTER).await;
     let signalled = Instant::now();
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -68,10 +35,7 @@ async fn sigterm_during_a_flood_drains_and_exits_cleanly() {
     assert!(killed.success());
     let status = wait_for_exit(&mut child, FAULT_DEADLINE);
     let took = signalled.elapsed();
-    let mut flooders = Vec::new();
-    for task in tasks {
-        flooders.push(task.await.unwrap());
-    }
+    let flooders = flood.ended().await;
 
     let acked: Vec<_> = flooders
         .iter()
@@ -117,7 +81,7 @@ async fn sigterm_during_a_flood_drains_and_exits_cleanly() {
     }
 
     // Back up: every client resumes and its outbox goes through, each message once.
-    let (mut child, address) = spawn_server_with(&database_url, FLAGS);
+    let (mut child, address) = spawn_server_with(&database_url, FLOOD_FLAGS);
     let url = socket_url(&address);
     let mut resumes = Vec::new();
     for mut flooder in flooders {

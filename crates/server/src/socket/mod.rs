@@ -57,15 +57,11 @@ pub async fn upgrade(
         .socket_caps
         .enter_address(address, state.settings.max_sockets_per_address)
     else {
-        let mut response = Error::client(
+        let error = Error::client(
             ErrorCode::RateLimited,
             "too many open sockets from this address; close some and retry",
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(5));
-        return response;
+        );
+        return crate::ip_limit::retry_later(error, std::time::Duration::from_secs(5));
     };
     // A plain HTTP request here gets an `ApiError`, not axum's plain-text rejection.
     let ws = match ws {

@@ -469,3 +469,60 @@ pub async fn audit(pool: &tidings_server::db::Pool, acked: &[(Uuid, Uuid, u64)])
     }
     audit
 }
+
+/// Flags for a server under a flood: its limits are lifted, since the fault tests are about
+/// what survives a crash or a stop, not about the limiters.
+pub const FLOOD_FLAGS: &[&str] = &[
+    "--rate-per-second",
+    "1000000",
+    "--rate-burst",
+    "1000000",
+    "--visitor-create-per-minute",
+    "0",
+    "--visitor-create-global-per-minute",
+    "0",
+    "--outbound-queue",
+    "100000",
+];
+
+/// `writers` flooders, each pipelining `sends` messages into its own conversation.
+pub struct Flood {
+    tasks: Vec<tokio::task::JoinHandle<Flooder>>,
+}
+
+impl Flood {
+    /// Starts the flood against the server at `address` and returns once `acked` acks have
+    /// arrived across all writers (every writer still has sends under way then).
+    pub async fn until_acked(address: &str, writers: usize, sends: usize, acked: usize) -> Flood {
+        let url = crate::common::process::socket_url(address);
+        let mut flooders = Vec::new();
+        for n in 0..writers {
+            flooders.push(Flooder::start(address, &url, &format!("w{n}")).await);
+        }
+        let acks = Arc::new(AtomicUsize::new(0));
+        let enough = Arc::new(tokio::sync::Notify::new());
+        let tasks = flooders
+            .into_iter()
+            .map(|mut flooder| {
+                let (acks, enough) = (acks.clone(), enough.clone());
+                tokio::spawn(async move {
+                    flooder.flood(sends, acks, acked, enough).await;
+                    flooder
+                })
+            })
+            .collect();
+        tokio::time::timeout(FAULT_DEADLINE, enough.notified())
+            .await
+            .expect("enough acks before the deadline");
+        Flood { tasks }
+    }
+
+    /// Waits for every writer's socket to end (the server is gone) and returns the writers.
+    pub async fn ended(self) -> Vec<Flooder> {
+        let mut flooders = Vec::new();
+        for task in self.tasks {
+            flooders.push(task.await.unwrap());
+        }
+        flooders
+    }
+}
