@@ -13,6 +13,7 @@ mod dev;
 mod dist;
 mod fuzz;
 mod latency;
+mod live;
 mod load;
 /// The throwaway PostgreSQL cluster, shared with the server's tests (one source).
 #[path = "../../crates/server/tests/common/postgres.rs"]
@@ -22,6 +23,7 @@ mod size;
 mod step;
 mod test;
 mod tools;
+mod wasm_app;
 mod wasm_toolchain;
 
 use std::path::PathBuf;
@@ -59,6 +61,11 @@ enum Command {
         #[arg(long, default_value = "target/assets")]
         out: PathBuf,
     },
+    /// The live-reload loop for UI work (trunk serve; proxies /v1 to a server on :8080).
+    Live {
+        #[arg(value_enum)]
+        app: live::LiveApp,
+    },
     /// One release binary that serves everything: builds the assets, embeds them in
     /// `target/dist/tidings-server`, and checks it.
     Dist,
@@ -94,6 +101,7 @@ fn main() -> ExitCode {
         Command::Assets { out } => tools::ensure_wasm_tools(&root)
             .and_then(|_| assets::build(&root, &root.join(out)).map(|_| ())),
         Command::Dist => dist::run(&root),
+        Command::Live { app } => live::run(&root, app),
         Command::Bench { what } => bench::run(&root, what),
         Command::Fuzz {
             minutes,

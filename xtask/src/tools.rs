@@ -1,5 +1,6 @@
-//! Installing what is missing on a fresh machine: the wasm32 target, trunk, wasm-bindgen-cli at
-//! the lockfile's version, wasm-opt from npm's binaryen, Chromium and the Playwright packages.
+//! Installing what is missing on a fresh machine: the wasm32 target, wasm-bindgen-cli at the
+//! lockfile's version, wasm-opt from npm's binaryen, terser and lightningcss from npm,
+//! Chromium and the Playwright packages; trunk only for the live-reload loop.
 //!
 //! Tools go where they survive a fresh clone (`~/.cargo/bin`, `~/.cache/tidings/tools`), so a
 //! second run on the same machine installs nothing.
@@ -14,6 +15,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// The JavaScript minifier for the loader (pure JavaScript, no binary download).
 const TERSER_VERSION: &str = "5.51.4";
+/// The CSS minifier trunk uses inside (lightningcss), as npm's prebuilt command.
+const LIGHTNINGCSS_VERSION: &str = "1.33.0";
 
 /// Where npm-installed tools live, outside any clone.
 pub fn tools_dir() -> PathBuf {
@@ -45,10 +48,26 @@ pub fn prepare_path() {
 pub fn ensure_wasm_tools(root: &Path) -> Result {
     prepare_path();
     ensure_wasm_target()?;
-    ensure_trunk()?;
     ensure_wasm_bindgen(root)?;
     ensure_binaryen()?;
-    ensure_terser()
+    ensure_terser()?;
+    ensure_lightningcss()
+}
+
+/// The CSS minifier `wasm_app` runs on the apps' styles.
+pub fn lightningcss() -> PathBuf {
+    tools_dir().join("node_modules/.bin/lightningcss")
+}
+
+fn ensure_lightningcss() -> Result {
+    // Its `--version` names the Rust crate inside (1.0.0-alpha…), not the npm package.
+    let manifest = tools_dir().join("node_modules/lightningcss-cli/package.json");
+    let have = std::fs::read_to_string(manifest).unwrap_or_default();
+    let runs = step::output(Command::new(lightningcss()).arg("--version")).is_some();
+    if runs && have.contains(&format!("\"version\": \"{LIGHTNINGCSS_VERSION}\"")) {
+        return Ok(());
+    }
+    npm_install_tools(&[&format!("lightningcss-cli@{LIGHTNINGCSS_VERSION}")])
 }
 
 /// The minifier `assets` runs on the loader.
@@ -79,7 +98,8 @@ fn ensure_wasm_target() -> Result {
     )
 }
 
-fn ensure_trunk() -> Result {
+/// Trunk, for `cargo xtask live` only: the builds do without it.
+pub fn ensure_trunk() -> Result {
     let have = step::output(Command::new("trunk").arg("--version")).unwrap_or_default();
     if have.contains(TRUNK_VERSION) {
         return Ok(());

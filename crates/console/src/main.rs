@@ -4,5 +4,5 @@ fn main() {
     #[cfg(target_arch = "wasm32")]
     tidings_console::start();
     #[cfg(not(target_arch = "wasm32"))]
-    eprintln!("tidings-console is a browser app: build it with `trunk build` in crates/console");
+    eprintln!("tidings-console is a browser app: build it with `cargo xtask assets` (or `cargo xtask live console`)");
 }

@@ -6,8 +6,8 @@
 //!   allows (brotli, then gzip, then the file itself), always with `Vary: Accept-Encoding`.
 //!   A file without those copies is sent as it is (and gzipped on the fly by the router's
 //!   compression layer).
-//! - **Cached by name.** A file whose name carries its content hash (trunk's
-//!   `name-0123456789abcdef.ext`, `name-0123456789abcdef_bg.wasm`) never changes:
+//! - **Cached by name.** A file whose name carries its content hash (as xtask and trunk
+//!   name the built apps' files: `name-0123456789abcdef.ext`, `name-0123456789abcdef_bg.wasm`) never changes:
 //!   `public, max-age=31536000, immutable`. The loader `widget.js`, which every host page
 //!   loads by a fixed name, is cached five minutes, then revalidated; every other file
 //!   (the pages, which name the hashed files, the sound) is revalidated on every use
@@ -94,7 +94,7 @@ pub fn accepted(headers: &HeaderMap) -> Vec<Encoding> {
     codings.into_iter().map(|(e, _)| e).collect()
 }
 
-/// Whether a file name carries a content hash, as trunk names the built app's files
+/// Whether a file name carries a content hash, as the build names the apps' files
 /// (`tidings-widget-18953e828e77eff4_bg.wasm`, `widget-3e65512785c2fdc0.css`): a 64-bit
 /// hash in hex, without leading zeros (`tidings-console-9efbedf8e33db6b.js`).
 pub fn is_hashed(path: &str) -> bool {
