@@ -1,6 +1,6 @@
 //! The Tidings visitor widget: the chat app that runs inside the loader's iframe.
 //!
-//! Plain logic compiled and tested everywhere ([`linkify`], [`body`], [`adoption`],
+//! Plain logic compiled and tested everywhere ([`body`], [`adoption`],
 //! [`tab_note`], [`settings`]); the Leptos app and
 //! its browser glue only on wasm32. The realtime client (socket, outbox, ordering,
 //! cross-tab) is `tidings-client`; this crate turns it into the visitor's UI:
@@ -15,7 +15,6 @@
 
 pub mod adoption;
 pub mod body;
-pub mod linkify;
 pub mod settings;
 pub mod tab_note;
 

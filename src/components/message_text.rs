@@ -3,17 +3,17 @@
 
 use leptos::prelude::*;
 
-use crate::linkify::{segments, Segment};
+use tidings_client::linkify::{segments, Segment};
 
 #[component]
 pub fn MessageText(body: String) -> impl IntoView {
     let parts = segments(&body)
         .into_iter()
         .map(|segment| match segment {
-            Segment::Text(text) => text.into_any(),
+            Segment::Text(text) => text.to_owned().into_any(),
             Segment::Link(url) => {
-                let label = url.clone();
-                view! { <a href=url rel="noopener noreferrer" target="_blank">{label}</a> }
+                let (href, label) = (url.to_owned(), url.to_owned());
+                view! { <a href=href rel="noopener noreferrer" target="_blank">{label}</a> }
                     .into_any()
             }
         })

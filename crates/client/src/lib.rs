@@ -59,6 +59,7 @@ pub mod connection;
 pub mod decode;
 pub mod encode;
 pub mod json;
+pub mod linkify;
 pub mod outbox;
 mod outbox_format;
 pub mod subscriptions;

@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 
-use crate::logic::links::{split_links, Segment};
+use tidings_client::linkify::{segments, Segment};
 
 #[component]
 pub fn MessageText(text: String) -> impl IntoView {
-    let parts = split_links(&text)
+    let parts = segments(&text)
         .into_iter()
         .map(|segment| match segment {
             Segment::Text(t) => view! { <span>{t.to_string()}</span> }.into_any(),

@@ -2,7 +2,6 @@
 
 pub mod age;
 pub mod alerts;
-pub mod links;
 pub mod list;
 pub mod merge;
 pub mod names;
