@@ -3,7 +3,8 @@
 //! `load` is throughput and latency under load (see `load.rs`); `cluster` is the same across
 //! two nodes on PostgreSQL, beside one SQLite node.
 //!
-//! `size` is what a visitor downloads (see `size.rs`, which also holds the budgets).
+//! `size` is what a visitor downloads (see `size.rs`, which also holds the budgets); `open`
+//! is how long a slow phone takes from the launcher click to typing (`open_time.rs`).
 
 use std::path::Path;
 
@@ -20,6 +21,12 @@ pub enum Bench {
         /// Fail when a budget is exceeded (as `cargo xtask test` does).
         #[arg(long)]
         check: bool,
+    },
+    /// Launcher click to a panel that accepts typing, in Chromium throttled like a slow
+    /// phone (1.6 Mbit/s, 150 ms RTT, 4× CPU), cold and warm cache: medians.
+    Open {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
     /// Visitor-to-agent delivery and ack latency through the real server (p50/p90/p99/max).
     Delivery {
@@ -68,6 +75,7 @@ pub enum Bench {
 pub fn run(root: &Path, what: Bench) -> Result {
     match what {
         Bench::Size { check } => size(root, check),
+        Bench::Open { runs } => crate::open_time::run(root, runs.max(1)),
         Bench::Delivery { messages } => crate::latency::run(messages.max(1)),
         Bench::Connections { connections } => crate::connections::run(connections.max(1)),
         Bench::Load {

@@ -15,6 +15,7 @@ mod fuzz;
 mod latency;
 mod live;
 mod load;
+mod open_time;
 /// The throwaway PostgreSQL cluster, shared with the server's tests (one source).
 #[path = "../../crates/server/tests/common/postgres.rs"]
 #[allow(dead_code)]
