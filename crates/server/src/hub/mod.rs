@@ -361,6 +361,16 @@ impl Hub {
         }
     }
 
+    /// Closes the connections of a visitor whose token now opens another visitor (see
+    /// `store::visitors::bind_user`): they reconnect with the same token as that visitor.
+    pub fn close_visitor(&self, visitor_id: Uuid) {
+        for conn in self.lock().conns.values() {
+            if conn.peer == (Peer::Visitor { id: visitor_id }) {
+                conn.closer.close(close::IDENTITY_CHANGED);
+            }
+        }
+    }
+
     /// Resolves with the close code once the node is shutting down.
     pub async fn shutting_down(&self) -> u16 {
         self.shutdown.requested().await
