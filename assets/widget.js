@@ -247,8 +247,9 @@
     if (command === "open") open(false);
     else if (command === "close") close();
     else if (command === "toggle") toggle();
-    else if (command === "identify" && arg && typeof arg === "object") {
-      // user_hash: the site backend's signature of user_id (docs/embedding.md).
+    else if (command === "identify" && arg) {
+      // user_hash: the site backend's signature of user_id (docs/embedding.md). A non-object
+      // argument has none of these keys: an identify that changes nothing.
       const m = { type: "identify" };
       for (const k of ["name", "email", "user_id", "user_hash"]) m[k] = arg[k] == null ? null : String(arg[k]);
       post(m);

@@ -14,8 +14,8 @@ use tidings_protocol::limits::MAX_FIELD_CHARS;
 use crate::error::{Error, Result};
 
 /// The site's identity secret. Its `Debug` never shows the secret, so settings can be
-/// logged.
-#[derive(Clone, PartialEq, Eq)]
+/// logged; signatures are checked only through [`Self::verifies`], in constant time.
+#[derive(Clone)]
 pub struct IdentitySecret(Vec<u8>);
 
 impl IdentitySecret {
