@@ -205,7 +205,10 @@ fn identity_required_without_a_secret_does_not_start() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("--identity-required needs --identity-secret"), "{err}");
+    assert!(
+        err.contains("--identity-required needs --identity-secret"),
+        "{err}"
+    );
 }
 
 /// A PostgreSQL URL is taken as PostgreSQL: with nobody listening there, every command
