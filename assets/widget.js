@@ -17,7 +17,7 @@
  *
  * API (usable before this script has loaded, through the usual queue stub):
  *   Tidings('open' | 'close' | 'toggle' | 'shutdown')
- *   Tidings('identify', { name, email })
+ *   Tidings('identify', { name, email, user_id, user_hash })
  *   Tidings('on', 'open' | 'close' | 'message' | 'unread', callback)
  */
 (() => {
@@ -247,9 +247,12 @@
     if (command === "open") open(false);
     else if (command === "close") close();
     else if (command === "toggle") toggle();
-    else if (command === "identify" && arg && typeof arg === "object") {
-      const text = (v) => v == null ? null : String(v);
-      post({ type: "identify", name: text(arg.name), email: text(arg.email) });
+    else if (command === "identify" && arg) {
+      // user_hash: the site backend's signature of user_id (docs/embedding.md). A non-object
+      // argument has none of these keys: an identify that changes nothing.
+      const m = { type: "identify" };
+      for (const k of ["name", "email", "user_id", "user_hash"]) m[k] = arg[k] == null ? null : String(arg[k]);
+      post(m);
     } else if (command === "on" && typeof cb === "function") {
       (listeners[arg] = listeners[arg] || []).push(cb);
     } else if (command === "shutdown") {

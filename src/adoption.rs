@@ -83,6 +83,7 @@ mod tests {
             feedback: None,
             visitor_name: None,
             visitor_email: None,
+            visitor_user_id: None,
             page_url: None,
             user_agent: None,
             last_seq: 0,

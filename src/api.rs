@@ -116,7 +116,14 @@ pub async fn create_visitor(page_url: Option<String>) -> Result<CreateVisitorRes
     .await
 }
 
-/// `PATCH /v1/visitor`: name, email or page.
+/// `POST /v1/visitor/logout`: the token opens nothing from now on (`Tidings('shutdown')`).
+pub async fn end_visitor_token(token: &str) -> Result<(), Failure> {
+    fetch("POST", "/v1/visitor/logout", Some(token), None)
+        .await
+        .map(|_| ())
+}
+
+/// `PATCH /v1/visitor`: name, email, page, or a verified `user_id`.
 pub async fn update_visitor(token: &str, update: &UpdateVisitorRequest) -> Result<(), Failure> {
     // Any JSON answer will do: the widget does not use the updated profile.
     let any = |_: &Json| Some(());

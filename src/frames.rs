@@ -18,9 +18,25 @@ pub fn handle(rt: &Runtime, frame: ServerFrame) {
         .conversation
         .with_untracked(|c| c.as_ref().map(|c| c.id));
     match frame {
-        ServerFrame::Hello { availability, .. } => {
+        ServerFrame::Hello {
+            availability,
+            visitor_id,
+            ..
+        } => {
             state.availability.set(availability);
             rt.delivery.pump();
+            let before = rt.visitor_id.replace(visitor_id);
+            if before.is_some() && before != visitor_id {
+                // A verified identify joined this browser to the person's visitor: show
+                // its latest conversation (perhaps from another device).
+                if let Some(token) = rt.token() {
+                    leptos::task::spawn_local(async move {
+                        if let Some(rt) = crate::runtime::runtime() {
+                            rt.load_latest_conversation(&token).await;
+                        }
+                    });
+                }
+            }
         }
         ServerFrame::Snapshot { conversation } => rt.adopt(conversation, true),
         ServerFrame::Message { message } => on_message(rt, message),

@@ -48,9 +48,13 @@ pub enum FromHost {
         focus: bool,
     },
     Close,
+    /// `Tidings('identify', …)`: details to attach; `user_id` with `user_hash` (the site's
+    /// signature of it) makes the visitor verified.
     Identify {
         name: Option<String>,
         email: Option<String>,
+        user_id: Option<String>,
+        user_hash: Option<String>,
     },
     /// The host's storage as the app may use it: `ok` when the host page can keep data
     /// (otherwise `items` is empty and the app keeps things in memory).
@@ -93,6 +97,8 @@ impl FromHost {
             "identify" => Some(FromHost::Identify {
                 name: field("name").and_then(|v| v.as_string()),
                 email: field("email").and_then(|v| v.as_string()),
+                user_id: field("user_id").and_then(|v| v.as_string()),
+                user_hash: field("user_hash").and_then(|v| v.as_string()),
             }),
             "store" => Some(FromHost::Store {
                 ok: field("ok").and_then(|v| v.as_bool()).unwrap_or(false),

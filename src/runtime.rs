@@ -51,6 +51,10 @@ pub struct Runtime {
     pub(crate) token: RefCell<Option<String>>,
     /// `identify` details that arrived before the visitor existed.
     pub(crate) pending_identify: RefCell<Option<UpdateVisitorRequest>>,
+    /// The visitor the last `hello` named. It changes when a verified `identify` joined
+    /// this browser to the person's visitor (the socket is closed with 4010 and comes
+    /// back): then that visitor's conversations are loaded.
+    pub visitor_id: Cell<Option<Uuid>>,
     /// Conversations whose replay has completed in this page: later messages are live.
     /// A visitor has a handful at most, so a list (no hash table code in the wasm).
     pub synced: RefCell<Vec<Uuid>>,
@@ -137,6 +141,7 @@ pub fn start(state: ChatState, keeping: Keeping) {
         tabs: RefCell::new(None),
         token: RefCell::new(None),
         pending_identify: RefCell::new(None),
+        visitor_id: Cell::new(None),
         synced: RefCell::default(),
         started_new: Cell::new(false),
         typing_on: Cell::new(false),
@@ -298,11 +303,18 @@ impl Runtime {
             | FromHost::Changed { .. }
             | FromHost::StoreFailed { .. }
             | FromHost::Locked { .. } => {}
-            FromHost::Identify { name, email } => {
+            FromHost::Identify {
+                name,
+                email,
+                user_id,
+                user_hash,
+            } => {
                 let update = UpdateVisitorRequest {
                     name,
                     email,
                     page_url: None,
+                    user_id,
+                    user_hash,
                 };
                 match self.token() {
                     Some(token) => leptos::task::spawn_local(async move {
@@ -319,6 +331,9 @@ impl Runtime {
     /// logout): the token and any unsent message belong to the person leaving, so they
     /// go from storage, other tabs drop what they show, and the next visitor on this
     /// computer starts as a stranger.
+    /// The server is asked to end the token too (so a copy of it opens nothing), before
+    /// the loader is told and removes this frame; the loader does not wait more than a few
+    /// seconds for that, so an unreachable server delays nothing.
     fn forget(&self) {
         self.socket.shutdown();
         let mut storage = self.storage.clone();
@@ -327,12 +342,18 @@ impl Runtime {
                 storage.remove(&key);
             }
         }
-        self.token.replace(None);
+        let token = self.token.replace(None);
+        self.visitor_id.set(None);
         self.state.conversation.set(None);
         self.state.timeline.set(Timeline::new());
         self.tell_tabs(&TabNote::Forgotten);
         let origin = self.state.config.with_value(|c| c.host_origin.clone());
-        host::post(origin.as_deref(), &ToHost::Forgotten);
+        leptos::task::spawn_local(async move {
+            if let Some(token) = token {
+                let _ = api::end_visitor_token(&token).await;
+            }
+            host::post(origin.as_deref(), &ToHost::Forgotten);
+        });
     }
 
     fn mark_read(&self, conversation_id: Uuid, seq: u64) {

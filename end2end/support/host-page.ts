@@ -87,6 +87,23 @@ export class HostPage {
     return [...own, ...lent];
   }
 
+  /** The visitor token the widget keeps (in its own localStorage or, cross-site, in the host
+   * page's), if any. */
+  async visitorToken(): Promise<string | null> {
+    const frame = this.appFrame();
+    if (!frame) return null;
+    const read = (key: string) => {
+      try {
+        return localStorage.getItem(key);
+      } catch {
+        return null;
+      }
+    };
+    const server = new URL(frame.url()).origin;
+    const own = await frame.evaluate(read, "tidings.visitor.token");
+    return own ?? (await this.page.evaluate(read, `tidings:${server}:tidings.visitor.token`));
+  }
+
   /** The widget app's frame, once created. */
   appFrame(): Frame | undefined {
     return this.page.frames().find((f) => f.url().includes("/chat/"));

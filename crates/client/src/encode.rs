@@ -97,9 +97,21 @@ pub fn create_visitor_request(request: &CreateVisitorRequest) -> String {
     visitor_details(&request.name, &request.email, &request.page_url)
 }
 
-/// `PATCH /v1/visitor` body.
+/// `PATCH /v1/visitor` body: the details, then `user_id` and `user_hash` only when given
+/// (as serde skips them).
 pub fn update_visitor_request(request: &UpdateVisitorRequest) -> String {
-    visitor_details(&request.name, &request.email, &request.page_url)
+    let mut out = visitor_details(&request.name, &request.email, &request.page_url);
+    out.pop();
+    for (name, value) in [
+        ("user_id", &request.user_id),
+        ("user_hash", &request.user_hash),
+    ] {
+        if value.is_some() {
+            optional_string_field(&mut out, name, value);
+        }
+    }
+    out.push('}');
+    out
 }
 
 /// `POST /v1/conversations/{id}/rating` body.
@@ -231,8 +243,25 @@ mod tests {
                 name: request.name,
                 email: request.email,
                 page_url: request.page_url,
+                ..Default::default()
             };
             assert_eq!(update_visitor_request(&update), expected);
+        }
+        let signed = UpdateVisitorRequest {
+            name: Some("Ada".into()),
+            user_id: Some("user-\"42\"".into()),
+            user_hash: Some("bf55beba".into()),
+            ..Default::default()
+        };
+        let only_id = UpdateVisitorRequest {
+            user_id: Some("7".into()),
+            ..Default::default()
+        };
+        for update in [signed, only_id] {
+            assert_eq!(
+                update_visitor_request(&update),
+                serde_json::to_string(&update).unwrap()
+            );
         }
         for feedback in [None, Some("Great\nthanks".to_string())] {
             let rating = RatingRequest {

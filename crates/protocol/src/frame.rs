@@ -214,4 +214,8 @@ pub mod close {
     /// The visitor or agent already has as many open sockets as a node allows; close
     /// another tab, or retry later.
     pub const TOO_MANY_SOCKETS: u16 = 4013;
+    /// The token now opens another visitor: this browser verified as a `user_id` another
+    /// browser holds, and joined that visitor. Reconnect with the same token (the `hello`
+    /// names the visitor it opens now) and load its conversations again.
+    pub const IDENTITY_CHANGED: u16 = 4010;
 }

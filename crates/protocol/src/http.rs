@@ -37,6 +37,15 @@ pub struct UpdateVisitorRequest {
     pub email: Option<String>,
     #[serde(default)]
     pub page_url: Option<String>,
+    /// The site's own id for the person (verified identity). Accepted only with a valid
+    /// `user_hash`; it then joins this browser to every other browser verified as the same
+    /// `user_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Lowercase hex HMAC-SHA256 of `user_id`, keyed with the server's identity secret,
+    /// computed by the site's backend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_hash: Option<String>,
 }
 
 /// `GET /v1/visitor`: who the token belongs to.
@@ -47,6 +56,9 @@ pub struct VisitorProfile {
     pub name: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// The verified `user_id`; absent while the visitor is unverified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
 }
 
 /// `GET /v1/visitor/conversations` and `GET /v1/conversations?filter=…`.

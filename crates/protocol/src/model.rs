@@ -120,6 +120,10 @@ pub struct Conversation {
     pub visitor_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_email: Option<String>,
+    /// The visitor's verified `user_id` (signed by the site, see `identify`); absent while
+    /// the visitor is unverified, whatever name and email they gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

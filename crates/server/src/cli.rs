@@ -128,6 +128,13 @@ async fn check_unwind() -> Result<(), String> {
 async fn run_serve(args: ServeArgs) -> Result<(), String> {
     crate::open_files::raise_to_hard_limit();
     let settings = args.settings();
+    if settings.identity.required && settings.identity.secret.is_none() {
+        return Err(
+            "--identity-required needs --identity-secret (or TIDINGS_IDENTITY_SECRET): \
+             without it no identify could ever be verified"
+                .into(),
+        );
+    }
     if settings.allowed_origins.is_empty() {
         tracing::warn!(
             "no --allowed-origin configured: every origin is accepted (fine for development only)"

@@ -9,6 +9,8 @@ use std::time::Duration;
 use clap::Args;
 use tidings_protocol::limits;
 
+use crate::identity::{IdentitySecret, IdentitySettings};
+
 /// Writes that may wait for the writer. Each connection has at most one write in flight, so
 /// this is also how many writing clients can be waiting at once before the next is refused;
 /// at the writer's measured throughput (over 20,000 writes/s) a full queue is drained in
@@ -153,6 +155,17 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The secret the site's backend signs `user_id`s with (`user_hash` = lowercase hex
+    /// HMAC-SHA256 of `user_id` under it). Without it, `identify` with a `user_id` is
+    /// refused. Prefer the environment variable: flags show in the process list.
+    #[arg(long, env = "TIDINGS_IDENTITY_SECRET", hide_env_values = true)]
+    pub identity_secret: Option<String>,
+
+    /// Refuse every `identify` (name and email included) that does not carry a valid
+    /// `user_id` and `user_hash`. Needs `--identity-secret`.
+    #[arg(long, env = "TIDINGS_IDENTITY_REQUIRED")]
+    pub identity_required: bool,
 }
 
 /// Everything the app needs besides the database, in plain types.
@@ -190,6 +203,8 @@ pub struct Settings {
     pub header_read_timeout: Duration,
     /// Proxies whose forwarding headers name the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The identity secret, and whether unsigned `identify` calls are refused.
+    pub identity: IdentitySettings,
     /// How long agent sessions live (idle and absolute).
     pub sessions: SessionLimits,
     /// Zero outside tests. Tests widen the gap between the two steps of a subscribe
@@ -246,6 +261,7 @@ impl Default for Settings {
             http_writes_per_minute: DEFAULT_HTTP_WRITES_PER_MINUTE,
             header_read_timeout: Duration::from_millis(DEFAULT_HEADER_READ_TIMEOUT_MS),
             trusted_proxies: Vec::new(),
+            identity: IdentitySettings::default(),
             sessions: SessionLimits::default(),
             subscribe_pause: Duration::ZERO,
         }
@@ -279,6 +295,13 @@ impl ServeArgs {
             http_writes_per_minute: self.http_writes_per_minute,
             header_read_timeout: Duration::from_millis(self.header_read_timeout_ms.max(100)),
             trusted_proxies: self.trusted_proxies.clone(),
+            identity: IdentitySettings {
+                secret: self
+                    .identity_secret
+                    .as_deref()
+                    .and_then(IdentitySecret::new),
+                required: self.identity_required,
+            },
             sessions: SessionLimits {
                 idle: Duration::from_secs(self.session_idle_secs.max(1)),
                 lifetime: Duration::from_secs(self.session_lifetime_secs.max(1)),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod hub;
+pub mod identity;
 pub mod ip_limit;
 pub mod lifecycle;
 pub mod login_guard;

@@ -190,6 +190,27 @@ fn a_database_url_of_another_engine_is_refused_and_creates_nothing() {
     );
 }
 
+/// Enforcing verified identity without the secret to verify with would refuse every
+/// `identify`: the server says so and does not start.
+#[test]
+fn identity_required_without_a_secret_does_not_start() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .arg("--identity-required")
+        .env_remove("TIDINGS_IDENTITY_SECRET")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--identity-required needs --identity-secret"),
+        "{err}"
+    );
+}
+
 /// A PostgreSQL URL is taken as PostgreSQL: with nobody listening there, every command
 /// fails saying it cannot open it, and no SQLite file named after the URL appears.
 #[test]

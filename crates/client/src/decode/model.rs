@@ -224,6 +224,7 @@ pub fn conversation(o: &Json) -> Option<Conversation> {
         feedback: optional(o, "feedback", string)?,
         visitor_name: optional(o, "visitor_name", string)?,
         visitor_email: optional(o, "visitor_email", string)?,
+        visitor_user_id: optional(o, "visitor_user_id", string)?,
         page_url: optional(o, "page_url", string)?,
         user_agent: optional(o, "user_agent", string)?,
         last_seq: field(o, "last_seq", u64)?,

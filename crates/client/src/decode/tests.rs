@@ -26,6 +26,7 @@ fn conversation() -> Conversation {
         feedback: Some("ok".into()),
         visitor_name: Some("Grace".into()),
         visitor_email: None,
+        visitor_user_id: Some("user-42".into()),
         page_url: Some("https://shop.test/".into()),
         user_agent: None,
         last_seq: 7,

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::action_button::ActionButton;
 use super::block_visitor::BlockVisitor;
+use super::identity_badge::IdentityBadge;
 use super::reassign_select::ReassignSelect;
 use crate::conversation_actions::Action;
 use crate::logic::names::visitor_label;
@@ -32,6 +33,9 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
     view! {
         <header class="conversation-header">
             <h2>{title}</h2>
+            <IdentityBadge user_id=Signal::derive(move || {
+                conversation.with(|c| c.as_ref().and_then(|c| c.visitor_user_id.clone()))
+            }) />
             <span
                 class="status-badge"
                 data-testid="conversation-status"

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::identity_badge::IdentityBadge;
 use crate::logic::age::short_age;
 use crate::logic::list::Filter;
 use crate::logic::names::visitor_label;
@@ -63,6 +64,9 @@ pub fn ConversationItem(id: Uuid) -> impl IntoView {
             >
                 <span class="item-top">
                     <span class="visitor-name">{field(visitor_label)}</span>
+                    <IdentityBadge user_id=Signal::derive(move || {
+                        conversation.with(|c| c.as_ref().and_then(|c| c.visitor_user_id.clone()))
+                    }) />
                     <span class="age">{age}</span>
                 </span>
                 <span class="item-bottom">

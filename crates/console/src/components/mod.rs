@@ -14,6 +14,7 @@ pub mod conversation_list;
 pub mod conversation_rating;
 pub mod conversation_view;
 pub mod filter_tabs;
+pub mod identity_badge;
 pub mod login_page;
 pub mod logout_button;
 pub mod message_item;

@@ -72,6 +72,8 @@ pub fn VisitorInfo(id: Uuid) -> impl IntoView {
                 <dd data-field="name">{text(|c| c.visitor_name.clone())}</dd>
                 <dt>"Email"</dt>
                 <dd data-field="email">{text(|c| c.visitor_email.clone())}</dd>
+                <dt>"User id"</dt>
+                <dd data-field="user-id">{text(|c| c.visitor_user_id.clone())}</dd>
                 <dt>"Page"</dt>
                 <dd data-field="page">{page}</dd>
                 <dt>"Browser"</dt>

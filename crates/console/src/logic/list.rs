@@ -168,6 +168,7 @@ pub(crate) mod tests_support {
             feedback: None,
             visitor_name: None,
             visitor_email: None,
+            visitor_user_id: None,
             page_url: None,
             user_agent: None,
             last_seq: 1,

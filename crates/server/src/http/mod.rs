@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/visitors/{id}/unblock", post(visitors::unblock))
         .route("/v1/visitor", get(visitors::me).patch(visitors::update))
         .route("/v1/visitor/conversations", get(visitors::conversations))
+        .route("/v1/visitor/logout", post(visitors::logout))
         .route("/v1/agents/login", post(agents::login))
         .route("/v1/agents/logout", post(agents::logout))
         .route("/v1/agents/me", get(agents::me))

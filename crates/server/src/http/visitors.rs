@@ -9,11 +9,14 @@ use tidings_protocol::http::{
     VisitorBlock, VisitorProfile,
 };
 
-use super::{check_field, parse_id, AgentAuth, ApiJson, ApiPath, OptionalApiJson, VisitorAuth};
+use super::{
+    check_field, parse_id, AgentAuth, ApiJson, ApiPath, BearerToken, OptionalApiJson, VisitorAuth,
+};
 use crate::error::Result;
+use crate::identity::IdentifyRequest;
 use crate::ip_limit::{VisitorCreation, WithinIpLimit};
 use crate::store::conversations;
-use crate::store::visitors::{self, VisitorDetails};
+use crate::store::visitors::{self, Binding, VisitorDetails};
 use crate::{auth, chat, AppState};
 
 /// The visitor's page as stored: checked, and without its query and fragment (where
@@ -37,9 +40,17 @@ pub async fn create(
     headers: HeaderMap,
     OptionalApiJson(request): OptionalApiJson<CreateVisitorRequest>,
 ) -> Result<(StatusCode, Json<CreateVisitorResponse>)> {
+    let name = check_field(&request.name, "name")?;
+    let email = check_field(&request.email, "email")?;
+    // A name or email given at creation is an `identify` without a signature.
+    state.settings.identity.check(&IdentifyRequest {
+        user_id: None,
+        user_hash: None,
+        names_someone: name.is_some() || email.is_some(),
+    })?;
     let details = VisitorDetails {
-        name: check_field(&request.name, "name")?,
-        email: check_field(&request.email, "email")?,
+        name,
+        email,
         page_url: page_url(&state, &request.page_url)?,
         user_agent: check_field(
             &headers
@@ -66,21 +77,52 @@ pub async fn me(
     Ok(Json(visitors::profile(&state.pool, id).await?))
 }
 
-/// `PATCH /v1/visitor`: `identify` and page changes. Open conversations are announced
-/// again so agents see the new name at once.
+/// `PATCH /v1/visitor`: `identify` and page changes. A `user_id` counts only with its
+/// valid `user_hash` (`identity.rs`); it makes the visitor verified, or joins this browser
+/// to the visitor already verified as that `user_id` (then this browser's sockets close
+/// with 4010 and come back as that visitor). Open conversations are announced again so
+/// agents see the new name and state at once.
 pub async fn update(
     State(state): State<AppState>,
-    VisitorAuth(id): VisitorAuth,
+    VisitorAuth(mut id): VisitorAuth,
     ApiJson(request): ApiJson<UpdateVisitorRequest>,
 ) -> Result<Json<VisitorProfile>> {
     let checked = UpdateVisitorRequest {
         name: check_field(&request.name, "name")?,
         email: check_field(&request.email, "email")?,
         page_url: page_url(&state, &request.page_url)?,
+        user_id: None,
+        user_hash: None,
     };
+    let verified = state.settings.identity.check(&IdentifyRequest {
+        user_id: request.user_id.as_deref(),
+        user_hash: request.user_hash.as_deref(),
+        names_someone: checked.name.is_some() || checked.email.is_some(),
+    })?;
+    if let Some(user_id) = verified {
+        if let Binding::Joined { merged, canonical } =
+            visitors::bind_user(&state.pool, id, &user_id).await?
+        {
+            state.hub.close_visitor(merged);
+            id = canonical;
+        }
+    }
     visitors::update(&state.pool, id, &checked).await?;
     chat::announce_visitor(&state, id).await?;
     Ok(Json(visitors::profile(&state.pool, id).await?))
+}
+
+/// `POST /v1/visitor/logout` (`Tidings('shutdown')`): the token stops opening anything.
+/// The visitor's conversations stay, for the agents and for the person's other verified
+/// browsers.
+pub async fn logout(
+    State(state): State<AppState>,
+    VisitorAuth(_): VisitorAuth,
+    BearerToken(token): BearerToken,
+) -> Result<StatusCode> {
+    let unusable = auth::token_hash(&auth::new_visitor_token());
+    visitors::revoke_token(&state.pool, &auth::token_hash(&token), &unusable).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /v1/visitor/conversations`: newest first, `unread` counted for the visitor.

@@ -159,6 +159,7 @@ fn outsider_view(conversation: &Conversation) -> Conversation {
         feedback: None,
         visitor_name: None,
         visitor_email: None,
+        visitor_user_id: None,
         page_url: None,
         user_agent: None,
         last_message_preview: None,

@@ -84,7 +84,13 @@ struct Inner {
     feed: Option<mpsc::UnboundedSender<LocalPresence>>,
     /// Revocations so far, per stripe of conversations (see [`Hub::revocation_mark`]).
     revocations: Box<[u64; REVOCATION_STRIPES]>,
+    /// Visitors recently joined to a verified one, and when (see [`Hub::close_visitor`]).
+    joined: HashMap<Uuid, std::time::Instant>,
 }
+
+/// How long a joined visitor is remembered: far longer than a handshake takes between its
+/// token lookup and its registration, the window [`Hub::close_visitor`] covers with it.
+const JOINED_MEMORY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Conversations share revocation counters by stripes: a revocation in one makes a
 /// subscribe to another of its stripe check again, which is rare and harmless, and the
@@ -134,6 +140,7 @@ impl Default for Inner {
             remote_visitors: HashMap::new(),
             feed: None,
             revocations: Box::new([0; REVOCATION_STRIPES]),
+            joined: HashMap::new(),
         }
     }
 }
@@ -190,6 +197,10 @@ impl Hub {
         }
         match &peer {
             Peer::Visitor { id: visitor } => {
+                // Its token was looked up just before the visitor was joined to another.
+                if inner.joined.contains_key(visitor) {
+                    closer.close(close::IDENTITY_CHANGED);
+                }
                 inner.conns.insert(id, conn);
                 let first = !inner.visitors.contains_key(visitor);
                 inner.visitors.entry(*visitor).or_default().insert(id);
@@ -361,6 +372,24 @@ impl Hub {
         }
     }
 
+    /// Closes the connections of a visitor whose token now opens another visitor (see
+    /// `store::visitors::bind_user`): they reconnect with the same token as that visitor.
+    /// A socket whose handshake looked its token up just before the join registers a moment
+    /// later: the visitor is remembered for [`JOINED_MEMORY`] so that one is closed too.
+    pub fn close_visitor(&self, visitor_id: Uuid) {
+        let mut inner = self.lock();
+        let now = std::time::Instant::now();
+        inner
+            .joined
+            .retain(|_, at| now.duration_since(*at) < JOINED_MEMORY);
+        inner.joined.insert(visitor_id, now);
+        for conn in inner.visitors.get(&visitor_id).into_iter().flatten() {
+            if let Some(conn) = inner.conns.get(conn) {
+                conn.closer.close(close::IDENTITY_CHANGED);
+            }
+        }
+    }
+
     /// Resolves with the close code once the node is shutting down.
     pub async fn shutting_down(&self) -> u16 {
         self.shutdown.requested().await
@@ -384,6 +413,20 @@ mod tests {
     use uuid::Uuid;
 
     use super::{Hub, Peer};
+
+    #[test]
+    fn a_joined_visitors_sockets_close_even_one_registered_just_after_the_join() {
+        let hub = Hub::new(4);
+        let (joined, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let (_, _inbox, open) = hub.register(Peer::Visitor { id: joined });
+        let (_, _inbox2, bystander) = hub.register(Peer::Visitor { id: other });
+        hub.close_visitor(joined);
+        assert_eq!(open.code(), Some(close::IDENTITY_CHANGED));
+        assert_eq!(bystander.code(), None);
+        // A handshake that looked the token up before the join registers afterwards.
+        let (_, _inbox3, late) = hub.register(Peer::Visitor { id: joined });
+        assert_eq!(late.code(), Some(close::IDENTITY_CHANGED));
+    }
 
     #[tokio::test]
     async fn a_connection_that_does_not_drain_its_inbox_is_told_to_close() {

@@ -21,7 +21,8 @@ macro_rules! conversation_select {
     () => {
         "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, a.name AS agent_name,
             c.started_at, c.assigned_at, c.ended_at, c.rating, c.feedback,
-            v.name AS visitor_name, v.email AS visitor_email, v.last_seen_at AS visitor_last_seen_at,
+            v.name AS visitor_name, v.email AS visitor_email, v.user_id AS visitor_user_id,
+            v.last_seen_at AS visitor_last_seen_at,
             c.page_url, c.user_agent, c.last_seq, c.last_activity_at, c.last_message_preview,
             COALESCE(vr.read_seq, 0) AS visitor_read_seq,
             COALESCE(ar.read_seq, 0) AS agent_read_seq,
@@ -67,6 +68,7 @@ fn from_row(row: &AnyRow, viewer: Side) -> Result<Conversation> {
         feedback: row.try_get("feedback")?,
         visitor_name: row.try_get("visitor_name")?,
         visitor_email: row.try_get("visitor_email")?,
+        visitor_user_id: row.try_get("visitor_user_id")?,
         page_url: row.try_get("page_url")?,
         user_agent: row.try_get("user_agent")?,
         last_seq: u64_col(row, "last_seq")?,

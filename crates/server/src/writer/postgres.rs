@@ -315,7 +315,7 @@ impl Tx for PgTx {
                 "INSERT INTO conversations (id, visitor_id, status, started_at, page_url,
                     user_agent, last_seq, last_activity_at)
                  SELECT $1, id, 'waiting', $2, page_url, user_agent, 0, $2
-                 FROM visitors WHERE id = $3",
+                 FROM visitors WHERE id = $3 AND merged_into IS NULL",
             )
             .bind(id.to_string())
             .bind(now)

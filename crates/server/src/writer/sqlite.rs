@@ -241,7 +241,7 @@ impl Tx for SqliteTx {
                 .conn
             .prepare_cached(
                 "INSERT INTO conversations (id, visitor_id, status, started_at, page_url, user_agent, last_seq, last_activity_at)
-                 SELECT ?1, id, 'waiting', ?2, page_url, user_agent, 0, ?2 FROM visitors WHERE id = ?3",
+                 SELECT ?1, id, 'waiting', ?2, page_url, user_agent, 0, ?2 FROM visitors WHERE id = ?3 AND merged_into IS NULL",
             )?
             .execute(params![id.to_string(), now, visitor_id.to_string()])?;
         if created == 0 {

@@ -101,7 +101,9 @@ pub trait Tx {
     /// Blocks (`Some(when)`) or unblocks (`None`) a visitor. Returns whether the visitor
     /// exists; an already blocked visitor keeps their first `blocked_at`.
     fn set_blocked(&mut self, visitor_id: Uuid, blocked_at: Option<i64>) -> Result<bool>;
-    /// A new waiting conversation, carrying the visitor's page URL and browser.
+    /// A new waiting conversation, carrying the visitor's page URL and browser; `not_found`
+    /// for a visitor joined to a verified one (`store::visitors::bind_user`), whose sockets
+    /// are being closed so its browser comes back as the verified visitor.
     fn create_conversation(&mut self, visitor_id: Uuid, now: i64) -> Result<Uuid>;
     /// Inserts a message whose seq the caller allocated in the same transaction.
     fn insert_message(&mut self, message: &Message) -> Result<()>;

@@ -1,0 +1,21 @@
+//! "verified" or "unverified" beside a visitor's name: whether the site signed who they
+//! are (`identify` with `user_id` and `user_hash`). A name and email alone are whatever the
+//! visitor typed, so agents must not take them for proof.
+
+use leptos::prelude::*;
+
+/// The badge; `user_id` is the visitor's verified id, `None` while unverified.
+#[component]
+pub fn IdentityBadge(#[prop(into)] user_id: Signal<Option<String>>) -> impl IntoView {
+    let verified = move || user_id.with(Option::is_some);
+    let state = move || if verified() { "verified" } else { "unverified" };
+    let title = move || match user_id.get() {
+        Some(id) => format!("Signed in on the site as {id}"),
+        None => "Name and email as the visitor gave them, not confirmed by the site".to_string(),
+    };
+    view! {
+        <span class="identity-badge" data-testid="visitor-verified" data-state=state title=title>
+            {state}
+        </span>
+    }
+}
