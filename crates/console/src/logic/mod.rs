@@ -2,6 +2,7 @@
 
 pub mod age;
 pub mod alerts;
+pub mod canned;
 pub mod links;
 pub mod list;
 pub mod merge;
