@@ -9,6 +9,7 @@ use super::canned_manager::CannedManager;
 use super::conversation_list::ConversationList;
 use super::conversation_view::ConversationView;
 use super::filter_tabs::FilterTabs;
+use super::keyboard_shortcuts::KeyboardShortcuts;
 use super::notice_bar::NoticeBar;
 use super::team_manager::TeamManager;
 use super::top_bar::TopBar;
@@ -73,6 +74,7 @@ pub fn ConsoleShell() -> impl IntoView {
         <div class="console">
             <TopBar />
             <NoticeBar />
+            <KeyboardShortcuts />
             <div class="panes">
                 <aside class="sidebar" aria-label="Conversations">
                     <FilterTabs />

@@ -19,6 +19,7 @@ pub mod conversation_list;
 pub mod conversation_rating;
 pub mod conversation_view;
 pub mod filter_tabs;
+pub mod keyboard_shortcuts;
 pub mod login_page;
 pub mod logout_button;
 pub mod message_item;

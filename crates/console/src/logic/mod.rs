@@ -11,4 +11,5 @@ pub mod outgoing_receipts;
 pub mod presence;
 pub mod receipts;
 pub mod route;
+pub mod shortcuts;
 pub mod title;
