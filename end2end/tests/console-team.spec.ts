@@ -226,3 +226,47 @@ test("the reassign picker shows who is online, away or offline, live", async ({ 
   await hal.page.close();
   await expect(option("Hal")).toHaveText("Hal (offline)");
 });
+
+test("an agent works the queue from the keyboard: next waiting chat, claim, reply, end, and ? lists the keys", async ({
+  browser,
+  server,
+}) => {
+  await addAgents(server);
+  const ada = await consoleFor(browser, server, AGENT);
+  await visitorSays(browser, server, "First", "I came first");
+  await expect(ada.items.filter({ hasText: "I came first" })).toHaveCount(1);
+  await visitorSays(browser, server, "Second", "I came second");
+  await expect(ada.items).toHaveCount(2);
+  const page = ada.page;
+  const help = page.getByTestId("keyboard-help");
+
+  await page.keyboard.press("?");
+  await expect(help).toBeVisible();
+  await expect(help).toContainText("Open the next waiting chat");
+  await page.keyboard.press("?");
+  await expect(help).toHaveCount(0);
+
+  // n opens the longest-waiting chat, c claims it.
+  await page.keyboard.press("n");
+  await expect(ada.message("I came first")).toBeVisible();
+  await page.keyboard.press("c");
+  const first = await ada.items.filter({ hasText: "I came first" }).getAttribute("data-id");
+  await ada.filter("mine").click();
+  await expect(ada.item(first!)).toHaveAttribute("data-status", "active");
+
+  // r puts the cursor in the reply box (the r is not typed), Enter sends, Esc leaves it.
+  await page.keyboard.press("r");
+  await expect(page.getByTestId("composer-input")).toBeFocused();
+  await page.keyboard.type("On it!");
+  await expect(page.getByTestId("composer-input")).toHaveValue("On it!");
+  await page.keyboard.press("Enter");
+  await expect(ada.message("On it!")).toHaveAttribute("data-state", SENT);
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("composer-input")).not.toBeFocused();
+
+  // e ends it; n then opens the next one.
+  await page.keyboard.press("e");
+  await expect(ada.item(first!)).toHaveCount(0);
+  await page.keyboard.press("n");
+  await expect(ada.message("I came second")).toBeVisible();
+});
