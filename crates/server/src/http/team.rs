@@ -57,9 +57,10 @@ fn checked_email(email: &str) -> Result<&str> {
 /// Hashes a new password off the async threads, after checking its length.
 async fn new_password_hash(password: String) -> Result<String> {
     let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS || chars > MAX_PASSWORD_CHARS {
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
         return Err(Error::invalid(format!(
-            "a password needs at least {MIN_PASSWORD_CHARS} characters"
+            "a password needs at least {MIN_PASSWORD_CHARS} characters (and at most \
+             {MAX_PASSWORD_CHARS})"
         )));
     }
     tokio::task::spawn_blocking(move || auth::hash_password(&password))
