@@ -5,10 +5,14 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tidings_protocol::http::{
-    AgentList, ApiError, AssignRequest, CloseWaitingRequest, CloseWaitingResponse,
-    ConversationList, HistoryPage, LoginRequest, LoginResponse, VisitorBlock,
+    AddAgentRequest, AgentCredentials, CannedResponseRequest, ChangePasswordRequest,
+    ResetPasswordRequest, SetPasswordRequest, UpdateAgentRequest, UpdateMeRequest,
 };
-use tidings_protocol::{Agent, Conversation, ErrorCode};
+use tidings_protocol::http::{
+    ApiError, AssignRequest, CloseWaitingRequest, CloseWaitingResponse, ConversationList,
+    HistoryPage, LoginRequest, LoginResponse, VisitorBlock,
+};
+use tidings_protocol::{Agent, CannedResponse, Conversation, ErrorCode};
 use uuid::Uuid;
 
 use crate::logic::list::Filter;
@@ -123,12 +127,6 @@ pub async fn me(token: &str) -> Result<Agent, Failure> {
     get("/v1/agents/me", token).await
 }
 
-pub async fn agents(token: &str) -> Result<Vec<Agent>, Failure> {
-    get::<AgentList>("/v1/agents", token)
-        .await
-        .map(|list| list.agents)
-}
-
 /// One tab's conversations; for Waiting the first page, oldest first, with the cursor of
 /// the next one in `next`.
 pub async fn conversations(token: &str, filter: Filter) -> Result<ConversationList, Failure> {
@@ -195,4 +193,95 @@ pub async fn assign(token: &str, id: Uuid, agent_id: Uuid) -> Result<Conversatio
 
 pub async fn close(token: &str, id: Uuid) -> Result<Conversation, Failure> {
     post(&format!("/v1/conversations/{id}/close"), token, None::<&()>).await
+}
+
+/// A request whose successful answer has no body that matters (204).
+async fn send_empty(request: Result<Request, gloo_net::Error>) -> Result<(), Failure> {
+    let request = request.map_err(Failure::unreachable)?;
+    let response = request.send().await.map_err(Failure::unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        decode::<serde_json::Value>(response).await.map(|_| ())
+    }
+}
+
+/// Admins: adds a canned response.
+pub async fn create_canned(
+    token: &str,
+    body: &CannedResponseRequest,
+) -> Result<CannedResponse, Failure> {
+    post("/v1/canned-responses", token, Some(body)).await
+}
+
+/// Admins: replaces a canned response.
+pub async fn update_canned(
+    token: &str,
+    id: Uuid,
+    body: &CannedResponseRequest,
+) -> Result<CannedResponse, Failure> {
+    let url = format!("/v1/canned-responses/{id}");
+    send(authorized(Request::put(&url), token).json(body)).await
+}
+
+/// Admins: deletes a canned response.
+pub async fn delete_canned(token: &str, id: Uuid) -> Result<(), Failure> {
+    let url = format!("/v1/canned-responses/{id}");
+    send_empty(authorized(Request::delete(&url), token).build()).await
+}
+
+/// Admins: adds an agent (with a password, or a set-password token in the answer).
+pub async fn add_agent(token: &str, body: &AddAgentRequest) -> Result<AgentCredentials, Failure> {
+    post("/v1/agents", token, Some(body)).await
+}
+
+/// Admins: renames, promotes or demotes an agent.
+pub async fn update_agent(
+    token: &str,
+    id: Uuid,
+    body: &UpdateAgentRequest,
+) -> Result<Agent, Failure> {
+    let url = format!("/v1/agents/{id}");
+    send(authorized(Request::patch(&url), token).json(body)).await
+}
+
+/// Admins: removes an agent.
+pub async fn remove_agent(token: &str, id: Uuid) -> Result<(), Failure> {
+    let url = format!("/v1/agents/{id}");
+    send_empty(authorized(Request::delete(&url), token).build()).await
+}
+
+/// Admins: resets an agent's password (to a set-password link when `password` is `None`).
+pub async fn reset_password(
+    token: &str,
+    id: Uuid,
+    password: Option<String>,
+) -> Result<AgentCredentials, Failure> {
+    let body = ResetPasswordRequest { password };
+    post(&format!("/v1/agents/{id}/password"), token, Some(&body)).await
+}
+
+/// The agent renames themselves.
+pub async fn update_me(token: &str, name: String) -> Result<Agent, Failure> {
+    let body = UpdateMeRequest { name };
+    send(authorized(Request::patch("/v1/agents/me"), token).json(&body)).await
+}
+
+/// The agent changes their own password.
+pub async fn change_password(
+    token: &str,
+    current_password: String,
+    password: String,
+) -> Result<(), Failure> {
+    let body = ChangePasswordRequest {
+        current_password,
+        password,
+    };
+    send_empty(authorized(Request::post("/v1/agents/me/password"), token).json(&body)).await
+}
+
+/// Spends a set-password link (no session).
+pub async fn set_password(token: String, password: String) -> Result<(), Failure> {
+    let body = SetPasswordRequest { token, password };
+    send_empty(Request::post("/v1/agents/set-password").json(&body)).await
 }

@@ -20,7 +20,10 @@ use crate::threads;
 
 pub fn apply(state: ConsoleState, frame: ServerFrame) {
     match frame {
-        ServerFrame::Hello { .. } => {
+        ServerFrame::Hello { agent, .. } => {
+            if let Some(agent) = agent {
+                state.agent_changed(agent);
+            }
             realtime::send(ClientFrame::WatchQueue);
             let status = state.presence.get_untracked().effective();
             realtime::send(ClientFrame::Presence { status });
@@ -89,6 +92,9 @@ pub fn apply(state: ConsoleState, frame: ServerFrame) {
                 agent.status = status;
             }
         }),
+        // The whole team with live presence: what every agent picker shows.
+        ServerFrame::Agents { agents } => state.agents.set(agents),
+        ServerFrame::CannedResponses { responses } => state.canned.set(responses),
         ServerFrame::Error {
             code,
             message,

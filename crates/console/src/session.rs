@@ -22,7 +22,9 @@ pub fn begin(state: ConsoleState, session: Session) {
     state.session.set(Some(session.clone()));
     realtime::start(state, &session);
     refresh_list(state, state.filter.get_untracked());
-    load_agents(state);
+    // The team (with live presence) and the canned responses come over the socket after
+    // `watch_queue`, and again on every change: an HTTP copy could land after a newer
+    // frame and show a stale status.
 }
 
 /// At start-up: resumes the session whose token was kept in `localStorage`. With the
@@ -174,14 +176,4 @@ pub async fn load_more_waiting(state: ConsoleState) {
             failure.message
         ))),
     }
-}
-
-fn load_agents(state: ConsoleState) {
-    let Some(token) = state.token() else { return };
-    spawn_local(async move {
-        match api::agents(&token).await {
-            Ok(agents) => state.agents.set(agents),
-            Err(failure) => leptos::logging::warn!("agents: {}", failure.message),
-        }
-    });
 }

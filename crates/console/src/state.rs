@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use tidings_client::{ConnectionState, Timeline};
-use tidings_protocol::{Agent, Conversation, Millis};
+use tidings_protocol::{Agent, CannedResponse, Conversation, Millis};
 use uuid::Uuid;
 
 use crate::logic::list::{Filter, Viewer};
@@ -61,6 +61,8 @@ pub struct ConsoleState {
     pub connection: RwSignal<ConnectionState>,
     pub presence: RwSignal<Presence>,
     pub agents: RwSignal<Vec<Agent>>,
+    /// Every canned response, kept live by the server's `canned_responses` frames.
+    pub canned: RwSignal<Vec<CannedResponse>>,
     /// The clock ages are computed from; ticks a few times a minute.
     pub now: RwSignal<Millis>,
     pub threads: RwSignal<HashMap<Uuid, Thread>>,
@@ -85,6 +87,7 @@ impl ConsoleState {
             connection: RwSignal::new(ConnectionState::Connecting),
             presence: RwSignal::new(Presence::default()),
             agents: RwSignal::new(Vec::new()),
+            canned: RwSignal::new(Vec::new()),
             now: RwSignal::new(now),
             threads: RwSignal::new(HashMap::new()),
             notice: RwSignal::new(None),
@@ -159,6 +162,7 @@ impl ConsoleState {
         self.queue_received.set(false);
         self.threads.set(HashMap::new());
         self.agents.set(Vec::new());
+        self.canned.set(Vec::new());
         self.presence.set(Presence::default());
         self.notice.set(None);
         self.waiting_next.set(None);
@@ -169,4 +173,22 @@ impl ConsoleState {
 /// The console state provided by the app root.
 pub fn use_console() -> ConsoleState {
     expect_context::<ConsoleState>()
+}
+
+impl ConsoleState {
+    /// Whether the logged-in agent is an admin (tracked).
+    pub fn is_admin(&self) -> bool {
+        self.session
+            .with(|s| s.as_ref().is_some_and(|s| s.agent.is_admin))
+    }
+
+    /// Takes who the agent is now (a `hello` after a rename, promotion or demotion).
+    pub fn agent_changed(&self, agent: Agent) {
+        self.session.update(|s| {
+            if let Some(s) = s.as_mut().filter(|s| s.agent.id == agent.id) {
+                crate::browser::store_agent(&agent);
+                s.agent = agent;
+            }
+        });
+    }
 }

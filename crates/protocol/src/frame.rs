@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::ErrorCode;
-use crate::model::{Agent, Conversation, ConversationEvent, Message, Millis, PresenceStatus, Role};
+use crate::model::{
+    Agent, CannedResponse, Conversation, ConversationEvent, Message, Millis, PresenceStatus, Role,
+};
 
 /// Frames a client (widget or console) sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +169,14 @@ pub enum ServerFrame {
         name: String,
         status: PresenceStatus,
     },
+    /// Agents only: the whole team, each with their live presence. Sent after
+    /// `watch_queue` and again whenever the team changes (an agent added, removed,
+    /// renamed, promoted or demoted); it replaces whatever the client held, and
+    /// `agent_presence` frames keep it live in between.
+    Agents { agents: Vec<Agent> },
+    /// Agents only: every canned response. Sent after `watch_queue` and again whenever
+    /// an admin adds, edits or deletes one; it replaces whatever the client held.
+    CannedResponses { responses: Vec<CannedResponse> },
     /// Something the client sent was refused. `id` names the refused message, if any;
     /// a message refused this way is not stored and will not be acknowledged.
     Error {

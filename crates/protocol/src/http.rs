@@ -178,3 +178,84 @@ pub fn parse_optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result
         },
     })
 }
+
+/// `GET /v1/canned-responses`: every canned response, by shortcut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedResponseList {
+    pub responses: Vec<crate::model::CannedResponse>,
+}
+
+/// `POST /v1/canned-responses` and `PUT /v1/canned-responses/{id}` (admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CannedResponseRequest {
+    pub title: String,
+    pub shortcut: String,
+    pub body: String,
+}
+
+/// `POST /v1/agents` (admins): a new agent. Without `password`, the answer carries a
+/// one-time set-password token instead, for a link the admin hands over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddAgentRequest {
+    pub email: String,
+    pub name: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub is_admin: bool,
+}
+
+/// Answer to `POST /v1/agents` and `POST /v1/agents/{id}/password`: the agent, and the
+/// one-time set-password token when no password was given (shown once; the server keeps
+/// its hash). The console's link is `/console/#/set-password/<token>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCredentials {
+    pub agent: Agent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_password_token: Option<String>,
+}
+
+/// `PATCH /v1/agents/{id}` (admins): rename, promote or demote. Absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAgentRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub is_admin: Option<bool>,
+}
+
+/// `POST /v1/agents/{id}/password` (admins): reset a password, to `password` or, without
+/// one, to a one-time set-password link. Either way the agent's sessions end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// `PATCH /v1/agents/me`: an agent changes their own name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    pub name: String,
+}
+
+/// `POST /v1/agents/me/password`: an agent changes their own password. Their other
+/// sessions end; this one goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub password: String,
+}
+
+/// `POST /v1/agents/set-password` (no session): spends a one-time set-password token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordRequest {
+    pub token: String,
+    pub password: String,
+}

@@ -29,3 +29,12 @@ pub const MAX_HISTORY_PAGE: u32 = 200;
 pub fn message_chars(body: &str) -> usize {
     body.chars().count()
 }
+
+/// Shortest password an agent may be given (console, set-password link, CLI).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Longest canned-response shortcut, in characters.
+pub const MAX_SHORTCUT_CHARS: usize = 32;
+
+/// Longest canned-response title, in characters.
+pub const MAX_CANNED_TITLE_CHARS: usize = 120;

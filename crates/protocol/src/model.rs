@@ -172,3 +172,16 @@ pub enum ConversationEvent {
     /// Anything else a list item shows changed (new message, unread count, visitor details).
     Updated,
 }
+
+/// A canned response: a saved reply an agent inserts by typing `/` and its shortcut in the
+/// composer. Admins manage them; every agent reads them. The body may hold the
+/// placeholders `{{visitor.name}}` and `{{agent.name}}`, which the console fills in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedResponse {
+    pub id: Uuid,
+    pub title: String,
+    /// Letters, digits, `-` and `_`; unique regardless of case.
+    pub shortcut: String,
+    pub body: String,
+    pub updated_at: Millis,
+}

@@ -26,6 +26,7 @@ pub mod serve;
 pub mod shutdown;
 pub mod socket;
 pub mod store;
+pub mod team_news;
 pub mod writer;
 
 use std::sync::Arc;

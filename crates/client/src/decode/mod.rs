@@ -88,6 +88,12 @@ fn frame(o: &Json) -> Option<ServerFrame> {
             name: field(o, "name", string)?,
             status: field(o, "status", presence)?,
         },
+        "agents" => ServerFrame::Agents {
+            agents: field(o, "agents", model::agents)?,
+        },
+        "canned_responses" => ServerFrame::CannedResponses {
+            responses: field(o, "responses", model::canned_responses)?,
+        },
         "error" => ServerFrame::Error {
             code: field(o, "code", error_code)?,
             message: field(o, "message", string)?,

@@ -8,8 +8,8 @@
 
 use tidings_protocol::http::{ApiError, CreateVisitorResponse};
 use tidings_protocol::{
-    Agent, AgentRef, Conversation, ConversationEvent, ConversationStatus, ErrorCode, Message,
-    PresenceStatus, Role, Sender,
+    Agent, AgentRef, CannedResponse, Conversation, ConversationEvent, ConversationStatus,
+    ErrorCode, Message, PresenceStatus, Role, Sender,
 };
 use uuid::Uuid;
 
@@ -187,6 +187,27 @@ pub fn agent(o: &Json) -> Option<Agent> {
         is_admin: field(o, "is_admin", bool)?,
         status: field(o, "status", presence)?,
     })
+}
+
+/// A JSON array of `Agent`s.
+pub fn agents(value: &Json) -> Option<Vec<Agent>> {
+    value.as_array()?.iter().map(agent).collect()
+}
+
+/// A `CannedResponse`.
+pub fn canned_response(o: &Json) -> Option<CannedResponse> {
+    Some(CannedResponse {
+        id: field(o, "id", uuid)?,
+        title: field(o, "title", string)?,
+        shortcut: field(o, "shortcut", string)?,
+        body: field(o, "body", string)?,
+        updated_at: field(o, "updated_at", i64)?,
+    })
+}
+
+/// A JSON array of `CannedResponse`s.
+pub fn canned_responses(value: &Json) -> Option<Vec<CannedResponse>> {
+    value.as_array()?.iter().map(canned_response).collect()
 }
 
 fn agent_ref(o: &Json) -> Option<AgentRef> {

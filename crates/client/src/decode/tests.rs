@@ -5,8 +5,8 @@
 use super::*;
 use tidings_protocol::http::{ApiError, ConversationList, CreateVisitorResponse};
 use tidings_protocol::{
-    Agent, AgentRef, Conversation, ConversationEvent, ConversationStatus, ErrorCode, Message,
-    PresenceStatus, Role, Sender,
+    Agent, AgentRef, CannedResponse, Conversation, ConversationEvent, ConversationStatus,
+    ErrorCode, Message, PresenceStatus, Role, Sender,
 };
 use uuid::Uuid;
 
@@ -113,6 +113,34 @@ fn every_frame() -> Vec<ServerFrame> {
             name: "Ada".into(),
             status: PresenceStatus::Online,
         },
+        ServerFrame::Agents {
+            agents: vec![
+                Agent {
+                    id,
+                    email: "ada@example.com".into(),
+                    name: "Ada \"A\" Lovelace".into(),
+                    is_admin: true,
+                    status: PresenceStatus::Online,
+                },
+                Agent {
+                    id: Uuid::from_u128(10),
+                    email: "grace@example.com".into(),
+                    name: "Grace".into(),
+                    is_admin: false,
+                    status: PresenceStatus::Offline,
+                },
+            ],
+        },
+        ServerFrame::Agents { agents: vec![] },
+        ServerFrame::CannedResponses {
+            responses: vec![CannedResponse {
+                id,
+                title: "Greeting ✓".into(),
+                shortcut: "hello".into(),
+                body: "Hi {{visitor.name}},\nI'm {{agent.name}}.".into(),
+                updated_at: 1_795_305_600_000,
+            }],
+        },
         ServerFrame::Error {
             code: ErrorCode::MessageTooLong,
             message: "too long".into(),
@@ -127,7 +155,7 @@ fn every_frame() -> Vec<ServerFrame> {
 #[test]
 fn decodes_every_variant_as_the_protocol_encodes_it() {
     let frames = every_frame();
-    assert_eq!(frames.len(), 14, "a variant is missing here");
+    assert_eq!(frames.len(), 17, "a variant is missing here");
     for frame in frames {
         let text = serde_json::to_string(&frame).unwrap();
         assert_eq!(server_frame(&text).unwrap(), frame, "{text}");
@@ -150,6 +178,9 @@ fn refuses_what_serde_refuses() {
         r#"{"type":"ack","id":"x"}"#,
         r#"{"type":5}"#,
         r#"{"nonce":1}"#,
+        r#"{"type":"agents"}"#,
+        r#"{"type":"agents","agents":[{"id":"x"}]}"#,
+        r#"{"type":"canned_responses","responses":[{"id":"00000000-0000-0000-0000-000000000009","title":"t","shortcut":"s","body":"b"}]}"#,
     ] {
         assert!(server_frame(bad).is_err(), "{bad}");
         assert!(serde_json::from_str::<ServerFrame>(bad).is_err(), "{bad}");

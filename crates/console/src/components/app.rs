@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::console_shell::ConsoleShell;
 use super::login_page::LoginPage;
+use super::set_password_page::SetPasswordPage;
 use crate::browser;
 use crate::logic::{list, route, title};
 use crate::state::ConsoleState;
@@ -72,7 +73,12 @@ pub fn App() -> impl IntoView {
                         when=move || !state.checking_session.get()
                         fallback=|| view! { <p class="splash">"Loading…"</p> }
                     >
-                        <LoginPage />
+                        <Show
+                            when=move || state.route.get() == route::Route::SetPassword
+                            fallback=|| view! { <LoginPage /> }
+                        >
+                            <SetPasswordPage />
+                        </Show>
                     </Show>
                 }
             }

@@ -1,5 +1,7 @@
 //! Writing a reply: Enter sends (Shift+Enter for a new line), the message shows at once as
-//! pending through the outbox; typing is announced while the agent types.
+//! pending through the outbox; typing is announced while the agent types. Typing `/` and
+//! a shortcut opens the canned responses (arrows move, Enter or Tab inserts, Escape
+//! closes), their names filled in.
 
 use std::time::Duration;
 
@@ -8,6 +10,8 @@ use tidings_protocol::limits::{message_chars, MAX_MESSAGE_CHARS};
 use tidings_protocol::ClientFrame;
 use uuid::Uuid;
 
+use super::canned_menu::CannedMenu;
+use crate::logic::canned;
 use crate::state::use_console;
 use crate::{browser, realtime, threads};
 
@@ -25,6 +29,35 @@ pub fn Composer(id: Uuid) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let typing_since = StoredValue::new(0_i64);
     let idle_timer = StoredValue::new(None::<TimeoutHandle>);
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    // The canned responses matching the `/shortcut` the text ends in, if it does.
+    let matches = Memo::new(move |_| {
+        text.with(|t| match canned::slash_query(t) {
+            Some(query) => state.canned.with(|all| {
+                canned::matching(all, query)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            }),
+            None => Vec::new(),
+        })
+    });
+    let selected = RwSignal::new(0_usize);
+    // Escape closes the list until the text changes.
+    let dismissed = RwSignal::new(false);
+    let menu_open = move || !dismissed.get() && matches.with(|m| !m.is_empty());
+    let pick = Callback::new(move |response: tidings_protocol::CannedResponse| {
+        let visitor = state
+            .conversations
+            .with_untracked(|held| held.get(&id).and_then(|c| c.visitor_name.clone()));
+        let agent = state.agent().map(|a| a.name);
+        let body = canned::fill(&response.body, visitor.as_deref(), agent.as_deref());
+        text.update(|t| *t = canned::insert(t, &body));
+        selected.set(0);
+        if let Some(input) = input.get_untracked() {
+            let _ = input.focus();
+        }
+    });
 
     let set_typing = move |typing: bool| {
         realtime::send(ClientFrame::Typing {
@@ -52,6 +85,8 @@ pub fn Composer(id: Uuid) -> impl IntoView {
         let value = event_target_value(&ev);
         let empty = value.trim().is_empty();
         text.set(value);
+        dismissed.set(false);
+        selected.set(0);
         error.set(None);
         if empty {
             stop_typing();
@@ -88,6 +123,27 @@ pub fn Composer(id: Uuid) -> impl IntoView {
         }
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let open = !dismissed.get_untracked() && matches.with_untracked(|m| !m.is_empty());
+        if open && !ev.is_composing() {
+            let count = matches.with_untracked(Vec::len);
+            let key = ev.key();
+            match key.as_str() {
+                "ArrowDown" => selected.update(|s| *s = (*s + 1) % count),
+                "ArrowUp" => selected.update(|s| *s = (*s + count - 1) % count),
+                "Enter" | "Tab" if !ev.shift_key() => {
+                    let chosen = matches.with_untracked(|m| {
+                        m.get(selected.get_untracked().min(count - 1)).cloned()
+                    });
+                    if let Some(chosen) = chosen {
+                        pick.run(chosen);
+                    }
+                }
+                "Escape" => dismissed.set(true),
+                _ => return,
+            }
+            ev.prevent_default();
+            return;
+        }
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
             send();
@@ -103,10 +159,16 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                 send();
             }
         >
+            <Show when=menu_open>
+                <CannedMenu items=matches selected=selected on_pick=pick />
+            </Show>
             <textarea
+                node_ref=input
                 data-testid="composer-input"
+                aria-autocomplete="list"
+                aria-expanded=move || menu_open().to_string()
                 aria-label="Reply"
-                placeholder="Write a reply…  (Enter to send, Shift+Enter for a new line)"
+                placeholder="Write a reply…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
                 rows="3"
                 prop:value=move || text.get()
                 on:input=on_input

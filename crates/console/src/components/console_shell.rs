@@ -4,10 +4,14 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::account_page::AccountPage;
+use super::canned_manager::CannedManager;
 use super::conversation_list::ConversationList;
 use super::conversation_view::ConversationView;
 use super::filter_tabs::FilterTabs;
+use super::keyboard_shortcuts::KeyboardShortcuts;
 use super::notice_bar::NoticeBar;
+use super::team_manager::TeamManager;
 use super::top_bar::TopBar;
 use super::unavailable_notice::UnavailableNotice;
 use crate::logic::route::Route;
@@ -48,12 +52,29 @@ pub fn ConsoleShell() -> impl IntoView {
         .into_any(),
         Route::Conversation(id) => view! { <ConversationView id=id /> }.into_any(),
         Route::BadConversation => view! { <UnavailableNotice /> }.into_any(),
+        Route::Canned if state.is_admin() => view! { <CannedManager /> }.into_any(),
+        Route::Team if state.is_admin() => view! { <TeamManager /> }.into_any(),
+        Route::Canned | Route::Team => view! {
+            <div class="empty-pane">
+                <p data-testid="admins-only">"Only admins manage this."</p>
+            </div>
+        }
+        .into_any(),
+        Route::Account => view! { <AccountPage /> }.into_any(),
+        // A set-password link opened while logged in: nothing to set for this agent.
+        Route::SetPassword => view! {
+            <div class="empty-pane">
+                <p>"Log out first to use a set-password link."</p>
+            </div>
+        }
+        .into_any(),
     };
 
     view! {
         <div class="console">
             <TopBar />
             <NoticeBar />
+            <KeyboardShortcuts />
             <div class="panes">
                 <aside class="sidebar" aria-label="Conversations">
                     <FilterTabs />

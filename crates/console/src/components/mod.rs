@@ -1,10 +1,15 @@
 //! The console's components, one per file.
 
+pub mod account_page;
 pub mod action_button;
+pub mod add_agent_form;
+pub mod agent_row;
 pub mod agent_status;
 pub mod app;
 pub mod block_visitor;
 pub mod bulk_bar;
+pub mod canned_manager;
+pub mod canned_menu;
 pub mod composer;
 pub mod connection_badge;
 pub mod console_shell;
@@ -15,6 +20,7 @@ pub mod conversation_rating;
 pub mod conversation_view;
 pub mod filter_tabs;
 pub mod identity_badge;
+pub mod keyboard_shortcuts;
 pub mod login_page;
 pub mod logout_button;
 pub mod message_item;
@@ -22,6 +28,9 @@ pub mod message_list;
 pub mod message_text;
 pub mod notice_bar;
 pub mod reassign_select;
+pub mod set_password_link;
+pub mod set_password_page;
+pub mod team_manager;
 pub mod top_bar;
 pub mod typing_indicator;
 pub mod unavailable_notice;

@@ -1,4 +1,5 @@
-//! The bar across the top: product name, connection, the agent's presence and logout.
+//! The bar across the top: product name, connection, the admin screens (for admins), the
+//! agent's account, their presence and logout.
 
 use leptos::prelude::*;
 
@@ -25,6 +26,11 @@ pub fn TopBar() -> impl IntoView {
             <a class="brand" href="#/">"Tidings"</a>
             <ConnectionBadge />
             <span class="spacer"></span>
+            <Show when=move || state.is_admin()>
+                <a class="top-link" href="#/canned" data-testid="canned-manage">"Canned responses"</a>
+                <a class="top-link" href="#/team" data-testid="team-manage">"Team"</a>
+            </Show>
+            <a class="top-link" href="#/account" data-testid="account-manage">"Account"</a>
             <AgentStatus />
             <span class="agent-name" data-testid="agent-name">{who}</span>
             <LogoutButton />

@@ -2,6 +2,7 @@
 
 pub mod age;
 pub mod alerts;
+pub mod canned;
 pub mod list;
 pub mod merge;
 pub mod names;
@@ -9,4 +10,5 @@ pub mod outgoing_receipts;
 pub mod presence;
 pub mod receipts;
 pub mod route;
+pub mod shortcuts;
 pub mod title;

@@ -76,6 +76,9 @@ pub async fn catch_up(state: &AppState, node: uuid::Uuid) {
     if let Err(e) = super::presence::reload(state, node).await {
         tracing::warn!(error = %e, "reloading presence failed");
     }
+    // Team and canned-response changes notified meanwhile were lost too.
+    crate::team_news::deliver_team(state).await;
+    crate::team_news::deliver_canned(state).await;
     for conversation_id in state.hub.followed() {
         match crate::chat::announce(state, conversation_id, ConversationEvent::Updated).await {
             Ok(Some(agent_view)) => {
@@ -175,5 +178,16 @@ async fn hear(state: &AppState, envelope: Envelope) {
             }
         }
         Note::SessionEnded { session_hash } => state.hub.close_session(&session_hash),
+        Note::Team => {
+            let state = state.clone();
+            tokio::spawn(async move { crate::team_news::deliver_team(&state).await });
+        }
+        Note::Canned => {
+            let state = state.clone();
+            tokio::spawn(async move { crate::team_news::deliver_canned(&state).await });
+        }
+        Note::Reconnect { agent_id } => state
+            .hub
+            .close_agent(agent_id, tidings_protocol::frame::close::GOING_AWAY),
     }
 }

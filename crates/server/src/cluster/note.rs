@@ -63,6 +63,14 @@ pub enum Note {
     Visitor { visitor_id: Uuid, online: bool },
     /// An agent session ended (logout): its connections on every node close.
     SessionEnded { session_hash: String },
+    /// The team changed (an agent added, removed, renamed, promoted or demoted): every
+    /// node sends the team to its consoles again.
+    Team,
+    /// The canned responses changed: every node sends them to its consoles again.
+    Canned,
+    /// An agent's rights changed (promoted or demoted): their connections on every node
+    /// close with GOING_AWAY, and reconnect with the new rights.
+    Reconnect { agent_id: Uuid },
 }
 
 /// A note with the node it came from (a node ignores its own).

@@ -14,7 +14,7 @@ use crate::ip_limit::{retry_later, Login, WithinIpLimit};
 use crate::store::agents;
 use crate::AppState;
 
-fn to_agent(state: &AppState, a: AgentIdentity) -> Agent {
+pub(super) fn to_agent(state: &AppState, a: AgentIdentity) -> Agent {
     Agent {
         status: state.hub.agent_status(a.id),
         id: a.id,

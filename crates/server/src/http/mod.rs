@@ -3,9 +3,11 @@
 //! path extractors whose rejections are `ApiError`s are in `extract`.
 
 mod agents;
+mod canned;
 mod conversations;
 mod extract;
 mod health;
+mod team;
 mod visitors;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery, OptionalApiJson};
@@ -15,7 +17,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, patch, post, put};
 use axum::Router;
 use tidings_protocol::ErrorCode;
 
@@ -39,8 +41,20 @@ pub fn router() -> Router<AppState> {
         .route("/v1/visitor/logout", post(visitors::logout))
         .route("/v1/agents/login", post(agents::login))
         .route("/v1/agents/logout", post(agents::logout))
-        .route("/v1/agents/me", get(agents::me))
-        .route("/v1/agents", get(agents::list))
+        .route("/v1/agents/me", get(agents::me).patch(team::update_me))
+        .route("/v1/agents/me/password", post(team::change_my_password))
+        .route("/v1/agents/set-password", post(team::set_password))
+        .route("/v1/agents", get(agents::list).post(team::add))
+        .route("/v1/agents/{id}", patch(team::update).delete(team::remove))
+        .route("/v1/agents/{id}/password", post(team::reset_password))
+        .route(
+            "/v1/canned-responses",
+            get(canned::list).post(canned::create),
+        )
+        .route(
+            "/v1/canned-responses/{id}",
+            put(canned::update).delete(canned::delete),
+        )
         .route("/v1/conversations", get(conversations::list))
         .route(
             "/v1/conversations/close-waiting",
@@ -164,6 +178,21 @@ impl FromRequestParts<AppState> for AgentAuth {
             Principal::Agent(agent) => Ok(AgentAuth(agent)),
             Principal::Visitor { .. } => Err(Error::forbidden("this needs an agent session")),
         }
+    }
+}
+
+/// An authenticated admin (a plain agent or a visitor is `forbidden`).
+pub struct AdminAuth(pub AgentIdentity);
+
+impl FromRequestParts<AppState> for AdminAuth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let AgentAuth(agent) = AgentAuth::from_request_parts(parts, state).await?;
+        if !agent.is_admin {
+            return Err(Error::forbidden("only admins may do this"));
+        }
+        Ok(AdminAuth(agent))
     }
 }
 

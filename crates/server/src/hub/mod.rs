@@ -11,8 +11,10 @@
 mod closer;
 mod fanout;
 mod presence;
+mod team;
 
 pub use closer::Closer;
+pub use team::AgentTarget;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -348,7 +348,13 @@ impl Connection {
                     .into_iter()
                     .map(|c| chat::decorate(&self.state, c))
                     .collect();
-                self.send(&ServerFrame::Queue { conversations }).await
+                self.send(&ServerFrame::Queue { conversations }).await?;
+                // The team with live presence and the canned responses, kept live from
+                // here by `agent_presence`, `agents` and `canned_responses` frames.
+                match crate::team_news::send_to(&self.state, self.conn_id).await {
+                    Ok(()) => Ok(()),
+                    Err(e) => self.report(e, None).await,
+                }
             }
             Err(e) => self.report(e, None).await,
         }

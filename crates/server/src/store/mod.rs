@@ -3,9 +3,11 @@
 //! ([`crate::writer`]); a few rare writes (visitors, agents, sessions) take the pool.
 
 pub mod agents;
+pub mod canned;
 pub mod conversations;
 pub mod messages;
 pub mod read_state;
+pub mod team;
 pub mod visitors;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -1,0 +1,80 @@
+//! The page a one-time set-password link opens (logged out): the agent chooses their
+//! password, then logs in with it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::logic::route;
+
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let token = location_hash()
+        .as_deref()
+        .and_then(route::set_password_token)
+        .map(str::to_string)
+        .unwrap_or_default();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (token, chosen) = (token.clone(), password.get_untracked());
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = api::set_password(token, chosen).await;
+            busy.try_set(false);
+            match result {
+                Ok(()) => {
+                    done.try_set(true);
+                }
+                Err(failure) if failure.status == 404 => {
+                    error.try_set(Some(
+                        "This link has been used or has expired. Ask an admin for a new one."
+                            .into(),
+                    ));
+                }
+                Err(failure) => {
+                    error.try_set(Some(failure.message));
+                }
+            }
+        });
+    };
+
+    view! {
+        <main class="login">
+            <Show
+                when=move || !done.get()
+                fallback=|| view! {
+                    <div class="login-card">
+                        <h1>"Tidings"</h1>
+                        <p role="status" data-testid="set-password-done">"Your password is set."</p>
+                        <a class="button primary" href="#/" data-testid="set-password-login">"Log in"</a>
+                    </div>
+                }
+            >
+                <form class="login-card" on:submit=submit.clone() novalidate>
+                    <h1>"Tidings"</h1>
+                    <p class="login-lead">"Choose your password"</p>
+                    <label>
+                        "New password (at least 8 characters)"
+                        <input
+                            type="password"
+                            autocomplete="new-password"
+                            data-testid="set-password-input"
+                            prop:value=move || password.get()
+                            on:input=move |ev| password.set(event_target_value(&ev))
+                        />
+                    </label>
+                    {move || error.get().map(|e| view! { <p class="login-error" role="alert">{e}</p> })}
+                    <button type="submit" data-testid="set-password-submit" disabled=move || busy.get()>
+                        "Set password"
+                    </button>
+                </form>
+            </Show>
+        </main>
+    }
+}
