@@ -249,8 +249,9 @@ test("an agent works the queue from the keyboard: next waiting chat, claim, repl
   // n opens the longest-waiting chat, c claims it.
   await page.keyboard.press("n");
   await expect(ada.message("I came first")).toBeVisible();
-  await page.keyboard.press("c");
   const first = await ada.items.filter({ hasText: "I came first" }).getAttribute("data-id");
+  expect(page.url()).toContain(`#/c/${first}`);
+  await page.keyboard.press("c");
   await ada.filter("mine").click();
   await expect(ada.item(first!)).toHaveAttribute("data-status", "active");
 
