@@ -191,13 +191,16 @@ async fn a_second_browser_verified_as_the_same_user_sees_the_first_browsers_conv
     // The second browser writes anonymously, with its socket open, then logs in.
     let (second_id, phone) = server.visitor().await;
     let (mut phone_socket, _) = Client::connect(&server, &phone).await;
-    let anonymous = match phone_socket
-        .send_message(Uuid::new_v4(), None, "before logging in")
+    let sent_before = Uuid::new_v4();
+    let (anonymous, seq_before) = match phone_socket
+        .send_message(sent_before, None, "before logging in")
         .await
     {
         ServerFrame::Ack {
-            conversation_id, ..
-        } => conversation_id,
+            conversation_id,
+            seq,
+            ..
+        } => (conversation_id, seq),
         other => panic!("not acked: {other:?}"),
     };
     let answer = identify(
@@ -239,6 +242,14 @@ async fn a_second_browser_verified_as_the_same_user_sees_the_first_browsers_conv
     assert_eq!(
         seen_by_agents(&server, &admin, anonymous).await.as_deref(),
         Some(USER)
+    );
+    // The outbox's retry of a message sent before the join still gets its original ack.
+    let retried = phone_socket
+        .send_message(sent_before, None, "before logging in")
+        .await;
+    assert!(
+        matches!(retried, ServerFrame::Ack { conversation_id, seq, .. } if conversation_id == anonymous && seq == seq_before),
+        "{retried:?}"
     );
     // A new message from the phone goes on in the open conversation they share.
     let next = phone_socket
