@@ -430,3 +430,37 @@ async fn logout_ends_the_browsers_token_and_keeps_the_conversations() {
     assert!(mine.conversations.iter().any(|c| c.id == earlier));
     server.stop().await;
 }
+
+/// With several nodes on one PostgreSQL, the joining browser's sockets on the other nodes
+/// close too (a cluster note), so none goes on acting as the joined visitor.
+#[tokio::test]
+async fn cluster_a_join_closes_the_browsers_sockets_on_every_node() {
+    use common::database::{create_database, shared_cluster};
+    use common::process::{socket_url, spawn_server_with};
+
+    let url = create_database(shared_cluster()).await;
+    let flags = ["--identity-secret", SECRET];
+    let (mut one_child, one) = spawn_server_with(&url, &flags);
+    let (mut two_child, two) = spawn_server_with(&url, &flags);
+    let signed = json!({"user_id": USER, "user_hash": USER_HASH});
+    let patch = |base: &str, token: &str| {
+        reqwest::Client::new()
+            .patch(format!("{base}/v1/visitor"))
+            .bearer_auth(token)
+            .json(&signed)
+            .send()
+    };
+    let (_, laptop) = common::create_visitor(&one).await;
+    assert_eq!(patch(&one, &laptop).await.unwrap().status(), 200);
+    let (_, phone) = common::create_visitor(&two).await;
+    let (mut on_two, _) = Client::connect_url(&socket_url(&two), &phone).await;
+    assert_eq!(patch(&one, &phone).await.unwrap().status(), 200);
+    assert_eq!(
+        on_two.ending().await,
+        Ending::Closed(Some(close::IDENTITY_CHANGED))
+    );
+    for child in [&mut one_child, &mut two_child] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}

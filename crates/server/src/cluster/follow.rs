@@ -175,5 +175,6 @@ async fn hear(state: &AppState, envelope: Envelope) {
             }
         }
         Note::SessionEnded { session_hash } => state.hub.close_session(&session_hash),
+        Note::VisitorJoined { visitor_id } => state.hub.close_visitor(visitor_id),
     }
 }

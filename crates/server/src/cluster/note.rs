@@ -63,6 +63,9 @@ pub enum Note {
     Visitor { visitor_id: Uuid, online: bool },
     /// An agent session ended (logout): its connections on every node close.
     SessionEnded { session_hash: String },
+    /// A visitor was joined to a verified one (`store::visitors::bind_user`): its
+    /// connections on every node close with 4010 and come back as that visitor.
+    VisitorJoined { visitor_id: Uuid },
 }
 
 /// A note with the node it came from (a node ignores its own).
