@@ -191,13 +191,16 @@ async fn a_second_browser_verified_as_the_same_user_sees_the_first_browsers_conv
     // The second browser writes anonymously, with its socket open, then logs in.
     let (second_id, phone) = server.visitor().await;
     let (mut phone_socket, _) = Client::connect(&server, &phone).await;
-    let anonymous = match phone_socket
-        .send_message(Uuid::new_v4(), None, "before logging in")
+    let sent_before = Uuid::new_v4();
+    let (anonymous, seq_before) = match phone_socket
+        .send_message(sent_before, None, "before logging in")
         .await
     {
         ServerFrame::Ack {
-            conversation_id, ..
-        } => conversation_id,
+            conversation_id,
+            seq,
+            ..
+        } => (conversation_id, seq),
         other => panic!("not acked: {other:?}"),
     };
     let answer = identify(
@@ -239,6 +242,14 @@ async fn a_second_browser_verified_as_the_same_user_sees_the_first_browsers_conv
     assert_eq!(
         seen_by_agents(&server, &admin, anonymous).await.as_deref(),
         Some(USER)
+    );
+    // The outbox's retry of a message sent before the join still gets its original ack.
+    let retried = phone_socket
+        .send_message(sent_before, None, "before logging in")
+        .await;
+    assert!(
+        matches!(retried, ServerFrame::Ack { conversation_id, seq, .. } if conversation_id == anonymous && seq == seq_before),
+        "{retried:?}"
     );
     // A new message from the phone goes on in the open conversation they share.
     let next = phone_socket
@@ -418,4 +429,38 @@ async fn logout_ends_the_browsers_token_and_keeps_the_conversations() {
     let mine: ConversationList = server.get_json("/v1/visitor/conversations", &laptop).await;
     assert!(mine.conversations.iter().any(|c| c.id == earlier));
     server.stop().await;
+}
+
+/// With several nodes on one PostgreSQL, the joining browser's sockets on the other nodes
+/// close too (a cluster note), so none goes on acting as the joined visitor.
+#[tokio::test]
+async fn cluster_a_join_closes_the_browsers_sockets_on_every_node() {
+    use common::database::{create_database, shared_cluster};
+    use common::process::{socket_url, spawn_server_with};
+
+    let url = create_database(shared_cluster()).await;
+    let flags = ["--identity-secret", SECRET];
+    let (mut one_child, one) = spawn_server_with(&url, &flags);
+    let (mut two_child, two) = spawn_server_with(&url, &flags);
+    let signed = json!({"user_id": USER, "user_hash": USER_HASH});
+    let patch = |base: &str, token: &str| {
+        reqwest::Client::new()
+            .patch(format!("{base}/v1/visitor"))
+            .bearer_auth(token)
+            .json(&signed)
+            .send()
+    };
+    let (_, laptop) = common::create_visitor(&one).await;
+    assert_eq!(patch(&one, &laptop).await.unwrap().status(), 200);
+    let (_, phone) = common::create_visitor(&two).await;
+    let (mut on_two, _) = Client::connect_url(&socket_url(&two), &phone).await;
+    assert_eq!(patch(&one, &phone).await.unwrap().status(), 200);
+    assert_eq!(
+        on_two.ending().await,
+        Ending::Closed(Some(close::IDENTITY_CHANGED))
+    );
+    for child in [&mut one_child, &mut two_child] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }

@@ -189,5 +189,6 @@ async fn hear(state: &AppState, envelope: Envelope) {
         Note::Reconnect { agent_id } => state
             .hub
             .close_agent(agent_id, tidings_protocol::frame::close::GOING_AWAY),
+        Note::VisitorJoined { visitor_id } => state.hub.close_visitor(visitor_id),
     }
 }

@@ -71,6 +71,9 @@ pub enum Note {
     /// An agent's rights changed (promoted or demoted): their connections on every node
     /// close with GOING_AWAY, and reconnect with the new rights.
     Reconnect { agent_id: Uuid },
+    /// A visitor was joined to a verified one (`store::visitors::bind_user`): its
+    /// connections on every node close with 4010 and come back as that visitor.
+    VisitorJoined { visitor_id: Uuid },
 }
 
 /// A note with the node it came from (a node ignores its own).

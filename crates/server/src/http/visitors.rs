@@ -104,6 +104,7 @@ pub async fn update(
             visitors::bind_user(&state.pool, id, &user_id).await?
         {
             state.hub.close_visitor(merged);
+            state.tell(crate::cluster::note::Note::VisitorJoined { visitor_id: merged });
             id = canonical;
         }
     }
