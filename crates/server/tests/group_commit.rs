@@ -1,6 +1,6 @@
 //! The grouped write path under concurrency: many writers on one conversation and on many
 //! conversations get gap-free seqs and exactly one stored row per id, also when the same id
-//! arrives twice in one group.
+//! arrives twice in one group, and when a claim lands among sends to the same conversation.
 
 mod common;
 
@@ -212,5 +212,70 @@ async fn the_same_id_twice_in_one_group_is_stored_once_and_both_acks_carry_its_s
     assert_eq!(stored, 1);
     let last = "SELECT last_seq FROM conversations WHERE id = $1";
     assert_eq!(count(&server, last, conversation_id).await, 3);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_claim_among_sends_in_one_group_keeps_seqs_gap_free_and_the_latest_preview() {
+    let server = TestServer::start_with_settings(unlimited()).await;
+    let (_, token) = server.visitor().await;
+    let (_, agent_token) = server.agent("Ann", false).await;
+    let (mut visitor, _) = Client::connect(&server, &token).await;
+    let (conversation_id, _) =
+        ack_fields(&visitor.send_message(Uuid::new_v4(), None, "start").await);
+    let (mut agent, _) = Client::connect(&server, &agent_token).await;
+    // A connection handles its frames one at a time: one socket per waiting send.
+    let (mut second, _) = Client::connect(&server, &token).await;
+    let (mut third, _) = Client::connect(&server, &token).await;
+
+    // The writer is held in a group with one write while three more queue behind it, in
+    // this order: a visitor's message, the agent's first reply (which claims the waiting
+    // conversation: a "joined" notice, then the reply), another visitor's message. On
+    // PostgreSQL the claim is a statement of its own in the middle of kept inserts.
+    let lock = common::block_writer(&server, conversation_id).await;
+    let send = |body: &str| json!({"type": "send", "id": Uuid::new_v4(), "conversation_id": conversation_id, "body": body});
+    visitor.send(send("one")).await;
+    until_writer(&server, |(_, in_group)| in_group == 1).await;
+    second.send(send("two")).await;
+    until_writer(&server, |(queued, _)| queued == 1).await;
+    agent.send(send("reply")).await;
+    until_writer(&server, |(queued, _)| queued == 2).await;
+    third.send(send("three")).await;
+    until_writer(&server, |(queued, _)| queued == 3).await;
+    lock.commit().await.unwrap();
+
+    let is_ack = |f: &ServerFrame| matches!(f, ServerFrame::Ack { .. });
+    let seq = |frame: ServerFrame| ack_fields(&frame).1;
+    assert_eq!(seq(visitor.expect(is_ack).await), 2);
+    assert_eq!(seq(second.expect(is_ack).await), 3);
+    assert_eq!(
+        seq(agent.expect(is_ack).await),
+        5,
+        "the joined notice takes 4"
+    );
+    assert_eq!(seq(third.expect(is_ack).await), 6);
+
+    let stored: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT seq, sender, body FROM messages WHERE conversation_id = $1 ORDER BY seq",
+    )
+    .bind(conversation_id.to_string())
+    .fetch_all(&server.state.pool)
+    .await
+    .unwrap();
+    let seqs: Vec<i64> = stored.iter().map(|(seq, _, _)| *seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(stored[3].1, "system");
+    assert_eq!(stored[4].2, "reply");
+    let (last_seq, status, preview): (i64, String, Option<String>) = sqlx::query_as(
+        "SELECT last_seq, status, last_message_preview FROM conversations WHERE id = $1",
+    )
+    .bind(conversation_id.to_string())
+    .fetch_one(&server.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (last_seq, status.as_str(), preview.as_deref()),
+        (6, "active", Some("three"))
+    );
     server.stop().await;
 }

@@ -31,7 +31,11 @@ pub async fn start(state: AppState, url: String, node: uuid::Uuid) -> crate::Res
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
                     match serde_json::from_str::<Envelope>(notification.payload()) {
-                        Ok(envelope) if envelope.node != node => hear(&state, envelope).await,
+                        Ok(envelope) if envelope.node != node => {
+                            for note in envelope.notes {
+                                hear(&state, envelope.node, note).await;
+                            }
+                        }
                         Ok(_) => {}
                         Err(e) => {
                             tracing::warn!(error = %e, "an unreadable note from another node")
@@ -91,10 +95,9 @@ pub async fn catch_up(state: &AppState, node: uuid::Uuid) {
     }
 }
 
-/// Delivers another node's note to this node's connections.
-async fn hear(state: &AppState, envelope: Envelope) {
-    let from = envelope.node;
-    match envelope.note {
+/// Delivers a note from node `from` to this node's connections.
+async fn hear(state: &AppState, from: uuid::Uuid, note: Note) {
+    match note {
         Note::Message { message } => state.hub.publish_message(&message),
         Note::MessageAt {
             conversation_id,

@@ -14,7 +14,10 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use note::{Envelope, Note, CHANNEL};
+use note::{Note, CHANNEL};
+
+/// Most ephemeral notes sent in one transaction.
+const MAX_BATCH: usize = 256;
 
 /// This node's handle on the cluster: its id, and the queue of ephemeral notes to send.
 pub struct Cluster {
@@ -24,24 +27,28 @@ pub struct Cluster {
 
 impl Cluster {
     /// Starts the task that sends this node's ephemeral notes, in order, on `pool`.
+    ///
+    /// Every notification is a transaction that PostgreSQL commits (and flushes to its WAL)
+    /// on its own, so the notes queued while one is being sent go out together in the next
+    /// (as many per payload as fit, see [`note::payloads`]).
     pub fn start(pool: crate::db::Pool, node: Uuid) -> Arc<Cluster> {
         let (outbox, mut queue) = mpsc::unbounded_channel::<Note>();
         tokio::spawn(async move {
-            while let Some(note) = queue.recv().await {
-                let payload = Envelope { node, note }.payload();
-                if payload.is_empty() {
-                    continue;
+            let mut notes = Vec::new();
+            while queue.recv_many(&mut notes, MAX_BATCH).await > 0 {
+                for payload in note::payloads(node, &notes) {
+                    let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(CHANNEL)
+                        .bind(payload)
+                        .execute(&pool)
+                        .await;
+                    if let Err(e) = sent {
+                        // Ephemeral: a typing indicator or a presence change lost while the
+                        // database is down is made good by the catch-up after reconnecting.
+                        tracing::warn!(error = %e, "notifying the other nodes failed");
+                    }
                 }
-                let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(payload)
-                    .execute(&pool)
-                    .await;
-                if let Err(e) = sent {
-                    // Ephemeral: a typing indicator or a presence change lost while the
-                    // database is down is made good by the catch-up after reconnecting.
-                    tracing::warn!(error = %e, "notifying the other nodes failed");
-                }
+                notes.clear();
             }
         });
         Arc::new(Cluster { node, outbox })

@@ -4,7 +4,8 @@
 //! Committed changes ([`notes_for`]) are notified by the writer inside the group's
 //! transaction, so they reach the other nodes if and only if the group commits, and in
 //! commit order. Ephemeral events (typing, presence, visitors coming and going, a session
-//! ending) are notified as they happen. A payload must stay under PostgreSQL's 8,000 bytes:
+//! ending) are notified as they happen. Either way notes travel packed, as many per
+//! notification as fit ([`payloads`]). A payload must stay under PostgreSQL's 8,000 bytes:
 //! a message too big to carry travels as a pointer ([`Note::MessageAt`]) that the receiving
 //! node reads back from the database.
 
@@ -76,34 +77,64 @@ pub enum Note {
     VisitorJoined { visitor_id: Uuid },
 }
 
-/// A note with the node it came from (a node ignores its own).
+/// Notes with the node they came from (a node ignores its own), as one notification
+/// carries them: a group's notes travel together, as many per payload as fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     pub node: Uuid,
-    pub note: Note,
+    pub notes: Vec<Note>,
 }
 
-impl Envelope {
-    /// The payload to notify: the note as JSON, or for a message too big to carry, a
-    /// pointer to it.
-    pub fn payload(&self) -> String {
-        let text = serde_json::to_string(self).unwrap_or_default();
-        if text.len() <= MAX_PAYLOAD {
-            return text;
+/// The payloads that carry `notes` from `node`, in order: each as many notes as fit in
+/// [`MAX_PAYLOAD`] bytes, a message too big to carry as a pointer to it, and any other
+/// note that does not fit alone left out (only ephemeral frames can grow that big).
+///
+/// One notification per group instead of one per note: PostgreSQL queues, signals and
+/// sends each notification separately, and the receiving node parses each, so packing
+/// them costs less on both sides (and keeps their order, which is commit order).
+pub fn payloads(node: Uuid, notes: &[Note]) -> Vec<String> {
+    // `{"node":"<36 characters>","notes":[` ... `]}`
+    let head = format!(r#"{{"node":"{node}","notes":["#);
+    let room = MAX_PAYLOAD - head.len() - 2;
+    let mut payloads = Vec::new();
+    let mut current = head.clone();
+    for note in notes {
+        let Some(text) = note_text(note, room) else {
+            continue;
+        };
+        let separator = usize::from(current.len() > head.len());
+        if current.len() + separator + text.len() > MAX_PAYLOAD - 2 {
+            current.push_str("]}");
+            payloads.push(std::mem::replace(&mut current, head.clone()));
         }
-        match &self.note {
-            Note::Message { message } => serde_json::to_string(&Envelope {
-                node: self.node,
-                note: Note::MessageAt {
-                    conversation_id: message.conversation_id,
-                    seq: message.seq,
-                },
-            })
-            .unwrap_or_default(),
-            // Nothing else carries user text of unbounded length; a frame that grew past
-            // the limit is dropped rather than break the group (ephemeral anyway).
-            _ => String::new(),
+        if current.len() > head.len() {
+            current.push(',');
         }
+        current.push_str(&text);
+    }
+    if current.len() > head.len() {
+        current.push_str("]}");
+        payloads.push(current);
+    }
+    payloads
+}
+
+/// A note as JSON in at most `room` bytes: as is, or for a message too big to carry, a
+/// pointer to it.
+fn note_text(note: &Note, room: usize) -> Option<String> {
+    let text = serde_json::to_string(note).ok()?;
+    if text.len() <= room {
+        return Some(text);
+    }
+    match note {
+        Note::Message { message } => serde_json::to_string(&Note::MessageAt {
+            conversation_id: message.conversation_id,
+            seq: message.seq,
+        })
+        .ok(),
+        // Nothing else carries user text of unbounded length; a frame that grew past the
+        // limit is dropped rather than break the group (ephemeral anyway).
+        _ => None,
     }
 }
 
@@ -222,31 +253,65 @@ mod tests {
     #[test]
     fn a_small_message_travels_whole_and_a_big_one_as_a_pointer() {
         let node = Uuid::new_v4();
-        let small = Envelope {
-            node,
-            note: Note::Message {
-                message: message("hello"),
-            },
+        let small = Note::Message {
+            message: message("hello"),
         };
-        let back: Envelope = serde_json::from_str(&small.payload()).unwrap();
-        assert_eq!(back, small);
-
-        let big = message(&"€".repeat(4000));
-        let envelope = Envelope {
-            node,
-            note: Note::Message {
-                message: big.clone(),
-            },
-        };
-        let payload = envelope.payload();
-        assert!(payload.len() <= MAX_PAYLOAD);
-        let back: Envelope = serde_json::from_str(&payload).unwrap();
+        let payloads = super::payloads(node, std::slice::from_ref(&small));
+        assert_eq!(payloads.len(), 1);
+        let back: Envelope = serde_json::from_str(&payloads[0]).unwrap();
         assert_eq!(
-            back.note,
-            Note::MessageAt {
-                conversation_id: big.conversation_id,
-                seq: 7
+            back,
+            Envelope {
+                node,
+                notes: vec![small]
             }
         );
+
+        let big = message(&"€".repeat(4000));
+        let payloads = super::payloads(
+            node,
+            &[Note::Message {
+                message: big.clone(),
+            }],
+        );
+        assert_eq!(payloads.len(), 1);
+        assert!(payloads[0].len() <= MAX_PAYLOAD);
+        let back: Envelope = serde_json::from_str(&payloads[0]).unwrap();
+        assert_eq!(
+            back.notes,
+            vec![Note::MessageAt {
+                conversation_id: big.conversation_id,
+                seq: 7
+            }]
+        );
+    }
+
+    #[test]
+    fn a_group_s_notes_are_packed_in_order_into_payloads_that_fit() {
+        let node = Uuid::new_v4();
+        // Bodies of 1,000 bytes: several fit in one payload, not all 40.
+        let notes: Vec<Note> = (0..40)
+            .map(|n| Note::Message {
+                message: Message {
+                    seq: n,
+                    ..message(&"x".repeat(1000))
+                },
+            })
+            .collect();
+        let payloads = super::payloads(node, &notes);
+        assert!(
+            payloads.len() > 1 && payloads.len() < 40,
+            "{}",
+            payloads.len()
+        );
+        let mut back = Vec::new();
+        for payload in &payloads {
+            assert!(payload.len() <= MAX_PAYLOAD, "{}", payload.len());
+            let envelope: Envelope = serde_json::from_str(payload).unwrap();
+            assert_eq!(envelope.node, node);
+            back.extend(envelope.notes);
+        }
+        assert_eq!(back, notes);
+        assert!(super::payloads(node, &[]).is_empty());
     }
 }

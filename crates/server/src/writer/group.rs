@@ -156,6 +156,12 @@ fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> (Vec<Result<Applied>>, bool) 
 /// write aborts the pass (`Err`, rolled back); with them, it fails that write alone.
 fn attempt<T: Tx>(tx: &mut T, jobs: &[Job], savepoints: bool) -> Result<Vec<Result<Applied>>> {
     tx.begin()?;
+    if !savepoints {
+        let writes: Vec<_> = jobs.iter().map(|job| &job.write).collect();
+        if let Err(e) = tx.prepare(&writes) {
+            return abort(tx, e);
+        }
+    }
     let shared = tx.shared();
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {

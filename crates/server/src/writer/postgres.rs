@@ -4,19 +4,48 @@
 //! on a small single-threaded runtime that belongs to the writer's thread, so the loop and
 //! the rules in `ops` are the same for both engines.
 //!
-//! # Seq allocation across nodes
-//! Several nodes write to one database, each with its own writer. [`Tx::head`] reads the
-//! conversation `FOR UPDATE`: the row stays locked until the group commits, so a second
-//! node's writer that wants the same conversation waits, then reads the `last_seq` the first
-//! one committed. Seqs are therefore allocated one after the other, gap-free, and the
-//! `UNIQUE (conversation_id, seq)` constraint backs that up. [`Tx::open_for_visitor`] locks
-//! the visitor's row the same way, so two nodes never open two conversations for one
-//! visitor. Idempotency comes from the message id being the primary key: a repeated id on
-//! another node either finds the committed message, or (sent at the same moment) waits for
-//! the first insert and fails on the key; the group then runs again and finds it.
+//! # Few round trips per group
+//! Every statement is a round trip to the database (and, on a busy machine, a wait for the
+//! database's process and then this thread to be scheduled again), so a group costs about
+//! as many round trips as it has statements. Sending a message took six (the id check, the
+//! conversation's head, the insert, the new `last_seq`, two notifications), which made the
+//! writer, not the commit, the limit. So a group now runs in four, however many writes it
+//! carries:
 //!
-//! Notifications ([`Tx::notify`]) are `pg_notify` calls inside the transaction: PostgreSQL
-//! delivers them only if it commits, in commit order.
+//! 1. `BEGIN`;
+//! 2. [`Tx::prepare`] reads and locks, in one statement, the heads of every conversation
+//!    the group names and whichever of its message ids are already stored;
+//! 3. the rules in `ops` run against those, and the writes they make to `messages` and to
+//!    the conversations' latest seq are kept here, not sent;
+//! 4. at commit, one statement inserts every kept message, updates every conversation once
+//!    and notifies the other nodes ([`note::payloads`]: the group's notes, packed), then
+//!    `COMMIT`.
+//!
+//! Any other statement (a claim, a close, a block, ...) first sends what is kept, so the
+//! database sees the statements in the order the rules made them; one that may change a
+//! conversation also forgets the heads read so far, to read them again. A failure of the
+//! kept statements surfaces at commit, before anything was acknowledged: the group is
+//! rolled back and applied again as any failed group is (see `group.rs`). The second pass,
+//! with a savepoint per write, sends every statement at once and keeps nothing, so a failing
+//! write is rolled back alone.
+//!
+//! # Seq allocation across nodes
+//! Several nodes write to one database, each with its own writer. [`Tx::head`] (and
+//! [`Tx::prepare`]) read the conversation `FOR UPDATE`: the row stays locked until the group
+//! commits, so a second node's writer that wants the same conversation waits, then reads the
+//! `last_seq` the first one committed. Seqs are therefore allocated one after the other,
+//! gap-free, and the `UNIQUE (conversation_id, seq)` constraint backs that up. `prepare`
+//! locks a group's conversations in the order of their ids, so two nodes' groups do not
+//! lock the same ones in opposite orders. [`Tx::open_for_visitor`] locks the visitor's row
+//! the same way, so two nodes never open two conversations for one visitor. Idempotency
+//! comes from the message id being the primary key: a repeated id on another node either
+//! finds the committed message, or (sent at the same moment) waits for the first insert
+//! and fails on the key; the group then runs again and finds it.
+//!
+//! Notifications are `pg_notify` calls inside the transaction: PostgreSQL delivers them only
+//! if it commits, in commit order.
+
+use std::collections::HashMap;
 
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
@@ -25,20 +54,78 @@ use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 use super::tx::{parse_sender, preview, sender_str, Head, Tx};
-use crate::cluster::note::{Envelope, Note, CHANNEL};
+use super::Write;
+use crate::cluster::note::{self, Note, CHANNEL};
 use crate::error::{Error, Result};
 use crate::store::read_state::{ReadState, Side};
 
 type Query = sqlx::query::Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments>;
 
-/// The writer's PostgreSQL connection and the runtime its statements run on.
+/// The writer's PostgreSQL connection and the runtime its statements run on, and what the
+/// open transaction has read and not yet sent.
 pub struct PgTx {
     runtime: Runtime,
     conn: Option<PgConnection>,
     url: String,
     node: Uuid,
     in_transaction: bool,
+    /// The savepoint pass: every statement is sent at once and nothing is kept.
+    through: bool,
+    /// Heads locked in this transaction, with the kept `last_seq` changes applied.
+    heads: HashMap<Uuid, Head>,
+    /// Message ids `prepare` looked up: the stored message, or `None` if none was stored.
+    looked_up: HashMap<Uuid, Option<Message>>,
+    /// Messages inserted in this transaction and not sent yet, and where each id is.
+    new_messages: Vec<Message>,
+    new_ids: HashMap<Uuid, usize>,
+    /// `record_message` calls not sent yet, in order.
+    records: Vec<Record>,
+    /// Notes for the other nodes, sent with the last statement before `COMMIT`.
+    notes: Vec<Note>,
 }
+
+/// A conversation's new latest message, kept until it is sent.
+struct Record {
+    id: Uuid,
+    seq: u64,
+    preview: Option<String>,
+    now: i64,
+}
+
+/// Sends what a group kept: its new messages, each conversation's latest seq, activity and
+/// preview (one row per conversation), and its notifications, in order. One statement, so
+/// one round trip; data-modifying `WITH` queries run exactly once, whatever the final
+/// `SELECT` reads.
+const FLUSH: &str = "WITH new_messages AS (
+        INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name, body,
+            created_at)
+        SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[],
+            $6::TEXT[], $7::TEXT[], $8::BIGINT[])
+    ), latest AS (
+        UPDATE conversations c SET last_seq = r.seq, last_activity_at = r.at,
+            last_message_preview = COALESCE(r.preview, c.last_message_preview)
+        FROM unnest($9::TEXT[], $10::BIGINT[], $11::BIGINT[], $12::TEXT[]) AS r(id, seq, at, preview)
+        WHERE c.id = r.id
+    )
+    SELECT pg_notify($13, n.payload) FROM unnest($14::TEXT[]) AS n(payload)";
+
+/// What a group needs first, in one statement: the heads of the conversations it names,
+/// locked in the order of their ids (`is_head`), and the messages already stored under its
+/// message ids. Both shapes share the columns: a head's `owner` is its visitor, `kind` its
+/// status, `number` its visitor's `blocked_at`; a message's `owner` is its conversation,
+/// `kind` its sender, `number` its `created_at`.
+const PREPARE: &str = "WITH heads AS (
+        SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq,
+               v.name AS visitor_name, v.blocked_at
+        FROM conversations c JOIN visitors v ON v.id = c.visitor_id
+        WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c
+    )
+    SELECT TRUE AS is_head, id, visitor_id AS owner, status AS kind, assigned_agent_id AS agent,
+           last_seq AS seq, visitor_name AS name, blocked_at AS number, NULL::TEXT AS body
+    FROM heads
+    UNION ALL
+    SELECT FALSE, id, conversation_id, sender, agent_id, seq, author_name, created_at, body
+    FROM messages WHERE id = ANY($2)";
 
 fn uuid(row: &PgRow, column: &str) -> Result<Uuid> {
     let text: String = row.try_get(column)?;
@@ -73,6 +160,56 @@ fn head_of(row: &PgRow) -> Result<Head> {
     })
 }
 
+/// A stored message from its row.
+fn message_of(row: &PgRow) -> Result<Message> {
+    let sender: String = row.try_get("sender")?;
+    Ok(Message {
+        id: uuid(row, "id")?,
+        conversation_id: uuid(row, "conversation_id")?,
+        seq: seq(row, "seq")?,
+        sender: parse_sender(&sender)
+            .ok_or_else(|| Error::internal(format!("bad sender {sender}")))?,
+        author_name: row.try_get("author_name")?,
+        agent_id: opt_uuid(row, "agent_id")?,
+        body: row.try_get("body")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// A row of [`PREPARE`]: a head or a stored message.
+enum Prepared {
+    Head(Head),
+    Message(Message),
+}
+
+fn prepared_of(row: &PgRow) -> Result<Prepared> {
+    let kind: String = row.try_get("kind")?;
+    if row.try_get("is_head")? {
+        return Ok(Prepared::Head(Head {
+            id: uuid(row, "id")?,
+            visitor_id: uuid(row, "owner")?,
+            status: ConversationStatus::parse(&kind)
+                .ok_or_else(|| Error::internal(format!("bad conversation status {kind}")))?,
+            assigned_agent_id: opt_uuid(row, "agent")?,
+            last_seq: seq(row, "seq")?,
+            visitor_name: row.try_get("name")?,
+            visitor_blocked: row.try_get::<Option<i64>, _>("number")?.is_some(),
+        }));
+    }
+    Ok(Prepared::Message(Message {
+        id: uuid(row, "id")?,
+        conversation_id: uuid(row, "owner")?,
+        seq: seq(row, "seq")?,
+        sender: parse_sender(&kind).ok_or_else(|| Error::internal(format!("bad sender {kind}")))?,
+        author_name: row.try_get("name")?,
+        agent_id: opt_uuid(row, "agent")?,
+        body: row
+            .try_get::<Option<String>, _>("body")?
+            .unwrap_or_default(),
+        created_at: row.try_get::<Option<i64>, _>("number")?.unwrap_or_default(),
+    }))
+}
+
 impl PgTx {
     /// Starts the runtime and connects. A database that cannot be reached yet is not an
     /// error: every group connects first if there is no connection (and fails, to be
@@ -88,6 +225,13 @@ impl PgTx {
             url: url.to_string(),
             node,
             in_transaction: false,
+            through: false,
+            heads: HashMap::new(),
+            looked_up: HashMap::new(),
+            new_messages: Vec::new(),
+            new_ids: HashMap::new(),
+            records: Vec::new(),
+            notes: Vec::new(),
         };
         if let Err(e) = tx.connection() {
             tracing::warn!(error = %e, "the writer cannot reach PostgreSQL yet");
@@ -136,31 +280,188 @@ impl PgTx {
         Ok(result?)
     }
 
-    fn fetch_optional(&mut self, query: Query) -> Result<Option<PgRow>> {
+    /// Forgets everything of the transaction (it ended, or is starting).
+    fn forget(&mut self) {
+        self.through = false;
+        self.heads.clear();
+        self.looked_up.clear();
+        self.new_messages.clear();
+        self.new_ids.clear();
+        self.records.clear();
+        self.notes.clear();
+    }
+
+    /// Sends the kept messages and latest seqs (and, with `notes`, the notifications) in
+    /// one statement ([`FLUSH`]).
+    fn flush(&mut self, notes: bool) -> Result<()> {
+        let payloads = if notes {
+            note::payloads(self.node, &std::mem::take(&mut self.notes))
+        } else {
+            Vec::new()
+        };
+        if self.new_messages.is_empty() && self.records.is_empty() && payloads.is_empty() {
+            return Ok(());
+        }
+        let messages = std::mem::take(&mut self.new_messages);
+        self.new_ids.clear();
+        // One row per conversation: its last record's seq and time, and the last preview
+        // given (a notice keeps the preview, as `COALESCE` does for one record).
+        let mut latest: Vec<Record> = Vec::new();
+        let mut at: HashMap<Uuid, usize> = HashMap::new();
+        for record in std::mem::take(&mut self.records) {
+            match at.get(&record.id) {
+                Some(&i) => {
+                    let kept = &mut latest[i];
+                    kept.seq = record.seq;
+                    kept.now = record.now;
+                    if record.preview.is_some() {
+                        kept.preview = record.preview;
+                    }
+                }
+                None => {
+                    at.insert(record.id, latest.len());
+                    latest.push(record);
+                }
+            }
+        }
+        let column = |f: &dyn Fn(&Message) -> String| messages.iter().map(f).collect::<Vec<_>>();
+        let query = sqlx::query(FLUSH)
+            .bind(column(&|m| m.id.to_string()))
+            .bind(column(&|m| m.conversation_id.to_string()))
+            .bind(messages.iter().map(|m| m.seq as i64).collect::<Vec<_>>())
+            .bind(column(&|m| sender_str(m.sender).to_string()))
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| m.agent_id.map(|a| a.to_string()))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| m.author_name.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(column(&|m| m.body.clone()))
+            .bind(messages.iter().map(|m| m.created_at).collect::<Vec<_>>())
+            .bind(latest.iter().map(|r| r.id.to_string()).collect::<Vec<_>>())
+            .bind(latest.iter().map(|r| r.seq as i64).collect::<Vec<_>>())
+            .bind(latest.iter().map(|r| r.now).collect::<Vec<_>>())
+            .bind(
+                latest
+                    .iter()
+                    .map(|r| r.preview.as_deref().map(preview))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(CHANNEL)
+            .bind(payloads);
+        self.statement(query).map(drop)
+    }
+
+    fn statement_row(&mut self, query: Query) -> Result<Option<PgRow>> {
         self.run(|conn| Box::pin(async move { query.fetch_optional(conn).await }))
     }
 
-    fn execute(&mut self, query: Query) -> Result<u64> {
+    fn statement(&mut self, query: Query) -> Result<u64> {
         self.run(|conn| {
             Box::pin(async move { query.execute(conn).await.map(|done| done.rows_affected()) })
         })
+    }
+
+    /// A read that sees everything the transaction wrote (kept writes are sent first).
+    fn fetch_optional(&mut self, query: Query) -> Result<Option<PgRow>> {
+        self.flush(false)?;
+        self.statement_row(query)
+    }
+
+    /// A write after the kept ones, which may change any conversation: the heads read so
+    /// far are read again when asked for.
+    fn execute(&mut self, query: Query) -> Result<u64> {
+        self.flush(false)?;
+        let changed = self.statement(query)?;
+        self.heads.clear();
+        Ok(changed)
     }
 }
 
 impl Tx for PgTx {
     fn begin(&mut self) -> Result<()> {
+        self.forget();
         self.exec("BEGIN")?;
         self.in_transaction = true;
         Ok(())
     }
 
+    fn prepare(&mut self, writes: &[&Write]) -> Result<()> {
+        let mut conversations = Vec::new();
+        let mut ids = Vec::new();
+        for write in writes {
+            match write {
+                Write::Send {
+                    id,
+                    conversation_id,
+                    ..
+                } => {
+                    ids.push(*id);
+                    conversations.extend(*conversation_id);
+                }
+                Write::Give {
+                    conversation_id, ..
+                }
+                | Write::Close {
+                    conversation_id, ..
+                }
+                | Write::Rate {
+                    conversation_id, ..
+                }
+                | Write::Requeue { conversation_id }
+                | Write::Mark {
+                    conversation_id, ..
+                } => conversations.push(*conversation_id),
+                Write::Block { .. } | Write::Probe => {}
+            }
+        }
+        if conversations.is_empty() && ids.is_empty() {
+            return Ok(());
+        }
+        conversations.sort_unstable();
+        conversations.dedup();
+        let query = sqlx::query(PREPARE)
+            .bind(
+                conversations
+                    .iter()
+                    .map(Uuid::to_string)
+                    .collect::<Vec<_>>(),
+            )
+            .bind(ids.iter().map(Uuid::to_string).collect::<Vec<_>>());
+        let rows = self.run(|conn| Box::pin(async move { query.fetch_all(conn).await }))?;
+        for id in ids {
+            self.looked_up.insert(id, None);
+        }
+        for row in &rows {
+            match prepared_of(row)? {
+                Prepared::Head(head) => {
+                    self.heads.insert(head.id, head);
+                }
+                Prepared::Message(message) => {
+                    self.looked_up.insert(message.id, Some(message));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn commit(&mut self) -> Result<()> {
+        // A failure here leaves the transaction open: the group rolls it back.
+        self.flush(true)?;
         let result = self.exec("COMMIT");
         self.in_transaction = false;
+        self.forget();
         result
     }
 
     fn rollback(&mut self) {
+        self.forget();
         if self.in_transaction {
             let _ = self.exec("ROLLBACK");
             self.in_transaction = false;
@@ -168,6 +469,12 @@ impl Tx for PgTx {
     }
 
     fn savepoint(&mut self) -> Result<()> {
+        // From here on every statement is sent at once: a failing write is rolled back
+        // alone, and nothing kept could outlive its rollback.
+        self.flush(false)?;
+        self.through = true;
+        self.heads.clear();
+        self.looked_up.clear();
         self.exec("SAVEPOINT write")
     }
 
@@ -184,25 +491,15 @@ impl Tx for PgTx {
     }
 
     fn notify(&mut self, note: &Note) -> Result<()> {
-        let payload = Envelope {
-            node: self.node,
-            note: note.clone(),
-        }
-        .payload();
-        if payload.is_empty() {
-            return Ok(());
-        }
-        self.execute(
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(payload),
-        )
-        .map(drop)
+        // Only writes that succeeded are told (see `group.rs`), so a note never needs
+        // taking back: sent with the last statement before `COMMIT`, or not at all.
+        self.notes.push(note.clone());
+        Ok(())
     }
 
     fn touch(&mut self) -> Result<()> {
         // A transaction id makes the commit write (and flush) its WAL record.
-        self.execute(sqlx::query("SELECT pg_current_xact_id()"))
+        self.statement(sqlx::query("SELECT pg_current_xact_id()"))
             .map(drop)
     }
 
@@ -213,31 +510,27 @@ impl Tx for PgTx {
     }
 
     fn message_by_id(&mut self, id: Uuid) -> Result<Option<Message>> {
-        let row = self.fetch_optional(
+        if let Some(&i) = self.new_ids.get(&id) {
+            return Ok(Some(self.new_messages[i].clone()));
+        }
+        if let Some(found) = self.looked_up.get(&id) {
+            return Ok(found.clone());
+        }
+        // Kept messages were looked at above: the stored ones are all there is.
+        let row = self.statement_row(
             sqlx::query(
                 "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
                  FROM messages WHERE id = $1",
             )
             .bind(id.to_string()),
         )?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let sender: String = row.try_get("sender")?;
-        Ok(Some(Message {
-            id: uuid(&row, "id")?,
-            conversation_id: uuid(&row, "conversation_id")?,
-            seq: seq(&row, "seq")?,
-            sender: parse_sender(&sender)
-                .ok_or_else(|| Error::internal(format!("bad sender {sender}")))?,
-            author_name: row.try_get("author_name")?,
-            agent_id: opt_uuid(&row, "agent_id")?,
-            body: row.try_get("body")?,
-            created_at: row.try_get("created_at")?,
-        }))
+        row.as_ref().map(message_of).transpose()
     }
 
     fn head(&mut self, id: Uuid) -> Result<Option<Head>> {
+        if let Some(head) = self.heads.get(&id) {
+            return Ok(Some(head.clone()));
+        }
         let row = self.fetch_optional(
             sqlx::query(
                 "SELECT c.id, c.visitor_id, c.status, c.assigned_agent_id, c.last_seq,
@@ -247,11 +540,16 @@ impl Tx for PgTx {
             )
             .bind(id.to_string()),
         )?;
-        row.as_ref().map(head_of).transpose()
+        let head = row.as_ref().map(head_of).transpose()?;
+        if let (Some(head), false) = (&head, self.through) {
+            self.heads.insert(id, head.clone());
+        }
+        Ok(head)
     }
 
     fn visitor_blocked(&mut self, visitor_id: Uuid) -> Result<bool> {
-        let row = self.fetch_optional(
+        // Nothing kept touches visitors.
+        let row = self.statement_row(
             sqlx::query("SELECT blocked_at FROM visitors WHERE id = $1")
                 .bind(visitor_id.to_string()),
         )?;
@@ -310,7 +608,8 @@ impl Tx for PgTx {
 
     fn create_conversation(&mut self, visitor_id: Uuid, now: i64) -> Result<Uuid> {
         let id = Uuid::now_v7();
-        let created = self.execute(
+        // A new row: nothing kept or read so far is about it.
+        let created = self.statement(
             sqlx::query(
                 "INSERT INTO conversations (id, visitor_id, status, started_at, page_url,
                     user_agent, last_seq, last_activity_at)
@@ -328,7 +627,12 @@ impl Tx for PgTx {
     }
 
     fn insert_message(&mut self, message: &Message) -> Result<()> {
-        self.execute(
+        if !self.through {
+            self.new_ids.insert(message.id, self.new_messages.len());
+            self.new_messages.push(message.clone());
+            return Ok(());
+        }
+        self.statement(
             sqlx::query(
                 "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name,
                     body, created_at)
@@ -353,7 +657,19 @@ impl Tx for PgTx {
         preview: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        self.execute(
+        if !self.through {
+            if let Some(head) = self.heads.get_mut(&id) {
+                head.last_seq = seq;
+            }
+            self.records.push(Record {
+                id,
+                seq,
+                preview: preview.map(str::to_string),
+                now,
+            });
+            return Ok(());
+        }
+        self.statement(
             sqlx::query(
                 "UPDATE conversations SET last_seq = $1, last_activity_at = $2,
                  last_message_preview = COALESCE($3, last_message_preview) WHERE id = $4",
@@ -414,7 +730,8 @@ impl Tx for PgTx {
     }
 
     fn read_state(&mut self, conversation_id: Uuid, side: Side) -> Result<ReadState> {
-        let row = self.fetch_optional(
+        // Nothing kept touches read states.
+        let row = self.statement_row(
             sqlx::query(
                 "SELECT read_seq, delivered_seq FROM read_states
                  WHERE conversation_id = $1 AND side = $2",
@@ -444,20 +761,28 @@ impl Tx for PgTx {
     ) -> Result<ReadState> {
         let read = read_seq.min(last_seq) as i64;
         let delivered = delivered_seq.max(read_seq).min(last_seq) as i64;
-        self.execute(
-            sqlx::query(
-                "INSERT INTO read_states (conversation_id, side, read_seq, delivered_seq)
+        // Read states are apart from what is kept, and from the heads: no need to send or
+        // forget anything. The row as it ends up is the answer.
+        let row = self
+            .statement_row(
+                sqlx::query(
+                    "INSERT INTO read_states (conversation_id, side, read_seq, delivered_seq)
                  VALUES ($1, $2, $3, $4)
                  ON CONFLICT (conversation_id, side) DO UPDATE SET
                    read_seq = GREATEST(read_states.read_seq, excluded.read_seq),
                    delivered_seq = GREATEST(read_states.delivered_seq, excluded.delivered_seq,
-                                            excluded.read_seq)",
-            )
-            .bind(conversation_id.to_string())
-            .bind(side.as_str())
-            .bind(read)
-            .bind(delivered),
-        )?;
-        self.read_state(conversation_id, side)
+                                            excluded.read_seq)
+                 RETURNING read_seq, delivered_seq",
+                )
+                .bind(conversation_id.to_string())
+                .bind(side.as_str())
+                .bind(read)
+                .bind(delivered),
+            )?
+            .ok_or_else(|| Error::internal("the read state was not stored"))?;
+        Ok(ReadState {
+            read_seq: seq(&row, "read_seq")?,
+            delivered_seq: seq(&row, "delivered_seq")?,
+        })
     }
 }

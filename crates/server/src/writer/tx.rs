@@ -67,6 +67,12 @@ impl Head {
 pub trait Tx {
     /// Opens the group's transaction.
     fn begin(&mut self) -> Result<()>;
+    /// Told, right after [`Tx::begin`], which writes the group will apply, so that an
+    /// implementation where every statement is a round trip can read (and lock) what they
+    /// need at once (see `postgres.rs`). Nothing to do where statements are cheap.
+    fn prepare(&mut self, _writes: &[&super::Write]) -> Result<()> {
+        Ok(())
+    }
     fn commit(&mut self) -> Result<()>;
     /// Rolls back the open transaction, if there is one.
     fn rollback(&mut self);
