@@ -133,6 +133,12 @@ fn run_target(root: &Path, target: &str, budget: &Budget) -> Result {
 /// as it would in a debug build instead of wrapping silently.
 const BUILD_FLAGS: &[&str] = &["--sanitizer", "none", "--debug-assertions"];
 
+/// Installs what fuzzing needs and builds every target, so that a later smoke run only runs.
+pub fn build_targets(root: &Path) -> Result {
+    ensure_tools()?;
+    build(root)
+}
+
 fn build(root: &Path) -> Result {
     step::run(
         "build the fuzz targets (cargo +nightly fuzz build)",

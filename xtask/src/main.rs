@@ -57,6 +57,19 @@ enum Command {
         #[arg(long)]
         grep: Option<String>,
     },
+    /// One lane of `cargo xtask test`, run by it once everything is built.
+    #[command(hide = true)]
+    Lane {
+        name: String,
+        #[arg(long)]
+        no_e2e: bool,
+        #[arg(long)]
+        server: Option<PathBuf>,
+        #[arg(long)]
+        assets: Option<PathBuf>,
+        #[arg(long)]
+        grep: Option<String>,
+    },
     /// Build the widget, console and static files into a directory the server can serve.
     Assets {
         #[arg(long, default_value = "target/assets")]
@@ -99,6 +112,23 @@ fn main() -> ExitCode {
             database_url,
         } => dev::run(&root, &listen, &database_url),
         Command::Test { no_e2e, grep } => test::run(&root, !no_e2e, grep.as_deref()),
+        Command::Lane {
+            name,
+            no_e2e,
+            server,
+            assets,
+            grep,
+        } => {
+            let suite = match (no_e2e, server, assets) {
+                (false, Some(server), Some(assets)) => Some(test::BrowserSuite {
+                    server,
+                    assets,
+                    grep,
+                }),
+                _ => None,
+            };
+            test::lane(&root, &name, suite.as_ref())
+        }
         Command::Assets { out } => tools::ensure_wasm_tools(&root)
             .and_then(|_| assets::build(&root, &root.join(out)).map(|_| ())),
         Command::Dist => dist::run(&root),

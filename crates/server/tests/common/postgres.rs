@@ -120,6 +120,14 @@ impl PgCluster {
             watchdog.uid(uid).gid(gid);
         }
         cluster.watchdog = Some(watchdog.spawn().unwrap());
+        // The free port may be taken by another process (another test binary running at
+        // the same time) before the server binds it: then pick another.
+        for _ in 0..4 {
+            if cluster.try_start_server().is_ok() {
+                return cluster;
+            }
+            cluster.port = free_port();
+        }
         cluster.start_server();
         cluster
     }
@@ -129,6 +137,12 @@ impl PgCluster {
     }
 
     fn run(&self, program: &str, args: &[&str]) {
+        if let Err(e) = self.try_run(program, args) {
+            panic!("{e}");
+        }
+    }
+
+    fn try_run(&self, program: &str, args: &[&str]) -> Result<(), String> {
         let mut command = Command::new(self.bin.join(program));
         command
             .args(args)
@@ -139,15 +153,24 @@ impl PgCluster {
             command.uid(uid).gid(gid);
         }
         let out = command.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{program} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{program} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
     }
 
     /// Starts (or starts again) the server and waits until it accepts connections.
     pub fn start_server(&self) {
+        if let Err(e) = self.try_start_server() {
+            panic!("{e}");
+        }
+    }
+
+    fn try_start_server(&self) -> Result<(), String> {
         let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 \
              -c shared_buffers=64MB",
@@ -158,7 +181,7 @@ impl PgCluster {
             options.push_str(" -c fsync=off -c full_page_writes=off");
         }
         let log = self.top.join("log");
-        self.run(
+        self.try_run(
             "pg_ctl",
             &[
                 "-D",
@@ -170,7 +193,7 @@ impl PgCluster {
                 "-w",
                 "start",
             ],
-        );
+        )
     }
 
     /// Stops the server (fast shutdown: sessions are cut, committed data stays).
