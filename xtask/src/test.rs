@@ -86,10 +86,6 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
         cargo().args(["test", "--quiet", "--workspace", "--no-run"]),
     )?;
     step::run(
-        "build the server's tests as the PostgreSQL lane runs them (-p tidings-server)",
-        cargo().args(["test", "--quiet", "-p", "tidings-server", "--no-run"]),
-    )?;
-    step::run(
         "build the browser wasm tests (--target wasm32-unknown-unknown --no-run)",
         wasm_tests().arg("--no-run"),
     )?;
@@ -186,12 +182,17 @@ pub fn lane(root: &Path, name: &str, suite: Option<&BrowserSuite>) -> Result {
         ),
         "postgres" => step::run(
             "run the server's integration suite again on PostgreSQL (TIDINGS_TEST_BACKEND=postgres)",
+            // Every package selected, as in the SQLite run, so that cargo resolves the same
+            // features and reuses its test binaries (`-p tidings-server` alone would rebuild
+            // the server's dependencies with other features: three minutes). Only the
+            // server's tests read the backend variable; the others are quick to run twice.
             cargo()
                 .args([
                     "test",
                     "--quiet",
-                    "-p",
-                    "tidings-server",
+                    "--workspace",
+                    "--test",
+                    "*",
                     "--",
                     "--skip",
                     "cluster_",
