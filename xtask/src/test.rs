@@ -178,7 +178,7 @@ pub fn lane(root: &Path, name: &str, suite: Option<&BrowserSuite>) -> Result {
         "rust" => step::run(
             "run every Rust test natively (cargo test --workspace; the server on SQLite, its \
              multi-node tests on PostgreSQL)",
-            cargo().args(["test", "--quiet", "--workspace"]),
+            cargo().args(["test", "--quiet", "--no-fail-fast", "--workspace"]),
         ),
         "postgres" => step::run(
             "run the server's integration suite again on PostgreSQL (TIDINGS_TEST_BACKEND=postgres)",
@@ -190,6 +190,7 @@ pub fn lane(root: &Path, name: &str, suite: Option<&BrowserSuite>) -> Result {
                 .args([
                     "test",
                     "--quiet",
+                    "--no-fail-fast",
                     "--workspace",
                     "--test",
                     "*",
@@ -233,9 +234,9 @@ pub fn lane(root: &Path, name: &str, suite: Option<&BrowserSuite>) -> Result {
 /// The widget's and client's tests compiled to wasm32, run in Chromium by the runner.
 fn wasm_tests() -> Command {
     let mut cmd = cargo();
+    // No `--quiet`: cargo would pass it on to wasm-bindgen-test-runner, which refuses it.
     cmd.args([
         "test",
-        "--quiet",
         "--target",
         "wasm32-unknown-unknown",
         "-p",
