@@ -46,7 +46,7 @@ pub fn CannedMenu(
             .collect_view()
     };
     view! {
-        <ul class="canned-menu" data-testid="canned-menu" role="listbox" aria-label="Canned responses">
+        <ul id="canned-menu" class="canned-menu" data-testid="canned-menu" role="listbox" aria-label="Canned responses">
             {rows}
         </ul>
     }

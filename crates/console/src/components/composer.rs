@@ -166,7 +166,8 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                 node_ref=input
                 data-testid="composer-input"
                 aria-autocomplete="list"
-                aria-expanded=move || menu_open().to_string()
+                // A textbox may not carry aria-expanded; it names the list it drives instead.
+                aria-controls=move || menu_open().then_some("canned-menu")
                 aria-label="Reply"
                 placeholder="Write a reply…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
                 rows="3"

@@ -82,14 +82,14 @@ pub fn MessageItem(row: MessageRow) -> impl IntoView {
     });
     let heading = row.day.clone().map(|day| {
         view! {
-            <li class="day-separator" role="separator">
+            <div class="day-separator" role="separator">
                 {day}
-            </li>
+            </div>
         }
     });
     view! {
         {heading}
-        <li
+        <div
             class=format!("message from-{}", sender_name(row.sender))
             data-testid="message"
             data-id=row.id.to_string()
@@ -115,6 +115,6 @@ pub fn MessageItem(row: MessageRow) -> impl IntoView {
                     })}
             </span>
             {refusal}
-        </li>
+        </div>
     }
 }

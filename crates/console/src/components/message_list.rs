@@ -1,7 +1,7 @@
 //! The conversation's messages in seq order (then the agent's pending ones), with older
 //! history on demand and auto-scroll that sticks to the bottom unless scrolled up.
 
-use leptos::html::Ol;
+use leptos::html::Div;
 use leptos::prelude::*;
 use tidings_client::Entry;
 use tidings_protocol::Sender;
@@ -84,7 +84,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
             .with(|t| t.get(&id).is_some_and(|t| t.loading_older))
     };
 
-    let list = NodeRef::<Ol>::new();
+    let list = NodeRef::<Div>::new();
     let stick = StoredValue::new(true);
     // Messages arrived while the agent was reading further up: offer a way down.
     let unseen = RwSignal::new(false);
@@ -116,7 +116,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
     });
 
     view! {
-        <ol
+        <div
             class="message-list"
             data-testid="message-list"
             role="log"
@@ -126,7 +126,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
             on:scroll=on_scroll
         >
             <Show when=has_more>
-                <li class="older">
+                <div class="older">
                     <button
                         type="button"
                         data-testid="load-older"
@@ -135,12 +135,12 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                     >
                         "Load older messages"
                     </button>
-                </li>
+                </div>
             </Show>
             <For each=move || rows.get() key=MessageRow::key let:row>
                 <MessageItem row=row />
             </For>
-        </ol>
+        </div>
         <Show when=move || unseen.get()>
             <button
                 type="button"

@@ -1,0 +1,154 @@
+// Accessibility proven in CI (issue 13, item 7): axe-core scans the widget and the console at
+// the WCAG 2.2 AA rule tags in real Chromium and must find nothing; a visitor holds a whole
+// conversation with the keyboard alone; and on phones (an iPhone and a Pixel, Playwright's
+// device descriptors) the open panel's composer is fully on screen and usable.
+import AxeBuilder from "@axe-core/playwright";
+import { devices, Page } from "@playwright/test";
+import { ConsolePage } from "../support/console-page";
+import { AGENT, expect, test } from "../support/fixtures";
+import { HostPage } from "../support/host-page";
+
+/** The rule tags of WCAG 2.0, 2.1 and 2.2, levels A and AA. */
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/** Scans the whole page (the launcher's open shadow root and the widget's iframe included)
+ * and fails with axe's own description of every violation. */
+async function expectNoViolations(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_AA).analyze();
+  const found = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
+  );
+  expect(found, `axe violations on ${what}`).toEqual([]);
+}
+
+test("axe finds no WCAG 2.2 AA violation in the widget: closed, open and empty, with messages, rating prompt", async ({
+  page,
+  server,
+  agentConsole,
+}) => {
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await expect(host.launcher).toBeVisible();
+  await expectNoViolations(page, "the closed launcher");
+
+  await host.open();
+  await host.waitOnline();
+  await expectNoViolations(page, "the open, empty widget");
+
+  await host.send("hello, is anyone there?");
+  await agentConsole.openConversationWith("hello, is anyone there?");
+  await agentConsole.say("Yes, how can I help? See https://example.com/help");
+  await expect(host.messages.filter({ hasText: "how can I help" })).toBeVisible();
+  await expectNoViolations(page, "a conversation with messages");
+
+  await agentConsole.close();
+  await expect(host.widget.getByTestId("rating-prompt")).toBeVisible();
+  await expectNoViolations(page, "the rating prompt");
+});
+
+test("axe finds no WCAG 2.2 AA violation in the console: login, list, conversation", async ({ page, server, browser }) => {
+  await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
+  const context = await browser.newContext();
+  const console_ = new ConsolePage(await context.newPage(), server);
+  await console_.page.goto(server.url("/console/"));
+  await expect(console_.page.getByTestId("login-submit")).toBeVisible();
+  await expectNoViolations(console_.page, "the console's login page");
+
+  await console_.loginOk(AGENT);
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await host.open();
+  await host.send("my order has not arrived");
+  await expect(console_.items.filter({ hasText: "my order has not arrived" })).toHaveCount(1);
+  await expectNoViolations(console_.page, "the console's conversation list");
+
+  await console_.openConversationWith("my order has not arrived");
+  await console_.say("Sorry to hear that, let me check");
+  await expectNoViolations(console_.page, "an open conversation in the console");
+  await context.close();
+});
+
+for (const color of ["#ffd400", "lightyellow", "#0a7f3f", "black"]) {
+  test(`text on the launcher, header and visitor bubbles contrasts with data-color ${color}`, async ({ page, server }) => {
+    const url = server.url("/owner-page.html");
+    await page.route(url, (route) =>
+      route.fulfill({
+        contentType: "text/html; charset=utf-8",
+        body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Owner</title></head>
+<body><main><p>Shop</p></main><script src="/widget.js" async data-color="${color}"></script></body></html>`,
+      }),
+    );
+    const host = new HostPage(page);
+    await host.goto(url);
+    await host.open();
+    await host.waitOnline();
+    await host.send("a bubble in the site's colour");
+    await expectNoViolations(page, `the widget coloured ${color}`);
+  });
+}
+
+test("keyboard only: a visitor opens the widget, writes, sends, reads the reply and closes it without the mouse", async ({
+  page,
+  server,
+  agentConsole,
+}) => {
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await expect(host.launcher).toBeVisible();
+  // Tab from the top of the page until the launcher has the focus, as a keyboard user would.
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press("Tab");
+    if (await host.launcher.evaluate((el) => el.matches(":focus"))) break;
+  }
+  await expect(host.launcher).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(host.launcher).toHaveAttribute("aria-expanded", "true");
+  await expect(host.input).toBeFocused();
+  await page.keyboard.type("typed without a mouse");
+  await page.keyboard.press("Enter");
+  await expect(host.messages.filter({ hasText: "typed without a mouse" })).toHaveAttribute(
+    "data-state",
+    /sent|delivered|read/,
+  );
+  await agentConsole.openConversationWith("typed without a mouse");
+  await agentConsole.say("Answered while you kept your hands on the keys");
+  await expect(host.messages.filter({ hasText: "Answered while you kept" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(host.launcher).toHaveAttribute("aria-expanded", "false");
+  await expect(host.launcher).toBeFocused();
+});
+
+// The device descriptors name WebKit for iPhones; the suite runs Debian's Chromium, so keep
+// everything else (viewport, scale, touch, mobile, user agent) and drop the browser choice.
+for (const name of ["iPhone 13", "Pixel 7"] as const) {
+  const { defaultBrowserType: _ignored, ...device } = devices[name];
+  test.describe(`on a phone (${name})`, () => {
+    test.use(device);
+
+    test(`the open panel fills the screen and its composer is fully visible and usable (${name})`, async ({
+      page,
+      server,
+    }) => {
+      const host = new HostPage(page);
+      await host.goto(server.url("/"));
+      await host.open();
+      await host.waitOnline();
+      const viewport = page.viewportSize()!;
+      for (const part of [host.input, host.sendButton]) {
+        const box = (await part.boundingBox())!;
+        expect(box, "on screen").toBeTruthy();
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.y).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(viewport.width + 0.5);
+        expect(box.y + box.height).toBeLessThanOrEqual(viewport.height + 0.5);
+      }
+      await host.input.tap();
+      await host.input.fill("sent from a phone");
+      await host.sendButton.tap();
+      await expect(host.messages.filter({ hasText: "sent from a phone" })).toHaveAttribute(
+        "data-state",
+        /sent|delivered|read/,
+      );
+    });
+  });
+}
