@@ -28,6 +28,8 @@ pub mod message_list;
 pub mod message_text;
 pub mod notice_bar;
 pub mod reassign_select;
+pub mod report_chart;
+pub mod reports_page;
 pub mod set_password_link;
 pub mod set_password_page;
 pub mod team_manager;

@@ -29,6 +29,7 @@ pub fn TopBar() -> impl IntoView {
             <Show when=move || state.is_admin()>
                 <a class="top-link" href="#/canned" data-testid="canned-manage">"Canned responses"</a>
                 <a class="top-link" href="#/team" data-testid="team-manage">"Team"</a>
+                <a class="top-link" href="#/reports" data-testid="reports">"Reports"</a>
             </Show>
             <a class="top-link" href="#/account" data-testid="account-manage">"Account"</a>
             <AgentStatus />

@@ -9,6 +9,7 @@ pub mod names;
 pub mod outgoing_receipts;
 pub mod presence;
 pub mod receipts;
+pub mod report_chart;
 pub mod route;
 pub mod shortcuts;
 pub mod title;
