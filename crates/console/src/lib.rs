@@ -17,6 +17,8 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 mod conversation_actions;
 #[cfg(target_arch = "wasm32")]
+mod desktop_notifications;
+#[cfg(target_arch = "wasm32")]
 mod download;
 #[cfg(target_arch = "wasm32")]
 mod frames;

@@ -27,6 +27,7 @@ pub mod message_item;
 pub mod message_list;
 pub mod message_text;
 pub mod notice_bar;
+pub mod notifications_toggle;
 pub mod reassign_select;
 pub mod report_chart;
 pub mod reports_page;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::agent_status::AgentStatus;
 use super::connection_badge::ConnectionBadge;
 use super::logout_button::LogoutButton;
+use super::notifications_toggle::NotificationsToggle;
 use crate::state::use_console;
 
 #[component]
@@ -32,6 +33,7 @@ pub fn TopBar() -> impl IntoView {
                 <a class="top-link" href="#/reports" data-testid="reports">"Reports"</a>
             </Show>
             <a class="top-link" href="#/account" data-testid="account-manage">"Account"</a>
+            <NotificationsToggle />
             <AgentStatus />
             <span class="agent-name" data-testid="agent-name">{who}</span>
             <LogoutButton />
