@@ -129,7 +129,7 @@ test("an admin sees the team's figures as charts in their time zone and download
   // The bar's value is drawn on the chart too.
   await expect(perDay.locator("text.bar-value").last()).toHaveText("2");
   const csat = admin.page.locator('[data-testid="report-chart"][data-chart="csat"]');
-  await expect(csat).toHaveAttribute("aria-label", "Ratings (whole team, average 4.0 of 1)");
+  await expect(csat).toHaveAttribute("aria-label", "Ratings (whole team): average 4.0, 1 rated");
   const csatText = await admin.page.locator(`[id="${await csat.getAttribute("aria-describedby")}"]`).textContent();
   expect(csatText).toBe("1 ★: 0; 2 ★: 0; 3 ★: 0; 4 ★: 1; 5 ★: 0");
   const firstResponse = admin.page.locator('[data-testid="report-chart"][data-chart="first-response"]');

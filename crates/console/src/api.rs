@@ -299,7 +299,11 @@ pub async fn report(
     to: &str,
     tz: &str,
 ) -> Result<tidings_protocol::reports::Report, Failure> {
-    get(&format!("/v1/reports?{}", report_query(from, to, tz)), token).await
+    get(
+        &format!("/v1/reports?{}", report_query(from, to, tz)),
+        token,
+    )
+    .await
 }
 
 /// Admins: the CSV of the conversations a report counts, as text.
@@ -313,7 +317,9 @@ pub async fn report_csv(token: &str, from: &str, to: &str, tz: &str) -> Result<S
         .map_err(Failure::unreachable)?;
     let response = request.send().await.map_err(Failure::unreachable)?;
     if !response.ok() {
-        return decode::<serde_json::Value>(response).await.map(|_| String::new());
+        return decode::<serde_json::Value>(response)
+            .await
+            .map(|_| String::new());
     }
     response.text().await.map_err(Failure::unreachable)
 }

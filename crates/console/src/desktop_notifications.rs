@@ -55,13 +55,20 @@ fn now() -> i64 {
 /// Whether the agent turned notifications on in this browser.
 pub fn enabled(agent: Uuid) -> bool {
     storage()
-        .and_then(|s| s.get_item(&format!("{SETTING_PREFIX}{agent}")).ok().flatten())
+        .and_then(|s| {
+            s.get_item(&format!("{SETTING_PREFIX}{agent}"))
+                .ok()
+                .flatten()
+        })
         .is_some_and(|v| v == "on")
 }
 
 fn store_enabled(agent: Uuid, on: bool) {
     if let Some(s) = storage() {
-        let _ = s.set_item(&format!("{SETTING_PREFIX}{agent}"), if on { "on" } else { "off" });
+        let _ = s.set_item(
+            &format!("{SETTING_PREFIX}{agent}"),
+            if on { "on" } else { "off" },
+        );
     }
 }
 
@@ -149,7 +156,10 @@ pub fn watch_front() {
         return;
     };
     for (target, event) in [
-        (window.clone().unchecked_into::<web_sys::EventTarget>(), "focus"),
+        (
+            window.clone().unchecked_into::<web_sys::EventTarget>(),
+            "focus",
+        ),
         (window.clone().unchecked_into(), "blur"),
         (
             window

@@ -78,7 +78,7 @@ fn charts(report: &Report) -> impl IntoView {
             <ReportChart key="resolution" title="Resolution time".to_string()
                 series=vec!["median", "p90"] groups=resolution />
             <ReportChart key="csat" title=format!(
-                "Ratings (whole team, average {} of {})",
+                "Ratings (whole team): average {}, {} rated",
                 average_text(report.team.csat.average),
                 report.team.csat.count,
             )

@@ -55,8 +55,8 @@ pub fn desktop_event(
             conversation: after.id,
         });
     }
-    let more_unread = matches(Filter::Mine, after, viewer)
-        && after.unread > before.map_or(0, |b| b.unread);
+    let more_unread =
+        matches(Filter::Mine, after, viewer) && after.unread > before.map_or(0, |b| b.unread);
     more_unread.then_some(DesktopEvent::Message {
         conversation: after.id,
         seq: after.last_seq,
@@ -132,13 +132,22 @@ mod tests {
     fn a_new_waiting_chat_is_one_event() {
         let new = conversation(1, Waiting, 10);
         let event = desktop_event(None, &new, Some(Created), ME).unwrap();
-        assert_eq!(event, DesktopEvent::Waiting { conversation: new.id });
+        assert_eq!(
+            event,
+            DesktopEvent::Waiting {
+                conversation: new.id
+            }
+        );
         assert_eq!(event.tag(), format!("waiting:{}", new.id));
         let mut more = new.clone();
         more.last_seq = 2;
         more.unread = 2;
         assert_eq!(desktop_event(Some(&new), &more, Some(Updated), ME), None);
-        assert_eq!(desktop_event(None, &new, None, ME), None, "HTTP lists never notify");
+        assert_eq!(
+            desktop_event(None, &new, None, ME),
+            None,
+            "HTTP lists never notify"
+        );
     }
 
     #[test]

@@ -172,7 +172,10 @@ mod tests {
     #[test]
     fn charts_are_said_in_words() {
         let groups = [group("28 Mar", &[Some(3.0)]), group("29 Mar", &[Some(2.0)])];
-        assert_eq!(describe(&groups, &["conversations"]), "28 Mar: 3; 29 Mar: 2");
+        assert_eq!(
+            describe(&groups, &["conversations"]),
+            "28 Mar: 3; 29 Mar: 2"
+        );
         let mut ada = group("Ada", &[Some(1.0), Some(2.0)]);
         ada.texts = vec!["30 s".into(), "1 min 30 s".into()];
         assert_eq!(
