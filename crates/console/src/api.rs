@@ -285,3 +285,41 @@ pub async fn set_password(token: String, password: String) -> Result<(), Failure
     let body = SetPasswordRequest { token, password };
     send_empty(Request::post("/v1/agents/set-password").json(&body)).await
 }
+
+/// The query naming a report's range: both days included, counted in `tz`.
+fn report_query(from: &str, to: &str, tz: &str) -> String {
+    let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+    format!("from={}&to={}&tz={}", enc(from), enc(to), enc(tz))
+}
+
+/// Admins: the report of a range of days (`from` and `to` are `YYYY-MM-DD`).
+pub async fn report(
+    token: &str,
+    from: &str,
+    to: &str,
+    tz: &str,
+) -> Result<tidings_protocol::reports::Report, Failure> {
+    get(
+        &format!("/v1/reports?{}", report_query(from, to, tz)),
+        token,
+    )
+    .await
+}
+
+/// Admins: the CSV of the conversations a report counts, as text.
+pub async fn report_csv(token: &str, from: &str, to: &str, tz: &str) -> Result<String, Failure> {
+    let url = format!(
+        "/v1/reports/conversations.csv?{}",
+        report_query(from, to, tz)
+    );
+    let request = authorized(Request::get(&url), token)
+        .build()
+        .map_err(Failure::unreachable)?;
+    let response = request.send().await.map_err(Failure::unreachable)?;
+    if !response.ok() {
+        return decode::<serde_json::Value>(response)
+            .await
+            .map(|_| String::new());
+    }
+    response.text().await.map_err(Failure::unreachable)
+}

@@ -9,7 +9,9 @@ use tidings_protocol::{
 use uuid::Uuid;
 
 use crate::browser;
+use crate::desktop_notifications;
 use crate::logic::alerts;
+use crate::logic::desktop_alerts;
 use crate::logic::list;
 use crate::logic::merge::{self, Merge};
 use crate::logic::names::visitor_label;
@@ -140,6 +142,11 @@ pub fn conversation_changed(
         let watching = state.open_conversation_untracked() == Some(id) && browser::tab_visible();
         if alerts::deserves_chime(before.as_ref(), &conversation, event, viewer, watching) {
             browser::chime();
+        }
+        if let Some(desktop) =
+            desktop_alerts::desktop_event(before.as_ref(), &conversation, event, viewer)
+        {
+            desktop_notifications::raise(viewer.agent_id, desktop, &conversation);
         }
         if list::may_see(&conversation, viewer) {
             threads::report_delivered(&conversation);

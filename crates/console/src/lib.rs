@@ -17,7 +17,13 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 mod conversation_actions;
 #[cfg(target_arch = "wasm32")]
+mod desktop_notifications;
+#[cfg(target_arch = "wasm32")]
+mod download;
+#[cfg(target_arch = "wasm32")]
 mod frames;
+#[cfg(target_arch = "wasm32")]
+mod local_dates;
 #[cfg(target_arch = "wasm32")]
 mod presence_watch;
 #[cfg(target_arch = "wasm32")]

@@ -10,6 +10,7 @@ pub mod frame;
 pub mod http;
 pub mod limits;
 pub mod model;
+pub mod reports;
 
 pub use error::ErrorCode;
 pub use frame::{ClientFrame, ServerFrame};

@@ -173,6 +173,7 @@ const HTTP_TYPES: &[&str] = &[
     "SetPasswordRequest",
     "CannedResponseRequest",
     "CannedResponseList",
+    "Report",
 ];
 
 #[test]
@@ -218,6 +219,7 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "SetPasswordRequest" => drop(round_trip::<SetPasswordRequest>(&ex)),
                     "CannedResponseRequest" => drop(round_trip::<CannedResponseRequest>(&ex)),
                     "CannedResponseList" => drop(round_trip::<CannedResponseList>(&ex)),
+                    "Report" => drop(round_trip::<tidings_protocol::reports::Report>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }
                 http.insert(ty.to_string());

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client_address;
 pub mod cluster;
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod embedded;
 pub mod error;

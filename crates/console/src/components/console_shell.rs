@@ -11,6 +11,7 @@ use super::conversation_view::ConversationView;
 use super::filter_tabs::FilterTabs;
 use super::keyboard_shortcuts::KeyboardShortcuts;
 use super::notice_bar::NoticeBar;
+use super::reports_page::ReportsPage;
 use super::team_manager::TeamManager;
 use super::top_bar::TopBar;
 use super::unavailable_notice::UnavailableNotice;
@@ -54,7 +55,8 @@ pub fn ConsoleShell() -> impl IntoView {
         Route::BadConversation => view! { <UnavailableNotice /> }.into_any(),
         Route::Canned if state.is_admin() => view! { <CannedManager /> }.into_any(),
         Route::Team if state.is_admin() => view! { <TeamManager /> }.into_any(),
-        Route::Canned | Route::Team => view! {
+        Route::Reports if state.is_admin() => view! { <ReportsPage /> }.into_any(),
+        Route::Canned | Route::Team | Route::Reports => view! {
             <div class="empty-pane">
                 <p data-testid="admins-only">"Only admins manage this."</p>
             </div>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::agent_status::AgentStatus;
 use super::connection_badge::ConnectionBadge;
 use super::logout_button::LogoutButton;
+use super::notifications_toggle::NotificationsToggle;
 use crate::state::use_console;
 
 #[component]
@@ -29,8 +30,10 @@ pub fn TopBar() -> impl IntoView {
             <Show when=move || state.is_admin()>
                 <a class="top-link" href="#/canned" data-testid="canned-manage">"Canned responses"</a>
                 <a class="top-link" href="#/team" data-testid="team-manage">"Team"</a>
+                <a class="top-link" href="#/reports" data-testid="reports">"Reports"</a>
             </Show>
             <a class="top-link" href="#/account" data-testid="account-manage">"Account"</a>
+            <NotificationsToggle />
             <AgentStatus />
             <span class="agent-name" data-testid="agent-name">{who}</span>
             <LogoutButton />

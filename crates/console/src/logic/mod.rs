@@ -3,12 +3,14 @@
 pub mod age;
 pub mod alerts;
 pub mod canned;
+pub mod desktop_alerts;
 pub mod list;
 pub mod merge;
 pub mod names;
 pub mod outgoing_receipts;
 pub mod presence;
 pub mod receipts;
+pub mod report_chart;
 pub mod route;
 pub mod shortcuts;
 pub mod title;

@@ -1,6 +1,6 @@
 //! Hash routes, so a conversation's URL can be opened directly under `/console/` and under
 //! `trunk serve` alike: `#/` is the inbox, `#/c/<conversation id>` a conversation,
-//! `#/canned` and `#/team` the admin screens, `#/account` the agent's own account, and
+//! `#/canned`, `#/team` and `#/reports` the admin screens, `#/account` the agent's own account, and
 //! `#/set-password/<token>` a one-time set-password link (its token is read by that page).
 
 use uuid::Uuid;
@@ -19,6 +19,8 @@ pub enum Route {
     Account,
     /// A set-password link (works logged out).
     SetPassword,
+    /// Admins: the reports.
+    Reports,
 }
 
 /// The token of a `#/set-password/<token>` link, if the hash is one.
@@ -44,6 +46,7 @@ pub fn parse(hash: &str) -> Route {
         "canned" => Route::Canned,
         "team" => Route::Team,
         "account" => Route::Account,
+        "reports" => Route::Reports,
         _ => Route::Inbox,
     }
 }
@@ -55,6 +58,7 @@ pub fn href(route: Route) -> String {
         Route::Canned => "#/canned".to_string(),
         Route::Team => "#/team".to_string(),
         Route::Account => "#/account".to_string(),
+        Route::Reports => "#/reports".to_string(),
         Route::Inbox | Route::BadConversation | Route::SetPassword => "#/".to_string(),
     }
 }
@@ -85,7 +89,7 @@ mod tests {
 
     #[test]
     fn screens_and_set_password_links_round_trip() {
-        for route in [Route::Canned, Route::Team, Route::Account] {
+        for route in [Route::Canned, Route::Team, Route::Account, Route::Reports] {
             assert_eq!(parse(&href(route)), route);
         }
         assert_eq!(parse("#/set-password/abc.DEF"), Route::SetPassword);

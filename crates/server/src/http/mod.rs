@@ -7,6 +7,7 @@ mod canned;
 mod conversations;
 mod extract;
 mod health;
+mod reports;
 mod team;
 mod visitors;
 
@@ -69,6 +70,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/conversations/{id}/assign", post(conversations::assign))
         .route("/v1/conversations/{id}/close", post(conversations::close))
         .route("/v1/conversations/{id}/rating", post(conversations::rate))
+        .route("/v1/reports", get(reports::report))
+        .route(
+            "/v1/reports/conversations.csv",
+            get(reports::conversations_csv),
+        )
         .route("/v1", any(extract::api_not_found))
         .route("/v1/", any(extract::api_not_found))
         .route("/v1/{*rest}", any(extract::api_not_found))

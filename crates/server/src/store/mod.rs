@@ -7,6 +7,7 @@ pub mod canned;
 pub mod conversations;
 pub mod messages;
 pub mod read_state;
+pub mod reports;
 pub mod team;
 pub mod visitors;
 
