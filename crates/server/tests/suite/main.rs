@@ -37,6 +37,7 @@ mod pages;
 mod queue_flood;
 mod rate_limit;
 mod receipts_burst;
+mod reports;
 mod retry_after_change;
 mod sessions;
 mod shutdown;

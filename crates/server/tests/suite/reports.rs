@@ -4,7 +4,7 @@
 //! the team and per agent; the CSV export's rows and quoting; only admins may read them.
 //! Runs on SQLite and, with `TIDINGS_TEST_BACKEND=postgres`, on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use jiff::Timestamp;
