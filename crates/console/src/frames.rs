@@ -141,6 +141,10 @@ pub fn conversation_changed(
         if alerts::deserves_chime(before.as_ref(), &conversation, event, viewer, watching) {
             browser::chime();
         }
+        if alerts::handed_over(before.as_ref(), &conversation, event, viewer) {
+            let label = crate::logic::names::visitor_label(&conversation);
+            state.handover.set(Some((id, label)));
+        }
         if list::may_see(&conversation, viewer) {
             threads::report_delivered(&conversation);
         }

@@ -28,6 +28,8 @@ mod session;
 mod state;
 #[cfg(target_arch = "wasm32")]
 mod threads;
+#[cfg(target_arch = "wasm32")]
+mod notes;
 
 /// Mounts the console into the page's `<body>`.
 #[cfg(target_arch = "wasm32")]

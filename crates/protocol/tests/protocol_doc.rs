@@ -173,6 +173,8 @@ const HTTP_TYPES: &[&str] = &[
     "SetPasswordRequest",
     "CannedResponseRequest",
     "CannedResponseList",
+    "NoteRequest",
+    "TransferRequest",
 ];
 
 #[test]
@@ -218,6 +220,8 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "SetPasswordRequest" => drop(round_trip::<SetPasswordRequest>(&ex)),
                     "CannedResponseRequest" => drop(round_trip::<CannedResponseRequest>(&ex)),
                     "CannedResponseList" => drop(round_trip::<CannedResponseList>(&ex)),
+                    "NoteRequest" => drop(round_trip::<NoteRequest>(&ex)),
+                    "TransferRequest" => drop(round_trip::<TransferRequest>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }
                 http.insert(ty.to_string());

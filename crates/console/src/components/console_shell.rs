@@ -10,6 +10,7 @@ use super::conversation_list::ConversationList;
 use super::conversation_view::ConversationView;
 use super::filter_tabs::FilterTabs;
 use super::keyboard_shortcuts::KeyboardShortcuts;
+use super::handover_alert::HandoverAlert;
 use super::notice_bar::NoticeBar;
 use super::team_manager::TeamManager;
 use super::top_bar::TopBar;
@@ -74,6 +75,7 @@ pub fn ConsoleShell() -> impl IntoView {
         <div class="console">
             <TopBar />
             <NoticeBar />
+            <HandoverAlert />
             <KeyboardShortcuts />
             <div class="panes">
                 <aside class="sidebar" aria-label="Conversations">

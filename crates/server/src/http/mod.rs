@@ -69,6 +69,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/conversations/{id}/assign", post(conversations::assign))
         .route("/v1/conversations/{id}/close", post(conversations::close))
         .route("/v1/conversations/{id}/rating", post(conversations::rate))
+        .route("/v1/conversations/{id}/notes", post(conversations::note))
+        .route(
+            "/v1/conversations/{id}/transfer",
+            post(conversations::transfer),
+        )
         .route("/v1", any(extract::api_not_found))
         .route("/v1/", any(extract::api_not_found))
         .route("/v1/{*rest}", any(extract::api_not_found))

@@ -22,13 +22,20 @@ pub fn preview(body: &str) -> String {
     body.chars().take(PREVIEW_CHARS).collect()
 }
 
-/// How a sender is stored.
+/// How a sender is stored. A private note is stored as an agent's message with `is_note`
+/// set ([`is_note`]); reads give it back as `note` by selecting
+/// `CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender`.
 pub fn sender_str(sender: Sender) -> &'static str {
     match sender {
         Sender::Visitor => "visitor",
-        Sender::Agent => "agent",
+        Sender::Agent | Sender::Note => "agent",
         Sender::System => "system",
     }
+}
+
+/// The stored `is_note` of a message from this sender.
+pub fn is_note(sender: Sender) -> i64 {
+    i64::from(sender == Sender::Note)
 }
 
 /// Reads a stored sender.
@@ -37,6 +44,7 @@ pub fn parse_sender(text: &str) -> Option<Sender> {
         "visitor" => Some(Sender::Visitor),
         "agent" => Some(Sender::Agent),
         "system" => Some(Sender::System),
+        "note" => Some(Sender::Note),
         _ => None,
     }
 }
