@@ -301,5 +301,10 @@ pub async fn transfer(
     id: Uuid,
     body: &tidings_protocol::http::TransferRequest,
 ) -> Result<Conversation, Failure> {
-    post(&format!("/v1/conversations/{id}/transfer"), token, Some(body)).await
+    post(
+        &format!("/v1/conversations/{id}/transfer"),
+        token,
+        Some(body),
+    )
+    .await
 }

@@ -19,6 +19,8 @@ mod conversation_actions;
 #[cfg(target_arch = "wasm32")]
 mod frames;
 #[cfg(target_arch = "wasm32")]
+mod notes;
+#[cfg(target_arch = "wasm32")]
 mod presence_watch;
 #[cfg(target_arch = "wasm32")]
 mod realtime;
@@ -28,8 +30,6 @@ mod session;
 mod state;
 #[cfg(target_arch = "wasm32")]
 mod threads;
-#[cfg(target_arch = "wasm32")]
-mod notes;
 
 /// Mounts the console into the page's `<body>`.
 #[cfg(target_arch = "wasm32")]

@@ -12,12 +12,7 @@ use crate::state::ConsoleState;
 
 /// Posts `body` as a private note in conversation `id`. `note_id` is kept by the caller
 /// across retries of the same text, so a retry after a lost answer stores it once.
-pub async fn post(
-    state: ConsoleState,
-    id: Uuid,
-    note_id: Uuid,
-    body: &str,
-) -> Result<(), String> {
+pub async fn post(state: ConsoleState, id: Uuid, note_id: Uuid, body: &str) -> Result<(), String> {
     let body = body.trim().to_string();
     if body.is_empty() {
         return Err("Write something first.".to_string());

@@ -732,7 +732,11 @@ async fn cluster_a_note_and_a_transfer_on_node_one_reach_node_twos_agents_but_ne
     };
     assert_eq!(
         (note.seq, note.sender, note.body.as_str()),
-        (3, tidings_protocol::Sender::Note, "NOTE-ONLY: check the warehouse")
+        (
+            3,
+            tidings_protocol::Sender::Note,
+            "NOTE-ONLY: check the warehouse"
+        )
     );
 
     // ...then a transfer with a note, also on node one, to Grace.
@@ -764,10 +768,7 @@ async fn cluster_a_note_and_a_transfer_on_node_one_reach_node_twos_agents_but_ne
             _ => None,
         })
         .collect();
-    assert!(
-        covered.contains(&3) && covered.contains(&4),
-        "{covered:?}"
-    );
+    assert!(covered.contains(&3) && covered.contains(&4), "{covered:?}");
     let joined = frames
         .iter()
         .find_map(|f| match f {

@@ -94,8 +94,11 @@ async fn a_note_reaches_agents_and_never_the_visitor_on_any_path() {
     let (_, visitor_token) = server.visitor().await;
     let (_, ada_token) = server.agent("Ada", false).await;
     let (mut visitor, _) = Client::connect(&server, &visitor_token).await;
-    let (conversation_id, _) =
-        ack_fields(&visitor.send_message(Uuid::new_v4(), None, "my parcel is late").await);
+    let (conversation_id, _) = ack_fields(
+        &visitor
+            .send_message(Uuid::new_v4(), None, "my parcel is late")
+            .await,
+    );
     let (mut ada, _) = Client::connect(&server, &ada_token).await;
     // Ada's reply claims it: seq 2 is the "joined" notice, 3 the reply.
     let reply = ada
@@ -130,7 +133,10 @@ async fn a_note_reaches_agents_and_never_the_visitor_on_any_path() {
     let live = ada
         .expect(|f| matches!(f, ServerFrame::Message { .. }))
         .await;
-    assert!(matches!(&live, ServerFrame::Message { message } if *message == note), "{live:?}");
+    assert!(
+        matches!(&live, ServerFrame::Message { message } if *message == note),
+        "{live:?}"
+    );
     let after = ada
         .send_message(Uuid::new_v4(), Some(conversation_id), "it ships today")
         .await;
@@ -186,9 +192,17 @@ async fn a_note_reaches_agents_and_never_the_visitor_on_any_path() {
     let page: HistoryPage = server
         .get_json(&format!("{path}?before_seq=6&limit=2"), &visitor_token)
         .await;
-    assert_eq!(page.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 5]);
+    assert_eq!(
+        page.messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [3, 5]
+    );
     assert!(page.has_more);
-    let raw = server.get(&path, &visitor_token).await.text().await.unwrap();
+    let raw = server
+        .get(&path, &visitor_token)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!raw.contains("NOTE-ONLY"), "{raw}");
     let page: HistoryPage = server.get_json(&path, &ada_token).await;
     assert_eq!(
@@ -200,12 +214,12 @@ async fn a_note_reaches_agents_and_never_the_visitor_on_any_path() {
     // The preview and unread count are those of what the visitor may read, for the
     // visitor and in the agents' lists alike.
     let mine: Conversation = server
-        .get_json(&format!("/v1/conversations/{conversation_id}"), &visitor_token)
+        .get_json(
+            &format!("/v1/conversations/{conversation_id}"),
+            &visitor_token,
+        )
         .await;
-    assert_eq!(
-        mine.last_message_preview.as_deref(),
-        Some("it ships today")
-    );
+    assert_eq!(mine.last_message_preview.as_deref(), Some("it ships today"));
     assert_eq!(mine.unread, 2, "Ada's two replies, not her notes");
     let list: ConversationList = server
         .get_json("/v1/visitor/conversations", &visitor_token)
@@ -268,8 +282,14 @@ async fn only_an_agent_who_sees_the_conversation_may_write_a_note() {
     // An admin may; a visitor's token may not.
     let admin = post_note(&server, &root_token, conversation_id, Uuid::new_v4(), "ok").await;
     assert_eq!(admin.status(), StatusCode::OK);
-    let by_visitor =
-        post_note(&server, &visitor_token, conversation_id, Uuid::new_v4(), "x").await;
+    let by_visitor = post_note(
+        &server,
+        &visitor_token,
+        conversation_id,
+        Uuid::new_v4(),
+        "x",
+    )
+    .await;
     assert_eq!(by_visitor.status(), StatusCode::FORBIDDEN);
 
     // Bodies are checked like messages; a message's id cannot be reused for a note.

@@ -116,7 +116,10 @@ async fn the_holder_hands_a_chat_to_a_colleague_with_a_note_the_visitor_never_se
     let ServerFrame::Conversation { conversation, .. } = news else {
         unreachable!()
     };
-    assert_eq!(conversation.assigned_agent.map(|a| a.name), Some("Grace".into()));
+    assert_eq!(
+        conversation.assigned_agent.map(|a| a.name),
+        Some("Grace".into())
+    );
 
     // The visitor sees Grace join, and never the note (its seq comes as `synced`).
     let mut seen = Vec::new();
@@ -133,7 +136,9 @@ async fn the_holder_hands_a_chat_to_a_colleague_with_a_note_the_visitor_never_se
         }
     };
     assert!(
-        seen.iter().any(|f| matches!(f, ServerFrame::Synced { last_seq, .. } if *last_seq == joined.seq - 1)),
+        seen.iter().any(
+            |f| matches!(f, ServerFrame::Synced { last_seq, .. } if *last_seq == joined.seq - 1)
+        ),
         "the note's seq is covered: {seen:?}"
     );
 
@@ -158,7 +163,12 @@ async fn the_holder_hands_a_chat_to_a_colleague_with_a_note_the_visitor_never_se
     assert_eq!(note.body, "NOTE-ONLY: wants a refund, order 1234");
     assert_eq!(note.author_name.as_deref(), Some("Ada"));
     assert_eq!(note.seq + 1, joined.seq);
-    let raw = server.get(&path, &visitor_token).await.text().await.unwrap();
+    let raw = server
+        .get(&path, &visitor_token)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!raw.contains("NOTE-ONLY"), "{raw}");
     server.stop().await;
 }
@@ -232,7 +242,13 @@ async fn only_the_holder_or_an_admin_may_transfer_and_only_to_an_existing_agent(
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
 
     // An admin may transfer a chat someone else holds.
-    let by_admin = transfer(&server, &root_token, waiting_id, json!({"agent_id": bob.id})).await;
+    let by_admin = transfer(
+        &server,
+        &root_token,
+        waiting_id,
+        json!({"agent_id": bob.id}),
+    )
+    .await;
     assert_eq!(by_admin.status(), StatusCode::OK);
     let now: Conversation = by_admin.json().await.unwrap();
     assert_eq!(now.assigned_agent.map(|a| a.id), Some(bob.id));

@@ -64,7 +64,9 @@ pub fn TransferPicker(id: Uuid) -> impl IntoView {
         });
     };
     let targets = move || {
-        state.agents.with(|agents| transfer::targets(agents, holder()))
+        state
+            .agents
+            .with(|agents| transfer::targets(agents, holder()))
             .into_iter()
             .map(|agent| {
                 let presence = match agent.status {

@@ -39,7 +39,15 @@ pub(super) fn note<T: Tx>(
         ));
     }
     let head = visible(tx, &Principal::Agent(agent.clone()), conversation_id)?;
-    let message = store_note(tx, id, head.id, head.last_seq + 1, agent, body, now_millis())?;
+    let message = store_note(
+        tx,
+        id,
+        head.id,
+        head.last_seq + 1,
+        agent,
+        body,
+        now_millis(),
+    )?;
     Ok(Applied {
         written: Written::Noted {
             message: message.clone(),

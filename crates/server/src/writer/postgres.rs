@@ -356,7 +356,12 @@ impl PgTx {
             )
             .bind(CHANNEL)
             .bind(payloads)
-            .bind(messages.iter().map(|m| is_note(m.sender)).collect::<Vec<_>>());
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| is_note(m.sender))
+                    .collect::<Vec<_>>(),
+            );
         self.statement(query).map(drop)
     }
 
