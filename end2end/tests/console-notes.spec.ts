@@ -106,6 +106,7 @@ test("a private note shows in the console and never in the widget, its events or
   await expect(visitor.messages).toHaveCount(5); // question, joined, three replies
   await expect(visitor.message("NOTE-ONLY")).toHaveCount(0);
   await ada.page.reload();
+  await ada.filter("mine").click();
   await ada.openConversation(id);
   await expect(ada.messages.filter({ hasText: "NOTE-ONLY" })).toHaveCount(2);
   await expect(ada.message(NOTE).first()).toHaveAttribute("data-sender", "note");

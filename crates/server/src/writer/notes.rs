@@ -133,7 +133,7 @@ pub(super) fn transfer<T: Tx>(
             tx.assign(head.id, target.id, now)?;
             publish.push(joined_notice(tx, head.id, target, seq + 1, now)?);
         }
-        None => tx.requeue(head.id)?,
+        None => tx.requeue(head.id, now)?,
     }
     Ok(Applied {
         written: Written::Transferred {

@@ -456,7 +456,7 @@ fn requeue<T: Tx>(tx: &mut T, conversation_id: Uuid) -> Result<Applied> {
         .head(conversation_id)?
         .is_some_and(|h| h.status == ConversationStatus::Active && h.assigned_agent_id.is_none());
     if orphaned {
-        tx.requeue(conversation_id)?;
+        tx.requeue(conversation_id, now_millis())?;
     }
     Ok(just(Written::Requeued { changed: orphaned }))
 }

@@ -729,13 +729,14 @@ impl Tx for PgTx {
         .map(drop)
     }
 
-    fn requeue(&mut self, id: Uuid) -> Result<()> {
+    fn requeue(&mut self, id: Uuid, now: i64) -> Result<()> {
         self.execute(
             sqlx::query(
                 "UPDATE conversations SET status = 'waiting', assigned_agent_id = NULL,
-                 assigned_at = NULL WHERE id = $1",
+                 assigned_at = NULL, last_activity_at = $2 WHERE id = $1",
             )
-            .bind(id.to_string()),
+            .bind(id.to_string())
+            .bind(now),
         )
         .map(drop)
     }

@@ -313,13 +313,13 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
-    fn requeue(&mut self, id: Uuid) -> Result<()> {
+    fn requeue(&mut self, id: Uuid, now: i64) -> Result<()> {
         self.conn
             .prepare_cached(
                 "UPDATE conversations SET status = 'waiting', assigned_agent_id = NULL,
-                 assigned_at = NULL WHERE id = ?1",
+                 assigned_at = NULL, last_activity_at = ?2 WHERE id = ?1",
             )?
-            .execute(params![id.to_string()])?;
+            .execute(params![id.to_string(), now])?;
         Ok(())
     }
 

@@ -129,8 +129,9 @@ pub trait Tx {
     /// Ends the conversation; one never assigned is given to the agent who closed it, so
     /// it stays visible to them.
     fn end(&mut self, id: Uuid, closed_by: Uuid, now: i64) -> Result<()>;
-    /// Returns an active conversation to the queue: waiting, with no agent.
-    fn requeue(&mut self, id: Uuid) -> Result<()>;
+    /// Returns an active conversation to the queue: waiting, with no agent. The status
+    /// change is its latest activity (consoles take the waiting copy as the newer one by it).
+    fn requeue(&mut self, id: Uuid, now: i64) -> Result<()>;
     /// Stores the visitor's rating and feedback.
     fn rate(&mut self, id: Uuid, rating: u8, feedback: Option<&str>) -> Result<()>;
     /// A side's read and delivered seqs now (zero before its first receipt).
