@@ -41,8 +41,12 @@ pub fn handle(rt: &Runtime, frame: ServerFrame) {
         ServerFrame::Snapshot { conversation } => rt.adopt(conversation, true),
         ServerFrame::Message { message } => on_message(rt, message),
         ServerFrame::Synced {
-            conversation_id, ..
+            conversation_id,
+            last_seq,
         } if current == Some(conversation_id) => {
+            // Every message this visitor may read up to `last_seq` is here: seqs the server
+            // did not send (hidden from visitors) must hold neither resume nor receipts.
+            state.timeline.update(|t| t.set_floor(last_seq));
             let mut synced = rt.synced.borrow_mut();
             if !synced.contains(&conversation_id) {
                 synced.push(conversation_id);

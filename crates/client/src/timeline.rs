@@ -348,6 +348,20 @@ mod tests {
     }
 
     #[test]
+    fn a_seq_hidden_from_this_client_holds_nothing_once_synced_covers_it() {
+        // A visitor never receives seq 2 (a private note); the server's `synced` with
+        // last_seq 2 raises the floor, so resume and receipts move on to 3 and beyond.
+        let mut t = Timeline::new();
+        t.insert(msg(1, 1, Sender::Agent));
+        t.insert(msg(3, 3, Sender::Agent));
+        assert_eq!(t.resume_seq(), 1);
+        t.set_floor(2);
+        assert_eq!(t.resume_seq(), 3);
+        t.insert(msg(4, 4, Sender::Agent));
+        assert_eq!(t.resume_seq(), 4);
+    }
+
+    #[test]
     fn delivery_states_follow_receipts() {
         let mut t = Timeline::new();
         for seq in 1..=3 {

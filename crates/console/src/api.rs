@@ -323,3 +323,26 @@ pub async fn report_csv(token: &str, from: &str, to: &str, tz: &str) -> Result<S
     }
     response.text().await.map_err(Failure::unreachable)
 }
+
+/// Posts a private note (`POST /v1/conversations/{id}/notes`); answers the stored note.
+pub async fn note(
+    token: &str,
+    id: Uuid,
+    body: &tidings_protocol::http::NoteRequest,
+) -> Result<tidings_protocol::Message, Failure> {
+    post(&format!("/v1/conversations/{id}/notes"), token, Some(body)).await
+}
+
+/// Hands a conversation to another agent, or without `agent_id` back to the queue.
+pub async fn transfer(
+    token: &str,
+    id: Uuid,
+    body: &tidings_protocol::http::TransferRequest,
+) -> Result<Conversation, Failure> {
+    post(
+        &format!("/v1/conversations/{id}/transfer"),
+        token,
+        Some(body),
+    )
+    .await
+}

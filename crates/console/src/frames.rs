@@ -148,6 +148,10 @@ pub fn conversation_changed(
         {
             desktop_notifications::raise(viewer.agent_id, desktop, &conversation);
         }
+        if alerts::handed_over(before.as_ref(), &conversation, event, viewer) {
+            let label = crate::logic::names::visitor_label(&conversation);
+            state.handover.set(Some((id, label)));
+        }
         if list::may_see(&conversation, viewer) {
             threads::report_delivered(&conversation);
         }

@@ -72,6 +72,9 @@ pub struct ConsoleState {
     pub waiting_next: RwSignal<Option<String>>,
     /// Waiting conversations ticked for a bulk close.
     pub bulk_selected: RwSignal<HashSet<Uuid>>,
+    /// The latest conversation handed to this agent (id, visitor label), until dismissed
+    /// or opened.
+    pub handover: RwSignal<Option<(Uuid, String)>>,
 }
 
 impl ConsoleState {
@@ -93,6 +96,7 @@ impl ConsoleState {
             notice: RwSignal::new(None),
             waiting_next: RwSignal::new(None),
             bulk_selected: RwSignal::new(HashSet::new()),
+            handover: RwSignal::new(None),
         }
     }
 

@@ -134,6 +134,27 @@ pub struct AssignRequest {
     pub agent_id: Uuid,
 }
 
+/// `POST /v1/conversations/{id}/notes` (agents): a private note, which the visitor never
+/// receives. `id` is chosen by the client, as for a message, so a retry stores it once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub id: Uuid,
+    pub body: String,
+}
+
+/// `POST /v1/conversations/{id}/transfer`: the holder (or an admin) hands the conversation
+/// to `agent_id`, or without it puts it back in the waiting queue; `note` (optional) is
+/// stored as a private note first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// `POST /v1/conversations/{id}/rating` (the visitor, once ended).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

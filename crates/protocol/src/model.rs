@@ -15,13 +15,16 @@ pub enum Role {
 }
 
 /// Who wrote a message. `System` messages are notices the server writes into the
-/// conversation ("Ada joined the chat"); they never count as unread.
+/// conversation ("Ada joined the chat"); they never count as unread. `Note` messages are
+/// private notes an agent wrote for the team: they take a seq like any message, but only
+/// agents ever receive them (never a visitor, on any path).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sender {
     Visitor,
     Agent,
     System,
+    Note,
 }
 
 /// Lifecycle of a conversation: `waiting` until an agent claims or answers it, then

@@ -174,6 +174,8 @@ const HTTP_TYPES: &[&str] = &[
     "CannedResponseRequest",
     "CannedResponseList",
     "Report",
+    "NoteRequest",
+    "TransferRequest",
 ];
 
 #[test]
@@ -220,6 +222,8 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "CannedResponseRequest" => drop(round_trip::<CannedResponseRequest>(&ex)),
                     "CannedResponseList" => drop(round_trip::<CannedResponseList>(&ex)),
                     "Report" => drop(round_trip::<tidings_protocol::reports::Report>(&ex)),
+                    "NoteRequest" => drop(round_trip::<NoteRequest>(&ex)),
+                    "TransferRequest" => drop(round_trip::<TransferRequest>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }
                 http.insert(ty.to_string());

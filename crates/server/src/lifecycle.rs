@@ -360,3 +360,75 @@ pub fn watch_orphans(state: AppState) {
         }
     });
 }
+
+/// An agent posts a private note: stored through the writer with the next seq, fanned out
+/// to the agents following the conversation (a visitor's connections get only the `synced`
+/// that covers its seq). No `conversation` news: lists and previews show what visitors may
+/// read, and a visitor must not hear that something was written.
+pub async fn note(
+    state: &AppState,
+    agent: &AgentIdentity,
+    conversation_id: Uuid,
+    id: Uuid,
+    body: &str,
+) -> Result<tidings_protocol::Message> {
+    let body = crate::chat::validate_body(body)?;
+    let written = state
+        .writer
+        .submit(Write::Note {
+            agent: agent.clone(),
+            id,
+            conversation_id,
+            body,
+        })
+        .await?;
+    let Written::Noted { message, .. } = written else {
+        return Err(unexpected());
+    };
+    Ok(message)
+}
+
+/// The holder of a conversation (or an admin) hands it to another agent, announced as an
+/// assignment is (`assigned`: it appears in the new holder's Mine, and the giver's
+/// followers who lost sight of it are dropped), or with `to` = `None` puts it back in the
+/// waiting queue. `note` is stored first, as a private note.
+pub async fn transfer(
+    state: &AppState,
+    by: &AgentIdentity,
+    conversation_id: Uuid,
+    to: Option<Uuid>,
+    note: Option<&str>,
+) -> Result<Conversation> {
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(crate::chat::validate_body)
+        .transpose()?
+        .map(|body| (Uuid::new_v4(), body));
+    let to = match to {
+        Some(agent_id) => Some(
+            agents::by_id(&state.pool, agent_id)
+                .await?
+                .ok_or_else(|| Error::not_found("agent"))?,
+        ),
+        None => None,
+    };
+    let written = state
+        .writer
+        .submit(Write::Transfer {
+            by: by.clone(),
+            conversation_id,
+            to,
+            note,
+        })
+        .await?;
+    let Written::Transferred { to_queue } = written else {
+        return Err(unexpected());
+    };
+    let event = if to_queue {
+        ConversationEvent::Updated
+    } else {
+        ConversationEvent::Assigned
+    };
+    finish(state, conversation_id, event).await
+}

@@ -101,6 +101,9 @@ fn sender(value: &Json) -> Option<Sender> {
         "visitor" => Some(Sender::Visitor),
         "agent" => Some(Sender::Agent),
         "system" => Some(Sender::System),
+        // Private notes reach agents only; the widget refuses one like any unknown value.
+        #[cfg(any(test, feature = "agent-frames"))]
+        "note" => Some(Sender::Note),
         _ => None,
     }
 }

@@ -233,7 +233,7 @@ fn reads_every_enum_value_as_serde_writes_it() {
         let text = serde_json::to_string(&status).unwrap();
         assert_eq!(model::presence(&json::parse(&text).unwrap()), Some(status));
     }
-    for sender in [Sender::Visitor, Sender::Agent, Sender::System] {
+    for sender in [Sender::Visitor, Sender::Agent, Sender::System, Sender::Note] {
         let mut m = message();
         m.sender = sender;
         let text = serde_json::to_string(&m).unwrap();

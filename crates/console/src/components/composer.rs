@@ -1,7 +1,8 @@
 //! Writing a reply: Enter sends (Shift+Enter for a new line), the message shows at once as
 //! pending through the outbox; typing is announced while the agent types. Typing `/` and
 //! a shortcut opens the canned responses (arrows move, Enter or Tab inserts, Escape
-//! closes), their names filled in.
+//! closes), their names filled in. The note toggle switches it to a private note, which
+//! the visitor never sees (posted over HTTP, see `notes`; no typing indicator for it).
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use uuid::Uuid;
 use super::canned_menu::CannedMenu;
 use crate::logic::canned;
 use crate::state::use_console;
-use crate::{browser, realtime, threads};
+use crate::{browser, notes, realtime, threads};
 
 /// Renew "typing" at most this often while keys keep coming (the server's TTL is 5 s).
 const TYPING_RENEW_MS: i64 = 2_000;
@@ -30,6 +31,11 @@ pub fn Composer(id: Uuid) -> impl IntoView {
     let typing_since = StoredValue::new(0_i64);
     let idle_timer = StoredValue::new(None::<TimeoutHandle>);
     let input = NodeRef::<leptos::html::Textarea>::new();
+    // Writing a private note instead of a reply; the id of the note being posted, kept
+    // until it is stored, so a retry after a lost answer stores it once.
+    let note_mode = RwSignal::new(false);
+    let note_id = StoredValue::new(None::<Uuid>);
+    let posting = RwSignal::new(false);
     // The canned responses matching the `/shortcut` the text ends in, if it does.
     let matches = Memo::new(move |_| {
         text.with(|t| match canned::slash_query(t) {
@@ -88,7 +94,9 @@ pub fn Composer(id: Uuid) -> impl IntoView {
         dismissed.set(false);
         selected.set(0);
         error.set(None);
-        if empty {
+        note_id.set_value(None);
+        // A visitor must not even see that a note is being written.
+        if empty || note_mode.get_untracked() {
             stop_typing();
             return;
         }
@@ -112,6 +120,29 @@ pub fn Composer(id: Uuid) -> impl IntoView {
     let send = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() {
+            return;
+        }
+        if note_mode.get_untracked() {
+            if posting.get_untracked() {
+                return;
+            }
+            let this_note = note_id.get_value().unwrap_or_else(Uuid::new_v4);
+            note_id.set_value(Some(this_note));
+            posting.set(true);
+            leptos::task::spawn_local(async move {
+                let outcome = notes::post(state, id, this_note, &body).await;
+                // The composer may be gone (the conversation was closed meanwhile).
+                _ = posting.try_set(false);
+                match outcome {
+                    Ok(()) => {
+                        if text.try_get_untracked().as_deref() == Some(body.as_str()) {
+                            _ = text.try_set(String::new());
+                        }
+                        note_id.try_set_value(None);
+                    }
+                    Err(message) => _ = error.try_set(Some(message)),
+                }
+            });
             return;
         }
         match threads::send_message(state, id, &body) {
@@ -154,6 +185,7 @@ pub fn Composer(id: Uuid) -> impl IntoView {
     view! {
         <form
             class="composer"
+            class:note-mode=move || note_mode.get()
             on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 send();
@@ -168,8 +200,14 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                 aria-autocomplete="list"
                 // A textbox may not carry aria-expanded; it names the list it drives instead.
                 aria-controls=move || menu_open().then_some("canned-menu")
-                aria-label="Reply"
-                placeholder="Write a reply…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
+                aria-label=move || if note_mode.get() { "Private note" } else { "Reply" }
+                placeholder=move || {
+                    if note_mode.get() {
+                        "Write a private note for the team: the visitor never sees it…"
+                    } else {
+                        "Write a reply…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
+                    }
+                }
                 rows="3"
                 prop:value=move || text.get()
                 on:input=on_input
@@ -184,8 +222,27 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                     </span>
                 </Show>
                 <span class="spacer"></span>
+                <button
+                    type="button"
+                    class="note-toggle"
+                    data-testid="note-toggle"
+                    aria-pressed=move || note_mode.get().to_string()
+                    title="Switch between a reply and a private note the visitor never sees"
+                    on:click=move |_| {
+                        let on = !note_mode.get_untracked();
+                        note_mode.set(on);
+                        if on {
+                            stop_typing();
+                        }
+                        if let Some(input) = input.get_untracked() {
+                            let _ = input.focus();
+                        }
+                    }
+                >
+                    {move || if note_mode.get() { "Private note ✓" } else { "Private note" }}
+                </button>
                 <button type="submit" class="primary" data-testid="composer-send">
-                    "Send"
+                    {move || if note_mode.get() { "Add note" } else { "Send" }}
                 </button>
             </div>
         </form>

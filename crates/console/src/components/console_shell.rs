@@ -9,6 +9,7 @@ use super::canned_manager::CannedManager;
 use super::conversation_list::ConversationList;
 use super::conversation_view::ConversationView;
 use super::filter_tabs::FilterTabs;
+use super::handover_alert::HandoverAlert;
 use super::keyboard_shortcuts::KeyboardShortcuts;
 use super::notice_bar::NoticeBar;
 use super::reports_page::ReportsPage;
@@ -76,6 +77,7 @@ pub fn ConsoleShell() -> impl IntoView {
         <div class="console">
             <TopBar />
             <NoticeBar />
+            <HandoverAlert />
             <KeyboardShortcuts />
             <div class="panes">
                 <aside class="sidebar" aria-label="Conversations">

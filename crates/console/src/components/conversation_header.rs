@@ -8,6 +8,7 @@ use super::action_button::ActionButton;
 use super::block_visitor::BlockVisitor;
 use super::identity_badge::IdentityBadge;
 use super::reassign_select::ReassignSelect;
+use super::transfer_picker::TransferPicker;
 use crate::conversation_actions::Action;
 use crate::logic::names::visitor_label;
 use crate::state::use_console;
@@ -27,6 +28,14 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
         )
     };
     let is_admin = move || state.viewer().is_some_and(|v| v.is_admin);
+    let may_transfer = move || {
+        let viewer = state.viewer();
+        conversation.with(|c| {
+            c.as_ref()
+                .zip(viewer)
+                .is_some_and(|(c, v)| crate::logic::transfer::may_transfer(c, v))
+        })
+    };
     // A memo: the block button keeps its state while the conversation changes around it.
     let visitor_id = Memo::new(move |_| conversation.with(|c| c.as_ref().map(|c| c.visitor_id)));
     let open = Signal::derive(move || status().is_some_and(|s| s != ConversationStatus::Ended));
@@ -56,6 +65,9 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
             </Show>
             <Show when=move || is_admin() && status().is_some_and(|s| s != ConversationStatus::Ended)>
                 <ReassignSelect id=id />
+            </Show>
+            <Show when=may_transfer>
+                <TransferPicker id=id />
             </Show>
             {move || {
                 visitor_id

@@ -40,6 +40,7 @@ fn sender_name(sender: Sender) -> &'static str {
         Sender::Visitor => "visitor",
         Sender::Agent => "agent",
         Sender::System => "system",
+        Sender::Note => "note",
     }
 }
 

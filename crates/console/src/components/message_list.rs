@@ -47,6 +47,9 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                             .map(str::to_string)
                             .unwrap_or_else(|| visitor.clone()),
                         Sender::Agent => entry.author_name().unwrap_or("Agent").to_string(),
+                        Sender::Note => {
+                            format!("Private note · {}", entry.author_name().unwrap_or("Agent"))
+                        }
                         Sender::System => String::new(),
                     };
                     let refusal = match &entry {

@@ -21,11 +21,22 @@ pub fn deserves_chime(
     let newly_waiting = after.status == ConversationStatus::Waiting
         && (event == ConversationEvent::Created || before.is_none());
     let mine_now = matches(Filter::Mine, after, viewer);
-    let handed_over = event == ConversationEvent::Assigned
-        && mine_now
-        && !before.is_some_and(|b| matches(Filter::Mine, b, viewer));
+    let handed_over = handed_over(before, after, Some(event), viewer);
     let more_unread = mine_now && after.unread > before.map_or(0, |b| b.unread) && !watching;
     newly_waiting || handed_over || more_unread
+}
+
+/// Whether a change hands `after` to this agent (an admin's assignment or a colleague's
+/// transfer): the console then shows an alert beside the chime.
+pub fn handed_over(
+    before: Option<&Conversation>,
+    after: &Conversation,
+    event: Option<ConversationEvent>,
+    viewer: Viewer,
+) -> bool {
+    event == Some(ConversationEvent::Assigned)
+        && matches(Filter::Mine, after, viewer)
+        && !before.is_some_and(|b| matches(Filter::Mine, b, viewer))
 }
 
 #[cfg(test)]
@@ -74,6 +85,18 @@ mod tests {
             ME,
             false
         ));
+    }
+
+    #[test]
+    fn only_a_chat_newly_handed_to_me_raises_the_alert() {
+        let theirs = assigned(conversation(1, Active, 10), 8);
+        let mine = assigned(conversation(1, Active, 11), 7);
+        assert!(handed_over(Some(&theirs), &mine, Some(Assigned), ME));
+        assert!(handed_over(None, &mine, Some(Assigned), ME));
+        assert!(!handed_over(Some(&mine), &mine, Some(Assigned), ME));
+        assert!(!handed_over(Some(&mine), &theirs, Some(Assigned), ME));
+        assert!(!handed_over(Some(&theirs), &mine, Some(Claimed), ME));
+        assert!(!handed_over(Some(&theirs), &mine, None, ME));
     }
 
     #[test]

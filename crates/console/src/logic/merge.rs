@@ -29,6 +29,18 @@ fn freshness(c: &Conversation) -> (u8, u64, i64) {
     (status_rank(c.status), c.last_seq, c.last_activity_at)
 }
 
+/// The one way a status goes back: an active conversation returned to the waiting queue
+/// (a transfer back to the queue, or its agent removed). The server stamps that change as
+/// the conversation's latest activity, so the waiting copy is the newer one when its
+/// activity is later and it lacks no message the held copy has.
+fn returned_to_queue(current: &Conversation, incoming: &Conversation) -> bool {
+    current.status == ConversationStatus::Active
+        && incoming.status == ConversationStatus::Waiting
+        && incoming.assigned_agent.is_none()
+        && incoming.last_activity_at > current.last_activity_at
+        && incoming.last_seq >= current.last_seq
+}
+
 /// Stores `incoming` unless the copy held is strictly fresher.
 pub fn merge(held: &mut HashMap<Uuid, Conversation>, incoming: Conversation) -> Merge {
     match held.get(&incoming.id) {
@@ -36,7 +48,12 @@ pub fn merge(held: &mut HashMap<Uuid, Conversation>, incoming: Conversation) -> 
             held.insert(incoming.id, incoming);
             Merge::New
         }
-        Some(current) if freshness(current) > freshness(&incoming) => Merge::Stale,
+        Some(current)
+            if freshness(current) > freshness(&incoming)
+                && !returned_to_queue(current, &incoming) =>
+        {
+            Merge::Stale
+        }
         Some(_) => {
             held.insert(incoming.id, incoming);
             Merge::Updated
@@ -87,12 +104,13 @@ mod tests {
         let mut newer = conversation(1, ConversationStatus::Active, 50);
         newer.last_seq = 5;
         assert_eq!(merge(&mut held, newer.clone()), Merge::New);
-        let mut older = conversation(1, ConversationStatus::Waiting, 60);
+        // A waiting copy from before the claim (no later activity) is stale.
+        let mut older = conversation(1, ConversationStatus::Waiting, 50);
         older.last_seq = 9;
         assert_eq!(
             merge(&mut held, older),
             Merge::Stale,
-            "status never goes back"
+            "status goes back only by a later return to the queue"
         );
         let mut fewer = conversation(1, ConversationStatus::Active, 40);
         fewer.last_seq = 4;
@@ -101,6 +119,27 @@ mod tests {
         same.rating = Some(5);
         assert_eq!(merge(&mut held, same), Merge::Updated);
         assert_eq!(held[&newer.id].rating, Some(5));
+    }
+
+    #[test]
+    fn a_later_return_to_the_queue_replaces_the_active_copy() {
+        use ConversationStatus::*;
+        let mut held = HashMap::new();
+        let mut active = assigned(conversation(1, Active, 50), 8);
+        active.last_seq = 5;
+        merge(&mut held, active);
+        // Returned with a note (one more seq), stamped later: the newer copy.
+        let mut returned = conversation(1, Waiting, 60);
+        returned.last_seq = 6;
+        assert_eq!(merge(&mut held, returned), Merge::Updated);
+        assert_eq!(held[&Uuid::from_u128(1)].status, Waiting);
+        // A waiting copy missing a message the held one has is not it.
+        let mut active = assigned(conversation(2, Active, 50), 8);
+        active.last_seq = 5;
+        merge(&mut held, active);
+        let mut behind = conversation(2, Waiting, 60);
+        behind.last_seq = 4;
+        assert_eq!(merge(&mut held, behind), Merge::Stale);
     }
 
     #[test]

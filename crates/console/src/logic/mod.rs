@@ -14,3 +14,4 @@ pub mod report_chart;
 pub mod route;
 pub mod shortcuts;
 pub mod title;
+pub mod transfer;

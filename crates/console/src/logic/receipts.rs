@@ -19,7 +19,7 @@ impl Receipts {
         match sender {
             Sender::Agent => (self.visitor_delivered_seq, self.visitor_read_seq),
             Sender::Visitor => (self.agent_delivered_seq, self.agent_read_seq),
-            Sender::System => (0, 0),
+            Sender::System | Sender::Note => (0, 0),
         }
     }
 

@@ -188,6 +188,19 @@ pub fn notes_for(write: &Write, applied: &Applied) -> Vec<Note> {
                 ConversationEvent::Updated
             },
         }),
+        (
+            Written::Transferred { to_queue },
+            Write::Transfer {
+                conversation_id, ..
+            },
+        ) => notes.push(Note::Changed {
+            conversation_id: *conversation_id,
+            event: if *to_queue {
+                ConversationEvent::Updated
+            } else {
+                ConversationEvent::Assigned
+            },
+        }),
         (Written::Requeued { changed: true }, Write::Requeue { conversation_id }) => {
             notes.push(Note::Changed {
                 conversation_id: *conversation_id,

@@ -7,7 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 use tidings_protocol::http::{
     AssignRequest, CloseWaitingRequest, CloseWaitingResponse, ConversationList, HistoryPage,
-    RatingRequest,
+    NoteRequest, RatingRequest, TransferRequest,
 };
 use tidings_protocol::limits::MAX_HISTORY_PAGE;
 use tidings_protocol::Conversation;
@@ -120,7 +120,13 @@ pub async fn messages(
     let limit = parse_number(params.limit.as_deref(), "limit")?
         .unwrap_or(50)
         .clamp(1, MAX_HISTORY_PAGE as u64) as u32;
-    let (messages, has_more) = messages::page_before(&state.pool, id, before_seq, limit).await?;
+    // A visitor's pages never hold private notes.
+    let audience = match principal {
+        Principal::Visitor { .. } => messages::Audience::Visitor,
+        Principal::Agent(_) => messages::Audience::Agent,
+    };
+    let (messages, has_more) =
+        messages::page_before(&state.pool, id, before_seq, limit, audience).await?;
     Ok(Json(HistoryPage { messages, has_more }))
 }
 
@@ -172,6 +178,41 @@ pub async fn rate(
             id,
             request.rating,
             request.feedback.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// `POST /v1/conversations/{id}/notes` (agents): a private note; answers the stored note
+/// (the same one for a repeated id).
+pub async fn note(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<NoteRequest>,
+) -> Result<Json<tidings_protocol::Message>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(
+        lifecycle::note(&state, &agent, id, request.id, &request.body).await?,
+    ))
+}
+
+/// `POST /v1/conversations/{id}/transfer`: the holder (or an admin) hands it to another
+/// agent, or without `agent_id` puts it back in the waiting queue.
+pub async fn transfer(
+    State(state): State<AppState>,
+    AgentAuth(agent): AgentAuth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<TransferRequest>,
+) -> Result<Json<Conversation>> {
+    let id = parse_id(&id, "conversation")?;
+    Ok(Json(
+        lifecycle::transfer(
+            &state,
+            &agent,
+            id,
+            request.agent_id,
+            request.note.as_deref(),
         )
         .await?,
     ))

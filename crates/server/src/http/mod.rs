@@ -75,6 +75,11 @@ pub fn router() -> Router<AppState> {
             "/v1/reports/conversations.csv",
             get(reports::conversations_csv),
         )
+        .route("/v1/conversations/{id}/notes", post(conversations::note))
+        .route(
+            "/v1/conversations/{id}/transfer",
+            post(conversations::transfer),
+        )
         .route("/v1", any(extract::api_not_found))
         .route("/v1/", any(extract::api_not_found))
         .route("/v1/{*rest}", any(extract::api_not_found))

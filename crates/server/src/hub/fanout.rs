@@ -4,27 +4,38 @@
 
 use std::collections::HashSet;
 
-use tidings_protocol::{Conversation, ConversationEvent, Message, ServerFrame};
+use tidings_protocol::{Conversation, ConversationEvent, Message, Sender, ServerFrame};
 use uuid::Uuid;
 
 use super::{encode, Conn, ConnId, Event, Hub, Inner, Peer};
 use crate::auth::agent_may_see;
 
 impl Hub {
-    /// A stored message, to every connection following its conversation.
+    /// A stored message, to every connection following its conversation. A private note
+    /// reaches agents only: a visitor's connection gets, in its place, the `synced` frame
+    /// that says its seq is covered (see [`frame_for_visitor`]).
     pub fn publish_message(&self, message: &Message) {
         let frame = encode(&ServerFrame::Message {
             message: message.clone(),
         });
+        let hidden = frame_for_visitor(message).map(|f| encode(&f));
         let inner = self.lock();
         if let Some(subs) = inner.subscriptions.get(&message.conversation_id) {
             for conn in subs {
+                let to_visitor = matches!(
+                    inner.conns.get(conn).map(|c| &c.peer),
+                    Some(Peer::Visitor { .. })
+                );
+                let frame = match (&hidden, to_visitor) {
+                    (Some(hidden), true) => hidden.clone(),
+                    _ => frame.clone(),
+                };
                 inner.deliver(
                     *conn,
                     Event::Message {
                         conversation_id: message.conversation_id,
                         seq: message.seq,
-                        frame: frame.clone(),
+                        frame,
                     },
                 );
             }
@@ -148,6 +159,17 @@ impl Hub {
             });
         }
     }
+}
+
+/// What a visitor's connection is sent in place of a message it may not read (a private
+/// note): `None` for a message it may read. The `synced` frame tells the widget it holds
+/// everything up to that seq, so its timeline never waits for the hidden one and its
+/// resume point and receipts move past it; it says nothing of what the seq held.
+pub fn frame_for_visitor(message: &Message) -> Option<ServerFrame> {
+    (message.sender == Sender::Note).then_some(ServerFrame::Synced {
+        conversation_id: message.conversation_id,
+        last_seq: message.seq,
+    })
 }
 
 /// What an agent who may no longer see a conversation learns of it: its id, status,

@@ -14,6 +14,7 @@ mod presence;
 mod team;
 
 pub use closer::Closer;
+pub use fanout::frame_for_visitor;
 pub use team::AgentTarget;
 
 use std::collections::{HashMap, HashSet};

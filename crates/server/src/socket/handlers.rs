@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::connection::{Connection, StepEnd};
 use crate::auth::Principal;
 use crate::error::Error;
+use crate::hub::frame_for_visitor;
 use crate::store::{conversations, messages};
 use crate::{chat, lifecycle};
 
@@ -180,6 +181,11 @@ impl Connection {
         self.send(&error.frame_about(None, conversation_id)).await
     }
 
+    /// Whether this connection is a visitor's (who never receives private notes).
+    fn is_visitor(&self) -> bool {
+        matches!(self.principal, Principal::Visitor { .. })
+    }
+
     /// `snapshot`, the messages after `after_seq` in order, `synced`, then live.
     pub(super) async fn subscribe(
         &mut self,
@@ -246,9 +252,14 @@ impl Connection {
                     }
                 };
             let full = chunk.len() == REPLAY_CHUNK as usize;
+            let visitor = self.is_visitor();
             for message in chunk {
                 cursor = message.seq;
                 last_sent = message.seq;
+                // A visitor's replay skips private notes; the `synced` below covers them.
+                if visitor && frame_for_visitor(&message).is_some() {
+                    continue;
+                }
                 self.send(&ServerFrame::Message { message }).await?;
             }
             if !full {
@@ -291,8 +302,14 @@ impl Connection {
             let Some(last) = chunk.last().map(|m| m.seq) else {
                 break;
             };
+            let visitor = self.is_visitor();
             for message in chunk.into_iter().filter(|m| m.seq <= up_to) {
-                self.send(&ServerFrame::Message { message }).await?;
+                // A private note reaches a visitor as the `synced` that covers its seq,
+                // as it does live.
+                match frame_for_visitor(&message).filter(|_| visitor) {
+                    Some(hidden) => self.send(&hidden).await?,
+                    None => self.send(&ServerFrame::Message { message }).await?,
+                }
             }
             cursor = last.min(up_to);
             self.replayed.insert(conversation_id, cursor);

@@ -28,6 +28,7 @@ macro_rules! conversation_select {
             COALESCE(ar.read_seq, 0) AS agent_read_seq,
             COALESCE(ar.delivered_seq, 0) AS agent_delivered_seq,
             (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'agent'
+                AND m.is_note = 0
                 AND m.seq > COALESCE(vr.read_seq, 0)) AS visitor_unread,
             (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender = 'visitor'
                 AND m.seq > COALESCE(ar.read_seq, 0)) AS agent_unread

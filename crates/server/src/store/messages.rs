@@ -1,11 +1,13 @@
 //! Messages: the client-chosen id is the primary key and `(conversation, seq)` is unique,
-//! so a message is stored once and seq numbers cannot collide.
+//! so a message is stored once and seq numbers cannot collide. Private notes are rows here
+//! too (`is_note`, read back as [`Sender::Note`]); a visitor's history page leaves them out
+//! ([`Audience`]), and a replay to a visitor skips them (`socket::handlers`).
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::Pool;
-use tidings_protocol::{Message, Sender};
+use tidings_protocol::Message;
 use uuid::Uuid;
 
 use super::{opt_uuid_col, u64_col, uuid_col};
@@ -13,12 +15,8 @@ use crate::error::{Error, Result};
 
 fn from_row(row: &AnyRow) -> Result<Message> {
     let sender: String = row.try_get("sender")?;
-    let sender = match sender.as_str() {
-        "visitor" => Sender::Visitor,
-        "agent" => Sender::Agent,
-        "system" => Sender::System,
-        other => return Err(Error::internal(format!("bad sender {other}"))),
-    };
+    let sender = crate::writer::parse_sender(&sender)
+        .ok_or_else(|| Error::internal(format!("bad sender {sender}")))?;
     Ok(Message {
         id: uuid_col(row, "id")?,
         conversation_id: uuid_col(row, "conversation_id")?,
@@ -39,7 +37,8 @@ pub async fn after_seq(
     limit: u32,
 ) -> Result<Vec<Message>> {
     let rows = sqlx::query(
-        "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
+        "SELECT id, conversation_id, seq, CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender,
+                agent_id, author_name, body, created_at
          FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3",
     )
     .bind(conversation_id.to_string())
@@ -50,22 +49,34 @@ pub async fn after_seq(
     rows.iter().map(from_row).collect()
 }
 
-/// The `limit` messages just below `before_seq` (or the latest ones), ascending, and
-/// whether older ones exist.
+/// Who reads a history page: a visitor's pages never hold private notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Visitor,
+    Agent,
+}
+
+/// The `limit` messages just below `before_seq` (or the latest ones) that `audience` may
+/// read, ascending, and whether older ones exist.
 pub async fn page_before(
     pool: &Pool,
     conversation_id: Uuid,
     before_seq: Option<u64>,
     limit: u32,
+    audience: Audience,
 ) -> Result<(Vec<Message>, bool)> {
     let before = before_seq.unwrap_or(i64::MAX as u64).min(i64::MAX as u64) as i64;
+    // `is_note <= $4`: a visitor (0) reads only messages that are not notes, an agent (1) all.
     let rows = sqlx::query(
-        "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
-         FROM messages WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+        "SELECT id, conversation_id, seq, CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender,
+                agent_id, author_name, body, created_at
+         FROM messages WHERE conversation_id = $1 AND seq < $2 AND is_note <= $4
+         ORDER BY seq DESC LIMIT $3",
     )
     .bind(conversation_id.to_string())
     .bind(before)
     .bind(limit as i64 + 1)
+    .bind(i64::from(audience == Audience::Agent))
     .fetch_all(pool)
     .await?;
     let has_more = rows.len() > limit as usize;

@@ -85,13 +85,13 @@ fn with_measured(days: usize) -> String {
                      WHERE v.conversation_id = c.id AND v.sender = 'visitor'
                      ORDER BY v.seq LIMIT 1) AS first_visitor_at,
                    (SELECT a.created_at FROM messages a
-                     WHERE a.conversation_id = c.id AND a.sender = 'agent'
+                     WHERE a.conversation_id = c.id AND a.sender = 'agent' AND a.is_note = 0
                        AND a.seq > (SELECT MIN(v.seq) FROM messages v
                                      WHERE v.conversation_id = c.id AND v.sender = 'visitor')
                      ORDER BY a.seq LIMIT 1) AS first_reply_at,
                    CASE WHEN c.status = 'ended' AND NOT EXISTS (
                             SELECT 1 FROM messages a
-                             WHERE a.conversation_id = c.id AND a.sender = 'agent')
+                             WHERE a.conversation_id = c.id AND a.sender = 'agent' AND a.is_note = 0)
                         THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS missed
               FROM conversations c
               JOIN days d ON c.started_at >= d.day_start AND c.started_at < d.day_end

@@ -23,6 +23,7 @@
 //! keep them from allocating the same seq (see `postgres.rs`).
 
 mod group;
+mod notes;
 mod ops;
 mod postgres;
 mod sqlite;
@@ -30,6 +31,7 @@ mod tx;
 
 pub use group::MAX_GROUP;
 pub use ops::{Applied, SentNews, Write, Written};
+pub use tx::parse_sender;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -72,6 +72,23 @@ pub enum Write {
     /// Changes nothing, but its commit must reach the disk: `/healthz` asks whether the
     /// database can store writes again after they failed.
     Probe,
+    /// A private note (body already validated): a message with the next seq that only
+    /// agents receive. Idempotent by `id`, like a send. Rules in `notes.rs`.
+    Note {
+        agent: AgentIdentity,
+        id: Uuid,
+        conversation_id: Uuid,
+        body: String,
+    },
+    /// The holder (or an admin) hands the conversation to `to`, or with `None` puts it back
+    /// in the waiting queue; `note` (id, validated body) is stored first as a private note.
+    /// Rules in `notes.rs`.
+    Transfer {
+        by: AgentIdentity,
+        conversation_id: Uuid,
+        to: Option<AgentIdentity>,
+        note: Option<(Uuid, String)>,
+    },
 }
 
 /// What a committed write did, for the caller to answer and announce.
@@ -108,6 +125,15 @@ pub enum Written {
         read_changed: bool,
     },
     Probed,
+    /// The stored note (or, for a repeated id, the one stored before: `new` is false).
+    Noted {
+        message: Message,
+        new: bool,
+    },
+    /// `to_queue`: it went back to the waiting queue rather than to another agent.
+    Transferred {
+        to_queue: bool,
+    },
 }
 
 impl Written {
@@ -118,7 +144,8 @@ impl Written {
             Written::Given { changed }
             | Written::Closed { changed }
             | Written::Requeued { changed } => *changed,
-            Written::Rated | Written::Probed => true,
+            Written::Rated | Written::Probed | Written::Transferred { .. } => true,
+            Written::Noted { new, .. } => *new,
             Written::Blocked { changed, ended } => *changed || !ended.is_empty(),
             // Receipts may change nothing; they decide nothing here.
             Written::Marked { .. } => false,
@@ -192,10 +219,22 @@ pub fn apply<T: Tx>(tx: &mut T, write: &Write) -> Result<Applied> {
             tx.touch()?;
             Ok(just(Written::Probed))
         }
+        Write::Note {
+            agent,
+            id,
+            conversation_id,
+            body,
+        } => super::notes::note(tx, agent, *id, *conversation_id, body),
+        Write::Transfer {
+            by,
+            conversation_id,
+            to,
+            note,
+        } => super::notes::transfer(tx, by, *conversation_id, to.as_ref(), note.as_ref()),
     }
 }
 
-fn just(written: Written) -> Applied {
+pub(super) fn just(written: Written) -> Applied {
     Applied {
         written,
         publish: Vec::new(),
@@ -210,14 +249,14 @@ fn may_see(principal: &Principal, head: &Head) -> bool {
 }
 
 /// The conversation's head, or `not_found` when it is missing or not visible.
-fn visible<T: Tx>(tx: &mut T, principal: &Principal, id: Uuid) -> Result<Head> {
+pub(super) fn visible<T: Tx>(tx: &mut T, principal: &Principal, id: Uuid) -> Result<Head> {
     tx.head(id)?
         .filter(|h| may_see(principal, h))
         .ok_or_else(|| Error::not_found("conversation"))
 }
 
 /// A system notice "<name> joined the chat" at `seq`.
-fn joined_notice<T: Tx>(
+pub(super) fn joined_notice<T: Tx>(
     tx: &mut T,
     conversation_id: Uuid,
     agent: &AgentIdentity,
@@ -417,7 +456,7 @@ fn requeue<T: Tx>(tx: &mut T, conversation_id: Uuid) -> Result<Applied> {
         .head(conversation_id)?
         .is_some_and(|h| h.status == ConversationStatus::Active && h.assigned_agent_id.is_none());
     if orphaned {
-        tx.requeue(conversation_id)?;
+        tx.requeue(conversation_id, now_millis())?;
     }
     Ok(just(Written::Requeued { changed: orphaned }))
 }

@@ -53,7 +53,7 @@ use tidings_protocol::{ConversationStatus, Message};
 use tokio::runtime::Runtime;
 use uuid::Uuid;
 
-use super::tx::{parse_sender, preview, sender_str, Head, Tx};
+use super::tx::{is_note, parse_sender, preview, sender_str, Head, Tx};
 use super::Write;
 use crate::cluster::note::{self, Note, CHANNEL};
 use crate::error::{Error, Result};
@@ -98,9 +98,9 @@ struct Record {
 /// `SELECT` reads.
 const FLUSH: &str = "WITH new_messages AS (
         INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name, body,
-            created_at)
+            created_at, is_note)
         SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[],
-            $6::TEXT[], $7::TEXT[], $8::BIGINT[])
+            $6::TEXT[], $7::TEXT[], $8::BIGINT[], $15::BIGINT[])
     ), latest AS (
         UPDATE conversations c SET last_seq = r.seq, last_activity_at = r.at,
             last_message_preview = COALESCE(r.preview, c.last_message_preview)
@@ -124,7 +124,8 @@ const PREPARE: &str = "WITH heads AS (
            last_seq AS seq, visitor_name AS name, blocked_at AS number, NULL::TEXT AS body
     FROM heads
     UNION ALL
-    SELECT FALSE, id, conversation_id, sender, agent_id, seq, author_name, created_at, body
+    SELECT FALSE, id, conversation_id, CASE WHEN is_note = 1 THEN 'note' ELSE sender END,
+           agent_id, seq, author_name, created_at, body
     FROM messages WHERE id = ANY($2)";
 
 fn uuid(row: &PgRow, column: &str) -> Result<Uuid> {
@@ -354,7 +355,13 @@ impl PgTx {
                     .collect::<Vec<_>>(),
             )
             .bind(CHANNEL)
-            .bind(payloads);
+            .bind(payloads)
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| is_note(m.sender))
+                    .collect::<Vec<_>>(),
+            );
         self.statement(query).map(drop)
     }
 
@@ -417,7 +424,18 @@ impl Tx for PgTx {
                 | Write::Requeue { conversation_id }
                 | Write::Mark {
                     conversation_id, ..
+                }
+                | Write::Transfer {
+                    conversation_id, ..
                 } => conversations.push(*conversation_id),
+                Write::Note {
+                    id,
+                    conversation_id,
+                    ..
+                } => {
+                    ids.push(*id);
+                    conversations.push(*conversation_id);
+                }
                 Write::Block { .. } | Write::Probe => {}
             }
         }
@@ -519,7 +537,9 @@ impl Tx for PgTx {
         // Kept messages were looked at above: the stored ones are all there is.
         let row = self.statement_row(
             sqlx::query(
-                "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
+                "SELECT id, conversation_id, seq,
+                        CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender,
+                        agent_id, author_name, body, created_at
                  FROM messages WHERE id = $1",
             )
             .bind(id.to_string()),
@@ -635,8 +655,8 @@ impl Tx for PgTx {
         self.statement(
             sqlx::query(
                 "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name,
-                    body, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    body, created_at, is_note)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(message.id.to_string())
             .bind(message.conversation_id.to_string())
@@ -645,7 +665,8 @@ impl Tx for PgTx {
             .bind(message.agent_id.map(|a| a.to_string()))
             .bind(message.author_name.clone())
             .bind(message.body.clone())
-            .bind(message.created_at),
+            .bind(message.created_at)
+            .bind(is_note(message.sender)),
         )
         .map(drop)
     }
@@ -708,13 +729,14 @@ impl Tx for PgTx {
         .map(drop)
     }
 
-    fn requeue(&mut self, id: Uuid) -> Result<()> {
+    fn requeue(&mut self, id: Uuid, now: i64) -> Result<()> {
         self.execute(
             sqlx::query(
                 "UPDATE conversations SET status = 'waiting', assigned_agent_id = NULL,
-                 assigned_at = NULL WHERE id = $1",
+                 assigned_at = NULL, last_activity_at = $2 WHERE id = $1",
             )
-            .bind(id.to_string()),
+            .bind(id.to_string())
+            .bind(now),
         )
         .map(drop)
     }

@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use tidings_protocol::{ConversationStatus, Message, Sender};
 use uuid::Uuid;
 
-use super::tx::{parse_sender, preview, sender_str, Head, Tx};
+use super::tx::{is_note, parse_sender, preview, sender_str, Head, Tx};
 use crate::error::{Error, Result};
 use crate::store::read_state::{ReadState, Side};
 
@@ -147,7 +147,9 @@ impl Tx for SqliteTx {
     /// The stored message with this client id, in whatever conversation.
     fn message_by_id(&mut self, id: Uuid) -> Result<Option<Message>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT id, conversation_id, seq, sender, agent_id, author_name, body, created_at
+            "SELECT id, conversation_id, seq,
+                    CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender,
+                    agent_id, author_name, body, created_at
              FROM messages WHERE id = ?1",
         )?;
         let found = statement
@@ -253,8 +255,9 @@ impl Tx for SqliteTx {
     /// Inserts a message whose seq the caller allocated in the same transaction.
     fn insert_message(&mut self, message: &Message) -> Result<()> {
         self.conn.prepare_cached(
-            "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, author_name, body, created_at,
+                is_note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
             message.id.to_string(),
@@ -265,6 +268,7 @@ impl Tx for SqliteTx {
             message.author_name,
             message.body,
             message.created_at,
+            is_note(message.sender),
         ])?;
         Ok(())
     }
@@ -309,13 +313,13 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
-    fn requeue(&mut self, id: Uuid) -> Result<()> {
+    fn requeue(&mut self, id: Uuid, now: i64) -> Result<()> {
         self.conn
             .prepare_cached(
                 "UPDATE conversations SET status = 'waiting', assigned_agent_id = NULL,
-                 assigned_at = NULL WHERE id = ?1",
+                 assigned_at = NULL, last_activity_at = ?2 WHERE id = ?1",
             )?
-            .execute(params![id.to_string()])?;
+            .execute(params![id.to_string(), now])?;
         Ok(())
     }
 

@@ -22,13 +22,20 @@ pub fn preview(body: &str) -> String {
     body.chars().take(PREVIEW_CHARS).collect()
 }
 
-/// How a sender is stored.
+/// How a sender is stored. A private note is stored as an agent's message with `is_note`
+/// set ([`is_note`]); reads give it back as `note` by selecting
+/// `CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender`.
 pub fn sender_str(sender: Sender) -> &'static str {
     match sender {
         Sender::Visitor => "visitor",
-        Sender::Agent => "agent",
+        Sender::Agent | Sender::Note => "agent",
         Sender::System => "system",
     }
+}
+
+/// The stored `is_note` of a message from this sender.
+pub fn is_note(sender: Sender) -> i64 {
+    i64::from(sender == Sender::Note)
 }
 
 /// Reads a stored sender.
@@ -37,6 +44,7 @@ pub fn parse_sender(text: &str) -> Option<Sender> {
         "visitor" => Some(Sender::Visitor),
         "agent" => Some(Sender::Agent),
         "system" => Some(Sender::System),
+        "note" => Some(Sender::Note),
         _ => None,
     }
 }
@@ -121,8 +129,9 @@ pub trait Tx {
     /// Ends the conversation; one never assigned is given to the agent who closed it, so
     /// it stays visible to them.
     fn end(&mut self, id: Uuid, closed_by: Uuid, now: i64) -> Result<()>;
-    /// Returns an active conversation to the queue: waiting, with no agent.
-    fn requeue(&mut self, id: Uuid) -> Result<()>;
+    /// Returns an active conversation to the queue: waiting, with no agent. The status
+    /// change is its latest activity (consoles take the waiting copy as the newer one by it).
+    fn requeue(&mut self, id: Uuid, now: i64) -> Result<()>;
     /// Stores the visitor's rating and feedback.
     fn rate(&mut self, id: Uuid, rating: u8, feedback: Option<&str>) -> Result<()>;
     /// A side's read and delivered seqs now (zero before its first receipt).

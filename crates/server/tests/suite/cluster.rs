@@ -672,3 +672,125 @@ async fn cluster_postgres_restarted_under_a_running_node_delivers_what_was_commi
         (seq.unwrap(), "after".to_string())
     );
 }
+
+/// Reads a visitor's frames until the message with `body`, failing on any note or any
+/// frame that says what a note says; returns the frames read.
+async fn visitor_frames_until(ws: &mut Client, body: &str) -> Vec<ServerFrame> {
+    let mut frames = Vec::new();
+    loop {
+        let frame = ws.next().await;
+        let text = serde_json::to_string(&frame).unwrap();
+        assert!(!text.contains("NOTE-ONLY"), "the visitor received {text}");
+        let done = matches!(&frame, ServerFrame::Message { message } if message.body == body);
+        frames.push(frame);
+        if done {
+            return frames;
+        }
+    }
+}
+
+#[tokio::test]
+async fn cluster_a_note_and_a_transfer_on_node_one_reach_node_twos_agents_but_never_its_visitor() {
+    let url = database().await;
+    let (one, two) = (Node::start(&url), Node::start(&url));
+    let (_, ada_token) = agent(&url, "Ada").await;
+    let (grace_id, grace_token) = agent(&url, "Grace").await;
+    let (_, visitor_token) = create_visitor(&two.address).await;
+    let (mut visitor_ws, _) = two.connect(&visitor_token).await;
+    let (conversation_id, _) = ack_fields(
+        &visitor_ws
+            .send_message(Uuid::new_v4(), None, "hello from two")
+            .await,
+    );
+    // Ada claims it on node one and follows it on node two; Grace watches her queue there.
+    assert_eq!(
+        claim(&one, conversation_id, &ada_token).await,
+        reqwest::StatusCode::OK
+    );
+    let (mut ada_two, _) = two.connect(&ada_token).await;
+    let replay = subscribe(&mut ada_two, conversation_id, 0).await;
+    assert_eq!(replay.len(), 2, "the message and Ada's joined notice");
+    let (mut grace_two, _) = two.connect(&grace_token).await;
+    grace_two.send(json!({"type": "watch_queue"})).await;
+    grace_two
+        .expect(|f| matches!(f, ServerFrame::Queue { .. }))
+        .await;
+
+    // A note posted on node one: Ada's socket on node two gets it as a note...
+    let http = reqwest::Client::new();
+    let noted = http
+        .post(format!(
+            "{}/v1/conversations/{conversation_id}/notes",
+            one.address
+        ))
+        .bearer_auth(&ada_token)
+        .json(&json!({"id": Uuid::new_v4(), "body": "NOTE-ONLY: check the warehouse"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(noted.status(), reqwest::StatusCode::OK);
+    let note = ada_two
+        .expect(|f| matches!(f, ServerFrame::Message { .. }))
+        .await;
+    let ServerFrame::Message { message: note } = note else {
+        unreachable!()
+    };
+    assert_eq!(
+        (note.seq, note.sender, note.body.as_str()),
+        (
+            3,
+            tidings_protocol::Sender::Note,
+            "NOTE-ONLY: check the warehouse"
+        )
+    );
+
+    // ...then a transfer with a note, also on node one, to Grace.
+    let moved = http
+        .post(format!(
+            "{}/v1/conversations/{conversation_id}/transfer",
+            one.address
+        ))
+        .bearer_auth(&ada_token)
+        .json(&json!({"agent_id": grace_id, "note": "NOTE-ONLY: over to you"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), reqwest::StatusCode::OK);
+    grace_two
+        .expect(|f| {
+            matches!(f, ServerFrame::Conversation { event: tidings_protocol::ConversationEvent::Assigned, conversation, .. }
+                if conversation.id == conversation_id
+                    && conversation.assigned_agent.as_ref().map(|a| a.id) == Some(grace_id))
+        })
+        .await;
+
+    // The visitor on node two: both hidden seqs (3, 4) come as `synced`, then Grace joins.
+    let frames = visitor_frames_until(&mut visitor_ws, "Grace joined the chat").await;
+    let covered: Vec<u64> = frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Synced { last_seq, .. } => Some(*last_seq),
+            _ => None,
+        })
+        .collect();
+    assert!(covered.contains(&3) && covered.contains(&4), "{covered:?}");
+    let joined = frames
+        .iter()
+        .find_map(|f| match f {
+            ServerFrame::Message { message } if message.body == "Grace joined the chat" => {
+                Some(message.seq)
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(joined, 5);
+
+    // A resume on node one gives the visitor the same: no notes, synced to the end.
+    let (mut visitor_one, _) = one.connect(&visitor_token).await;
+    let replay = subscribe(&mut visitor_one, conversation_id, 0).await;
+    assert_eq!(
+        replay.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+        [1, 2, 5]
+    );
+    assert!(replay.iter().all(|(_, body)| !body.contains("NOTE-ONLY")));
+}

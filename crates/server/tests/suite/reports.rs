@@ -54,17 +54,22 @@ async fn insert(server: &TestServer, visitor: Uuid, f: Fixture<'_>) -> Uuid {
     .await
     .unwrap();
     for (i, (sender, after)) in f.messages.iter().enumerate() {
-        let agent = (*sender == "agent").then(|| f.agent.map(|a| a.to_string()));
+        // A private note is stored as an agent's message marked `is_note`.
+        let is_note = *sender == "note";
+        let sender = if is_note { "agent" } else { *sender };
+        let agent = (sender == "agent").then(|| f.agent.map(|a| a.to_string()));
         sqlx::query(
-            "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, 'text', $6)",
+            "INSERT INTO messages (id, conversation_id, seq, sender, agent_id, body, created_at,
+                                   is_note)
+             VALUES ($1, $2, $3, $4, $5, 'text', $6, $7)",
         )
         .bind(Uuid::new_v4().to_string())
         .bind(id.to_string())
         .bind(i as i64 + 1)
-        .bind(*sender)
+        .bind(sender)
         .bind(agent.flatten())
         .bind(started + after)
+        .bind(i64::from(is_note))
         .execute(pool)
         .await
         .unwrap();
@@ -138,12 +143,12 @@ async fn world() -> World {
             rating: None,
         },
         // c4, 00:30 on the 30th in Paris (22:30 UTC on the 29th): claimed, closed with no
-        // reply, so missed.
+        // reply (a private note is no reply), so missed.
         Fixture {
             started: "2026-03-30T00:30:00+02:00",
             agent: a,
             status: "ended",
-            messages: &[(v, 0), (sys, SECOND)],
+            messages: &[(v, 0), (sys, SECOND), ("note", 2 * SECOND)],
             ended_after: Some(5 * MINUTE),
             rating: Some(1),
         },
