@@ -24,6 +24,7 @@ mod download;
 mod frames;
 #[cfg(target_arch = "wasm32")]
 mod local_dates;
+#[cfg(target_arch = "wasm32")]
 mod notes;
 #[cfg(target_arch = "wasm32")]
 mod presence_watch;
