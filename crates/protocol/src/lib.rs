@@ -10,6 +10,8 @@ pub mod frame;
 pub mod http;
 pub mod limits;
 pub mod model;
+pub mod search;
+pub mod visitor_panel;
 
 pub use error::ErrorCode;
 pub use frame::{ClientFrame, ServerFrame};

@@ -7,7 +7,9 @@ mod canned;
 mod conversations;
 mod extract;
 mod health;
+mod search;
 mod team;
+mod visitor_panel;
 mod visitors;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery, OptionalApiJson};
@@ -69,6 +71,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/conversations/{id}/assign", post(conversations::assign))
         .route("/v1/conversations/{id}/close", post(conversations::close))
         .route("/v1/conversations/{id}/rating", post(conversations::rate))
+        .route("/v1/search", get(search::search))
+        .route("/v1/visitors/{id}", get(visitor_panel::get))
         .route("/v1", any(extract::api_not_found))
         .route("/v1/", any(extract::api_not_found))
         .route("/v1/{*rest}", any(extract::api_not_found))

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{opt_uuid_col, u64_col, uuid_col};
 use crate::error::{Error, Result};
 
-fn from_row(row: &AnyRow) -> Result<Message> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Message> {
     let sender: String = row.try_get("sender")?;
     let sender = match sender.as_str() {
         "visitor" => Sender::Visitor,

@@ -7,6 +7,7 @@ pub mod canned;
 pub mod conversations;
 pub mod messages;
 pub mod read_state;
+pub mod search;
 pub mod team;
 pub mod visitors;
 
