@@ -1,0 +1,171 @@
+//! `cargo xtask bench search`: the console's search time as history grows. Fills the real
+//! server (speed-optimised build) with 1,000, then 10,000, then 100,000 messages through
+//! its sockets and database, and after each size times `GET /v1/search` for a rare word
+//! (the same 20 messages at every size), a common one (1 message in 100, so its matches
+//! grow with history), and a visitor's name: the index, not a scan, keeps the rare word's
+//! time flat.
+//!
+//! SQLite by default; `--database-url postgres://…` measures a PostgreSQL database instead
+//! (an empty one: the bench fills it).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tidings_protocol::{ClientFrame, ServerFrame};
+use uuid::Uuid;
+
+use crate::bench_server::{self, BenchServer};
+use crate::latency::{connect, send, token, wait};
+use crate::step::{Failure, Result};
+
+/// History sizes measured, in messages.
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+/// Visitors writing at once (one conversation each).
+const WRITERS: usize = 50;
+/// Messages each writer sends before waiting for their acks.
+const BURST: usize = 20;
+/// Messages holding the rare word, all written within the first size.
+const RARE: usize = 20;
+/// Searches timed per query and size.
+const RUNS: usize = 30;
+
+pub fn run(database_url: Option<String>) -> Result {
+    let bin = bench_server::build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(measure(&bin, database_url))
+}
+
+/// The text of message `n`: eight words of a 5,000-word vocabulary, `rareword` in the
+/// first [`RARE`] messages (spread over the writers), `commonword` in one in a hundred.
+fn body(n: usize) -> String {
+    let mut words: Vec<String> = (0..8)
+        .map(|k| format!("w{}", (n * 7919 + k * 104_729) % 5_000))
+        .collect();
+    if n % (SIZES[0] / RARE) == 7 && n < SIZES[0] {
+        words.push("rareword".into());
+    }
+    if n % 100 == 3 {
+        words.push("commonword".into());
+    }
+    words.join(" ")
+}
+
+async fn measure(bin: &Path, database_url: Option<String>) -> Result {
+    let flags = ["--rate-per-second", "1000000", "--rate-burst", "1000000"];
+    let server = match &database_url {
+        Some(url) => BenchServer::start_on(bin, url, None, &flags).await?,
+        None => BenchServer::start(bin, &flags).await?,
+    };
+    server.add_agent(bin, "bench@example.com", "bench-password")?;
+    let addr = server.addr.clone();
+    let http = reqwest::Client::new();
+    let agent = token(
+        &http,
+        &addr,
+        "/v1/agents/login",
+        r#"{"email":"bench@example.com","password":"bench-password"}"#,
+    )
+    .await?;
+    let mut writers = Vec::with_capacity(WRITERS);
+    for i in 0..WRITERS {
+        let details = format!(r#"{{"name":"Visitor{i} Benchfolk","email":"visitor{i}@bench.test"}}"#);
+        let visitor = token(&http, &addr, "/v1/visitors", &details).await?;
+        writers.push((connect(&addr, &visitor).await?, None::<Uuid>));
+    }
+
+    println!(
+        "search time through GET /v1/search ({} runs each; median / p90):",
+        RUNS
+    );
+    println!(
+        "{:>9} | {:>22} | {:>22} | {:>22}",
+        "messages", "rare word (20 hits)", "common word (1%)", "visitor name"
+    );
+    let mut written = 0;
+    for size in SIZES {
+        let started = Instant::now();
+        while written < size {
+            // Each writer sends a burst, then reads its acks; all writers at once.
+            let round: Vec<_> = writers
+                .iter_mut()
+                .enumerate()
+                .map(|(w, (ws, conversation))| {
+                    let first = written + w * BURST;
+                    let count = BURST.min(size.saturating_sub(first));
+                    async move {
+                        let mut pending = 0;
+                        for k in 0..count {
+                            let frame = ClientFrame::Send {
+                                id: Uuid::new_v4(),
+                                conversation_id: *conversation,
+                                body: body(first + k),
+                            };
+                            send(ws, &frame).await?;
+                            pending += 1;
+                            // The first message starts the conversation; later ones go to it.
+                            if conversation.is_none() {
+                                if let ServerFrame::Ack {
+                                    conversation_id, ..
+                                } = wait(ws, |f| matches!(f, ServerFrame::Ack { .. })).await?
+                                {
+                                    *conversation = Some(conversation_id);
+                                }
+                                pending -= 1;
+                            }
+                        }
+                        for _ in 0..pending {
+                            wait(ws, |f| matches!(f, ServerFrame::Ack { .. })).await?;
+                        }
+                        Ok::<usize, Failure>(count)
+                    }
+                })
+                .collect();
+            let mut sent = 0;
+            for done in futures_util::future::join_all(round).await {
+                sent += done?;
+            }
+            written += sent;
+        }
+        let fill = started.elapsed();
+        let rare = time(&http, &addr, &agent, "rareword").await?;
+        let common = time(&http, &addr, &agent, "commonword").await?;
+        let name = time(&http, &addr, &agent, "visitor7").await?;
+        println!(
+            "{size:>9} | {rare:>22} | {common:>22} | {name:>22}   (filled in {:.1} s)",
+            fill.as_secs_f64()
+        );
+    }
+    drop(server);
+    Ok(())
+}
+
+/// Median and p90 of [`RUNS`] searches for `query`, checked to find something.
+async fn time(http: &reqwest::Client, addr: &str, agent: &str, query: &str) -> Result<String> {
+    let mut samples: Vec<Duration> = Vec::with_capacity(RUNS);
+    let mut found = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let response = http
+            .get(format!("http://{addr}/v1/search"))
+            .query(&[("q", query)])
+            .bearer_auth(agent)
+            .send()
+            .await?;
+        let value: serde_json::Value = response.json().await?;
+        samples.push(started.elapsed());
+        found = value["results"].as_array().map_or(0, Vec::len);
+    }
+    if found == 0 {
+        return Err(Failure(format!("the search for {query} found nothing")));
+    }
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    Ok(format!(
+        "{:.2} / {:.2} ms ({found})",
+        ms(samples[RUNS / 2]),
+        ms(samples[RUNS * 9 / 10])
+    ))
+}
