@@ -29,6 +29,8 @@ mod state;
 #[cfg(target_arch = "wasm32")]
 mod threads;
 
+mod zone_clock;
+
 /// Mounts the console into the page's `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {

@@ -11,6 +11,7 @@ use super::conversation_view::ConversationView;
 use super::filter_tabs::FilterTabs;
 use super::keyboard_shortcuts::KeyboardShortcuts;
 use super::notice_bar::NoticeBar;
+use super::search_box::SearchBox;
 use super::team_manager::TeamManager;
 use super::top_bar::TopBar;
 use super::unavailable_notice::UnavailableNotice;
@@ -77,6 +78,7 @@ pub fn ConsoleShell() -> impl IntoView {
             <KeyboardShortcuts />
             <div class="panes">
                 <aside class="sidebar" aria-label="Conversations">
+                    <SearchBox />
                     <FilterTabs />
                     <ConversationList />
                 </aside>

@@ -35,3 +35,5 @@ pub mod top_bar;
 pub mod typing_indicator;
 pub mod unavailable_notice;
 pub mod visitor_info;
+pub mod search_box;
+pub mod visitor_conversations;

@@ -12,3 +12,4 @@ pub mod receipts;
 pub mod route;
 pub mod shortcuts;
 pub mod title;
+pub mod highlight;
