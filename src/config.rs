@@ -71,6 +71,25 @@ impl Config {
     }
 }
 
+/// The browser's time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), sent with
+/// the visitor's details so agents see their local time.
+pub fn time_zone() -> Option<String> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+    let format = js_sys::Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let formatter = js_sys::Reflect::apply(&format, &JsValue::UNDEFINED, &js_sys::Array::new()).ok()?;
+    let resolved = js_sys::Reflect::get(&formatter, &JsValue::from_str("resolvedOptions"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let options = js_sys::Reflect::apply(&resolved, &formatter, &js_sys::Array::new()).ok()?;
+    js_sys::Reflect::get(&options, &JsValue::from_str("timeZone"))
+        .ok()?
+        .as_string()
+}
+
 /// The framing page's origin, where the browser says it (`location.ancestorOrigins`).
 fn parent_origin() -> Option<String> {
     let location = web_sys::window()?.location();

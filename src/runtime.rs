@@ -298,6 +298,19 @@ impl Runtime {
             }
             FromHost::Close => self.state.open.set(false),
             FromHost::Forget => self.forget(),
+            FromHost::Page { url } => {
+                // Later sessions start from the page the visitor is on now.
+                self.state.config.update_value(|c| c.page_url = Some(url.clone()));
+                if let Some(token) = self.token() {
+                    let update = UpdateVisitorRequest {
+                        page_url: Some(url),
+                        ..Default::default()
+                    };
+                    leptos::task::spawn_local(async move {
+                        let _ = api::update_visitor(&token, &update).await;
+                    });
+                }
+            }
             // Storage and lock answers are handled by `startup` and `host_store`.
             FromHost::Store { .. }
             | FromHost::Changed { .. }
@@ -315,6 +328,7 @@ impl Runtime {
                     page_url: None,
                     user_id,
                     user_hash,
+                    time_zone: None,
                 };
                 match self.token() {
                     Some(token) => leptos::task::spawn_local(async move {
