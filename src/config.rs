@@ -79,7 +79,8 @@ pub fn time_zone() -> Option<String> {
         .ok()?
         .dyn_into::<js_sys::Function>()
         .ok()?;
-    let formatter = js_sys::Reflect::apply(&format, &JsValue::UNDEFINED, &js_sys::Array::new()).ok()?;
+    let formatter =
+        js_sys::Reflect::apply(&format, &JsValue::UNDEFINED, &js_sys::Array::new()).ok()?;
     let resolved = js_sys::Reflect::get(&formatter, &JsValue::from_str("resolvedOptions"))
         .ok()?
         .dyn_into::<js_sys::Function>()

@@ -300,7 +300,9 @@ impl Runtime {
             FromHost::Forget => self.forget(),
             FromHost::Page { url } => {
                 // Later sessions start from the page the visitor is on now.
-                self.state.config.update_value(|c| c.page_url = Some(url.clone()));
+                self.state
+                    .config
+                    .update_value(|c| c.page_url = Some(url.clone()));
                 if let Some(token) = self.token() {
                     let update = UpdateVisitorRequest {
                         page_url: Some(url),

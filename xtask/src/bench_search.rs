@@ -71,7 +71,8 @@ async fn measure(bin: &Path, database_url: Option<String>) -> Result {
     .await?;
     let mut writers = Vec::with_capacity(WRITERS);
     for i in 0..WRITERS {
-        let details = format!(r#"{{"name":"Visitor{i} Benchfolk","email":"visitor{i}@bench.test"}}"#);
+        let details =
+            format!(r#"{{"name":"Visitor{i} Benchfolk","email":"visitor{i}@bench.test"}}"#);
         let visitor = token(&http, &addr, "/v1/visitors", &details).await?;
         writers.push((connect(&addr, &visitor).await?, None::<Uuid>));
     }

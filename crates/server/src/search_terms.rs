@@ -20,7 +20,9 @@ pub fn parse(query: &str) -> Result<Vec<String>> {
     let mut words: Vec<String> = Vec::new();
     let inner = |c: char| c.is_alphanumeric() || matches!(c, '@' | '.' | '_' | '+' | '-');
     for chunk in query.split(|c: char| !inner(c)) {
-        let word = chunk.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        let word = chunk
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
         if !word.is_empty() && !words.contains(&word) {
             words.push(word);
         }
@@ -76,7 +78,10 @@ mod tests {
             assert!(parse(query).is_err(), "{query:?}");
         }
         assert!(parse(&"a".repeat(MAX_QUERY_CHARS + 1)).is_err());
-        assert!(parse(&"a ".repeat(MAX_QUERY_WORDS + 1)).is_ok(), "repeats count once");
+        assert!(
+            parse(&"a ".repeat(MAX_QUERY_WORDS + 1)).is_ok(),
+            "repeats count once"
+        );
         let many: Vec<String> = (0..=MAX_QUERY_WORDS).map(|i| format!("w{i}")).collect();
         assert!(parse(&many.join(" ")).is_err());
     }

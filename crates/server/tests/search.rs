@@ -17,7 +17,9 @@ async fn chat(server: &TestServer, details: serde_json::Value, bodies: &[&str]) 
     let (mut visitor, _) = Client::connect(server, &token).await;
     let mut conversation = None;
     for body in bodies {
-        let ack = visitor.send_message(Uuid::new_v4(), conversation, body).await;
+        let ack = visitor
+            .send_message(Uuid::new_v4(), conversation, body)
+            .await;
         let tidings_protocol::ServerFrame::Ack {
             conversation_id, ..
         } = ack
@@ -50,7 +52,12 @@ fn hits(results: &SearchResults) -> Vec<(Uuid, Option<String>)> {
     results
         .results
         .iter()
-        .map(|r| (r.conversation.id, r.message.as_ref().map(|m| m.body.clone())))
+        .map(|r| {
+            (
+                r.conversation.id,
+                r.message.as_ref().map(|m| m.body.clone()),
+            )
+        })
         .collect()
 }
 
@@ -94,14 +101,20 @@ async fn finds_message_text_newest_first_and_visitors_by_name_and_email() {
         [(ada, Some("My invoice is wrong".into()))],
         "every word must match"
     );
-    assert_eq!(hits(&search(&server, &admin, "lovelace").await), [(ada, None)]);
+    assert_eq!(
+        hits(&search(&server, &admin, "lovelace").await),
+        [(ada, None)]
+    );
     assert_eq!(
         hits(&search(&server, &admin, "ada@analytical.test").await),
         [(ada, None)]
     );
     let by_domain = search(&server, &admin, "analytical").await;
     assert_eq!(hits(&by_domain), [(ada, None)]);
-    assert!(search(&server, &admin, "nothing-like-this").await.results.is_empty());
+    assert!(search(&server, &admin, "nothing-like-this")
+        .await
+        .results
+        .is_empty());
     server.stop().await;
 }
 
@@ -137,7 +150,10 @@ async fn a_plain_agent_finds_only_conversations_they_may_open_and_an_admin_finds
     assert!(search(&server, &plain, "zed").await.results.is_empty());
     for result in search(&server, &plain, "parcel").await.results {
         let opened = server
-            .get(&format!("/v1/conversations/{}", result.conversation.id), &plain)
+            .get(
+                &format!("/v1/conversations/{}", result.conversation.id),
+                &plain,
+            )
             .await;
         assert_eq!(opened.status(), StatusCode::OK, "every result opens");
     }
@@ -147,7 +163,10 @@ async fn a_plain_agent_finds_only_conversations_they_may_open_and_an_admin_finds
         .map(|(id, _)| id)
         .collect();
     assert_eq!(all, [own, waiting, theirs]);
-    assert_eq!(hits(&search(&server, &admin, "zed").await), [(theirs, None)]);
+    assert_eq!(
+        hits(&search(&server, &admin, "zed").await),
+        [(theirs, None)]
+    );
 
     let (_, visitor) = server.visitor().await;
     assert_eq!(
@@ -163,7 +182,9 @@ async fn odd_queries_are_a_clear_400_or_a_literal_search_never_a_500() {
     let (_, admin) = server.agent("Grace", true).await;
     let (_, id) = chat(&server, json!({}), &["Order \"ABC-42\" NEAR the * door"]).await;
 
-    for refused in ["", "   ", "\"", "*", "-", "()", "\"\"", "^", ":", "'", "NEAR("] {
+    for refused in [
+        "", "   ", "\"", "*", "-", "()", "\"\"", "^", ":", "'", "NEAR(",
+    ] {
         let response = search_raw(&server, &admin, refused).await;
         if response.status() == StatusCode::OK {
             // `NEAR(` holds a word: searched for literally.
@@ -172,7 +193,9 @@ async fn odd_queries_are_a_clear_400_or_a_literal_search_never_a_500() {
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{refused:?}");
         let error: serde_json::Value = response.json().await.unwrap();
         assert_eq!(error["code"], "invalid_field", "{refused:?}");
-        assert!(error["message"].as_str().is_some_and(|m| m.contains("search")));
+        assert!(error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("search")));
     }
     let too_long = "a".repeat(tidings_protocol::search::MAX_QUERY_CHARS + 1);
     assert_eq!(

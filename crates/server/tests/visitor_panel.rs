@@ -133,7 +133,11 @@ async fn earlier_conversations_are_listed_as_the_agent_may_open_them() {
     let (visitor_id, token, first) = chat(&server).await;
     claim(&server, &admin, first).await;
     let closed = server
-        .post(&format!("/v1/conversations/{first}/close"), &admin, json!({}))
+        .post(
+            &format!("/v1/conversations/{first}/close"),
+            &admin,
+            json!({}),
+        )
         .await;
     assert_eq!(closed.status(), StatusCode::OK);
     let (mut visitor, _) = Client::connect(&server, &token).await;

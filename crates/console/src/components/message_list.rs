@@ -126,9 +126,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
         };
         let held = rows.with(|r| r.iter().any(|row| row.id == focus.message_id));
         if !held {
-            let loaded = state
-                .threads
-                .with(|t| t.get(&id).is_some_and(|t| t.loaded));
+            let loaded = state.threads.with(|t| t.get(&id).is_some_and(|t| t.loaded));
             if loaded && has_more() && !loading_older() {
                 threads::load_older(state, id);
             } else if loaded && !has_more() && !loading_older() {

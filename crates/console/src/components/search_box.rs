@@ -55,7 +55,10 @@ fn SearchResultItem(result: SearchResult, terms: Vec<String>) -> impl IntoView {
         Some(m) => (m.created_at, excerpt(&m.body, &terms)),
         None => (
             conversation.last_activity_at,
-            conversation.last_message_preview.clone().unwrap_or_default(),
+            conversation
+                .last_message_preview
+                .clone()
+                .unwrap_or_default(),
         ),
     };
     let offset = browser::utc_offset_minutes();

@@ -75,11 +75,16 @@ pub fn VisitorInfo(id: Uuid) -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             if let Ok(panel) = api::visitor_panel(&token, visitor).await {
+                // What the server holds now replaces what this console heard before it
+                // last followed the visitor.
                 state.whereabouts.update(|held| {
-                    held.entry(visitor).or_insert(Whereabouts {
-                        page_url: panel.page_url,
-                        time_zone: panel.time_zone,
-                    });
+                    held.insert(
+                        visitor,
+                        Whereabouts {
+                            page_url: panel.page_url,
+                            time_zone: panel.time_zone,
+                        },
+                    );
                 });
                 others.set(panel.conversations);
             }

@@ -22,7 +22,9 @@ pub fn pieces(text: &str, terms: &[String]) -> Vec<(String, bool)> {
         if word_len > 0 {
             let word = &rest[..word_len];
             let lower = word.to_lowercase();
-            let marked = terms.iter().any(|t| !t.is_empty() && lower.starts_with(t.as_str()));
+            let marked = terms
+                .iter()
+                .any(|t| !t.is_empty() && lower.starts_with(t.as_str()));
             push(word, marked);
             rest = &rest[word_len..];
         } else {

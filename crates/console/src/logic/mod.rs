@@ -3,6 +3,7 @@
 pub mod age;
 pub mod alerts;
 pub mod canned;
+pub mod highlight;
 pub mod list;
 pub mod merge;
 pub mod names;
@@ -12,4 +13,3 @@ pub mod receipts;
 pub mod route;
 pub mod shortcuts;
 pub mod title;
-pub mod highlight;
