@@ -2,8 +2,9 @@
 //! server (speed-optimised build) with 1,000, then 10,000, then 100,000 messages through
 //! its sockets and database, and after each size times `GET /v1/search` for a rare word
 //! (the same 20 messages at every size), a common one (1 message in 100, so its matches
-//! grow with history), and a visitor's name: the index, not a scan, keeps the rare word's
-//! time flat.
+//! grow with history; a page of results is 50), and one visitor's name: the index, not a
+//! scan, keeps these times flat. History is many conversations of 20 messages, each with a
+//! visitor of its own.
 //!
 //! SQLite by default; `--database-url postgres://…` measures a PostgreSQL database instead
 //! (an empty one: the bench fills it).
@@ -11,6 +12,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use tidings_protocol::{ClientFrame, ServerFrame};
 use uuid::Uuid;
 
@@ -20,10 +22,11 @@ use crate::step::{Failure, Result};
 
 /// History sizes measured, in messages.
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
-/// Visitors writing at once (one conversation each).
+/// Conversations being written at once.
 const WRITERS: usize = 50;
-/// Messages each writer sends before waiting for their acks.
-const BURST: usize = 20;
+/// Messages per conversation (each has a visitor of its own), as in a real history: many
+/// conversations of a few dozen messages.
+const PER_CONVERSATION: usize = 20;
 /// Messages holding the rare word, all written within the first size.
 const RARE: usize = 20;
 /// Searches timed per query and size.
@@ -54,7 +57,17 @@ fn body(n: usize) -> String {
 }
 
 async fn measure(bin: &Path, database_url: Option<String>) -> Result {
-    let flags = ["--rate-per-second", "1000000", "--rate-burst", "1000000"];
+    // Limits lifted: this measures search, not the limiters.
+    let flags = [
+        "--rate-per-second",
+        "1000000",
+        "--rate-burst",
+        "1000000",
+        "--visitor-create-per-minute",
+        "0",
+        "--visitor-create-global-per-minute",
+        "0",
+    ];
     let server = match &database_url {
         Some(url) => BenchServer::start_on(bin, url, None, &flags).await?,
         None => BenchServer::start(bin, &flags).await?,
@@ -69,77 +82,76 @@ async fn measure(bin: &Path, database_url: Option<String>) -> Result {
         r#"{"email":"bench@example.com","password":"bench-password"}"#,
     )
     .await?;
-    let mut writers = Vec::with_capacity(WRITERS);
-    for i in 0..WRITERS {
-        let details =
-            format!(r#"{{"name":"Visitor{i} Benchfolk","email":"visitor{i}@bench.test"}}"#);
-        let visitor = token(&http, &addr, "/v1/visitors", &details).await?;
-        writers.push((connect(&addr, &visitor).await?, None::<Uuid>));
-    }
 
+    println!("search time through GET /v1/search ({RUNS} runs each; median / p90, results):");
     println!(
-        "search time through GET /v1/search ({} runs each; median / p90):",
-        RUNS
-    );
-    println!(
-        "{:>9} | {:>22} | {:>22} | {:>22}",
-        "messages", "rare word (20 hits)", "common word (1%)", "visitor name"
+        "{:>9} | {:>24} | {:>24} | {:>24}",
+        "messages", "rare word (20 messages)", "common word (1%)", "one visitor's name"
     );
     let mut written = 0;
     for size in SIZES {
         let started = Instant::now();
-        while written < size {
-            // Each writer sends a burst, then reads its acks; all writers at once.
-            let round: Vec<_> = writers
-                .iter_mut()
-                .enumerate()
-                .map(|(w, (ws, conversation))| {
-                    let first = written + w * BURST;
-                    let count = BURST.min(size.saturating_sub(first));
-                    async move {
-                        let mut pending = 0;
-                        for k in 0..count {
-                            let frame = ClientFrame::Send {
-                                id: Uuid::new_v4(),
-                                conversation_id: *conversation,
-                                body: body(first + k),
-                            };
-                            send(ws, &frame).await?;
-                            pending += 1;
-                            // The first message starts the conversation; later ones go to it.
-                            if conversation.is_none() {
-                                if let ServerFrame::Ack {
-                                    conversation_id, ..
-                                } = wait(ws, |f| matches!(f, ServerFrame::Ack { .. })).await?
-                                {
-                                    *conversation = Some(conversation_id);
-                                }
-                                pending -= 1;
-                            }
-                        }
-                        for _ in 0..pending {
-                            wait(ws, |f| matches!(f, ServerFrame::Ack { .. })).await?;
-                        }
-                        Ok::<usize, Failure>(count)
-                    }
-                })
-                .collect();
-            let mut sent = 0;
-            for done in futures_util::future::join_all(round).await {
-                sent += done?;
-            }
-            written += sent;
+        let conversations = (written / PER_CONVERSATION)..(size / PER_CONVERSATION);
+        let mut fills = futures_util::stream::iter(
+            conversations.map(|k| conversation(&http, &addr, k)),
+        )
+        .buffer_unordered(WRITERS);
+        while let Some(done) = fills.next().await {
+            done?;
         }
+        written = size;
         let fill = started.elapsed();
         let rare = time(&http, &addr, &agent, "rareword").await?;
         let common = time(&http, &addr, &agent, "commonword").await?;
-        let name = time(&http, &addr, &agent, "visitor7").await?;
+        let name = time(&http, &addr, &agent, "zebedee").await?;
         println!(
-            "{size:>9} | {rare:>22} | {common:>22} | {name:>22}   (filled in {:.1} s)",
+            "{size:>9} | {rare:>24} | {common:>24} | {name:>24}   (filled in {:.1} s)",
             fill.as_secs_f64()
         );
     }
     drop(server);
+    Ok(())
+}
+
+/// Conversation `k`: a new visitor (the first one is called Zebedee, the others VisitorK)
+/// writes its [`PER_CONVERSATION`] messages, `body(k * PER_CONVERSATION)` onwards, and
+/// waits for their acks.
+async fn conversation(http: &reqwest::Client, addr: &str, k: usize) -> Result {
+    let name = if k == 0 {
+        "Zebedee Benchfolk".to_string()
+    } else {
+        format!("Visitor{k} Benchfolk")
+    };
+    let details = format!(r#"{{"name":"{name}","email":"visitor{k}@bench.test"}}"#);
+    let visitor = token(http, addr, "/v1/visitors", &details).await?;
+    let mut ws = connect(addr, &visitor).await?;
+    let first = k * PER_CONVERSATION;
+    send(
+        &mut ws,
+        &ClientFrame::Send {
+            id: Uuid::new_v4(),
+            conversation_id: None,
+            body: body(first),
+        },
+    )
+    .await?;
+    let ServerFrame::Ack {
+        conversation_id, ..
+    } = wait(&mut ws, |f| matches!(f, ServerFrame::Ack { .. })).await?
+    else {
+        unreachable!()
+    };
+    for n in first + 1..first + PER_CONVERSATION {
+        let frame = ClientFrame::Send {
+            id: Uuid::new_v4(),
+            conversation_id: Some(conversation_id),
+            body: body(n),
+        };
+        send(&mut ws, &frame).await?;
+    }
+    for _ in 1..PER_CONVERSATION {
+        wait(&mut ws, |f| matches!(f, ServerFrame::Ack { .. })).await?;
+    }
     Ok(())
 }
 
