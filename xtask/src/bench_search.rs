@@ -92,10 +92,9 @@ async fn measure(bin: &Path, database_url: Option<String>) -> Result {
     for size in SIZES {
         let started = Instant::now();
         let conversations = (written / PER_CONVERSATION)..(size / PER_CONVERSATION);
-        let mut fills = futures_util::stream::iter(
-            conversations.map(|k| conversation(&http, &addr, k)),
-        )
-        .buffer_unordered(WRITERS);
+        let mut fills =
+            futures_util::stream::iter(conversations.map(|k| conversation(&http, &addr, k)))
+                .buffer_unordered(WRITERS);
         while let Some(done) = fills.next().await {
             done?;
         }

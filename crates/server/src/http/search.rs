@@ -1,6 +1,7 @@
 //! `GET /v1/search?q=…` (agents): the console's search box over message text and visitors'
 //! names and emails, newest first, only what the agent may open.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use axum::extract::State;
@@ -48,12 +49,12 @@ pub async fn search(
         .map(|m| (m.conversation_id, Some(m)))
         .chain(by_visitor.into_iter().map(|id| (id, None)));
     for (conversation_id, message) in wanted {
-        if !loaded.contains_key(&conversation_id) {
+        if let Entry::Vacant(slot) = loaded.entry(conversation_id) {
             let conversation = conversations::load(pool, conversation_id, Side::Agent)
                 .await?
                 .filter(|c| chat::may_see(&principal, c))
                 .map(|c| chat::decorate(&state, c));
-            loaded.insert(conversation_id, conversation);
+            slot.insert(conversation);
         }
         if let Some(Some(conversation)) = loaded.get(&conversation_id) {
             results.push(SearchResult {
