@@ -73,22 +73,22 @@ impl Config {
 
 /// The browser's time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), sent with
 /// the visitor's details so agents see their local time.
+///
+/// Written with the `Reflect` calls `intl_accepts` already imports: no new JavaScript glue,
+/// which keeps the open widget within its budget.
 pub fn time_zone() -> Option<String> {
-    let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-    let format = js_sys::Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
-        .ok()?
-        .dyn_into::<js_sys::Function>()
-        .ok()?;
-    let formatter =
-        js_sys::Reflect::apply(&format, &JsValue::UNDEFINED, &js_sys::Array::new()).ok()?;
-    let resolved = js_sys::Reflect::get(&formatter, &JsValue::from_str("resolvedOptions"))
-        .ok()?
-        .dyn_into::<js_sys::Function>()
-        .ok()?;
-    let options = js_sys::Reflect::apply(&resolved, &formatter, &js_sys::Array::new()).ok()?;
-    js_sys::Reflect::get(&options, &JsValue::from_str("timeZone"))
-        .ok()?
-        .as_string()
+    let get =
+        |target: &JsValue, key: &str| js_sys::Reflect::get(target, &JsValue::from_str(key)).ok();
+    let no_args = js_sys::Array::of1(&JsValue::UNDEFINED);
+    let call = |f: JsValue, this: &JsValue| {
+        js_sys::Reflect::apply(f.unchecked_ref::<js_sys::Function>(), this, &no_args).ok()
+    };
+    let format = call(
+        get(&get(&js_sys::global(), "Intl")?, "DateTimeFormat")?,
+        &JsValue::UNDEFINED,
+    )?;
+    let options = call(get(&format, "resolvedOptions")?, &format)?;
+    get(&options, "timeZone")?.as_string()
 }
 
 /// The framing page's origin, where the browser says it (`location.ancestorOrigins`).

@@ -308,9 +308,7 @@ impl Runtime {
                         page_url: Some(url),
                         ..Default::default()
                     };
-                    leptos::task::spawn_local(async move {
-                        let _ = api::update_visitor(&token, &update).await;
-                    });
+                    patch_visitor(token, update);
                 }
             }
             // Storage and lock answers are handled by `startup` and `host_store`.
@@ -333,9 +331,7 @@ impl Runtime {
                     time_zone: None,
                 };
                 match self.token() {
-                    Some(token) => leptos::task::spawn_local(async move {
-                        let _ = api::update_visitor(&token, &update).await;
-                    }),
+                    Some(token) => patch_visitor(token, update),
                     // Sent once the visitor exists (see `introduce`).
                     None => _ = self.pending_identify.replace(Some(update)),
                 }
@@ -405,5 +401,13 @@ pub fn focus_composer() {
         if let Some(input) = input {
             let _ = input.focus();
         }
+    });
+}
+
+/// Sends the visitor's new details in the background (one future type for every caller,
+/// which keeps the open widget small).
+fn patch_visitor(token: String, update: UpdateVisitorRequest) {
+    leptos::task::spawn_local(async move {
+        let _ = api::update_visitor(&token, &update).await;
     });
 }
