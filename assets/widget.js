@@ -55,10 +55,7 @@
       s.setItem(NS, "1");
       s.removeItem(NS);
       ok = true;
-      for (let i = 0; i < s.length; i++) {
-        const k = s.key(i);
-        if (k?.startsWith(NS)) items[k.slice(NS.length)] = s.getItem(k);
-      }
+      for (const k of Object.keys(s)) if (k.startsWith(NS)) items[k.slice(NS.length)] = s.getItem(k);
     } catch { /* the app keeps it in memory */ }
     return { type: "store", ok, items };
   };
@@ -66,7 +63,7 @@
     try {
       if (m.type === "set") w.localStorage.setItem(NS + m.key, String(m.value));
       else w.localStorage.removeItem(NS + m.key);
-    } catch (e) { post({ type: "store-failed", reason: String(e?.message || e) }); }
+    } catch (e) { post({ type: "store-failed", reason: String(e) }); }
   };
   const lock = (name, id) => {
     const granted = () => post({ type: "locked", id });
@@ -99,7 +96,7 @@
     `.l svg{width:28px;height:28px;fill:currentColor}` +
     `.b{position:absolute;top:-4px;${side}:-4px;min-width:22px;` +
     `height:22px;padding:0 6px;border-radius:11px;background:#e11d48;color:#fff;` +
-    `font:700 12px/22px system-ui,sans-serif;text-align:center}` +
+    `font:700 12px/22px system-ui;text-align:center}` +
     `.p{position:fixed;bottom:92px;${side}:20px;width:380px;height:600px;` +
     `max-height:calc(100vh - 112px);border-radius:16px;overflow:hidden;background:#fff;` +
     `box-shadow:0 8px 32px #00000040;pointer-events:auto}` +
@@ -213,7 +210,7 @@
       outbox.splice(0).forEach(post);
       post({ type: isOpen ? "open" : "close", focus: false });
     } else if (type === "state") {
-      const n = Math.max(0, Math.floor(Number(m.unread) || 0));
+      const n = Math.max(0, m.unread | 0);
       if (m.has_conversation) store("localStorage", RETURNING, "1");
       store("localStorage", UNREAD, String(n));
       if (n !== unread) { unread = n; render(); emit("unread", n); }
@@ -238,6 +235,11 @@
     else if (e.key.startsWith(NS)) post({ type: "change", key: e.key.slice(NS.length), value: e.newValue });
   };
 
+  // In-page navigations (history.pushState, back/forward, the hash) are noticed within a
+  // second by comparing the URL: fewer bytes than patching history's methods, and it
+  // cannot break the page's own navigation. The app tells the server (the visitor's page).
+  let at = location.href;
+  setInterval(() => at !== (at = location.href) && frame && post({ type: "page", page: at }), 999);
   launcher.addEventListener("click", toggle);
   root.addEventListener("keydown", (e) => { if (e.key === "Escape" && isOpen) close(); });
   w.addEventListener("message", onMessage);
@@ -272,12 +274,13 @@
     w.removeEventListener("storage", onStorage);
     for (const id in held) unlock(id);
     host.remove();
+    frame = null;
     d.title = baseTitle;
     store("localStorage", RETURNING, null);
     store("localStorage", UNREAD, null);
     store("sessionStorage", OPEN, null);
     try {
-      for (let s = w.localStorage, i = s.length - 1; i >= 0; i--) if (s.key(i).startsWith(NS)) s.removeItem(s.key(i));
+      for (const k of Object.keys(w.localStorage)) if (k.startsWith(NS)) w.localStorage.removeItem(k);
     } catch { /* nothing was kept here */ }
   }
   api.loaded = true;
@@ -286,7 +289,7 @@
 
   const mount = () => {
     (d.body || d.documentElement).appendChild(host);
-    unread = Math.max(0, Number(store("localStorage", UNREAD)) || 0);
+    unread = Math.max(0, store("localStorage", UNREAD) | 0);
     render();
     queued.forEach((args) => api(...args));
     if (store("sessionStorage", OPEN) === "1") open(true);

@@ -71,6 +71,26 @@ impl Config {
     }
 }
 
+/// The browser's time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), sent with
+/// the visitor's details so agents see their local time.
+///
+/// Written with the `Reflect` calls `intl_accepts` already imports: no new JavaScript glue,
+/// which keeps the open widget within its budget.
+pub fn time_zone() -> Option<String> {
+    let get =
+        |target: &JsValue, key: &str| js_sys::Reflect::get(target, &JsValue::from_str(key)).ok();
+    let no_args = js_sys::Array::of1(&JsValue::UNDEFINED);
+    let call = |f: JsValue, this: &JsValue| {
+        js_sys::Reflect::apply(f.unchecked_ref::<js_sys::Function>(), this, &no_args).ok()
+    };
+    let format = call(
+        get(&get(&js_sys::global(), "Intl")?, "DateTimeFormat")?,
+        &JsValue::UNDEFINED,
+    )?;
+    let options = call(get(&format, "resolvedOptions")?, &format)?;
+    get(&options, "timeZone")?.as_string()
+}
+
 /// The framing page's origin, where the browser says it (`location.ancestorOrigins`).
 fn parent_origin() -> Option<String> {
     let location = web_sys::window()?.location();

@@ -78,6 +78,10 @@ pub enum FromHost {
     /// `Tidings('shutdown')`: forget the visitor in this browser (token, outbox), then
     /// answer [`ToHost::Forgotten`].
     Forget,
+    /// The host page navigated in place (`history.pushState`, back/forward): its URL now.
+    Page {
+        url: String,
+    },
 }
 
 impl FromHost {
@@ -115,6 +119,9 @@ impl FromHost {
                 reason: field("reason")
                     .and_then(|v| v.as_string())
                     .unwrap_or_default(),
+            }),
+            "page" => Some(FromHost::Page {
+                url: field("page")?.as_string()?,
             }),
             "locked" => Some(FromHost::Locked {
                 id: field("id")?.as_f64()? as u32,

@@ -298,6 +298,19 @@ impl Runtime {
             }
             FromHost::Close => self.state.open.set(false),
             FromHost::Forget => self.forget(),
+            FromHost::Page { url } => {
+                // Later sessions start from the page the visitor is on now.
+                self.state
+                    .config
+                    .update_value(|c| c.page_url = Some(url.clone()));
+                if let Some(token) = self.token() {
+                    let update = UpdateVisitorRequest {
+                        page_url: Some(url),
+                        ..Default::default()
+                    };
+                    patch_visitor(token, update);
+                }
+            }
             // Storage and lock answers are handled by `startup` and `host_store`.
             FromHost::Store { .. }
             | FromHost::Changed { .. }
@@ -315,11 +328,10 @@ impl Runtime {
                     page_url: None,
                     user_id,
                     user_hash,
+                    time_zone: None,
                 };
                 match self.token() {
-                    Some(token) => leptos::task::spawn_local(async move {
-                        let _ = api::update_visitor(&token, &update).await;
-                    }),
+                    Some(token) => patch_visitor(token, update),
                     // Sent once the visitor exists (see `introduce`).
                     None => _ = self.pending_identify.replace(Some(update)),
                 }
@@ -389,5 +401,13 @@ pub fn focus_composer() {
         if let Some(input) = input {
             let _ = input.focus();
         }
+    });
+}
+
+/// Sends the visitor's new details in the background (one future type for every caller,
+/// which keeps the open widget small).
+fn patch_visitor(token: String, update: UpdateVisitorRequest) {
+    leptos::task::spawn_local(async move {
+        let _ = api::update_visitor(&token, &update).await;
     });
 }

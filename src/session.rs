@@ -138,6 +138,7 @@ impl Runtime {
         let page_url = self.state.config.with_value(|c| c.page_url.clone());
         let mut update = self.pending_identify.take().unwrap_or_default();
         update.page_url = page_url;
+        update.time_zone = crate::config::time_zone();
         if update != UpdateVisitorRequest::default() {
             let _ = api::update_visitor(token, &update).await;
         }

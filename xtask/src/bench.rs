@@ -70,6 +70,13 @@ pub enum Bench {
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
     },
+    /// Console search time at 1k, 10k and 100k messages filled through the real server
+    /// and database (see `bench_search.rs`).
+    Search {
+        /// An empty PostgreSQL database to measure instead of a fresh SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 pub fn run(root: &Path, what: Bench) -> Result {
@@ -77,6 +84,7 @@ pub fn run(root: &Path, what: Bench) -> Result {
         Bench::Size { check } => size(root, check),
         Bench::Open { runs } => crate::open_time::run(root, runs.max(1)),
         Bench::Delivery { messages } => crate::latency::run(messages.max(1)),
+        Bench::Search { database_url } => crate::bench_search::run(database_url),
         Bench::Connections { connections } => crate::connections::run(connections.max(1)),
         Bench::Load {
             pairs,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::bench_server::{self, BenchServer};
 use crate::step::{Failure, Result};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub fn run(messages: usize) -> Result {
     let bin = bench_server::build()?;

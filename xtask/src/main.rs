@@ -6,6 +6,7 @@
 
 mod assets;
 mod bench;
+mod bench_search;
 mod bench_server;
 mod compress;
 mod connections;

@@ -97,7 +97,7 @@ pub fn create_visitor_request(request: &CreateVisitorRequest) -> String {
     visitor_details(&request.name, &request.email, &request.page_url)
 }
 
-/// `PATCH /v1/visitor` body: the details, then `user_id` and `user_hash` only when given
+/// `PATCH /v1/visitor` body: the details, then `user_id`, `user_hash` and `time_zone` only when given
 /// (as serde skips them).
 pub fn update_visitor_request(request: &UpdateVisitorRequest) -> String {
     let mut out = visitor_details(&request.name, &request.email, &request.page_url);
@@ -105,6 +105,7 @@ pub fn update_visitor_request(request: &UpdateVisitorRequest) -> String {
     for (name, value) in [
         ("user_id", &request.user_id),
         ("user_hash", &request.user_hash),
+        ("time_zone", &request.time_zone),
     ] {
         if value.is_some() {
             optional_string_field(&mut out, name, value);
@@ -257,7 +258,12 @@ mod tests {
             user_id: Some("7".into()),
             ..Default::default()
         };
-        for update in [signed, only_id] {
+        let zoned = UpdateVisitorRequest {
+            page_url: Some("https://shop.test/".into()),
+            time_zone: Some("Europe/Berlin".into()),
+            ..Default::default()
+        };
+        for update in [signed, only_id, zoned] {
             assert_eq!(
                 update_visitor_request(&update),
                 serde_json::to_string(&update).unwrap()

@@ -195,6 +195,23 @@ pub async fn close(token: &str, id: Uuid) -> Result<Conversation, Failure> {
     post(&format!("/v1/conversations/{id}/close"), token, None::<&()>).await
 }
 
+/// The console's search: results newest first, with the words to highlight.
+pub async fn search(
+    token: &str,
+    query: &str,
+) -> Result<tidings_protocol::search::SearchResults, Failure> {
+    let query = js_sys::encode_uri_component(query);
+    get(&format!("/v1/search?q={query}"), token).await
+}
+
+/// The visitor panel: where the visitor is now and their conversations this agent may open.
+pub async fn visitor_panel(
+    token: &str,
+    visitor_id: Uuid,
+) -> Result<tidings_protocol::visitor_panel::VisitorPanel, Failure> {
+    get(&format!("/v1/visitors/{visitor_id}"), token).await
+}
+
 /// A request whose successful answer has no body that matters (204).
 async fn send_empty(request: Result<Request, gloo_net::Error>) -> Result<(), Failure> {
     let request = request.map_err(Failure::unreachable)?;

@@ -97,6 +97,20 @@ pub fn apply(state: ConsoleState, frame: ServerFrame) {
         // The whole team with live presence: what every agent picker shows.
         ServerFrame::Agents { agents } => state.agents.set(agents),
         ServerFrame::CannedResponses { responses } => state.canned.set(responses),
+        ServerFrame::VisitorPage {
+            visitor_id,
+            page_url,
+            time_zone,
+            ..
+        } => state.whereabouts.update(|held| {
+            held.insert(
+                visitor_id,
+                crate::state::Whereabouts {
+                    page_url,
+                    time_zone,
+                },
+            );
+        }),
         ServerFrame::Error {
             code,
             message,

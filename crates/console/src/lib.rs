@@ -36,6 +36,8 @@ mod session;
 mod state;
 #[cfg(target_arch = "wasm32")]
 mod threads;
+#[cfg(target_arch = "wasm32")]
+mod zone_clock;
 
 /// Mounts the console into the page's `<body>`.
 #[cfg(target_arch = "wasm32")]

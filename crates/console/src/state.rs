@@ -75,6 +75,26 @@ pub struct ConsoleState {
     /// The latest conversation handed to this agent (id, visitor label), until dismissed
     /// or opened.
     pub handover: RwSignal<Option<(Uuid, String)>>,
+    /// A search result opened: its conversation shows this message, scrolled into view
+    /// and highlighted briefly.
+    pub focus: RwSignal<Option<MessageFocus>>,
+    /// Where each visitor shown in the panel is now (page, time zone), kept live by
+    /// `visitor_page` frames.
+    pub whereabouts: RwSignal<HashMap<Uuid, Whereabouts>>,
+}
+
+/// A message to bring into view once its conversation shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageFocus {
+    pub conversation_id: Uuid,
+    pub message_id: Uuid,
+}
+
+/// The page a visitor is on now and their time zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Whereabouts {
+    pub page_url: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 impl ConsoleState {
@@ -97,6 +117,8 @@ impl ConsoleState {
             waiting_next: RwSignal::new(None),
             bulk_selected: RwSignal::new(HashSet::new()),
             handover: RwSignal::new(None),
+            focus: RwSignal::new(None),
+            whereabouts: RwSignal::new(HashMap::new()),
         }
     }
 

@@ -177,6 +177,17 @@ pub enum ServerFrame {
     /// Agents only: every canned response. Sent after `watch_queue` and again whenever
     /// an admin adds, edits or deletes one; it replaces whatever the client held.
     CannedResponses { responses: Vec<CannedResponse> },
+    /// Agents only: the page a visitor is on changed (a page load or an in-page
+    /// navigation), with their time zone; sent to the agents following one of their
+    /// conversations that is not ended.
+    VisitorPage {
+        visitor_id: Uuid,
+        conversation_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_zone: Option<String>,
+    },
     /// Something the client sent was refused. `id` names the refused message, if any;
     /// a message refused this way is not stored and will not be acknowledged.
     Error {

@@ -46,6 +46,10 @@ pub struct UpdateVisitorRequest {
     /// computed by the site's backend.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_hash: Option<String>,
+    /// The browser's time zone, an IANA name such as `Europe/Berlin` (at most 64
+    /// characters), so agents see the visitor's local time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// `GET /v1/visitor`: who the token belongs to.

@@ -11,6 +11,8 @@ pub mod http;
 pub mod limits;
 pub mod model;
 pub mod reports;
+pub mod search;
+pub mod visitor_panel;
 
 pub use error::ErrorCode;
 pub use frame::{ClientFrame, ServerFrame};

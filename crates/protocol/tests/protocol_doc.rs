@@ -7,6 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use tidings_protocol::http::*;
+use tidings_protocol::search::SearchResults;
+use tidings_protocol::visitor_panel::VisitorPanel;
 use tidings_protocol::{ClientFrame, ServerFrame};
 
 /// One fenced example: its info string after "json " and its text.
@@ -122,6 +124,7 @@ fn server_name(f: &ServerFrame) -> &'static str {
         ServerFrame::AgentPresence { .. } => "agent_presence",
         ServerFrame::Agents { .. } => "agents",
         ServerFrame::CannedResponses { .. } => "canned_responses",
+        ServerFrame::VisitorPage { .. } => "visitor_page",
         ServerFrame::Error { .. } => "error",
         ServerFrame::Ping { .. } => "ping",
         ServerFrame::Pong { .. } => "pong",
@@ -142,6 +145,7 @@ const SERVER_FRAMES: &[&str] = &[
     "agent_presence",
     "agents",
     "canned_responses",
+    "visitor_page",
     "error",
     "ping",
     "pong",
@@ -176,6 +180,8 @@ const HTTP_TYPES: &[&str] = &[
     "Report",
     "NoteRequest",
     "TransferRequest",
+    "SearchResults",
+    "VisitorPanel",
 ];
 
 #[test]
@@ -224,6 +230,8 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "Report" => drop(round_trip::<tidings_protocol::reports::Report>(&ex)),
                     "NoteRequest" => drop(round_trip::<NoteRequest>(&ex)),
                     "TransferRequest" => drop(round_trip::<TransferRequest>(&ex)),
+                    "SearchResults" => drop(round_trip::<SearchResults>(&ex)),
+                    "VisitorPanel" => drop(round_trip::<VisitorPanel>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }
                 http.insert(ty.to_string());

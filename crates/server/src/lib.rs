@@ -23,11 +23,13 @@ pub mod login_guard;
 pub mod metrics;
 pub mod open_files;
 pub mod origin;
+pub mod search_terms;
 pub mod serve;
 pub mod shutdown;
 pub mod socket;
 pub mod store;
 pub mod team_news;
+pub mod visitor_page;
 pub mod writer;
 
 use std::sync::Arc;

@@ -102,6 +102,13 @@ fn frame(o: &Json) -> Option<ServerFrame> {
         "canned_responses" => ServerFrame::CannedResponses {
             responses: field(o, "responses", model::canned_responses)?,
         },
+        #[cfg(any(test, feature = "agent-frames"))]
+        "visitor_page" => ServerFrame::VisitorPage {
+            visitor_id: field(o, "visitor_id", uuid)?,
+            conversation_id: field(o, "conversation_id", uuid)?,
+            page_url: optional(o, "page_url", string)?,
+            time_zone: optional(o, "time_zone", string)?,
+        },
         "error" => ServerFrame::Error {
             code: field(o, "code", error_code)?,
             message: field(o, "message", string)?,

@@ -141,6 +141,18 @@ fn every_frame() -> Vec<ServerFrame> {
                 updated_at: 1_795_305_600_000,
             }],
         },
+        ServerFrame::VisitorPage {
+            visitor_id: id,
+            conversation_id: id,
+            page_url: Some("https://shop.test/cart".into()),
+            time_zone: Some("Europe/Berlin".into()),
+        },
+        ServerFrame::VisitorPage {
+            visitor_id: id,
+            conversation_id: id,
+            page_url: None,
+            time_zone: None,
+        },
         ServerFrame::Error {
             code: ErrorCode::MessageTooLong,
             message: "too long".into(),
@@ -155,7 +167,7 @@ fn every_frame() -> Vec<ServerFrame> {
 #[test]
 fn decodes_every_variant_as_the_protocol_encodes_it() {
     let frames = every_frame();
-    assert_eq!(frames.len(), 17, "a variant is missing here");
+    assert_eq!(frames.len(), 19, "a variant is missing here");
     for frame in frames {
         let text = serde_json::to_string(&frame).unwrap();
         assert_eq!(server_frame(&text).unwrap(), frame, "{text}");

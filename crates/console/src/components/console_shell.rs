@@ -13,6 +13,7 @@ use super::handover_alert::HandoverAlert;
 use super::keyboard_shortcuts::KeyboardShortcuts;
 use super::notice_bar::NoticeBar;
 use super::reports_page::ReportsPage;
+use super::search_box::SearchBox;
 use super::team_manager::TeamManager;
 use super::top_bar::TopBar;
 use super::unavailable_notice::UnavailableNotice;
@@ -81,6 +82,7 @@ pub fn ConsoleShell() -> impl IntoView {
             <KeyboardShortcuts />
             <div class="panes">
                 <aside class="sidebar" aria-label="Conversations">
+                    <SearchBox />
                     <FilterTabs />
                     <ConversationList />
                 </aside>

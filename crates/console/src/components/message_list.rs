@@ -17,6 +17,9 @@ use crate::threads;
 /// How close to the bottom (px) still counts as "at the bottom".
 const STICK_DISTANCE: i32 = 80;
 
+/// How long a message opened from search stays highlighted.
+const FOCUS_MS: u64 = 2_500;
+
 #[component]
 pub fn MessageList(id: Uuid) -> impl IntoView {
     let state = use_console();
@@ -116,6 +119,42 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
             unseen.set(true);
         }
         newest
+    });
+
+    // A search result opened here: load older pages until its message is held, then bring
+    // it into view and mark it for a moment (`data-search-focus`).
+    Effect::new(move |_| {
+        let Some(focus) = state.focus.get().filter(|f| f.conversation_id == id) else {
+            return;
+        };
+        let held = rows.with(|r| r.iter().any(|row| row.id == focus.message_id));
+        if !held {
+            let loaded = state.threads.with(|t| t.get(&id).is_some_and(|t| t.loaded));
+            if loaded && has_more() && !loading_older() {
+                threads::load_older(state, id);
+            } else if loaded && !has_more() && !loading_older() {
+                state.focus.set(None);
+            }
+            return;
+        }
+        state.focus.set(None);
+        stick.set_value(false);
+        request_animation_frame(move || {
+            let Some(el) = list.get_untracked() else {
+                return;
+            };
+            let selector = format!("[data-testid=message][data-id=\"{}\"]", focus.message_id);
+            if let Ok(Some(item)) = el.query_selector(&selector) {
+                item.scroll_into_view_with_bool(false);
+                let _ = item.set_attribute("data-search-focus", "true");
+                set_timeout(
+                    move || {
+                        let _ = item.remove_attribute("data-search-focus");
+                    },
+                    std::time::Duration::from_millis(FOCUS_MS),
+                );
+            }
+        });
     });
 
     view! {

@@ -1,15 +1,20 @@
-//! The visitor's details beside the conversation: name, email, page, browser, when it
-//! started, and whether they are online now or when they were last seen.
+//! The visitor's details beside the conversation: name, email, the page they are on now
+//! (live) and the one the chat started on, their local time, browser, when it started,
+//! whether they are online now or when they were last seen, and their conversations this
+//! agent may open.
 
 use leptos::prelude::*;
 use tidings_protocol::Conversation;
 use uuid::Uuid;
 
 use super::message_text::MessageText;
+use super::visitor_conversations::VisitorConversations;
+use crate::api;
 use crate::browser;
 use crate::logic::age::{clock_time, long_age};
 use crate::logic::names::{browser_summary, visitor_label};
-use crate::state::use_console;
+use crate::state::{use_console, Whereabouts};
+use crate::zone_clock;
 
 fn presence_line(c: &Conversation, now: i64) -> String {
     match (c.visitor_online, c.visitor_last_seen_at) {
@@ -54,11 +59,53 @@ pub fn VisitorInfo(id: Uuid) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let page = move || {
-        let url = conversation.with(|c| c.as_ref().and_then(|c| c.page_url.clone()));
-        match url.filter(|u| !u.trim().is_empty()) {
-            Some(url) => view! { <MessageText text=url /> }.into_any(),
-            None => view! { <span>"—"</span> }.into_any(),
+    let link = |url: Option<String>| match url.filter(|u| !u.trim().is_empty()) {
+        Some(url) => view! { <MessageText text=url /> }.into_any(),
+        None => view! { <span>"—"</span> }.into_any(),
+    };
+    let page = move || link(conversation.with(|c| c.as_ref().and_then(|c| c.page_url.clone())));
+
+    // Where the visitor is now and their other conversations: read once when the panel
+    // opens; `visitor_page` frames keep the page and zone live in `state.whereabouts`.
+    let visitor_id = Memo::new(move |_| conversation.with(|c| c.as_ref().map(|c| c.visitor_id)));
+    let others = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        let (Some(visitor), Some(token)) = (visitor_id.get(), state.token()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(panel) = api::visitor_panel(&token, visitor).await {
+                // What the server holds now replaces what this console heard before it
+                // last followed the visitor.
+                state.whereabouts.update(|held| {
+                    held.insert(
+                        visitor,
+                        Whereabouts {
+                            page_url: panel.page_url,
+                            time_zone: panel.time_zone,
+                        },
+                    );
+                });
+                others.set(panel.conversations);
+            }
+        });
+    });
+    let whereabouts = move || {
+        visitor_id
+            .get()
+            .and_then(|v| state.whereabouts.with(|held| held.get(&v).cloned()))
+            .unwrap_or_default()
+    };
+    let page_now = move || link(whereabouts().page_url);
+    let local_time = move || {
+        // Re-read as the console's clock ticks.
+        state.now.track();
+        match whereabouts().time_zone {
+            Some(zone) => match zone_clock::time_in(&zone) {
+                Some(time) => format!("{time} ({zone})"),
+                None => zone,
+            },
+            None => "—".to_string(),
         }
     };
     view! {
@@ -74,7 +121,11 @@ pub fn VisitorInfo(id: Uuid) -> impl IntoView {
                 <dd data-field="email">{text(|c| c.visitor_email.clone())}</dd>
                 <dt>"User id"</dt>
                 <dd data-field="user-id">{text(|c| c.visitor_user_id.clone())}</dd>
-                <dt>"Page"</dt>
+                <dt>"Page now"</dt>
+                <dd data-field="page-now" data-testid="visitor-page">{page_now}</dd>
+                <dt>"Local time"</dt>
+                <dd data-field="local-time" data-testid="visitor-local-time">{local_time}</dd>
+                <dt>"Chat started on"</dt>
                 <dd data-field="page">{page}</dd>
                 <dt>"Browser"</dt>
                 <dd
@@ -86,6 +137,8 @@ pub fn VisitorInfo(id: Uuid) -> impl IntoView {
                 <dt>"Started"</dt>
                 <dd data-field="started">{started}</dd>
             </dl>
+            <h4>"Conversations"</h4>
+            {move || view! { <VisitorConversations current=id conversations=others.get() /> }}
         </aside>
     }
 }

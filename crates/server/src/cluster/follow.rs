@@ -167,6 +167,12 @@ async fn hear(state: &AppState, from: uuid::Uuid, note: Note) {
         } => state
             .hub
             .publish_to_followers(conversation_id, frame.as_ref(), None),
+        Note::AgentFollowers {
+            conversation_id,
+            frame,
+        } => state
+            .hub
+            .publish_to_agent_followers(conversation_id, frame.as_ref()),
         Note::Presence {
             agent_id,
             name,

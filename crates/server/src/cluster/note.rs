@@ -75,6 +75,11 @@ pub enum Note {
     /// A visitor was joined to a verified one (`store::visitors::bind_user`): its
     /// connections on every node close with 4010 and come back as that visitor.
     VisitorJoined { visitor_id: Uuid },
+    /// A frame only agents may read, for a conversation's agent followers (`visitor_page`).
+    AgentFollowers {
+        conversation_id: Uuid,
+        frame: Box<ServerFrame>,
+    },
 }
 
 /// Notes with the node they came from (a node ignores its own), as one notification

@@ -8,7 +8,9 @@ mod conversations;
 mod extract;
 mod health;
 mod reports;
+mod search;
 mod team;
+mod visitor_panel;
 mod visitors;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery, OptionalApiJson};
@@ -80,6 +82,8 @@ pub fn router() -> Router<AppState> {
             "/v1/conversations/{id}/transfer",
             post(conversations::transfer),
         )
+        .route("/v1/search", get(search::search))
+        .route("/v1/visitors/{id}", get(visitor_panel::get))
         .route("/v1", any(extract::api_not_found))
         .route("/v1/", any(extract::api_not_found))
         .route("/v1/{*rest}", any(extract::api_not_found))

@@ -93,6 +93,7 @@ pub async fn update(
         page_url: page_url(&state, &request.page_url)?,
         user_id: None,
         user_hash: None,
+        time_zone: crate::visitor_page::check_time_zone(&request.time_zone)?,
     };
     let verified = state.settings.identity.check(&IdentifyRequest {
         user_id: request.user_id.as_deref(),
@@ -110,6 +111,9 @@ pub async fn update(
     }
     visitors::update(&state.pool, id, &checked).await?;
     chat::announce_visitor(&state, id).await?;
+    if checked.page_url.is_some() || checked.time_zone.is_some() {
+        crate::visitor_page::announce(&state, id).await?;
+    }
     Ok(Json(visitors::profile(&state.pool, id).await?))
 }
 

@@ -8,6 +8,7 @@
 //! `.await`. Presence lives in [`presence`], publishing in [`fanout`], close requests in
 //! [`closer`].
 
+mod agent_followers;
 mod closer;
 mod fanout;
 mod presence;

@@ -40,6 +40,17 @@ macro_rules! conversation_select {
     };
 }
 
+/// Which conversations an agent may see, in SQL over `c` (the conversation), with `$1` the
+/// agent's id and `$2` whether they are an admin: the rule `auth::agent_may_see` states,
+/// written once for every query that lists conversations for an agent (the `all` list,
+/// search).
+macro_rules! agent_may_see_sql {
+    () => {
+        "(c.status = 'waiting' OR c.assigned_agent_id = $1 OR $2)"
+    };
+}
+pub(crate) use agent_may_see_sql;
+
 fn from_row(row: &AnyRow, viewer: Side) -> Result<Conversation> {
     let status: String = row.try_get("status")?;
     let status = ConversationStatus::parse(&status)
@@ -124,6 +135,29 @@ pub async fn list_for_visitor(pool: &Pool, visitor_id: Uuid) -> Result<Vec<Conve
     rows.iter().map(|r| from_row(r, Side::Visitor)).collect()
 }
 
+/// A visitor's conversations that an agent may see (the visitor panel's list), newest
+/// activity first, `unread` counted for agents.
+pub async fn list_of_visitor_for_agent(
+    pool: &Pool,
+    visitor_id: Uuid,
+    agent_id: Uuid,
+    is_admin: bool,
+) -> Result<Vec<Conversation>> {
+    let rows = sqlx::query(concat!(
+        conversation_select!(),
+        " WHERE c.visitor_id = $3 AND ",
+        agent_may_see_sql!(),
+        " ORDER BY c.last_activity_at DESC LIMIT $4"
+    ))
+    .bind(agent_id.to_string())
+    .bind(is_admin)
+    .bind(visitor_id.to_string())
+    .bind(LIST_LIMIT)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| from_row(r, Side::Agent)).collect()
+}
+
 /// Which conversations an agent list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgentFilter {
@@ -166,8 +200,9 @@ pub async fn list_for_agent(
         )),
         AgentFilter::All => sqlx::query(concat!(
             conversation_select!(),
-            " WHERE (c.status = 'waiting' OR c.assigned_agent_id = $1 OR $2)
-              ORDER BY c.last_activity_at DESC LIMIT 200"
+            " WHERE ",
+            agent_may_see_sql!(),
+            " ORDER BY c.last_activity_at DESC LIMIT 200"
         )),
         AgentFilter::Ended => sqlx::query(concat!(
             conversation_select!(),

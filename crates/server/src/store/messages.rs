@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{opt_uuid_col, u64_col, uuid_col};
 use crate::error::{Error, Result};
 
-fn from_row(row: &AnyRow) -> Result<Message> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Message> {
     let sender: String = row.try_get("sender")?;
     let sender = crate::writer::parse_sender(&sender)
         .ok_or_else(|| Error::internal(format!("bad sender {sender}")))?;

@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod messages;
 pub mod read_state;
 pub mod reports;
+pub mod search;
 pub mod team;
 pub mod visitors;
 

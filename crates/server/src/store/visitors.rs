@@ -68,15 +68,26 @@ pub async fn profile(pool: &Pool, id: Uuid) -> Result<VisitorProfile> {
 pub async fn update(pool: &Pool, id: Uuid, update: &UpdateVisitorRequest) -> Result<()> {
     sqlx::query(
         "UPDATE visitors SET name = COALESCE($1, name), email = COALESCE($2, email),
-         page_url = COALESCE($3, page_url) WHERE id = $4",
+         page_url = COALESCE($3, page_url), time_zone = COALESCE($5, time_zone) WHERE id = $4",
     )
     .bind(&update.name)
     .bind(&update.email)
     .bind(&update.page_url)
     .bind(id.to_string())
+    .bind(&update.time_zone)
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// Where the visitor is now: (the page they are on, their time zone).
+pub async fn whereabouts(pool: &Pool, id: Uuid) -> Result<(Option<String>, Option<String>)> {
+    let row = sqlx::query("SELECT page_url, time_zone FROM visitors WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| Error::not_found("visitor"))?;
+    Ok((row.try_get("page_url")?, row.try_get("time_zone")?))
 }
 
 /// Records that the visitor was seen now (and with which browser, if known).
