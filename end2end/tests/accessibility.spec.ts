@@ -5,7 +5,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { devices, Page } from "@playwright/test";
 import { ConsolePage } from "../support/console-page";
-import { AGENT, expect, test } from "../support/fixtures";
+import { ADMIN, AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 
 /** The rule tags of WCAG 2.0, 2.1 and 2.2, levels A and AA. */
@@ -46,15 +46,19 @@ test("axe finds no WCAG 2.2 AA violation in the widget: closed, open and empty, 
   await expectNoViolations(page, "the rating prompt");
 });
 
-test("axe finds no WCAG 2.2 AA violation in the console: login, list, conversation", async ({ page, server, browser }) => {
-  await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
+test("axe finds no WCAG 2.2 AA violation in the console: login, list, conversation, search, reports", async ({
+  page,
+  server,
+  browser,
+}) => {
+  await server.addAgent(ADMIN.email, ADMIN.name, ADMIN.password, true);
   const context = await browser.newContext();
   const console_ = new ConsolePage(await context.newPage(), server);
   await console_.page.goto(server.url("/console/"));
   await expect(console_.page.getByTestId("login-submit")).toBeVisible();
   await expectNoViolations(console_.page, "the console's login page");
 
-  await console_.loginOk(AGENT);
+  await console_.loginOk(ADMIN);
   const host = new HostPage(page);
   await host.goto(server.url("/"));
   await host.open();
@@ -65,6 +69,14 @@ test("axe finds no WCAG 2.2 AA violation in the console: login, list, conversati
   await console_.openConversationWith("my order has not arrived");
   await console_.say("Sorry to hear that, let me check");
   await expectNoViolations(console_.page, "an open conversation in the console");
+
+  await console_.page.getByTestId("search-input").fill("order");
+  await expect(console_.page.getByTestId("search-result").first()).toBeVisible();
+  await expectNoViolations(console_.page, "search results in the console");
+
+  await console_.page.getByTestId("reports").click();
+  await expect(console_.page.getByTestId("report-chart").first()).toBeVisible();
+  await expectNoViolations(console_.page, "the reports page");
   await context.close();
 });
 
