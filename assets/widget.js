@@ -84,14 +84,17 @@
   // (display, size, visibility, opacity, transform, …), and the shadow root's important
   // rules win over the page's: only what differs from the initial values follows. Fixed,
   // the host is a block whose children are all fixed too: it takes no room and no clicks.
+  // The launcher's icon is white or black, whichever contrasts more with the site's colour:
+  // LCH lightness about 49.4 is where both give the same ratio (the widget's CSS does the
+  // same for text on the accent).
   const css =
     `:host{all:initial!important;position:fixed!important;bottom:0!important;` +
     `${side}:0!important;z-index:2147483000!important;pointer-events:none!important}` +
     `*{box-sizing:border-box}` +
-    `.l{position:fixed;bottom:20px;${side}:20px;width:60px;height:60px;margin:0;padding:0;` +
-    `border:0;border-radius:50%;background:${color};color:#fff;cursor:pointer;` +
+    `.l{position:fixed;bottom:20px;${side}:20px;width:60px;height:60px;` +
+    `border:0;border-radius:50%;background:${color};color:lch(from ${color} calc((49.4 - l)*9e9) 0 0);cursor:pointer;` +
     `display:flex;align-items:center;justify-content:center;pointer-events:auto;` +
-    `box-shadow:0 4px 14px #00000040;transition:transform .15s}` +
+    `box-shadow:0 4px 14px #0004;transition:transform .15s}` +
     `.l:hover{transform:scale(1.06)}.l:focus-visible{outline:3px solid #111;outline-offset:3px}` +
     `.l svg{width:28px;height:28px;fill:currentColor}` +
     `.b{position:absolute;top:-4px;${side}:-4px;min-width:22px;` +
@@ -99,7 +102,7 @@
     `font:700 12px/22px system-ui;text-align:center}` +
     `.p{position:fixed;bottom:92px;${side}:20px;width:380px;height:600px;` +
     `max-height:calc(100vh - 112px);border-radius:16px;overflow:hidden;background:#fff;` +
-    `box-shadow:0 8px 32px #00000040;pointer-events:auto}` +
+    `box-shadow:0 8px 32px #0004;pointer-events:auto}` +
     `.p iframe{display:block;width:100%;height:100%;border:0}` +
     `@media (max-width:639px){.p{inset:0;width:100%;height:100%;max-height:none;` +
     `border-radius:0;z-index:1}}` +
