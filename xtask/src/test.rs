@@ -7,7 +7,7 @@
 //! faster than one). What is left is running, which mostly waits on sockets, fsync and the
 //! browser, so the runs go in three lanes at once: the Rust suite on SQLite, the server's
 //! suite on PostgreSQL, and the browser lane (fuzz smoke, wasm tests, Playwright). Each lane
-//! is this program run again (`cargo xtask lane NAME`) with its output in a log file, printed
+//! is `cargo xtask lane NAME` run by this program, with its output in a log file, printed
 //! whole when the lane ends, so the three never interleave.
 
 use std::path::{Path, PathBuf};
@@ -122,8 +122,10 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
     for (name, steps) in LANES {
         let log_path = logs.join(format!("{name}.log"));
         let log = std::fs::File::create(&log_path)?;
-        let child = Command::new(std::env::current_exe()?)
-            .arg("lane")
+        // Through cargo rather than this program's own path: another build sharing the
+        // target directory may have replaced that file since this program started.
+        let child = cargo()
+            .args(["xtask", "lane"])
             .arg(name)
             .args(&lane_args)
             .current_dir(root)
