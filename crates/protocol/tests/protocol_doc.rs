@@ -174,6 +174,8 @@ const HTTP_TYPES: &[&str] = &[
     "CannedResponseRequest",
     "CannedResponseList",
     "Report",
+    "TranscriptRequest",
+    "TranscriptResponse",
 ];
 
 #[test]
@@ -220,6 +222,8 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "CannedResponseRequest" => drop(round_trip::<CannedResponseRequest>(&ex)),
                     "CannedResponseList" => drop(round_trip::<CannedResponseList>(&ex)),
                     "Report" => drop(round_trip::<tidings_protocol::reports::Report>(&ex)),
+                    "TranscriptRequest" => drop(round_trip::<TranscriptRequest>(&ex)),
+                    "TranscriptResponse" => drop(round_trip::<TranscriptResponse>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }
                 http.insert(ty.to_string());

@@ -127,7 +127,8 @@ async fn check_unwind() -> Result<(), String> {
 
 async fn run_serve(args: ServeArgs) -> Result<(), String> {
     crate::open_files::raise_to_hard_limit();
-    let settings = args.settings();
+    let mut settings = args.settings();
+    settings.email = args.email_settings()?;
     if settings.identity.required && settings.identity.secret.is_none() {
         return Err(
             "--identity-required needs --identity-secret (or TIDINGS_IDENTITY_SECRET): \

@@ -9,6 +9,7 @@ mod extract;
 mod health;
 mod reports;
 mod team;
+mod transcript;
 mod visitors;
 
 pub use extract::{ApiJson, ApiPath, ApiQuery, OptionalApiJson};
@@ -70,6 +71,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/conversations/{id}/assign", post(conversations::assign))
         .route("/v1/conversations/{id}/close", post(conversations::close))
         .route("/v1/conversations/{id}/rating", post(conversations::rate))
+        .route(
+            "/v1/conversations/{id}/transcript",
+            post(transcript::request),
+        )
         .route("/v1/reports", get(reports::report))
         .route(
             "/v1/reports/conversations.csv",
