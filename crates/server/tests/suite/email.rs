@@ -14,7 +14,7 @@ use common::smtp_sink::SmtpSink;
 use common::{Client, TestDb, TestServer, DEADLINE};
 use serde_json::json;
 use sqlx::Row;
-use tidings_protocol::{ConversationStatus, ServerFrame};
+use tidings_protocol::ServerFrame;
 use tidings_server::email::{outbox, EmailSettings};
 use tidings_server::Settings;
 use uuid::Uuid;
@@ -61,20 +61,22 @@ async fn rows(
     .collect()
 }
 
-/// Waits until every outbox row of `conversation` of `kind` is done.
+/// Waits until `conversation` has outbox rows of `kind` (they are enqueued just after the
+/// message that causes them is acknowledged) and all of them are done.
 async fn settled(server: &TestServer, conversation: Uuid, kind: &str) {
     tokio::time::timeout(DEADLINE, async {
         loop {
-            let open: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM email_outbox
-                 WHERE conversation_id = $1 AND kind = $2 AND done_at IS NULL",
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS total, COUNT(done_at) AS done FROM email_outbox
+                 WHERE conversation_id = $1 AND kind = $2",
             )
             .bind(conversation.to_string())
             .bind(kind)
             .fetch_one(&server.state.pool)
             .await
             .unwrap();
-            if open == 0 {
+            let (total, done): (i64, i64) = (row.get("total"), row.get("done"));
+            if total > 0 && done == total {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -421,8 +423,15 @@ async fn email_reply_is_sent_once_from_two_nodes() {
     }
     for conversation in &conversations {
         settled(&a, *conversation, "reply").await;
+        // (Node a may not have heard yet that the agent is online on b, so a waiting alert
+        // is possible here; only the replies are counted.)
+        let replies: Vec<_> = rows(&a, *conversation)
+            .await
+            .into_iter()
+            .filter(|r| r.0 == "reply")
+            .collect();
         assert_eq!(
-            rows(&a, *conversation).await,
+            replies,
             vec![("reply".into(), VISITOR_EMAIL.into(), Some("sent".into()), 1)]
         );
     }
@@ -435,8 +444,12 @@ async fn email_reply_is_sent_once_from_two_nodes() {
             1
         );
     }
-    assert!(sink.pending().is_empty(), "a reply was sent twice");
-    let _ = ConversationStatus::Ended;
+    assert!(
+        sink.pending()
+            .iter()
+            .all(|e| !e.to.contains(&VISITOR_EMAIL.to_string())),
+        "a reply was sent twice"
+    );
     b.stop().await;
     a.stop().await;
 }
