@@ -453,3 +453,46 @@ async fn email_reply_is_sent_once_from_two_nodes() {
     b.stop().await;
     a.stop().await;
 }
+
+#[test]
+fn email_flags_are_checked_at_start() {
+    use clap::Parser;
+    use tidings_server::cli::{Cli, Command};
+    let email_of = |flags: &[&str]| {
+        let mut argv = vec!["tidings-server", "serve"];
+        argv.extend_from_slice(flags);
+        let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else {
+            panic!("not serve");
+        };
+        args.email_settings().map(|e| e.is_some())
+    };
+    assert_eq!(email_of(&[]), Ok(false), "off by default");
+    assert_eq!(
+        email_of(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--smtp-from",
+            "a@example.test"
+        ]),
+        Ok(true)
+    );
+    assert!(
+        email_of(&["--smtp-url", "smtp://127.0.0.1:2525"]).is_err(),
+        "needs a sender"
+    );
+    assert!(email_of(&[
+        "--smtp-url",
+        "smtps://mail.example",
+        "--smtp-from",
+        "a@example.test"
+    ])
+    .is_err());
+    assert!(email_of(&[
+        "--smtp-url",
+        "smtp://host:99999",
+        "--smtp-from",
+        "a@example.test"
+    ])
+    .is_err());
+    assert!(email_of(&["--smtp-url", "smtp://host", "--smtp-from", "not an address"]).is_err());
+}
