@@ -37,8 +37,6 @@ pub struct ChatState {
     /// Nothing can be kept on this device (no storage of our own nor the host page's):
     /// the chat lives as long as the page, and the panel says so.
     pub memory_only: RwSignal<bool>,
-    /// The server sends email (`hello.email`): the offline email form may be shown.
-    pub email: RwSignal<bool>,
 }
 
 impl ChatState {
@@ -56,7 +54,6 @@ impl ChatState {
             sounds: RwSignal::new(0),
             draft: RwSignal::new(String::new()),
             memory_only: RwSignal::new(false),
-            email: RwSignal::new(false),
         }
     }
 

@@ -9,7 +9,6 @@ use super::composer::Composer;
 use super::connection_banner::ConnectionBanner;
 use super::header::Header;
 use super::message_list::MessageList;
-use super::offline_email::OfflineEmail;
 use super::rating_prompt::RatingPrompt;
 use super::typing_indicator::TypingIndicator;
 use crate::actions::request_close;
@@ -38,7 +37,6 @@ pub fn ChatWidget() -> impl IntoView {
             <ConnectionBanner/>
             <MessageList/>
             <TypingIndicator/>
-            <OfflineEmail/>
             {move || {
                 if ended.get() {
                     view! { <RatingPrompt/> }.into_any()

@@ -12,4 +12,3 @@ pub mod message_text;
 pub mod new_messages_pill;
 pub mod rating_prompt;
 pub mod typing_indicator;
-pub mod offline_email;
