@@ -117,6 +117,10 @@ pub enum ServerFrame {
         availability: PresenceStatus,
         /// Server time, so clients can place their own clock.
         now: Millis,
+        /// The server sends email (SMTP configured): the widget may offer to leave an
+        /// email and to send the transcript. Absent means no.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        email: bool,
     },
     /// First answer to `subscribe`: the conversation as it is now.
     Snapshot { conversation: Conversation },

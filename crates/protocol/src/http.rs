@@ -284,3 +284,20 @@ pub struct SetPasswordRequest {
     pub token: String,
     pub password: String,
 }
+
+/// `POST /v1/conversations/{id}/transcript` (the visitor, once the conversation ended): email
+/// the transcript to `email`, else to the visitor's own email. Only on servers that send
+/// email (`hello.email`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// The answer to a transcript request: the address it will be sent to. Asking again sends
+/// nothing more to the same address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptResponse {
+    pub email: String,
+}

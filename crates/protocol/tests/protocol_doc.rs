@@ -182,6 +182,8 @@ const HTTP_TYPES: &[&str] = &[
     "TransferRequest",
     "SearchResults",
     "VisitorPanel",
+    "TranscriptRequest",
+    "TranscriptResponse",
 ];
 
 #[test]
@@ -232,6 +234,8 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "TransferRequest" => drop(round_trip::<TransferRequest>(&ex)),
                     "SearchResults" => drop(round_trip::<SearchResults>(&ex)),
                     "VisitorPanel" => drop(round_trip::<VisitorPanel>(&ex)),
+                    "TranscriptRequest" => drop(round_trip::<TranscriptRequest>(&ex)),
+                    "TranscriptResponse" => drop(round_trip::<TranscriptResponse>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }
                 http.insert(ty.to_string());

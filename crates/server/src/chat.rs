@@ -216,6 +216,7 @@ pub async fn send(
         .messages_stored
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     metrics.message_store_latency.observe(started.elapsed());
+    crate::email::message_stored(state, &message, news.created);
     let event = if news.created {
         ConversationEvent::Created
     } else if news.claimed {

@@ -16,6 +16,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start and then taken apart: the size of the `serve` flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API, the socket and the assets. Prints `listening on http://ADDR`.
@@ -127,7 +129,8 @@ async fn check_unwind() -> Result<(), String> {
 
 async fn run_serve(args: ServeArgs) -> Result<(), String> {
     crate::open_files::raise_to_hard_limit();
-    let settings = args.settings();
+    let mut settings = args.settings();
+    settings.email = args.email_settings()?;
     if settings.identity.required && settings.identity.secret.is_none() {
         return Err(
             "--identity-required needs --identity-secret (or TIDINGS_IDENTITY_SECRET): \

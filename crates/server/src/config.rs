@@ -166,6 +166,26 @@ pub struct ServeArgs {
     /// `user_id` and `user_hash`. Needs `--identity-secret`.
     #[arg(long, env = "TIDINGS_IDENTITY_REQUIRED")]
     pub identity_required: bool,
+
+    /// The SMTP relay for email (`smtp://[user:password@]host[:port]`, plain SMTP: a relay
+    /// on this host or a trusted network). Without it, the email features are off and
+    /// hidden from the widget and console.
+    #[arg(long, env = "TIDINGS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of emails (`Support <support@example.com>`). Needed with `--smtp-url`.
+    #[arg(long, env = "TIDINGS_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
+    /// This server's public address (`https://chat.example.com`), for links in emails to its
+    /// chat page (when the visitor's page is unknown) and to the console.
+    #[arg(long, env = "TIDINGS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// A visitor away (no open socket) this many seconds gets an agent's unread reply by
+    /// email.
+    #[arg(long, env = "TIDINGS_EMAIL_OFFLINE_AFTER_SECS", default_value_t = crate::email::DEFAULT_OFFLINE_AFTER_SECS)]
+    pub email_offline_after_secs: u64,
 }
 
 /// Everything the app needs besides the database, in plain types.
@@ -211,6 +231,8 @@ pub struct Settings {
     /// (joining the conversation's followers, checking who may see it) to put a claim or a
     /// close into it; see `socket/handlers.rs`.
     pub subscribe_pause: Duration,
+    /// How to send email; `None` turns the email features off.
+    pub email: Option<crate::email::EmailSettings>,
 }
 
 /// When an agent session ends: unused for `idle`, or `lifetime` after it was created.
@@ -264,11 +286,32 @@ impl Default for Settings {
             identity: IdentitySettings::default(),
             sessions: SessionLimits::default(),
             subscribe_pause: Duration::ZERO,
+            email: None,
         }
     }
 }
 
 impl ServeArgs {
+    /// The email settings these flags describe: `None` without `--smtp-url`, an error for a
+    /// bad URL or sender.
+    pub fn email_settings(&self) -> Result<Option<crate::email::EmailSettings>, String> {
+        let Some(url) = self.smtp_url.as_deref().filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        let from = self
+            .smtp_from
+            .as_deref()
+            .ok_or("--smtp-url needs --smtp-from (or TIDINGS_SMTP_FROM), the sender address")?;
+        let mut email = crate::email::EmailSettings::new(url, from)?;
+        email.public_url = self
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty());
+        email.offline_after = Duration::from_secs(self.email_offline_after_secs);
+        Ok(Some(email))
+    }
+
     /// The app settings these flags describe.
     pub fn settings(&self) -> Settings {
         Settings {

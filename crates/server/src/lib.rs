@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod config;
 pub mod csv;
 pub mod db;
+pub mod email;
 pub mod embedded;
 pub mod error;
 pub mod files;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub writer: Arc<writer::Writer>,
     /// Coalesces the `conversation` updates that follow messages and receipts.
     pub announcer: Arc<announcer::Announcer>,
+    /// Wakes this node's email sender when an email is enqueued here.
+    pub email_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -95,6 +98,7 @@ impl AppState {
             hub,
             writer: Arc::new(writer),
             announcer: Arc::new(announcer::Announcer::default()),
+            email_wake: Arc::new(tokio::sync::Notify::new()),
             settings: Arc::new(settings),
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),
@@ -103,6 +107,7 @@ impl AppState {
             socket_caps: Arc::new(socket::SocketCaps::default()),
         };
         lifecycle::watch_orphans(state.clone());
+        email::worker::start(&state);
         state
     }
 }

@@ -47,6 +47,7 @@ fn frame(o: &Json) -> Option<ServerFrame> {
             heartbeat_timeout_ms: field(o, "heartbeat_timeout_ms", u64)?,
             availability: field(o, "availability", presence)?,
             now: field(o, "now", i64)?,
+            email: optional(o, "email", bool)?.unwrap_or(false),
         },
         "snapshot" => ServerFrame::Snapshot {
             conversation: field(o, "conversation", model::conversation)?,

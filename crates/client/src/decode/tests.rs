@@ -59,6 +59,7 @@ fn every_frame() -> Vec<ServerFrame> {
             heartbeat_timeout_ms: 30_000,
             availability: PresenceStatus::Online,
             now: 99,
+            email: true,
         },
         ServerFrame::Snapshot {
             conversation: conversation(),

@@ -10,6 +10,7 @@ mod health;
 mod reports;
 mod search;
 mod team;
+mod transcript;
 mod visitor_panel;
 mod visitors;
 
@@ -72,6 +73,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/conversations/{id}/assign", post(conversations::assign))
         .route("/v1/conversations/{id}/close", post(conversations::close))
         .route("/v1/conversations/{id}/rating", post(conversations::rate))
+        .route(
+            "/v1/conversations/{id}/transcript",
+            post(transcript::request),
+        )
         .route("/v1/reports", get(reports::report))
         .route(
             "/v1/reports/conversations.csv",

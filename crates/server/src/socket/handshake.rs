@@ -120,6 +120,7 @@ pub(super) fn hello(state: &AppState, principal: &Principal) -> ServerFrame {
         heartbeat_timeout_ms: state.settings.heartbeat_timeout.as_millis() as u64,
         availability: state.hub.availability(),
         now: now_millis(),
+        email: crate::email::enabled(state),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod database;
 pub mod faults;
 pub mod postgres;
 pub mod process;
+pub mod smtp_sink;
 
 pub use database::TestDb;
 

@@ -17,6 +17,7 @@ mod cluster;
 mod concurrency;
 mod crash;
 mod delivery;
+mod email;
 mod extreme_numbers;
 mod faults_disconnects;
 mod faults_disk_full;
