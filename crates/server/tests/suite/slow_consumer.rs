@@ -27,7 +27,19 @@ async fn a_client_that_stops_reading_is_disconnected() {
 
     // A long history (about 16 MB of JSON), written straight into the store.
     let body = "x".repeat(4_000);
-    let mut tx = server.state.pool.begin().await.unwrap();
+    // On SQLite, BEGIN IMMEDIATE takes the write lock (waiting for it if the server's own
+    // writer holds it) before reading anything: a deferred BEGIN could find its snapshot
+    // outdated by the writer's commit and fail with "database is locked" at once.
+    let mut tx = if common::database::postgres() {
+        server.state.pool.begin().await.unwrap()
+    } else {
+        server
+            .state
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .unwrap()
+    };
     for seq in 2..=HISTORY + 1 {
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, seq, sender, body, created_at)
