@@ -18,7 +18,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use tidings_protocol::{ServerFrame, PROTOCOL_VERSION};
+use tidings_protocol::{ErrorCode, ServerFrame, PROTOCOL_VERSION};
 use tidings_server::auth::{self, AgentIdentity};
 use tidings_server::{db, serve, store, AppState, Settings};
 use tokio::net::TcpStream;
@@ -375,4 +375,28 @@ pub async fn block_writer(
             .await
             .unwrap()
     }
+}
+
+/// Sends `typing` on a conversation and then a `ping`: the answer to the typing frame, if
+/// any, comes before the `pong`. Returns whether it was refused as not followed.
+pub async fn typing_refused(client: &mut Client, conversation_id: Uuid) -> bool {
+    client
+        .send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true}))
+        .await;
+    client.send(json!({"type": "ping", "nonce": 77})).await;
+    let answer = client
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Error { .. } | ServerFrame::Pong { nonce: 77 }
+            )
+        })
+        .await;
+    matches!(
+        answer,
+        ServerFrame::Error {
+            code: ErrorCode::NotFound,
+            ..
+        }
+    )
 }

@@ -9,33 +9,9 @@ use common::{ack_fields, Client, Ending, TestServer};
 use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::json;
-use tidings_protocol::{ConversationStatus, ErrorCode, ServerFrame};
+use tidings_protocol::{ConversationStatus, ServerFrame};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
-
-/// Sends `typing` on a conversation and then a `ping`: the answer to the typing frame, if
-/// any, comes before the `pong`. Returns whether it was refused as not followed.
-async fn typing_refused(client: &mut Client, conversation_id: Uuid) -> bool {
-    client
-        .send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true}))
-        .await;
-    client.send(json!({"type": "ping", "nonce": 77})).await;
-    let answer = client
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Error { .. } | ServerFrame::Pong { nonce: 77 }
-            )
-        })
-        .await;
-    matches!(
-        answer,
-        ServerFrame::Error {
-            code: ErrorCode::NotFound,
-            ..
-        }
-    )
-}
 
 #[tokio::test]
 async fn a_waiting_chat_an_admin_closes_leaves_plain_agents_view_and_stream() {
@@ -55,7 +31,7 @@ async fn a_waiting_chat_an_admin_closes_leaves_plain_agents_view_and_stream() {
     bob_viewer
         .expect(|f| matches!(f, ServerFrame::Synced { .. }))
         .await;
-    assert!(!typing_refused(&mut bob_viewer, conversation_id).await);
+    assert!(!common::typing_refused(&mut bob_viewer, conversation_id).await);
     let (mut bob_queue, _) = Client::connect(&server, &bob_token).await;
     bob_queue.send(json!({"type": "watch_queue"})).await;
     bob_queue
@@ -82,7 +58,7 @@ async fn a_waiting_chat_an_admin_closes_leaves_plain_agents_view_and_stream() {
         "{news:?}"
     );
     // ...and his tab that followed it no longer does.
-    assert!(typing_refused(&mut bob_viewer, conversation_id).await);
+    assert!(common::typing_refused(&mut bob_viewer, conversation_id).await);
     assert_eq!(
         server
             .get(&format!("/v1/conversations/{conversation_id}"), &bob_token)

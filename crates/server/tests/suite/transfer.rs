@@ -50,29 +50,6 @@ async fn held_by(server: &TestServer, visitor: &mut Client, token: &str) -> Uuid
     conversation_id
 }
 
-/// Sends `typing` then a `ping`: whether the typing was refused as not followed.
-async fn typing_refused(client: &mut Client, conversation_id: Uuid) -> bool {
-    client
-        .send(json!({"type": "typing", "conversation_id": conversation_id, "typing": true}))
-        .await;
-    client.send(json!({"type": "ping", "nonce": 77})).await;
-    let answer = client
-        .expect(|f| {
-            matches!(
-                f,
-                ServerFrame::Error { .. } | ServerFrame::Pong { nonce: 77 }
-            )
-        })
-        .await;
-    matches!(
-        answer,
-        ServerFrame::Error {
-            code: ErrorCode::NotFound,
-            ..
-        }
-    )
-}
-
 #[tokio::test]
 async fn the_holder_hands_a_chat_to_a_colleague_with_a_note_the_visitor_never_sees() {
     let server = TestServer::start().await;
@@ -143,7 +120,7 @@ async fn the_holder_hands_a_chat_to_a_colleague_with_a_note_the_visitor_never_se
     );
 
     // Ada loses sight of it, exactly as after an admin's reassignment.
-    assert!(typing_refused(&mut ada, conversation_id).await);
+    assert!(common::typing_refused(&mut ada, conversation_id).await);
     assert_eq!(
         server
             .get(&format!("/v1/conversations/{conversation_id}"), &ada_token)
