@@ -6,7 +6,7 @@ use tidings_client::json::Json;
 use tidings_protocol::http::{
     ApiError, CreateVisitorRequest, CreateVisitorResponse, RatingRequest, UpdateVisitorRequest,
 };
-use tidings_protocol::{Conversation, ErrorCode};
+use tidings_protocol::{Conversation, ErrorCode, Message};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -141,6 +141,29 @@ pub async fn update_visitor(token: &str, update: &UpdateVisitorRequest) -> Resul
 pub async fn my_conversations(token: &str) -> Result<Vec<Conversation>, Failure> {
     let read = model::conversation_list;
     request("GET", "/v1/visitor/conversations", Some(token), None, read).await
+}
+
+/// `GET /v1/conversations/{id}/messages`: the page below `before_seq` (or the latest),
+/// ascending, and whether older messages exist.
+pub async fn history(
+    token: &str,
+    id: Uuid,
+    before_seq: Option<u64>,
+) -> Result<(Vec<Message>, bool), Failure> {
+    // Joined rather than `format!`ted: less formatting code in the wasm.
+    let mut path = String::from("/v1/conversations/");
+    path += &id.to_string();
+    path += "/messages?limit=50";
+    if let Some(before) = before_seq {
+        path += "&before_seq=";
+        path += &before.to_string();
+    }
+    let read = |o: &Json| {
+        let messages = o.get("messages")?.as_array()?;
+        let messages = messages.iter().map(model::message).collect::<Option<_>>()?;
+        Some((messages, o.get("has_more")?.as_bool()?))
+    };
+    request("GET", &path, Some(token), None, read).await
 }
 
 /// `GET /v1/conversations/{id}`.

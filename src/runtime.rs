@@ -66,6 +66,8 @@ pub struct Runtime {
     /// Incoming typing indicators expire by generation, so a renewal outlives old timers.
     pub typing_generation: Cell<u32>,
     pub delivered_sent: Cell<u64>,
+    /// An older page of the conversation is being read (`history.rs`).
+    pub loading_older: Cell<bool>,
 }
 
 thread_local! {
@@ -149,6 +151,7 @@ pub fn start(state: ChatState, keeping: Keeping) {
         typing_scheduled: Cell::new(false),
         typing_generation: Cell::new(0),
         delivered_sent: Cell::new(0),
+        loading_older: Cell::new(false),
     });
     RUNTIME.with(|r| r.replace(Some(rt.clone())));
 

@@ -92,9 +92,14 @@ impl Runtime {
         if conversation.status != ConversationStatus::Ended {
             self.started_new.set(false);
         }
+        let last_seq = conversation.last_seq;
         state.conversation.set(Some(conversation));
         if !subscribed {
-            let after = state.timeline.with_untracked(Timeline::resume_seq);
+            // A page load replays only the latest seqs; older pages come on scrolling up.
+            let after = state
+                .timeline
+                .try_update(|t| t.start_tail(last_seq, crate::history::TAIL))
+                .unwrap_or_default();
             self.socket.subscribe(id, after);
         }
     }

@@ -2,24 +2,11 @@
 // the WCAG 2.2 AA rule tags in real Chromium and must find nothing; a visitor holds a whole
 // conversation with the keyboard alone; and on phones (an iPhone and a Pixel, Playwright's
 // device descriptors) the open panel's composer is fully on screen and usable.
-import AxeBuilder from "@axe-core/playwright";
-import { devices, Page } from "@playwright/test";
+import { devices } from "@playwright/test";
+import { expectNoViolations } from "../support/axe";
 import { ConsolePage } from "../support/console-page";
 import { ADMIN, AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
-
-/** The rule tags of WCAG 2.0, 2.1 and 2.2, levels A and AA. */
-const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
-
-/** Scans the whole page (the launcher's open shadow root and the widget's iframe included)
- * and fails with axe's own description of every violation. */
-async function expectNoViolations(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_AA).analyze();
-  const found = results.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
-  );
-  expect(found, `axe violations on ${what}`).toEqual([]);
-}
 
 /** The WCAG contrast ratio of two sRGB colours given as 0–255 channels. */
 function contrast(a: number[], b: number[]): number {

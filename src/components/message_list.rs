@@ -5,6 +5,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use tidings_client::Entry;
 use tidings_protocol::{ConversationStatus, Sender};
+use uuid::Uuid;
 
 use super::date_separator::DateSeparator;
 use super::message_bubble::MessageBubble;
@@ -14,6 +15,8 @@ use crate::time::{day_key, day_label};
 
 /// Distance from the bottom (px) within which the list counts as "at the bottom".
 const STICKY_PX: i32 = 48;
+/// Distance from the top (px) within which scrolling up reads the older page.
+const OLDER_PX: i32 = 120;
 
 /// One row of the list.
 #[derive(Clone, PartialEq)]
@@ -85,23 +88,29 @@ pub fn MessageList() -> impl IntoView {
     let all_rows = Memo::new(move |_| rows(chat.timeline.with(|t| t.entries()), &locale));
 
     // New rows: follow them if at the bottom (or if the visitor just sent one), else
-    // offer the pill.
-    Effect::new(move |previous: Option<usize>| {
-        let (count, own_last) = chat.timeline.with(|t| {
+    // offer the pill. An older page grows the list above the first row instead.
+    Effect::new(move |previous: Option<(usize, Option<Uuid>)>| {
+        let (count, first, own_last) = chat.timeline.with(|t| {
             let entries = t.entries();
             let own = entries
                 .last()
                 .is_some_and(|e| e.sender() == Sender::Visitor);
-            (t.len(), own)
+            (t.len(), entries.first().map(|e| e.id()), own)
         });
-        let grew = previous.is_some_and(|p| count > p);
+        let grew = previous.is_some_and(|(p, f)| count > p && (f == first || f.is_none()));
         if at_bottom.get_untracked() || (grew && own_last) {
             follow(scroller, at_bottom);
         } else if grew {
             pill.set(true);
         }
-        count
+        (count, first)
     });
+    let read_older = move || {
+        if let Some(el) = scroller.get_untracked() {
+            crate::history::load_older(el);
+        }
+    };
+    let last_top = StoredValue::new(0);
     // While the panel is hidden the list has no layout; show the newest on opening.
     Effect::new(move |_| {
         if chat.open.get() {
@@ -117,6 +126,13 @@ pub fn MessageList() -> impl IntoView {
             if bottom {
                 pill.set(false);
             }
+            // Only the visitor scrolling up reads older pages, not a layout or a jump
+            // that happens to pass the top.
+            let top = el.scroll_top();
+            if top < OLDER_PX && top < last_top.get_value() {
+                read_older();
+            }
+            last_top.set_value(top);
         }
     };
     let jump = Callback::new(move |()| {
@@ -135,6 +151,16 @@ pub fn MessageList() -> impl IntoView {
     view! {
         <div class="tw-body">
             <div class="tw-scroll" node_ref=scroller on:scroll=on_scroll>
+                // Shown while older pages are not read; the greeting opens the conversation
+                // and shows once they are (the stylesheet hides it after a shown button).
+                <button
+                    class="tw-older"
+                    data-testid="load-older"
+                    hidden=move || chat.timeline.with(|t| t.older_before().is_none())
+                    on:click=move |_| read_older()
+                >
+                    "Earlier messages"
+                </button>
                 <p class="tw-greeting">{greeting}</p>
                 <div
                     class="tw-list"

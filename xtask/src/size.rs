@@ -18,12 +18,13 @@ pub const LOADER_BUDGET: usize = 3_072;
 /// savings reached (142,438), rounded up to 144,000, then raised only by what features
 /// measurably needed: 144,389 with the live visitor page (the time zone and in-page
 /// navigations sent, about +460), hidden note seqs (+29) and text that contrasts with any
-/// site colour (+43), and `hello.email` (+82).
-pub const WIDGET_BUDGET: usize = 144_400;
+/// site colour (+43), `hello.email` (+82), and a page load that replays only the latest 50
+/// seqs, with older pages read over HTTP on scrolling up (`history.rs`: 147,676, +3,287).
+pub const WIDGET_BUDGET: usize = 147_700;
 /// The open widget built with stable, on a machine without nightly (its std keeps the
 /// panic machinery): the same code measured 166,698, rounded up, and raised as the nightly
 /// budget was. Also a ratchet.
-pub const WIDGET_BUDGET_STABLE: usize = 168_400;
+pub const WIDGET_BUDGET_STABLE: usize = 171_700;
 
 /// One file's compressed sizes, as the server sends it.
 #[derive(Clone, Copy, Default)]

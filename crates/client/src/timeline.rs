@@ -120,6 +120,8 @@ pub struct Timeline {
     local: Vec<LocalMessage>,
     /// Seqs at or below this are deliberately not held (history not loaded yet).
     floor: u64,
+    /// Seqs below this exist on the server and are not held: the next older page to read.
+    older_before: Option<u64>,
 }
 
 impl Timeline {
@@ -211,6 +213,41 @@ impl Timeline {
         self.floor = self.floor.max(seq);
     }
 
+    /// Where to subscribe from to show a conversation whose latest seq is `last_seq`: the
+    /// resume point when anything is held; for a timeline that holds nothing yet, only the
+    /// latest `tail` seqs, the older ones left to [`Timeline::insert_older`] (read over
+    /// HTTP when the reader scrolls up), so a long conversation is not replayed whole on
+    /// every page load.
+    pub fn start_tail(&mut self, last_seq: u64, tail: u64) -> u64 {
+        if self.confirmed.is_empty() && self.floor == 0 {
+            let floor = last_seq.saturating_sub(tail);
+            if floor > 0 {
+                self.floor = floor;
+                self.older_before = Some(floor + 1);
+            }
+        }
+        self.resume_seq()
+    }
+
+    /// The `before_seq` of the next older page, if older messages are not held yet.
+    pub fn older_before(&self) -> Option<u64> {
+        self.older_before
+    }
+
+    /// Merges a page of older messages read below [`Timeline::older_before`]; `has_more`
+    /// says whether still older ones exist.
+    pub fn insert_older(&mut self, page: Vec<Message>, has_more: bool) {
+        let first = page.iter().map(|m| m.seq).min();
+        for message in page {
+            self.insert(message);
+        }
+        self.older_before = match (has_more, first) {
+            (true, Some(first)) => Some(first.min(self.older_before.unwrap_or(first))),
+            (true, None) => self.older_before,
+            (false, _) => None,
+        };
+    }
+
     /// Last seq up to which every message is held: subscribe with `after_seq` = this.
     pub fn resume_seq(&self) -> u64 {
         let mut seq = self.floor;
@@ -286,6 +323,53 @@ mod tests {
 
     fn ids(t: &Timeline) -> Vec<u128> {
         t.entries().iter().map(|e| e.id().as_u128()).collect()
+    }
+
+    #[test]
+    fn a_fresh_timeline_subscribes_to_the_tail_and_reads_older_pages_on_demand() {
+        let mut t = Timeline::new();
+        assert_eq!(
+            t.start_tail(130, 50),
+            80,
+            "only the latest 50 seqs are replayed"
+        );
+        assert_eq!(t.older_before(), Some(81));
+        for seq in 81..=130 {
+            t.insert(msg(seq, seq as u128, Sender::Visitor));
+        }
+        assert_eq!(t.resume_seq(), 130);
+        // A reconnect resumes from what is held, never from the tail again.
+        assert_eq!(t.start_tail(140, 50), 130);
+        t.insert_older(
+            (31..=80)
+                .map(|s| msg(s, s as u128, Sender::Agent))
+                .collect(),
+            true,
+        );
+        assert_eq!(t.older_before(), Some(31));
+        // A page overlapping what is held adds nothing twice.
+        t.insert_older(
+            (1..=40).map(|s| msg(s, s as u128, Sender::Agent)).collect(),
+            false,
+        );
+        assert_eq!(t.older_before(), None, "the whole conversation is held");
+        assert_eq!(ids(&t), (1..=130).collect::<Vec<u128>>());
+        assert_eq!(t.resume_seq(), 130);
+    }
+
+    #[test]
+    fn a_short_conversation_or_a_held_one_is_replayed_from_where_it_stands() {
+        let mut t = Timeline::new();
+        assert_eq!(t.start_tail(30, 50), 0, "short: replayed whole");
+        assert_eq!(t.older_before(), None);
+        let mut held = Timeline::new();
+        held.insert(msg(1, 1, Sender::Visitor));
+        assert_eq!(
+            held.start_tail(500, 50),
+            1,
+            "a timeline holding seq 1 resumes after it"
+        );
+        assert_eq!(held.older_before(), None);
     }
 
     #[test]
