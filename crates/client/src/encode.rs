@@ -170,6 +170,9 @@ fn number_field(out: &mut String, name: &str, value: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
+    use tidings_protocol::frame::ClientFrameType;
+    use tidings_protocol::VariantArray;
 
     #[test]
     fn every_client_frame_is_written_as_serde_writes_it() {
@@ -225,6 +228,16 @@ mod tests {
             ClientFrame::Ping { nonce: 7 },
             ClientFrame::Pong { nonce: 8 },
         ];
+        // The protocol lists its frame types: every one must be tried here.
+        let tried: BTreeSet<ClientFrameType> = frames.iter().map(ClientFrameType::from).collect();
+        let missing: Vec<_> = ClientFrameType::VARIANTS
+            .iter()
+            .filter(|t| !tried.contains(t))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "frame types not tried here: {missing:?}"
+        );
         for frame in frames {
             assert_eq!(client_frame(&frame), serde_json::to_string(&frame).unwrap());
         }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A machine-readable reason; every error also carries a human message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The frame or body was not valid JSON.

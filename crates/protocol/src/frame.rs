@@ -12,8 +12,13 @@ use crate::model::{
 };
 
 /// Frames a client (widget or console) sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[strum_discriminants(
+    name(ClientFrameType),
+    derive(Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr),
+    strum(serialize_all = "snake_case")
+)]
 pub enum ClientFrame {
     /// First frame: a visitor token or an agent session token. Tokens travel here, never
     /// in a URL, so they stay out of logs and referrers.
@@ -96,8 +101,13 @@ impl ClientFrame {
 }
 
 /// Frames the server sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(ServerFrameType),
+    derive(Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr),
+    strum(serialize_all = "snake_case")
+)]
 pub enum ServerFrame {
     /// Authentication succeeded.
     Hello {

@@ -4,6 +4,11 @@
 //! Frames are JSON objects tagged by `"type"`; see `docs/protocol.md` for an example of
 //! each. Times are milliseconds since the Unix epoch (`i64`), so that the widget needs no
 //! date library to read them. Message and conversation ids are UUIDs.
+//!
+//! Every enum lists its values, so tests enumerate them instead of counting by hand: the
+//! fieldless ones through [`VariantArray`] (`ErrorCode::VARIANTS`, ...), the frames through
+//! their kinds `ClientFrameType` / `ServerFrameType` (each `VARIANTS`, and the wire name of
+//! a kind through `<&str>::from`), all derived by `strum` from the one declaration.
 
 pub mod error;
 pub mod frame;
@@ -17,6 +22,7 @@ pub mod visitor_panel;
 pub use error::ErrorCode;
 pub use frame::{ClientFrame, ServerFrame};
 pub use model::*;
+pub use strum::VariantArray;
 
 /// Protocol version spoken by this build. A client states it in its `auth` frame; the
 /// server refuses versions it does not speak with `unsupported_version`.

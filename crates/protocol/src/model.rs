@@ -7,7 +7,7 @@ use uuid::Uuid;
 pub type Millis = i64;
 
 /// Who is on the other end of a connection or request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Visitor,
@@ -18,7 +18,7 @@ pub enum Role {
 /// conversation ("Ada joined the chat"); they never count as unread. `Note` messages are
 /// private notes an agent wrote for the team: they take a seq like any message, but only
 /// agents ever receive them (never a visitor, on any path).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum Sender {
     Visitor,
@@ -29,7 +29,7 @@ pub enum Sender {
 
 /// Lifecycle of a conversation: `waiting` until an agent claims or answers it, then
 /// `active`, then `ended` when an agent closes it. It never goes back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationStatus {
     Waiting,
@@ -57,7 +57,7 @@ impl ConversationStatus {
 }
 
 /// An agent's presence. `Offline` means no console of theirs is connected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum PresenceStatus {
     Online,
@@ -159,7 +159,7 @@ pub struct Conversation {
 }
 
 /// What happened to a conversation, carried by `conversation` frames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationEvent {
     /// The visitor's first message opened it.

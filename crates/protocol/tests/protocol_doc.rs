@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
+use tidings_protocol::frame::{ClientFrameType, ServerFrameType};
 use tidings_protocol::http::*;
 use tidings_protocol::search::SearchResults;
 use tidings_protocol::visitor_panel::VisitorPanel;
-use tidings_protocol::{ClientFrame, ServerFrame};
+use tidings_protocol::{ClientFrame, ServerFrame, VariantArray};
 
 /// One fenced example: its info string after "json " and its text.
 struct Example {
@@ -77,79 +78,10 @@ fn assert_contained(example: &Value, serialized: &Value, line: usize, path: &str
     }
 }
 
-/// The tag of each client frame. The match has no wildcard on purpose: a new variant
-/// fails to compile here until it is documented.
-fn client_name(f: &ClientFrame) -> &'static str {
-    match f {
-        ClientFrame::Auth { .. } => "auth",
-        ClientFrame::Subscribe { .. } => "subscribe",
-        ClientFrame::Unsubscribe { .. } => "unsubscribe",
-        ClientFrame::Send { .. } => "send",
-        ClientFrame::Typing { .. } => "typing",
-        ClientFrame::Read { .. } => "read",
-        ClientFrame::Delivered { .. } => "delivered",
-        ClientFrame::Presence { .. } => "presence",
-        ClientFrame::WatchQueue => "watch_queue",
-        ClientFrame::Ping { .. } => "ping",
-        ClientFrame::Pong { .. } => "pong",
-    }
+/// The wire name (`"type"`) of each frame type the protocol lists.
+fn names<T: Copy + Into<&'static str>>(types: &[T]) -> BTreeSet<&'static str> {
+    types.iter().map(|&t| t.into()).collect()
 }
-
-const CLIENT_FRAMES: &[&str] = &[
-    "auth",
-    "subscribe",
-    "unsubscribe",
-    "send",
-    "typing",
-    "read",
-    "delivered",
-    "presence",
-    "watch_queue",
-    "ping",
-    "pong",
-];
-
-fn server_name(f: &ServerFrame) -> &'static str {
-    match f {
-        ServerFrame::Hello { .. } => "hello",
-        ServerFrame::Snapshot { .. } => "snapshot",
-        ServerFrame::Message { .. } => "message",
-        ServerFrame::Synced { .. } => "synced",
-        ServerFrame::Ack { .. } => "ack",
-        ServerFrame::Typing { .. } => "typing",
-        ServerFrame::Receipt { .. } => "receipt",
-        ServerFrame::Conversation { .. } => "conversation",
-        ServerFrame::Queue { .. } => "queue",
-        ServerFrame::Availability { .. } => "availability",
-        ServerFrame::AgentPresence { .. } => "agent_presence",
-        ServerFrame::Agents { .. } => "agents",
-        ServerFrame::CannedResponses { .. } => "canned_responses",
-        ServerFrame::VisitorPage { .. } => "visitor_page",
-        ServerFrame::Error { .. } => "error",
-        ServerFrame::Ping { .. } => "ping",
-        ServerFrame::Pong { .. } => "pong",
-    }
-}
-
-const SERVER_FRAMES: &[&str] = &[
-    "hello",
-    "snapshot",
-    "message",
-    "synced",
-    "ack",
-    "typing",
-    "receipt",
-    "conversation",
-    "queue",
-    "availability",
-    "agent_presence",
-    "agents",
-    "canned_responses",
-    "visitor_page",
-    "error",
-    "ping",
-    "pong",
-];
 
 const HTTP_TYPES: &[&str] = &[
     "ApiError",
@@ -194,10 +126,10 @@ fn every_example_parses_and_every_frame_is_documented() {
     for ex in examples() {
         match ex.kind.as_str() {
             "client" => {
-                client.insert(client_name(&round_trip::<ClientFrame>(&ex)));
+                client.insert(ClientFrameType::from(&round_trip::<ClientFrame>(&ex)).into());
             }
             "server" => {
-                server.insert(server_name(&round_trip::<ServerFrame>(&ex)));
+                server.insert(ServerFrameType::from(&round_trip::<ServerFrame>(&ex)).into());
             }
             other => {
                 let ty = other
@@ -242,18 +174,17 @@ fn every_example_parses_and_every_frame_is_documented() {
             }
         }
     }
-    let want = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-    let got = |set: BTreeSet<&str>| set.into_iter().map(String::from).collect::<BTreeSet<_>>();
     assert_eq!(
-        got(client),
-        want(CLIENT_FRAMES),
+        client,
+        names(ClientFrameType::VARIANTS),
         "client frames without an example"
     );
     assert_eq!(
-        got(server),
-        want(SERVER_FRAMES),
+        server,
+        names(ServerFrameType::VARIANTS),
         "server frames without an example"
     );
+    let want = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
     assert_eq!(http, want(HTTP_TYPES), "HTTP payloads without an example");
 }
 
