@@ -170,9 +170,7 @@ fn number_field(out: &mut String, name: &str, value: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
     use tidings_protocol::frame::ClientFrameType;
-    use tidings_protocol::VariantArray;
 
     #[test]
     fn every_client_frame_is_written_as_serde_writes_it() {
@@ -229,11 +227,7 @@ mod tests {
             ClientFrame::Pong { nonce: 8 },
         ];
         // The protocol lists its frame types: every one must be tried here.
-        let tried: BTreeSet<ClientFrameType> = frames.iter().map(ClientFrameType::from).collect();
-        let missing: Vec<_> = ClientFrameType::VARIANTS
-            .iter()
-            .filter(|t| !tried.contains(t))
-            .collect();
+        let missing = tidings_protocol::kinds_missing::<_, ClientFrameType>(&frames);
         assert!(
             missing.is_empty(),
             "frame types not tried here: {missing:?}"

@@ -24,6 +24,20 @@ pub use frame::{ClientFrame, ServerFrame};
 pub use model::*;
 pub use strum::VariantArray;
 
+/// The kinds of `K` (a frame type's `VARIANTS`) that none of `values` is: for tests that
+/// must try every kind, so a new frame type fails them until it is tried.
+pub fn kinds_missing<T, K>(values: &[T]) -> Vec<K>
+where
+    K: VariantArray + Copy + PartialEq + for<'a> From<&'a T>,
+{
+    let tried: Vec<K> = values.iter().map(K::from).collect();
+    K::VARIANTS
+        .iter()
+        .copied()
+        .filter(|k| !tried.contains(k))
+        .collect()
+}
+
 /// Protocol version spoken by this build. A client states it in its `auth` frame; the
 /// server refuses versions it does not speak with `unsupported_version`.
 pub const PROTOCOL_VERSION: u32 = 1;

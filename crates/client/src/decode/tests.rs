@@ -3,7 +3,6 @@
 //! decoded both here and by serde, and the two results must agree.
 
 use super::*;
-use std::collections::BTreeSet;
 use tidings_protocol::frame::ServerFrameType;
 use tidings_protocol::http::{ApiError, ConversationList, CreateVisitorResponse};
 use tidings_protocol::VariantArray;
@@ -172,11 +171,7 @@ fn every_frame() -> Vec<ServerFrame> {
 fn decodes_every_variant_as_the_protocol_encodes_it() {
     let frames = every_frame();
     // The protocol lists its frame types: every one must be tried here.
-    let tried: BTreeSet<ServerFrameType> = frames.iter().map(ServerFrameType::from).collect();
-    let missing: Vec<_> = ServerFrameType::VARIANTS
-        .iter()
-        .filter(|t| !tried.contains(t))
-        .collect();
+    let missing = tidings_protocol::kinds_missing::<_, ServerFrameType>(&frames);
     assert!(
         missing.is_empty(),
         "frame types not tried here: {missing:?}"
