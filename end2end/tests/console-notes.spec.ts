@@ -4,29 +4,14 @@
 // reloads, while the visitor's receipts still move past it; a chat handed from Ada to Bea
 // with a note alerts Bea and shows in her Mine, the visitor sees "Bea joined the chat" and
 // not the note, Ada loses sight of it, and Bea can put it back in the queue.
-import { Browser, BrowserContext, Page } from "@playwright/test";
-import { ConsolePage } from "../support/console-page";
+import { Browser, Page } from "@playwright/test";
+import { closeContexts, consoleFor, newPage } from "../support/contexts";
 import { AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { addAgents, BEA, conversationIdOf, SENT } from "../support/people";
 import { TidingsServer } from "../support/server";
 
-const opened: BrowserContext[] = [];
-test.afterEach(async () => {
-  for (const context of opened.splice(0)) await context.close();
-});
-
-async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  opened.push(context);
-  return context.newPage();
-}
-
-async function consoleFor(browser: Browser, server: TidingsServer, who: { email: string; password: string }): Promise<ConsolePage> {
-  const console_ = new ConsolePage(await newPage(browser), server);
-  await console_.loginOk(who);
-  return console_;
-}
+test.afterEach(closeContexts);
 
 /** Records the widget's `message` events on the demo page in `window.__messages`. */
 async function recordMessages(page: Page): Promise<void> {

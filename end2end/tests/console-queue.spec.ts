@@ -2,23 +2,15 @@
 // visitor (after a confirmation; the visitor's waiting chat leaves the queue and their next
 // message shows failed, saying why), closes several waiting chats at once, and sees the
 // longest-waiting first with more pages loaded on demand past the first 200.
-import { Browser, BrowserContext, Page } from "@playwright/test";
+import { Browser } from "@playwright/test";
 import { ConsolePage } from "../support/console-page";
+import { closeContexts, newPage } from "../support/contexts";
 import { AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { addAgents, SENT } from "../support/people";
 import { TidingsServer } from "../support/server";
 
-const opened: BrowserContext[] = [];
-test.afterEach(async () => {
-  for (const context of opened.splice(0)) await context.close();
-});
-
-async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  opened.push(context);
-  return context.newPage();
-}
+test.afterEach(closeContexts);
 
 /** `count` visitors, one after the other, each opening a waiting chat with the message
  * `${prefix} ${i}` over the protocol (no widget: faster); returns the conversation ids in

@@ -3,29 +3,14 @@
 // the arrows and Enter, names filled in; an admin adds an agent (with a password, or a
 // one-time set-password link) who then logs in, and removes one, whose console is signed
 // out; a plain agent sees no admin screens; every agent picker shows live presence.
-import { Browser, BrowserContext, Page } from "@playwright/test";
+import { Browser } from "@playwright/test";
 import { ConsolePage } from "../support/console-page";
+import { closeContexts, consoleFor, newPage } from "../support/contexts";
 import { ADMIN, AGENT, expect, test } from "../support/fixtures";
 import { addAgents, SENT } from "../support/people";
 import { TidingsServer } from "../support/server";
 
-const opened: BrowserContext[] = [];
-test.afterEach(async () => {
-  for (const context of opened.splice(0)) await context.close();
-});
-
-async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  opened.push(context);
-  return context.newPage();
-}
-
-/** Someone logged in to the console in a browser context of their own. */
-async function consoleFor(browser: Browser, server: TidingsServer, who: { email: string; password: string }): Promise<ConsolePage> {
-  const console_ = new ConsolePage(await newPage(browser), server);
-  await console_.loginOk(who);
-  return console_;
-}
+test.afterEach(closeContexts);
 
 /** A visitor (named, or not) opens a waiting chat with `body` over the protocol. */
 async function visitorSays(browser: Browser, server: TidingsServer, name: string | null, body: string): Promise<void> {
