@@ -1,12 +1,15 @@
 //! `ChatWidget`: the panel — header, banners, messages, typing, then the composer while
-//! the conversation is open or the rating prompt once it has ended. Esc closes it.
+//! the conversation is open or the rating prompt once it has ended. Esc closes it. Where the
+//! server sends email, slots for the extras module: the offline email form while nobody is
+//! online, the transcript button once the chat has ended.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use tidings_protocol::ConversationStatus;
+use tidings_protocol::{ConversationStatus, PresenceStatus};
 
 use super::composer::Composer;
 use super::connection_banner::ConnectionBanner;
+use super::extras_slot::ExtrasSlot;
 use super::header::Header;
 use super::message_list::MessageList;
 use super::rating_prompt::RatingPrompt;
@@ -18,6 +21,9 @@ use crate::state::use_chat;
 pub fn ChatWidget() -> impl IntoView {
     let chat = use_chat();
     let ended = Memo::new(move |_| chat.status() == ConversationStatus::Ended);
+    let offline_email = Memo::new(move |_| {
+        chat.email.get() && chat.availability.get() != PresenceStatus::Online && !ended.get()
+    });
     let title = chat.config.with_value(|c| c.title.clone());
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -37,9 +43,11 @@ pub fn ChatWidget() -> impl IntoView {
             <ConnectionBanner/>
             <MessageList/>
             <TypingIndicator/>
+            {move || offline_email.get().then(|| view! { <ExtrasSlot export="mount_offline_email"/> })}
             {move || {
                 if ended.get() {
-                    view! { <RatingPrompt/> }.into_any()
+                    let transcript = chat.email.get().then(|| view! { <ExtrasSlot export="mount_transcript"/> });
+                    view! { <RatingPrompt/> {transcript} }.into_any()
                 } else {
                     view! { <Composer/> }.into_any()
                 }
