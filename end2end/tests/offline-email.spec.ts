@@ -113,6 +113,32 @@ test("a site that requires the email: no message goes out before it is saved", a
   });
 });
 
+test("a required email stops being asked for, and sending works, once an agent is online", async ({ page, browser }) => {
+  await withEmail(async (server) => {
+    const site = await HostSite.start(server.origin, "localhost");
+    try {
+      const host = new HostPage(page);
+      await host.goto(site.page("/shop", { settings: { "offline-email": "required" } }));
+      await host.open();
+      await host.waitOnline();
+      const field = host.widget.getByTestId("offline-email");
+      await expect(field).toBeVisible();
+
+      await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
+      const agentContext = await browser.newContext();
+      const ada = new ConsolePage(await agentContext.newPage(), server);
+      await ada.loginOk(AGENT);
+      await expect(field).toHaveCount(0);
+      await host.input.fill("now someone is here");
+      await host.input.press("Enter");
+      await expect(host.message("now someone is here")).toHaveCount(1);
+      await agentContext.close();
+    } finally {
+      await site.stop();
+    }
+  });
+});
+
 test("an ended chat offers the transcript by email, asking for the address when none is known", async ({
   page,
   browser,

@@ -1,15 +1,13 @@
 //! `ChatWidget`: the panel — header, banners, messages, typing, then the composer while
-//! the conversation is open or the rating prompt once it has ended. Esc closes it. Where the
-//! server sends email, slots for the extras module: the offline email form while nobody is
-//! online, the transcript button once the chat has ended.
+//! the conversation is open or the rating prompt once it has ended. Esc closes it. The
+//! extras module adds its screens beside those (`crate::extras::follow_screens`).
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use tidings_protocol::{ConversationStatus, PresenceStatus};
+use tidings_protocol::ConversationStatus;
 
 use super::composer::Composer;
 use super::connection_banner::ConnectionBanner;
-use super::extras_slot::ExtrasSlot;
 use super::header::Header;
 use super::message_list::MessageList;
 use super::rating_prompt::RatingPrompt;
@@ -21,9 +19,7 @@ use crate::state::use_chat;
 pub fn ChatWidget() -> impl IntoView {
     let chat = use_chat();
     let ended = Memo::new(move |_| chat.status() == ConversationStatus::Ended);
-    let offline_email = Memo::new(move |_| {
-        chat.email.get() && chat.availability.get() != PresenceStatus::Online && !ended.get()
-    });
+    crate::extras::follow_screens(chat, ended);
     let title = chat.config.with_value(|c| c.title.clone());
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -43,11 +39,9 @@ pub fn ChatWidget() -> impl IntoView {
             <ConnectionBanner/>
             <MessageList/>
             <TypingIndicator/>
-            {move || offline_email.get().then(|| view! { <ExtrasSlot export="mount_offline_email"/> })}
             {move || {
                 if ended.get() {
-                    let transcript = chat.email.get().then(|| view! { <ExtrasSlot export="mount_transcript"/> });
-                    view! { <RatingPrompt/> {transcript} }.into_any()
+                    view! { <RatingPrompt/> }.into_any()
                 } else {
                     view! { <Composer/> }.into_any()
                 }

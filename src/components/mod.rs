@@ -5,7 +5,6 @@ pub mod chat_widget;
 pub mod composer;
 pub mod connection_banner;
 pub mod date_separator;
-pub mod extras_slot;
 pub mod header;
 pub mod message_bubble;
 pub mod message_list;

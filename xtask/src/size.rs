@@ -19,18 +19,23 @@ pub const LOADER_BUDGET: usize = 3_072;
 /// savings reached (142,438), rounded up to 144,000, then raised only by what features
 /// measurably needed: 144,389 with the live visitor page (the time zone and in-page
 /// navigations sent, about +460), hidden note seqs (+29) and text that contrasts with any
-/// site colour (+43), and `hello.email` (+82).
-pub const WIDGET_BUDGET: usize = 144_400;
+/// site colour (+43), and `hello.email` (+82); then by the hook into the extras module
+/// (+1,701: 144,389 → 146,090; the emoji button and its style, the start script's loading
+/// function, and the effect that tells the extras which of their screens apply), which
+/// keeps the emoji picker, the offline email form and the transcript button (about 84 KB
+/// gzip on their own) out of the first open.
+pub const WIDGET_BUDGET: usize = 146_101;
 /// The open widget built with stable, on a machine without nightly (its std keeps the
 /// panic machinery): the same code measured 166,698, rounded up, and raised as the nightly
-/// budget was. Also a ratchet.
-pub const WIDGET_BUDGET_STABLE: usize = 168_400;
+/// budget was (the extras hook included, by the nightly build's figure). Also a ratchet.
+pub const WIDGET_BUDGET_STABLE: usize = 170_101;
 
 /// The widget's extras (`crates/widget-extras`: emoji picker, offline email, transcript),
 /// which a visitor downloads only on first use of one of their screens, so they are not in
 /// the open widget's total. Built with nightly, as the widget; a ratchet, set at what they
-/// measured, rounded up. A stable build is printed, not held to it.
-pub const EXTRAS_BUDGET: usize = 62_000;
+/// measured (84,714 gzip, 69,880 brotli), rounded up. A stable build is printed, not held
+/// to it.
+pub const EXTRAS_BUDGET: usize = 86_000;
 
 /// One file's compressed sizes, as the server sends it.
 #[derive(Clone, Copy, Default)]

@@ -17,6 +17,8 @@ mod emoji_picker;
 #[cfg(target_arch = "wasm32")]
 mod offline_email;
 #[cfg(target_arch = "wasm32")]
+mod screens;
+#[cfg(target_arch = "wasm32")]
 mod style;
 #[cfg(target_arch = "wasm32")]
 mod transcript;
@@ -50,25 +52,17 @@ mod exports {
         }
     }
 
-    /// Nobody is online and the server sends email: the widget's empty `slot` gets the
-    /// offline email form, which saves the address for the visitor of `token`.
+    /// Which screens beside the composer and the rating apply, on a server that sends email:
+    /// the offline email form (nobody online, chat not ended) and the transcript button
+    /// (chat ended), for the visitor of `token` and their `conversation`. Called by the
+    /// widget whenever that changes, once one of them has applied.
     #[wasm_bindgen]
-    pub fn mount_offline_email(slot: web_sys::HtmlElement, token: Option<String>) {
-        if let Some(token) = token {
-            crate::offline_email::mount(slot, token);
-        }
-    }
-
-    /// The chat `conversation` has ended on a server that sends email: the widget's empty
-    /// `slot` gets the "email me the transcript" button.
-    #[wasm_bindgen]
-    pub fn mount_transcript(
-        slot: web_sys::HtmlElement,
+    pub fn show_screens(
+        offline_email: bool,
+        transcript: bool,
         token: Option<String>,
         conversation: Option<String>,
     ) {
-        if let (Some(token), Some(conversation)) = (token, conversation) {
-            crate::transcript::mount(slot, token, conversation);
-        }
+        crate::screens::show(offline_email, transcript, token, conversation);
     }
 }

@@ -19,17 +19,17 @@ use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
 use crate::texts;
 
-/// Mounts the form in `slot`, for the visitor whose token is `token`.
-pub fn mount(slot: HtmlElement, token: String) {
-    crate::style::inject();
+/// Mounts the form in `slot`, for the visitor whose token is `token`; dropping what it
+/// returns unmounts it.
+pub fn mount(slot: HtmlElement, token: String) -> Box<dyn std::any::Any> {
     let required = crate::page_setting("offlineEmail").as_deref() == Some("required");
     let saved = Rc::new(Cell::new(false));
     if required {
         guard_composer(slot.clone(), saved.clone());
     }
-    std::mem::forget(leptos::mount::mount_to(slot, move || {
+    Box::new(leptos::mount::mount_to(slot, move || {
         form(token, required, saved)
-    }));
+    }))
 }
 
 fn form(token: String, required: bool, saved: Rc<Cell<bool>>) -> impl IntoView {
@@ -108,7 +108,7 @@ fn form(token: String, required: bool, saved: Rc<Cell<bool>>) -> impl IntoView {
     }
 }
 
-/// While the form is on screen and nothing is saved, stops the composer's sending (Enter in
+/// While the form is on screen (its slot in the page) and nothing is saved, stops the composer's sending (Enter in
 /// its box, or its form's submit) before the widget sees it, and points at the email field.
 /// Listens on the document in the capture phase: the composer may be re-created, and the
 /// widget's own listeners sit on its elements.

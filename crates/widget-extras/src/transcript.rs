@@ -8,10 +8,10 @@ use tidings_protocol::http::TranscriptRequest;
 
 use crate::texts;
 
-/// Mounts the button in `slot`, for conversation `id` of the visitor whose token is `token`.
-pub fn mount(slot: web_sys::HtmlElement, token: String, id: String) {
-    crate::style::inject();
-    std::mem::forget(leptos::mount::mount_to(slot, move || button(token, id)));
+/// Mounts the button in `slot`, for conversation `id` of the visitor whose token is `token`;
+/// dropping what it returns unmounts it.
+pub fn mount(slot: web_sys::HtmlElement, token: String, id: String) -> Box<dyn std::any::Any> {
+    Box::new(leptos::mount::mount_to(slot, move || button(token, id)))
 }
 
 fn button(token: String, id: String) -> impl IntoView {
