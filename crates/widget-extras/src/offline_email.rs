@@ -1,6 +1,7 @@
 //! The offline email form: while no agent is online and the server sends email, the widget
-//! mounts this in its slot so that a reply can reach a visitor who leaves. The address
-//! becomes the visitor's email (`PATCH /v1/visitor`, as `Tidings('identify', {email})`).
+//! says so and `screens.rs` puts this just before the composer, so that a reply can reach a
+//! visitor who leaves. The address becomes the visitor's email (`PATCH /v1/visitor`, as
+//! `Tidings('identify', {email})`).
 //!
 //! Optional unless the site owner says `data-offline-email="required"` (the loader forwards
 //! it as `offlineEmail` in the chat page's URL): then a message cannot be sent, by Enter or
