@@ -14,13 +14,20 @@ import { SmtpSink } from "../support/smtp-sink";
 const AWAY = "We're away — leave a message";
 const VERA = "vera@example.test";
 
-test("without SMTP on the server, no email is asked for", async ({ page, server }) => {
+test("without SMTP on the server, no email is asked for, and the extras module is not downloaded", async ({
+  page,
+  server,
+}) => {
+  const extras: string[] = [];
+  page.on("request", (r) => r.url().includes("/chat/extras/") && extras.push(r.url()));
   const host = new HostPage(page);
   await host.goto(server.url("/"));
   await host.open();
   await host.waitOnline();
   await expect(host.status).toHaveText(AWAY);
+  await host.send("nobody here, and no email either");
   await expect(host.widget.getByTestId("offline-email")).toHaveCount(0);
+  expect(extras).toEqual([]);
 });
 
 test("an email left while nobody is online receives the agent's reply after the visitor left", async ({
