@@ -154,7 +154,9 @@
   const ensureFrame = () => {
     if (frame) return;
     const q = new URLSearchParams({ origin: location.origin, page: location.href, title, color });
-    if (data.greeting) q.set("greeting", data.greeting);
+    // Every other data-* setting (greeting, offline-email, …) as the app names it: the app
+    // reads those it knows and checks them.
+    for (const k in data) q.has(k) || q.set(k, data[k]);
     // The app checks it and falls back to the browser's language, then English.
     const locale = data.locale || d.documentElement.lang;
     if (locale) q.set("locale", locale);

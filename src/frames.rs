@@ -21,9 +21,11 @@ pub fn handle(rt: &Runtime, frame: ServerFrame) {
         ServerFrame::Hello {
             availability,
             visitor_id,
+            email,
             ..
         } => {
             state.availability.set(availability);
+            state.email.set(email);
             rt.delivery.pump();
             let before = rt.visitor_id.replace(visitor_id);
             if before.is_some() && before != visitor_id {

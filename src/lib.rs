@@ -10,7 +10,8 @@
 //! - `runtime` (services and wiring), `session` (visitor and conversation), `frames` (server frames → state), `actions` (what
 //!   the components ask for), `api` (HTTP), `host` (postMessage with the loader),
 //!   `startup` (where to keep things: own storage, the host page's through
-//!   `host_store`, or memory), `sound`, `time`, `config`.
+//!   `host_store`, or memory), `sound`, `time`, `config`, `extras` (loads the second wasm
+//!   module, `crates/widget-extras`, when a screen in it is needed).
 //! - `components`: one component per file.
 
 pub mod adoption;
@@ -28,6 +29,8 @@ mod app;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 mod config;
+#[cfg(target_arch = "wasm32")]
+mod extras;
 #[cfg(target_arch = "wasm32")]
 mod frames;
 #[cfg(target_arch = "wasm32")]

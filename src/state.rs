@@ -37,6 +37,9 @@ pub struct ChatState {
     /// Nothing can be kept on this device (no storage of our own nor the host page's):
     /// the chat lives as long as the page, and the panel says so.
     pub memory_only: RwSignal<bool>,
+    /// The server sends email (`hello.email`): the offline email form and the transcript
+    /// button (both in the extras module) may be offered.
+    pub email: RwSignal<bool>,
 }
 
 impl ChatState {
@@ -54,6 +57,7 @@ impl ChatState {
             sounds: RwSignal::new(0),
             draft: RwSignal::new(String::new()),
             memory_only: RwSignal::new(false),
+            email: RwSignal::new(false),
         }
     }
 

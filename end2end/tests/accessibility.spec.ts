@@ -46,6 +46,21 @@ test("axe finds no WCAG 2.2 AA violation in the widget: closed, open and empty, 
   await expectNoViolations(page, "the rating prompt");
 });
 
+test("axe finds no WCAG 2.2 AA violation in the open emoji picker (from the extras module)", async ({ page, server }) => {
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await host.open();
+  await host.waitOnline();
+  await host.widget.getByTestId("emoji-button").click();
+  await expect(host.widget.getByTestId("emoji-picker")).toBeVisible();
+  await expect(host.widget.getByTestId("emoji-option").first()).toBeVisible();
+  await expectNoViolations(page, "the open emoji picker");
+
+  await host.widget.getByTestId("emoji-search").fill("no such emoji");
+  await expect(host.widget.getByText("No emoji found")).toBeVisible();
+  await expectNoViolations(page, "the emoji picker with no match");
+});
+
 test("axe finds no WCAG 2.2 AA violation in the console: login, list, conversation, search, reports", async ({
   page,
   server,

@@ -1,5 +1,6 @@
 //! `ChatWidget`: the panel — header, banners, messages, typing, then the composer while
-//! the conversation is open or the rating prompt once it has ended. Esc closes it.
+//! the conversation is open or the rating prompt once it has ended. Esc closes it. The
+//! extras module adds its screens beside those (`crate::extras::follow_screens`).
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ use crate::state::use_chat;
 pub fn ChatWidget() -> impl IntoView {
     let chat = use_chat();
     let ended = Memo::new(move |_| chat.status() == ConversationStatus::Ended);
+    crate::extras::follow_screens(chat, ended);
     let title = chat.config.with_value(|c| c.title.clone());
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {

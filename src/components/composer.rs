@@ -1,6 +1,7 @@
 //! `Composer`: the message box. Enter sends, Shift+Enter breaks the line; the counter
 //! appears near the 4,000-character limit and Send is disabled past it. Typing is
-//! reported to the agent (debounced in `actions`).
+//! reported to the agent (debounced in `actions`). The emoji button opens the picker from
+//! the extras module (`crate::extras`), which inserts into the box with an `input` event.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -51,6 +52,18 @@ pub fn Composer() -> impl IntoView {
                 on:input=on_input
                 on:keydown=on_keydown
             ></textarea>
+            <button
+                class="tw-emoji"
+                type="button"
+                data-testid="emoji-button"
+                aria-label="Emoji"
+                on:click=move |ev| {
+                    let button = js_sys::Array::of1(&ev.target().into());
+                    crate::extras::open(chat.notice, "mount_emoji_picker", button)
+                }
+            >
+                "🙂"
+            </button>
             <span
                 id="tw-counter"
                 class="tw-counter"

@@ -1,13 +1,13 @@
 //! Building the directory the server serves with `--assets`: the demo host page and the loader
-//! from `assets/`, the widget app under `chat/` and the console under `console/` (built by
-//! `wasm_app.rs`), each compressible file with its brotli and gzip copies beside it
+//! from `assets/`, the widget app under `chat/` with its on-demand extras under `chat/extras/`,
+//! and the console under `console/` (built by `wasm_app.rs`), each compressible file with its brotli and gzip copies beside it
 //! (`compress.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::step::{self, Result};
-use crate::wasm_app::{self, App};
+use crate::wasm_app::{self, App, Extras};
 use crate::wasm_toolchain::WasmToolchain;
 
 /// Builds every asset into `out` (replacing what was there) and returns `out`.
@@ -20,10 +20,15 @@ pub fn build(root: &Path, out: &Path) -> Result<PathBuf> {
         App {
             dir: root.to_path_buf(),
             public_url: "/chat/",
+            extras: Some(Extras {
+                package: "tidings-widget-extras",
+                global: "tidingsExtras",
+            }),
         },
         App {
             dir: root.join("crates/console"),
             public_url: "/console/",
+            extras: None,
         },
     ];
     let built = wasm_app::build_all(&apps, out, WasmToolchain::choose())?;

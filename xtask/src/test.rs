@@ -20,7 +20,12 @@ use crate::step::{self, cargo, Failure, Result};
 use crate::{fuzz, tools};
 
 /// The packages compiled to wasm32 (clippy runs on them for that target too).
-const WASM_PACKAGES: &[&str] = &["tidings-widget", "tidings-console", "tidings-client"];
+const WASM_PACKAGES: &[&str] = &[
+    "tidings-widget",
+    "tidings-widget-extras",
+    "tidings-console",
+    "tidings-client",
+];
 
 /// The lanes that run at once once everything is built, and how many steps each counts.
 const LANES: &[(&str, usize)] = &[("rust", 2), ("browser", 3)];

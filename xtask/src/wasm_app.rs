@@ -26,6 +26,19 @@ pub struct App {
     pub dir: PathBuf,
     /// The URL path it is served under, with slashes: `/chat/`.
     pub public_url: &'static str,
+    /// A second wasm module the app loads on demand (the widget's extras), if any.
+    pub extras: Option<Extras>,
+}
+
+/// A wasm library an app loads only when it needs it: built in the app's cargo invocation,
+/// bundled under `<public_url>extras/` with hashed names, and made loadable by the app's
+/// start script, which defines `window.<global>()`: a promise of the initialised module (one
+/// load, retried after a failure).
+pub struct Extras {
+    /// The cargo package (a cdylib).
+    pub package: &'static str,
+    /// The name of the loading function the start script defines.
+    pub global: &'static str,
 }
 
 /// What an app's `index.html` says it is made of (its `data-trunk` links).
@@ -55,20 +68,36 @@ pub fn build_all(apps: &[App], out: &Path, toolchain: WasmToolchain) -> Result<V
     let mut built = Vec::new();
     for app in apps {
         let recipe = read_recipe(&app.dir.join("index.html"))?;
-        built.push(compile(&app.dir, &recipe.bin, toolchain)?);
+        let extras = app.extras.as_ref().map(|e| e.package);
+        built.push(compile(&app.dir, &recipe.bin, extras, toolchain)?);
         let dist = out.join(app.public_url.trim_matches('/'));
+        let loader = match &app.extras {
+            Some(extras) => bundle_extras(app, extras, &wasm_dir, &dist.join("extras"))?,
+            None => String::new(),
+        };
         bundle(
             app,
             &recipe,
             &wasm_dir.join(format!("{}.wasm", recipe.bin)),
             &dist,
+            &loader,
         )?;
     }
     Ok(built)
 }
 
-fn compile(dir: &Path, bin: &str, toolchain: WasmToolchain) -> Result<WasmToolchain> {
-    let what = format!("build {bin} (wasm32, wasm-release)");
+/// Builds the app's binary and, in the same cargo invocation (one dependency graph, built
+/// once), its extras' library.
+fn compile(
+    dir: &Path,
+    bin: &str,
+    extras: Option<&str>,
+    toolchain: WasmToolchain,
+) -> Result<WasmToolchain> {
+    let what = match extras {
+        Some(extras) => format!("build {bin} and {extras} (wasm32, wasm-release)"),
+        None => format!("build {bin} (wasm32, wasm-release)"),
+    };
     let cargo = |toolchain: WasmToolchain| {
         // Through rustup's `cargo` on PATH (see `tools::prepare_path`), which
         // `RUSTUP_TOOLCHAIN` switches to nightly; xtask's own cargo is stable's.
@@ -85,6 +114,9 @@ fn compile(dir: &Path, bin: &str, toolchain: WasmToolchain) -> Result<WasmToolch
                 "--bin",
                 bin,
             ]);
+        if let Some(extras) = extras {
+            command.args(["-p", extras, "--lib"]);
+        }
         toolchain.apply(&mut command);
         command
     };
@@ -106,31 +138,34 @@ fn compile(dir: &Path, bin: &str, toolchain: WasmToolchain) -> Result<WasmToolch
     }
 }
 
-/// wasm-bindgen, wasm-opt and terser on one app's wasm, its styles minified, every file named
-/// by its content, and its page.
-fn bundle(app: &App, recipe: &Recipe, wasm: &Path, dist: &Path) -> Result {
+/// A wasm file through wasm-bindgen, wasm-opt and terser, written to `dist` with names
+/// hashed by content. Returns the JavaScript glue's bytes and its and the wasm's names.
+fn bindgen(
+    name: &str,
+    wasm: &Path,
+    wasm_opt: Option<&str>,
+    dist: &Path,
+) -> Result<(Vec<u8>, Vec<u8>, String, String)> {
     std::fs::create_dir_all(dist)?;
-    let work = crate::dev::target_dir()
-        .join("wasm-bindgen")
-        .join(&recipe.bin);
+    let work = crate::dev::target_dir().join("wasm-bindgen").join(name);
     if work.exists() {
         std::fs::remove_dir_all(&work)?;
     }
     std::fs::create_dir_all(&work)?;
     step::run(
-        &format!("wasm-bindgen {}", recipe.bin),
+        &format!("wasm-bindgen {name}"),
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--no-typescript", "--out-name"])
-            .arg(&recipe.bin)
+            .arg(name)
             .arg("--out-dir")
             .arg(&work)
             .arg(wasm),
     )?;
-    let bg = work.join(format!("{}_bg.wasm", recipe.bin));
-    if let Some(level) = &recipe.wasm_opt {
-        let optimised = work.join(format!("{}_opt.wasm", recipe.bin));
+    let bg = work.join(format!("{name}_bg.wasm"));
+    if let Some(level) = wasm_opt {
+        let optimised = work.join(format!("{name}_opt.wasm"));
         step::run(
-            &format!("wasm-opt -O{level} {}", recipe.bin),
+            &format!("wasm-opt -O{level} {name}"),
             Command::new("wasm-opt")
                 .arg(format!("-O{level}"))
                 .arg("--output")
@@ -140,9 +175,9 @@ fn bundle(app: &App, recipe: &Recipe, wasm: &Path, dist: &Path) -> Result {
         std::fs::rename(&optimised, &bg)?;
     }
     // wasm-bindgen's glue is an ES module: its top level is private, so terser may rename it.
-    let glue = work.join(format!("{}.js", recipe.bin));
+    let glue = work.join(format!("{name}.js"));
     step::run(
-        &format!("minify {}.js (terser)", recipe.bin),
+        &format!("minify {name}.js (terser)"),
         Command::new(tools::terser())
             .arg(&glue)
             .args(["--module", "--compress", "--mangle", "--comments", "false"])
@@ -150,7 +185,7 @@ fn bundle(app: &App, recipe: &Recipe, wasm: &Path, dist: &Path) -> Result {
             .arg(&glue),
     )?;
     let (wasm_bytes, js_bytes) = (std::fs::read(&bg)?, std::fs::read(&glue)?);
-    let base = format!("{}-{}", recipe.bin, content_hash(&[&wasm_bytes, &js_bytes]));
+    let base = format!("{name}-{}", content_hash(&[&wasm_bytes, &js_bytes]));
     let (js_name, wasm_name) = (format!("{base}.js"), format!("{base}_bg.wasm"));
     std::fs::write(dist.join(&js_name), &js_bytes)?;
     std::fs::write(dist.join(&wasm_name), &wasm_bytes)?;
@@ -159,7 +194,40 @@ fn bundle(app: &App, recipe: &Recipe, wasm: &Path, dist: &Path) -> Result {
     if snippets.exists() {
         crate::assets::copy_tree(&snippets, &dist.join("snippets"))?;
     }
+    Ok((wasm_bytes, js_bytes, js_name, wasm_name))
+}
 
+/// Bundles an app's extras into `dist` (at wasm-opt's size level, as the apps) and returns
+/// the start-script statement that makes them loadable.
+fn bundle_extras(app: &App, extras: &Extras, wasm_dir: &Path, dist: &Path) -> Result<String> {
+    let name = extras.package;
+    let wasm = wasm_dir.join(format!("{}.wasm", name.replace('-', "_")));
+    let (_, _, js_name, wasm_name) = bindgen(name, &wasm, Some("z"), dist)?;
+    Ok(extras_loader(
+        extras.global,
+        &format!("{}extras/{js_name}", app.public_url),
+        &format!("{}extras/{wasm_name}", app.public_url),
+    ))
+}
+
+/// The start script's statements (after the app's start) defining `window.<global>()`: the
+/// module, imported and initialised once; a failed load is forgotten so that the next call
+/// tries again, under a new URL (`?1`, `?2`, …: a browser may keep a failed module import
+/// for its URL; the server ignores the query).
+fn extras_loader(global: &str, js: &str, wasm: &str) -> String {
+    format!(
+        ";let x,n=0;window.{global}=()=>x||=import('{js}'+(n?'?'+n:'')).then(async m=>(await m.default({{module_or_path:'{wasm}'}}),m)).catch(e=>{{x=0;n++;throw e}})"
+    )
+}
+
+/// wasm-bindgen, wasm-opt and terser on one app's wasm, its styles minified, every file named
+/// by its content, and its page, whose start script ends with `loader`.
+fn bundle(app: &App, recipe: &Recipe, wasm: &Path, dist: &Path, loader: &str) -> Result {
+    let (wasm_bytes, js_bytes, js_name, wasm_name) =
+        bindgen(&recipe.bin, wasm, recipe.wasm_opt.as_deref(), dist)?;
+    let work = crate::dev::target_dir()
+        .join("wasm-bindgen")
+        .join(&recipe.bin);
     let mut head = String::new();
     for css in &recipe.css {
         let source = app.dir.join(css);
@@ -194,7 +262,7 @@ fn bundle(app: &App, recipe: &Recipe, wasm: &Path, dist: &Path) -> Result {
     head.push_str(&format!(
         "<link rel=\"modulepreload\" href=\"{url}{js_name}\" crossorigin=\"anonymous\" integrity=\"{}\">\
          <link rel=\"preload\" href=\"{url}{wasm_name}\" crossorigin=\"anonymous\" integrity=\"{}\" as=\"fetch\" type=\"application/wasm\">\
-         <script type=\"module\">import init from '{url}{js_name}';init({{module_or_path:'{url}{wasm_name}'}})</script>",
+         <script type=\"module\">import init from '{url}{js_name}';init({{module_or_path:'{url}{wasm_name}'}}){loader}</script>",
         integrity(&js_bytes),
         integrity(&wasm_bytes),
     ));
@@ -281,7 +349,16 @@ fn integrity(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{attribute, content_hash, integrity, Recipe};
+    use super::{attribute, content_hash, extras_loader, integrity, Recipe};
+
+    #[test]
+    fn the_extras_loader_imports_and_initialises_once_and_retries_a_failure_under_a_new_url() {
+        assert_eq!(
+            extras_loader("load", "/chat/extras/x-1.js", "/chat/extras/x-1_bg.wasm"),
+            ";let x,n=0;window.load=()=>x||=import('/chat/extras/x-1.js'+(n?'?'+n:'')).then(async m=>\
+             (await m.default({module_or_path:'/chat/extras/x-1_bg.wasm'}),m)).catch(e=>{x=0;n++;throw e})"
+        );
+    }
 
     #[test]
     fn integrity_is_sha384_in_base64() {

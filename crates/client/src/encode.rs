@@ -2,7 +2,9 @@
 //! writes them (the tests compare every variant), without serde_json's per-type
 //! serializer code in the wasm.
 
-use tidings_protocol::http::{CreateVisitorRequest, RatingRequest, UpdateVisitorRequest};
+use tidings_protocol::http::{
+    CreateVisitorRequest, RatingRequest, TranscriptRequest, UpdateVisitorRequest,
+};
 use tidings_protocol::{ClientFrame, PresenceStatus};
 use uuid::Uuid;
 
@@ -122,6 +124,19 @@ pub fn rating_request(request: &RatingRequest) -> String {
     optional_string_field(&mut out, "feedback", &request.feedback);
     out.push('}');
     out
+}
+
+/// `POST /v1/conversations/{id}/transcript` body: `{}`, or `{"email":…}` when given.
+pub fn transcript_request(request: &TranscriptRequest) -> String {
+    match &request.email {
+        Some(email) => {
+            let mut out = String::from("{\"email\":");
+            write::string(&mut out, email);
+            out.push('}');
+            out
+        }
+        None => "{}".into(),
+    }
 }
 
 /// `{"name":…,"email":…,"page_url":…}`, `null` for what is not given.
@@ -283,6 +298,19 @@ mod tests {
             };
             let expected = serde_json::to_string(&rating).unwrap();
             assert_eq!(rating_request(&rating), expected);
+        }
+    }
+
+    #[test]
+    fn a_transcript_request_is_written_as_serde_writes_it() {
+        for email in [
+            None,
+            Some("vera@example.com".to_string()),
+            Some("a\"b".into()),
+        ] {
+            let request = TranscriptRequest { email };
+            let expected = serde_json::to_string(&request).unwrap();
+            assert_eq!(transcript_request(&request), expected);
         }
     }
 }

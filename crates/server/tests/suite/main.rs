@@ -35,6 +35,7 @@ mod losing_sight;
 mod overload;
 mod page_url;
 mod pages;
+mod past_conversations;
 mod private_notes;
 mod queue_flood;
 mod rate_limit;

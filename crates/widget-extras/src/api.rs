@@ -1,0 +1,46 @@
+//! The extras' own HTTP calls under `/v1`, with the visitor's token the widget passes them
+//! (the two modules share no memory). One fetch function, as in the widget's `api.rs`.
+
+use tidings_client::decode::{self, model};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::texts;
+
+/// Sends one request; `Ok` with the body text of a 2xx answer, else the sentence to show
+/// (the server's own message for an API error).
+pub async fn send(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<String>,
+) -> Result<String, String> {
+    let offline = || texts::NO_CONNECTION.to_string();
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| offline())?;
+    let _ = headers.set("authorization", &format!("Bearer {token}"));
+    if let Some(body) = body {
+        let _ = headers.set("content-type", "application/json");
+        init.set_body(&body.into());
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or_else(offline)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| offline())?
+        .dyn_into()
+        .map_err(|_| offline())?;
+    let text = JsFuture::from(response.text().map_err(|_| offline())?)
+        .await
+        .map_err(|_| offline())?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        Ok(text)
+    } else {
+        Err(decode::body(&text, model::api_error)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| texts::SERVER_ERROR.to_string()))
+    }
+}

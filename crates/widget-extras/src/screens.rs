@@ -1,0 +1,109 @@
+//! The extras' screens beside the widget's composer and rating prompt: the widget says which
+//! apply (`show_screens`, whenever that changes) and this module puts each in its place in
+//! the widget's DOM, or takes it away. Each lives in an element of its own, a sibling of the
+//! widget's: the offline email form just before the composer, the transcript button just
+//! after the rating prompt.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+/// One placed screen: its element, what it is for (the conversation, for the transcript),
+/// and its mounted view.
+struct Placed {
+    host: HtmlElement,
+    key: Option<String>,
+    _view: Box<dyn Any>,
+}
+
+type Slot = RefCell<Option<Placed>>;
+
+thread_local! {
+    static OFFLINE_EMAIL: Slot = const { RefCell::new(None) };
+    static TRANSCRIPT: Slot = const { RefCell::new(None) };
+}
+
+/// Shows or takes away each screen as the widget says.
+pub fn show(offline: bool, transcript: bool, token: Option<String>, conversation: Option<String>) {
+    crate::style::inject();
+    let offline_token = token.clone().filter(|_| offline);
+    place(
+        &OFFLINE_EMAIL,
+        offline_token.map(|t| (t, None)),
+        |host| {
+            let composer = find(".tw-composer")?;
+            composer
+                .parent_node()?
+                .insert_before(host, Some(&composer))
+                .ok()?;
+            Some(())
+        },
+        |host, (token, _)| crate::offline_email::mount(host, token),
+    );
+    let transcript = token.zip(conversation).filter(|_| transcript);
+    place(
+        &TRANSCRIPT,
+        transcript.map(|(t, c)| (t, Some(c))),
+        |host| {
+            let rating = find("[data-testid=rating-prompt]")?;
+            let after = rating.next_sibling();
+            rating
+                .parent_node()?
+                .insert_before(host, after.as_ref())
+                .ok()?;
+            Some(())
+        },
+        |host, (token, conversation)| {
+            crate::transcript::mount(host, token, conversation.unwrap_or_default())
+        },
+    );
+}
+
+/// Keeps, places or removes the screen in `slot`: `wanted` is its token and key when it
+/// applies. A screen whose element the widget's re-rendering took away, or that was for
+/// another conversation, is placed anew.
+fn place(
+    slot: &'static LocalKey<Slot>,
+    wanted: Option<(String, Option<String>)>,
+    position: impl FnOnce(&HtmlElement) -> Option<()>,
+    mount: impl FnOnce(HtmlElement, (String, Option<String>)) -> Box<dyn Any>,
+) {
+    let keep = slot.with_borrow(|placed| match (placed, &wanted) {
+        (Some(p), Some((_, key))) => p.host.is_connected() && p.key == *key,
+        _ => false,
+    });
+    if keep {
+        return;
+    }
+    if let Some(old) = slot.take() {
+        old.host.remove();
+    }
+    let Some(wanted) = wanted else { return };
+    let Some(host) = leptos::prelude::document()
+        .create_element("div")
+        .ok()
+        .map(|e| e.unchecked_into::<HtmlElement>())
+    else {
+        return;
+    };
+    if position(&host).is_none() {
+        return;
+    }
+    let key = wanted.1.clone();
+    let view = mount(host.clone(), wanted);
+    slot.set(Some(Placed {
+        host,
+        key,
+        _view: view,
+    }));
+}
+
+fn find(selector: &str) -> Option<Element> {
+    leptos::prelude::document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+}
