@@ -177,6 +177,7 @@ impl Timeline {
             agent_id: None,
             body: local.body,
             created_at,
+            attachment: None,
         })
     }
 
@@ -270,6 +271,7 @@ mod tests {
             agent_id: None,
             body: format!("m{seq}"),
             created_at: seq as Millis * 1000,
+            attachment: None,
         }
     }
 

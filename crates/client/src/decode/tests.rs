@@ -74,6 +74,26 @@ fn every_frame() -> Vec<ServerFrame> {
                 agent_id: Some(id),
                 body: "héllo \"there\"\n✓".into(),
                 created_at: 5,
+                attachment: None,
+            },
+        },
+        ServerFrame::Message {
+            message: Message {
+                id,
+                conversation_id: id,
+                seq: 4,
+                sender: Sender::Visitor,
+                author_name: None,
+                agent_id: None,
+                body: "screen shot.png".into(),
+                created_at: 6,
+                attachment: Some(tidings_protocol::Attachment {
+                    id,
+                    name: "screen shot.png".into(),
+                    size: 12_345,
+                    content_type: "image/png".into(),
+                    url: Some("/v1/attachments/x?expires=1&sig=ab".into()),
+                }),
             },
         },
         ServerFrame::Synced {
@@ -221,6 +241,8 @@ fn reads_every_enum_value_as_serde_writes_it() {
         OriginNotAllowed,
         Overloaded,
         Internal,
+        FileTooLarge,
+        UnsupportedFileType,
     ];
     for code in codes {
         let text = serde_json::to_string(&code).unwrap();
@@ -274,6 +296,7 @@ fn message() -> Message {
         agent_id: None,
         body: "b".into(),
         created_at: -1,
+        attachment: None,
     }
 }
 

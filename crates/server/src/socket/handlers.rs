@@ -241,9 +241,7 @@ impl Connection {
         let mut last_sent = 0;
         loop {
             let chunk =
-                match messages::after_seq(&self.state.pool, conversation_id, cursor, REPLAY_CHUNK)
-                    .await
-                {
+                match replay_chunk(&self.state, conversation_id, cursor, REPLAY_CHUNK).await {
                     Ok(chunk) => chunk,
                     Err(e) => {
                         self.state.hub.unsubscribe(self.conn_id, conversation_id);
@@ -292,7 +290,7 @@ impl Connection {
         while cursor < up_to {
             let limit = REPLAY_CHUNK.min((up_to - cursor).min(u32::MAX as u64) as u32);
             let chunk =
-                match messages::after_seq(&self.state.pool, conversation_id, cursor, limit).await {
+                match replay_chunk(&self.state, conversation_id, cursor, limit).await {
                     Ok(chunk) => chunk,
                     Err(e) => {
                         tracing::warn!(error = %e, "reading missed messages failed");
@@ -376,4 +374,17 @@ impl Connection {
             Err(e) => self.report(e, None).await,
         }
     }
+}
+
+/// Up to `limit` stored messages after `after`, their attachments given links for this
+/// connection (which may see the conversation).
+async fn replay_chunk(
+    state: &crate::AppState,
+    conversation_id: Uuid,
+    after: u64,
+    limit: u32,
+) -> crate::error::Result<Vec<tidings_protocol::Message>> {
+    let mut chunk = messages::after_seq(&state.pool, conversation_id, after, limit).await?;
+    crate::attachments::sign(state, &mut chunk).await?;
+    Ok(chunk)
 }
