@@ -117,11 +117,27 @@ async fn read_limited(body: Body, max: u64) -> Result<Vec<u8>> {
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| Error::invalid("the upload was cut off"))?;
         if (data.len() + chunk.len()) as u64 > max {
+            drain(stream, max, data.len() as u64 + chunk.len() as u64).await;
             return Err(too_large(max));
         }
         data.extend_from_slice(&chunk);
     }
     Ok(data)
+}
+
+/// Reads and drops what is left of a refused upload, up to `max` bytes in all beyond the
+/// limit: a browser still sending when the server answers and closes may be cut off by a
+/// reset before it reads the answer, and then it could only say "network error" instead of
+/// "too large". A file up to twice the limit gets the answer for sure; beyond that the
+/// server stops reading.
+async fn drain(mut stream: axum::body::BodyDataStream, max: u64, mut read: u64) {
+    let enough = max.saturating_mul(2);
+    while read <= enough {
+        match stream.next().await {
+            Some(Ok(chunk)) => read += chunk.len() as u64,
+            _ => return,
+        }
+    }
 }
 
 /// The key links are signed with, loaded once per node.
@@ -164,6 +180,13 @@ pub async fn upload(
     }
     let limits = &state.settings.attachments;
     if upload.declared_len.is_some_and(|len| len > limits.max_bytes) {
+        // Up to twice the limit is read and dropped (see `drain`); more is cut off at once.
+        if upload
+            .declared_len
+            .is_some_and(|len| len <= limits.max_bytes.saturating_mul(2))
+        {
+            drain(body.into_data_stream(), limits.max_bytes, 0).await;
+        }
         return Err(too_large(limits.max_bytes));
     }
     let data = read_limited(body, limits.max_bytes).await?;
