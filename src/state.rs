@@ -37,6 +37,8 @@ pub struct ChatState {
     /// Nothing can be kept on this device (no storage of our own nor the host page's):
     /// the chat lives as long as the page, and the panel says so.
     pub memory_only: RwSignal<bool>,
+    /// The file being sent, or the one that was refused (see `upload`).
+    pub upload: RwSignal<Option<crate::upload::Upload>>,
 }
 
 impl ChatState {
@@ -54,6 +56,7 @@ impl ChatState {
             sounds: RwSignal::new(0),
             draft: RwSignal::new(String::new()),
             memory_only: RwSignal::new(false),
+            upload: RwSignal::new(None),
         }
     }
 

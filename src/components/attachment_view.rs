@@ -15,7 +15,7 @@ pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
         view! {
             <div class="tw-file" data-testid="attachment" data-kind="image">
                 <a href=url.clone() target="_blank" rel="noopener" title=text::OPEN_IMAGE>
-                    <img class="tw-thumb" data-testid="attachment-image" src=url alt=name/>
+                    <img class="tw-thumb" data-testid="attachment-image" src=url.clone() alt=name/>
                 </a>
             </div>
         }

@@ -5,6 +5,8 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use super::attach_button::AttachButton;
+use super::upload_status::UploadStatus;
 use crate::actions::{send_message, visitor_typing};
 use crate::body::{check, counter, DraftCheck};
 use crate::state::use_chat;
@@ -33,6 +35,7 @@ pub fn Composer() -> impl IntoView {
         draft.set(value);
     };
     view! {
+        <UploadStatus/>
         <form
             class="tw-composer"
             on:submit=move |ev| {
@@ -51,6 +54,7 @@ pub fn Composer() -> impl IntoView {
                 on:input=on_input
                 on:keydown=on_keydown
             ></textarea>
+            <AttachButton/>
             <span
                 id="tw-counter"
                 class="tw-counter"

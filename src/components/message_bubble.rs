@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use tidings_client::{DeliveryState, Entry};
 use tidings_protocol::Sender;
 
+use super::attachment_view::AttachmentView;
 use super::avatar::Avatar;
 use super::message_text::MessageText;
 use crate::actions::{discard_message, retry_message};
@@ -51,6 +52,10 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
         Entry::Local(l) => l.refused.as_ref().map(|r| r.reason.clone()),
         Entry::Confirmed(_) => None,
     };
+    let attachment = match &entry {
+        Entry::Confirmed(m) => m.attachment.clone(),
+        Entry::Local(_) => None,
+    };
     let at = entry.created_at();
     let author = match (sender, lead) {
         (Sender::Agent, true) => Some(entry.author_name().unwrap_or("Support").to_owned()),
@@ -78,7 +83,10 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
             {author.map(|name| view! {
                 <div class="tw-author"><Avatar name=name.clone()/><span>{name}</span></div>
             })}
-            <div class="tw-bubble"><MessageText body/></div>
+            <div class="tw-bubble">{match attachment {
+                Some(attachment) => view! { <AttachmentView attachment/> }.into_any(),
+                None => view! { <MessageText body/> }.into_any(),
+            }}</div>
             <div class="tw-meta">
                 <time title=created.1>{created.0}</time>
                 {(sender == Sender::Visitor).then(|| view! {

@@ -320,7 +320,11 @@ impl ServeArgs {
         let defaults = crate::attachments::AttachmentSettings::default();
         crate::attachments::AttachmentSettings {
             max_bytes: self.attachment_max_bytes,
-            types: if types.is_empty() { defaults.types } else { types },
+            types: if types.is_empty() {
+                defaults.types
+            } else {
+                types
+            },
         }
     }
 

@@ -14,7 +14,7 @@ pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
         view! {
             <div class="attachment" data-testid="attachment" data-kind="image">
                 <a href=url.clone() target="_blank" rel="noopener" title="Open the picture full size">
-                    <img class="attachment-thumb" data-testid="attachment-image" src=url alt=name />
+                    <img class="attachment-thumb" data-testid="attachment-image" src=url.clone() alt=name />
                 </a>
             </div>
         }

@@ -179,12 +179,9 @@ pub async fn upload(
         return Err(Error::invalid("conversation_id is required"));
     }
     let limits = &state.settings.attachments;
-    if upload.declared_len.is_some_and(|len| len > limits.max_bytes) {
+    if let Some(declared) = upload.declared_len.filter(|len| *len > limits.max_bytes) {
         // Up to twice the limit is read and dropped (see `drain`); more is cut off at once.
-        if upload
-            .declared_len
-            .is_some_and(|len| len <= limits.max_bytes.saturating_mul(2))
-        {
+        if declared <= limits.max_bytes.saturating_mul(2) {
             drain(body.into_data_stream(), limits.max_bytes, 0).await;
         }
         return Err(too_large(limits.max_bytes));
@@ -299,7 +296,8 @@ pub fn served_headers(stored: &store::Stored) -> HeaderMap {
         stored.content_type.clone()
     };
     let value = |v: &str| {
-        HeaderValue::from_str(v).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+        HeaderValue::from_str(v)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
     };
     headers.insert(header::CONTENT_TYPE, value(&content_type));
     headers.insert(
@@ -314,7 +312,8 @@ pub fn served_headers(stored: &store::Stored) -> HeaderMap {
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=3600"),
     );
-    let inline = stored.content_type.starts_with("image/") && stored.content_type != "image/svg+xml";
+    let inline =
+        stored.content_type.starts_with("image/") && stored.content_type != "image/svg+xml";
     let disposition = content_disposition(inline, &stored.name);
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);

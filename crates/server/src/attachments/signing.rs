@@ -32,10 +32,12 @@ impl LinkKey {
     /// does nothing if another node got there first), and every node reads the one stored.
     pub async fn load(pool: &Pool) -> Result<LinkKey> {
         let fresh: [u8; 32] = rand::random();
-        sqlx::query("INSERT INTO attachment_key (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
-            .bind(hex::encode(fresh))
-            .execute(pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO attachment_key (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(hex::encode(fresh))
+        .execute(pool)
+        .await?;
         let secret: String = sqlx::query_scalar("SELECT secret FROM attachment_key WHERE id = 1")
             .fetch_one(pool)
             .await?;

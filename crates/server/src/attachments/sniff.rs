@@ -129,7 +129,10 @@ mod tests {
         assert_eq!(content_type("héllo\r\n\tthere".as_bytes()), "text/plain");
         assert_eq!(content_type(b"\xef\xbb\xbfhello"), "text/plain");
         assert_eq!(content_type(b""), "text/plain");
-        assert_eq!(content_type(b"\0\x01\x02binary"), "application/octet-stream");
+        assert_eq!(
+            content_type(b"\0\x01\x02binary"),
+            "application/octet-stream"
+        );
         assert_eq!(content_type(b"\xff\xfe\xfd"), "application/octet-stream");
     }
 
@@ -144,7 +147,10 @@ mod tests {
             content_type(b"<?xml version=\"1.0\"?><svg onload=\"x()\"/>"),
             "image/svg+xml"
         );
-        assert_eq!(content_type(b"<?xml version=\"1.0\"?><a/>"), "application/xml");
+        assert_eq!(
+            content_type(b"<?xml version=\"1.0\"?><a/>"),
+            "application/xml"
+        );
         assert_eq!(content_type(b"a < b, says the text"), "text/plain");
     }
 

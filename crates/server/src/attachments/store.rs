@@ -50,12 +50,11 @@ pub async fn insert(
     .await?
     .rows_affected()
         == 1;
-    let row = sqlx::query(
-        "SELECT uploader, name, content_type, size FROM attachments WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_one(pool)
-    .await?;
+    let row =
+        sqlx::query("SELECT uploader, name, content_type, size FROM attachments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(pool)
+            .await?;
     Ok((stored_of(&row)?, inserted))
 }
 

@@ -33,8 +33,7 @@ pub async fn upload(
     ApiQuery(params): ApiQuery<UploadParams>,
     request: Request,
 ) -> Result<Json<Message>> {
-    let id = uuid::Uuid::parse_str(&params.id)
-        .map_err(|_| Error::invalid("id must be a UUID"))?;
+    let id = uuid::Uuid::parse_str(&params.id).map_err(|_| Error::invalid("id must be a UUID"))?;
     let conversation_id = params
         .conversation_id
         .as_deref()
@@ -52,8 +51,7 @@ pub async fn upload(
         name: params.name,
         declared_len,
     };
-    let message =
-        attachments::upload(&state, &principal, upload, request.into_body()).await?;
+    let message = attachments::upload(&state, &principal, upload, request.into_body()).await?;
     Ok(Json(message))
 }
 

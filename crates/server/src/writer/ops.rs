@@ -182,7 +182,14 @@ pub fn apply<T: Tx>(tx: &mut T, write: &Write) -> Result<Applied> {
             conversation_id,
             body,
             attachment,
-        } => send(tx, principal, *id, *conversation_id, body, attachment.as_ref()),
+        } => send(
+            tx,
+            principal,
+            *id,
+            *conversation_id,
+            body,
+            attachment.as_ref(),
+        ),
         Write::Give {
             by,
             conversation_id,

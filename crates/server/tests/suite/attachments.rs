@@ -103,7 +103,10 @@ fn header(response: &reqwest::Response, name: &str) -> String {
 /// The conversation's messages as `token` reads its history.
 async fn history(server: &TestServer, token: &str, conversation_id: Uuid) -> Vec<Message> {
     let page: Value = server
-        .get_json(&format!("/v1/conversations/{conversation_id}/messages"), token)
+        .get_json(
+            &format!("/v1/conversations/{conversation_id}/messages"),
+            token,
+        )
         .await;
     serde_json::from_value(page["messages"].clone()).unwrap()
 }
@@ -125,7 +128,16 @@ async fn a_visitors_picture_reaches_the_agent_with_a_link_that_shows_it_inline()
 
     let id = Uuid::new_v4();
     let message = uploaded(
-        upload(&server, &token, id, None, "screen shot.png", "image/png", png()).await,
+        upload(
+            &server,
+            &token,
+            id,
+            None,
+            "screen shot.png",
+            "image/png",
+            png(),
+        )
+        .await,
     )
     .await;
     assert_eq!(message.id, id);
@@ -143,7 +155,10 @@ async fn a_visitors_picture_reaches_the_agent_with_a_link_that_shows_it_inline()
         unreachable!()
     };
     let url = live.attachment.unwrap().url.expect("a signed link");
-    assert!(url.starts_with(&format!("/v1/attachments/{id}?expires=")), "{url}");
+    assert!(
+        url.starts_with(&format!("/v1/attachments/{id}?expires=")),
+        "{url}"
+    );
 
     let response = fetch(&server, &url).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -190,7 +205,10 @@ async fn an_agents_pdf_reaches_the_visitor_as_a_download_under_its_escaped_name(
         .await,
     )
     .await;
-    assert_eq!(message.attachment.as_ref().unwrap().content_type, "application/pdf");
+    assert_eq!(
+        message.attachment.as_ref().unwrap().content_type,
+        "application/pdf"
+    );
     let frame = widget
         .expect(|f| matches!(f, ServerFrame::Message { message } if message.id == id))
         .await;
@@ -228,7 +246,10 @@ async fn an_agents_pdf_reaches_the_visitor_as_a_download_under_its_escaped_name(
     )
     .await;
     let response = fetch(&server, text.attachment.unwrap().url.as_deref().unwrap()).await;
-    assert_eq!(header(&response, "content-type"), "text/plain; charset=utf-8");
+    assert_eq!(
+        header(&response, "content-type"),
+        "text/plain; charset=utf-8"
+    );
     assert!(header(&response, "content-disposition").starts_with("attachment;"));
     server.stop().await;
 }
@@ -239,7 +260,16 @@ async fn the_content_decides_the_type_so_a_page_named_png_and_a_program_are_refu
     let (token, conversation_id) = chat(&server).await;
     let page = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>".to_vec();
     let (status, code, message) = refusal(
-        upload(&server, &token, Uuid::new_v4(), None, "cat.png", "image/png", page).await,
+        upload(
+            &server,
+            &token,
+            Uuid::new_v4(),
+            None,
+            "cat.png",
+            "image/png",
+            page,
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -248,7 +278,16 @@ async fn the_content_decides_the_type_so_a_page_named_png_and_a_program_are_refu
 
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".to_vec();
     let (status, _, message) = refusal(
-        upload(&server, &token, Uuid::new_v4(), None, "logo.svg", "image/svg+xml", svg).await,
+        upload(
+            &server,
+            &token,
+            Uuid::new_v4(),
+            None,
+            "logo.svg",
+            "image/svg+xml",
+            svg,
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -256,8 +295,16 @@ async fn the_content_decides_the_type_so_a_page_named_png_and_a_program_are_refu
 
     let program = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0".to_vec();
     let (status, code, _) = refusal(
-        upload(&server, &token, Uuid::new_v4(), None, "setup.pdf", "application/pdf", program)
-            .await,
+        upload(
+            &server,
+            &token,
+            Uuid::new_v4(),
+            None,
+            "setup.pdf",
+            "application/pdf",
+            program,
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -275,12 +322,33 @@ async fn a_configured_allow_list_decides_what_is_accepted() {
     settings.attachments.types = vec!["application/pdf".into()];
     let server = TestServer::start_with_settings(settings).await;
     let (token, _) = chat(&server).await;
-    let (status, _, _) =
-        refusal(upload(&server, &token, Uuid::new_v4(), None, "a.png", "image/png", png()).await)
-            .await;
+    let (status, _, _) = refusal(
+        upload(
+            &server,
+            &token,
+            Uuid::new_v4(),
+            None,
+            "a.png",
+            "image/png",
+            png(),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    uploaded(upload(&server, &token, Uuid::new_v4(), None, "a.pdf", "application/pdf", pdf()).await)
-        .await;
+    uploaded(
+        upload(
+            &server,
+            &token,
+            Uuid::new_v4(),
+            None,
+            "a.pdf",
+            "application/pdf",
+            pdf(),
+        )
+        .await,
+    )
+    .await;
     server.stop().await;
 }
 
@@ -368,7 +436,8 @@ async fn a_retried_upload_stores_the_file_and_its_message_once() {
     let server = TestServer::start().await;
     let (token, conversation_id) = chat(&server).await;
     let id = Uuid::new_v4();
-    let first = uploaded(upload(&server, &token, id, None, "a.png", "image/png", png()).await).await;
+    let first =
+        uploaded(upload(&server, &token, id, None, "a.png", "image/png", png()).await).await;
     let again =
         uploaded(upload(&server, &token, id, None, "a.png", "image/png", png()).await).await;
     assert_eq!(first.seq, again.seq);
@@ -399,11 +468,16 @@ async fn only_those_who_may_see_the_conversation_get_the_file() {
     let (_, admin) = server.agent("Ada", true).await;
     let (token, conversation_id) = chat(&server).await;
     let claimed = server
-        .post(&format!("/v1/conversations/{conversation_id}/claim"), &grace, json!({}))
+        .post(
+            &format!("/v1/conversations/{conversation_id}/claim"),
+            &grace,
+            json!({}),
+        )
         .await;
     assert_eq!(claimed.status(), StatusCode::OK);
     let id = Uuid::new_v4();
-    let message = uploaded(upload(&server, &token, id, None, "a.png", "image/png", png()).await).await;
+    let message =
+        uploaded(upload(&server, &token, id, None, "a.png", "image/png", png()).await).await;
     let url = message.attachment.unwrap().url.unwrap();
     let path = format!("/v1/attachments/{id}");
 
@@ -414,9 +488,15 @@ async fn only_those_who_may_see_the_conversation_get_the_file() {
     }
     let (_, other_visitor) = server.visitor().await;
     for token in [&other_visitor, &alan] {
-        assert_eq!(server.get(&path, token).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            server.get(&path, token).await.status(),
+            StatusCode::NOT_FOUND
+        );
     }
-    assert_eq!(fetch(&server, &path).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        fetch(&server, &path).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     // Strangers cannot upload into it either.
     let (status, _, _) = refusal(
@@ -442,16 +522,28 @@ async fn only_those_who_may_see_the_conversation_get_the_file() {
         .clone();
     let now = tidings_server::store::now_millis() / 1000;
     let expired = key.link(id, now - 3 * 3600);
-    assert_eq!(fetch(&server, &expired).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        fetch(&server, &expired).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let mut tampered = url.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == '0' { '1' } else { '0' });
-    assert_eq!(fetch(&server, &tampered).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        fetch(&server, &tampered).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let longer = url.replace("expires=", "expires=9");
-    assert_eq!(fetch(&server, &longer).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        fetch(&server, &longer).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let other = Uuid::new_v4();
     let borrowed = url.replace(&id.to_string(), &other.to_string());
-    assert_eq!(fetch(&server, &borrowed).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        fetch(&server, &borrowed).await.status(),
+        StatusCode::FORBIDDEN
+    );
     // A valid link to a file no message carries finds nothing.
     assert_eq!(
         fetch(&server, &key.link(other, now)).await.status(),
