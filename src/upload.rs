@@ -150,5 +150,4 @@ pub mod text {
     pub const RETRY: &str = "Retry";
     pub const DISMISS: &str = "Dismiss";
     pub const OPEN_IMAGE: &str = "Open the picture full size";
-    pub const DOWNLOAD: &str = "Download";
 }

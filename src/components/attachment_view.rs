@@ -1,5 +1,6 @@
 //! A file message's file: a picture as a thumbnail that opens full size in a new tab, any
-//! other file as a download link with its name and size.
+//! other file as a download link with its name and size. One element tree for both, its
+//! parts optional, so the widget carries no second view type for it.
 
 use leptos::prelude::*;
 use tidings_protocol::Attachment;
@@ -9,27 +10,26 @@ use crate::upload::text;
 
 #[component]
 pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
-    let url = attachment.url.clone().unwrap_or_default();
-    let name = attachment.name.clone();
-    if attachment.content_type.starts_with("image/") {
-        view! {
-            <div class="tw-file" data-testid="attachment" data-kind="image">
-                <a href=url.clone() target="_blank" rel="noopener" title=text::OPEN_IMAGE>
-                    <img class="tw-thumb" data-testid="attachment-image" src=url.clone() alt=name/>
-                </a>
-            </div>
-        }
-        .into_any()
-    } else {
-        let size = size_label(attachment.size);
-        view! {
-            <div class="tw-file" data-testid="attachment" data-kind="file">
-                <a data-testid="attachment-file" href=url download=name.clone()
-                    title=format!("{} {name}", text::DOWNLOAD)>
-                    {name.clone()} " (" {size} ")"
-                </a>
-            </div>
-        }
-        .into_any()
+    let url = attachment.url.unwrap_or_default();
+    let name = attachment.name;
+    let image = attachment.content_type.starts_with("image/");
+    let size = size_label(attachment.size);
+    let thumbnail = image.then(|| {
+        view! { <img class="tw-thumb" data-testid="attachment-image" src=url.clone() alt=name.clone()/> }
+    });
+    view! {
+        <div class="tw-file" data-testid="attachment" data-kind=if image { "image" } else { "file" }>
+            <a
+                href=url
+                data-testid=(!image).then_some("attachment-file")
+                target=image.then_some("_blank")
+                rel=image.then_some("noopener")
+                title=image.then_some(text::OPEN_IMAGE)
+                download=(!image).then(|| name.clone())
+            >
+                {thumbnail}
+                {(!image).then(|| format!("{name} ({size})"))}
+            </a>
+        </div>
     }
 }

@@ -2,6 +2,7 @@
 //! agent messages lead with avatar and name; system notices are centred lines. A message
 //! the server refused shows why, with Retry and Discard.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use tidings_client::{DeliveryState, Entry};
 use tidings_protocol::Sender;
@@ -84,8 +85,8 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
                 <div class="tw-author"><Avatar name=name.clone()/><span>{name}</span></div>
             })}
             <div class="tw-bubble">{match attachment {
-                Some(attachment) => view! { <AttachmentView attachment/> }.into_any(),
-                None => view! { <MessageText body/> }.into_any(),
+                Some(attachment) => Either::Left(view! { <AttachmentView attachment/> }),
+                None => Either::Right(view! { <MessageText body/> }),
             }}</div>
             <div class="tw-meta">
                 <time title=created.1>{created.0}</time>

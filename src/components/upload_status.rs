@@ -9,24 +9,27 @@ use crate::upload::{dismiss, retry, text};
 #[component]
 pub fn UploadStatus() -> impl IntoView {
     let chat = use_chat();
-    move || {
-        chat.upload.get().map(|upload| match upload.error {
-            None => view! {
+    let progress = move || {
+        chat.upload.get().filter(|u| u.error.is_none()).map(|u| {
+            view! {
                 <div class="tw-upload" data-testid="upload-progress" role="progressbar"
-                    aria-label=format!("{} {}", text::UPLOADING, upload.name)
-                    aria-valuemin="0" aria-valuemax="100" aria-valuenow=upload.percent>
-                    <span class="tw-upload-bar" style=format!("width:{}%", upload.percent)></span>
+                    aria-label=format!("{} {}", text::UPLOADING, u.name)
+                    aria-valuemin="0" aria-valuemax="100" aria-valuenow=u.percent>
+                    <span class="tw-upload-bar" style=format!("width:{}%", u.percent)></span>
                 </div>
             }
-            .into_any(),
-            Some(reason) => view! {
+        })
+    };
+    let refusal = move || {
+        chat.upload.get().and_then(|u| u.error.map(|reason| (u.name, reason))).map(|(name, reason)| {
+            view! {
                 <p class="tw-failed tw-upload-error" data-testid="upload-error" role="alert">
-                    {upload.name} " — " {text::NOT_SENT} " " {reason} " "
+                    {format!("{name} — {} {reason} ", text::NOT_SENT)}
                     <button type="button" on:click=move |_| retry(chat)>{text::RETRY}</button>
                     <button type="button" on:click=move |_| dismiss(chat)>{text::DISMISS}</button>
                 </p>
             }
-            .into_any(),
         })
-    }
+    };
+    view! { {progress} {refusal} }
 }
