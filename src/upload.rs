@@ -53,7 +53,11 @@ pub fn on_dragover(ev: web_sys::DragEvent) {
 
 /// Sends a file dropped on the panel.
 pub fn on_drop(state: ChatState, ev: web_sys::DragEvent) {
-    if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+    if let Some(file) = ev
+        .data_transfer()
+        .and_then(|d| d.files())
+        .and_then(|f| f.get(0))
+    {
         ev.prevent_default();
         send_file(state, file);
     }
@@ -61,7 +65,11 @@ pub fn on_drop(state: ChatState, ev: web_sys::DragEvent) {
 
 /// Sends a picture (or any file) pasted into the panel; pasted text stays text.
 pub fn on_paste(state: ChatState, ev: web_sys::ClipboardEvent) {
-    if let Some(file) = ev.clipboard_data().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+    if let Some(file) = ev
+        .clipboard_data()
+        .and_then(|d| d.files())
+        .and_then(|f| f.get(0))
+    {
         ev.prevent_default();
         send_file(state, file);
     }

@@ -8,8 +8,8 @@
 
 use tidings_protocol::http::{ApiError, CreateVisitorResponse};
 use tidings_protocol::{
-    Agent, AgentRef, Attachment, CannedResponse, Conversation, ConversationEvent, ConversationStatus,
-    ErrorCode, Message, PresenceStatus, Role, Sender,
+    Agent, AgentRef, Attachment, CannedResponse, Conversation, ConversationEvent,
+    ConversationStatus, ErrorCode, Message, PresenceStatus, Role, Sender,
 };
 use uuid::Uuid;
 
