@@ -101,7 +101,7 @@ fn too_large(max: u64) -> Error {
 /// `10 MB`, `512 KB`, `300 bytes`: for error messages.
 pub fn human_size(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else if bytes >= 1024 {
         format!("{} KB", bytes / 1024)
