@@ -77,25 +77,6 @@ fn every_frame() -> Vec<ServerFrame> {
                 attachment: None,
             },
         },
-        ServerFrame::Message {
-            message: Message {
-                id,
-                conversation_id: id,
-                seq: 4,
-                sender: Sender::Visitor,
-                author_name: None,
-                agent_id: None,
-                body: "screen shot.png".into(),
-                created_at: 6,
-                attachment: Some(tidings_protocol::Attachment {
-                    id,
-                    name: "screen shot.png".into(),
-                    size: 12_345,
-                    content_type: "image/png".into(),
-                    url: Some("/v1/attachments/x?expires=1&sig=ab".into()),
-                }),
-            },
-        },
         ServerFrame::Synced {
             conversation_id: id,
             last_seq: 3,
@@ -183,6 +164,37 @@ fn every_frame() -> Vec<ServerFrame> {
         ServerFrame::Ping { nonce: 7 },
         ServerFrame::Pong { nonce: 8 },
     ]
+}
+
+/// A file message's `attachment` is read by every client (visitors receive it too).
+#[test]
+fn decodes_a_file_message_with_its_attachment() {
+    let id = Uuid::from_u128(7);
+    let frame = ServerFrame::Message {
+        message: Message {
+            id,
+            conversation_id: id,
+            seq: 4,
+            sender: Sender::Visitor,
+            author_name: None,
+            agent_id: None,
+            body: "screen shot.png".into(),
+            created_at: 6,
+            attachment: Some(tidings_protocol::Attachment {
+                id,
+                name: "screen shot.png".into(),
+                size: 12_345,
+                content_type: "image/png".into(),
+                url: Some("/v1/attachments/x?expires=1&sig=ab".into()),
+            }),
+        },
+    };
+    let text = serde_json::to_string(&frame).unwrap();
+    assert_eq!(server_frame(&text).unwrap(), frame, "{text}");
+    // An attachment missing a field is not a message.
+    let broken = text.replace("\"size\":12345,", "");
+    assert!(server_frame(&broken).is_err(), "{broken}");
+    assert!(serde_json::from_str::<ServerFrame>(&broken).is_err());
 }
 
 #[test]
