@@ -2,7 +2,8 @@
 // picker (a progress bar while it uploads; a thumbnail in the widget and the console that
 // opens full size), by pasting it and by dropping a file on the panel; the agent sends a PDF,
 // which the visitor sees as a named link with its size and downloads; a refused type and a
-// file over the limit show the server's reason, and the refused file can be retried.
+// file over the limit show the server's reason, and the refused file can be retried; a file
+// as the very first message starts the conversation.
 import { Locator, Page } from "@playwright/test";
 import { ConsolePage } from "../support/console-page";
 import { expect, test } from "../support/fixtures";
@@ -173,4 +174,18 @@ test("a refused type and a file over the limit show the server's reason; a refus
   // The console shows its refusals too.
   await agentConsole.page.getByTestId("attach-input").setInputFiles(pageNamedPng("dog.png"));
   await expect(agentConsole.page.getByTestId("upload-error")).toContainText("text/html");
+});
+
+test("a file as the visitor's very first message starts the conversation", async ({ page, server, agentConsole }) => {
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await host.open();
+  await host.waitOnline();
+  await host.widget.getByTestId("attach-input").setInputFiles(png("first.png", 30, 20));
+  const thumbnail = host.widget.locator('[data-testid="attachment-image"][alt="first.png"]');
+  await expect(thumbnail).toHaveCount(1);
+  await expect.poll(() => decoded(thumbnail)).toBe(30);
+  // The new conversation waits in the console with the file's name as its preview.
+  await agentConsole.openConversationWith("first.png");
+  await expect(agentConsole.page.locator('[data-testid="attachment-image"][alt="first.png"]')).toHaveCount(1);
 });
