@@ -68,7 +68,7 @@ async fn fetch(
 
 /// Turns an answer into `T` with one of the client's [`model`] readers, or into the API
 /// error it carries.
-fn decode<T>(
+pub(crate) fn decode<T>(
     (status, text): (u16, String),
     read: impl FnOnce(&Json) -> Option<T>,
 ) -> Result<T, Failure> {

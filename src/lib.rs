@@ -16,6 +16,7 @@
 
 pub mod adoption;
 pub mod body;
+pub mod file_size;
 pub mod settings;
 pub mod tab_note;
 
@@ -51,6 +52,8 @@ mod startup;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 mod time;
+#[cfg(target_arch = "wasm32")]
+mod upload;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::start;

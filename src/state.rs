@@ -40,6 +40,8 @@ pub struct ChatState {
     /// The server sends email (`hello.email`): the offline email form and the transcript
     /// button (both in the extras module) may be offered.
     pub email: RwSignal<bool>,
+    /// The file being sent, or the one that was refused (see `upload`).
+    pub upload: RwSignal<Option<crate::upload::Upload>>,
 }
 
 impl ChatState {
@@ -58,6 +60,7 @@ impl ChatState {
             draft: RwSignal::new(String::new()),
             memory_only: RwSignal::new(false),
             email: RwSignal::new(false),
+            upload: RwSignal::new(None),
         }
     }
 

@@ -1,11 +1,12 @@
 // Accessibility proven in CI (issue 13, item 7): axe-core scans the widget and the console at
-// the WCAG 2.2 AA rule tags in real Chromium and must find nothing; a visitor holds a whole
-// conversation with the keyboard alone; and on phones (an iPhone and a Pixel, Playwright's
+// the WCAG 2.2 AA rule tags in real Chromium (attachments shown included) and must find
+// nothing; a visitor holds a whole conversation with the keyboard alone; and on phones (an iPhone and a Pixel, Playwright's
 // device descriptors) the open panel's composer is fully on screen and usable.
 import { devices } from "@playwright/test";
 import { expectNoViolations } from "../support/axe";
 import { ConsolePage } from "../support/console-page";
 import { ADMIN, AGENT, expect, test } from "../support/fixtures";
+import { pdf, png } from "../support/files";
 import { HostPage } from "../support/host-page";
 
 /** The WCAG contrast ratio of two sRGB colours given as 0–255 channels. */
@@ -40,6 +41,15 @@ test("axe finds no WCAG 2.2 AA violation in the widget: closed, open and empty, 
   await agentConsole.say("Yes, how can I help? See https://example.com/help");
   await expect(host.messages.filter({ hasText: "how can I help" })).toBeVisible();
   await expectNoViolations(page, "a conversation with messages");
+
+  // A picture from the visitor and a PDF from the agent, shown in both apps.
+  await host.widget.getByTestId("attach-input").setInputFiles(png("screenshot.png"));
+  await agentConsole.page.getByTestId("attach-input").setInputFiles(pdf("guide.pdf"));
+  await expect(host.widget.getByTestId("attachment-image")).toHaveCount(1);
+  await expect(host.widget.getByTestId("attachment-file")).toHaveCount(1);
+  await expect(agentConsole.page.getByTestId("attachment-image")).toHaveCount(1);
+  await expectNoViolations(page, "a conversation with a picture and a file");
+  await expectNoViolations(agentConsole.page, "the console's conversation with a picture and a file");
 
   await agentConsole.close();
   await expect(host.widget.getByTestId("rating-prompt")).toBeVisible();

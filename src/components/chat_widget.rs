@@ -34,6 +34,9 @@ pub fn ChatWidget() -> impl IntoView {
             role="region"
             aria-label=title
             on:keydown=on_keydown
+            on:dragover=crate::upload::on_dragover
+            on:drop=move |ev| crate::upload::on_drop(chat, ev)
+            on:paste=move |ev| crate::upload::on_paste(chat, ev)
         >
             <Header/>
             <ConnectionBanner/>

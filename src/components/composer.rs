@@ -6,6 +6,8 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use super::attach_button::AttachButton;
+use super::upload_status::UploadStatus;
 use crate::actions::{send_message, visitor_typing};
 use crate::body::{check, counter, DraftCheck};
 use crate::state::use_chat;
@@ -34,6 +36,7 @@ pub fn Composer() -> impl IntoView {
         draft.set(value);
     };
     view! {
+        <UploadStatus/>
         <form
             class="tw-composer"
             on:submit=move |ev| {
@@ -64,6 +67,7 @@ pub fn Composer() -> impl IntoView {
             >
                 "🙂"
             </button>
+            <AttachButton/>
             <span
                 id="tw-counter"
                 class="tw-counter"

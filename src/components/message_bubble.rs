@@ -2,10 +2,12 @@
 //! agent messages lead with avatar and name; system notices are centred lines. A message
 //! the server refused shows why, with Retry and Discard.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use tidings_client::{DeliveryState, Entry};
 use tidings_protocol::Sender;
 
+use super::attachment_view::AttachmentView;
 use super::avatar::Avatar;
 use super::message_text::MessageText;
 use crate::actions::{discard_message, retry_message};
@@ -51,6 +53,10 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
         Entry::Local(l) => l.refused.as_ref().map(|r| r.reason.clone()),
         Entry::Confirmed(_) => None,
     };
+    let attachment = match &entry {
+        Entry::Confirmed(m) => m.attachment.clone(),
+        Entry::Local(_) => None,
+    };
     let at = entry.created_at();
     let author = match (sender, lead) {
         (Sender::Agent, true) => Some(entry.author_name().unwrap_or("Support").to_owned()),
@@ -78,7 +84,10 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
             {author.map(|name| view! {
                 <div class="tw-author"><Avatar name=name.clone()/><span>{name}</span></div>
             })}
-            <div class="tw-bubble"><MessageText body/></div>
+            <div class="tw-bubble">{match attachment {
+                Some(attachment) => Either::Left(view! { <AttachmentView attachment/> }),
+                None => Either::Right(view! { <MessageText body/> }),
+            }}</div>
             <div class="tw-meta">
                 <time title=created.1>{created.0}</time>
                 {(sender == Sender::Visitor).then(|| view! {

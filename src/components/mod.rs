@@ -1,5 +1,7 @@
 //! The widget's components, one per file.
 
+pub mod attach_button;
+pub mod attachment_view;
 pub mod avatar;
 pub mod chat_widget;
 pub mod composer;
@@ -12,3 +14,4 @@ pub mod message_text;
 pub mod new_messages_pill;
 pub mod rating_prompt;
 pub mod typing_indicator;
+pub mod upload_status;

@@ -179,6 +179,7 @@ impl Timeline {
             agent_id: None,
             body: local.body,
             created_at,
+            attachment: None,
         })
     }
 
@@ -307,6 +308,7 @@ mod tests {
             agent_id: None,
             body: format!("m{seq}"),
             created_at: seq as Millis * 1000,
+            attachment: None,
         }
     }
 

@@ -46,6 +46,7 @@ mod tests {
             agent_id: None,
             body: String::new(),
             created_at: 0,
+            attachment: None,
         }
     }
 

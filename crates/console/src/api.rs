@@ -363,3 +363,18 @@ pub async fn transfer(
     )
     .await
 }
+
+/// `POST /v1/attachments`: sends `file` as a file message in conversation `id`, under the
+/// message id `file_id` (kept by the caller across retries, so the file is stored once).
+pub async fn upload_attachment(
+    token: &str,
+    id: Uuid,
+    file_id: Uuid,
+    file: &web_sys::File,
+) -> Result<tidings_protocol::Message, Failure> {
+    let url = format!(
+        "/v1/attachments?id={file_id}&conversation_id={id}&name={}",
+        String::from(js_sys::encode_uri_component(&file.name()))
+    );
+    send(authorized(Request::post(&url), token).body(file.clone())).await
+}

@@ -41,6 +41,11 @@ pub enum ErrorCode {
     Overloaded,
     /// Something failed on the server; details are in its log, not in the reply.
     Internal,
+    /// An uploaded file is larger than the server accepts (`--attachment-max-bytes`).
+    FileTooLarge,
+    /// An uploaded file's content is not of a type the server accepts
+    /// (`--attachment-types`), whatever its name says.
+    UnsupportedFileType,
 }
 
 impl ErrorCode {
@@ -53,7 +58,8 @@ impl ErrorCode {
             | ErrorCode::EmptyMessage
             | ErrorCode::InvalidField
             | ErrorCode::UnsupportedVersion => 400,
-            ErrorCode::FrameTooLarge => 413,
+            ErrorCode::FrameTooLarge | ErrorCode::FileTooLarge => 413,
+            ErrorCode::UnsupportedFileType => 415,
             ErrorCode::NotAuthenticated | ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden | ErrorCode::OriginNotAllowed => 403,
             ErrorCode::NotFound => 404,

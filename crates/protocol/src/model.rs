@@ -99,6 +99,25 @@ pub struct Message {
     pub agent_id: Option<Uuid>,
     pub body: String,
     pub created_at: Millis,
+    /// The file this message carries (a file message); its `body` is then the file's name,
+    /// so a client that does not show files still shows something meaningful.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
+}
+
+/// A file carried by a message. `id` is the message's id. `url` is a short-lived signed
+/// link to the file on the server's origin, present in what the server sends to those who
+/// may see the conversation (see `docs/protocol.md`, "Attachments").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub name: String,
+    /// Bytes.
+    pub size: u64,
+    /// The type read from the file's content (never the name the client gave).
+    pub content_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A conversation with everything a list item or a header needs.

@@ -116,6 +116,7 @@ const HTTP_TYPES: &[&str] = &[
     "VisitorPanel",
     "TranscriptRequest",
     "TranscriptResponse",
+    "Message",
 ];
 
 #[test]
@@ -168,6 +169,7 @@ fn every_example_parses_and_every_frame_is_documented() {
                     "VisitorPanel" => drop(round_trip::<VisitorPanel>(&ex)),
                     "TranscriptRequest" => drop(round_trip::<TranscriptRequest>(&ex)),
                     "TranscriptResponse" => drop(round_trip::<TranscriptResponse>(&ex)),
+                    "Message" => drop(round_trip::<tidings_protocol::Message>(&ex)),
                     _ => panic!("line {}: unknown HTTP type {ty}", ex.line),
                 }
                 http.insert(ty.to_string());

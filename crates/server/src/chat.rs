@@ -188,6 +188,21 @@ pub async fn send(
     conversation_id: Option<Uuid>,
     body: &str,
 ) -> Result<SendOutcome> {
+    send_message(state, principal, id, conversation_id, body, None)
+        .await
+        .map(|(outcome, _)| outcome)
+}
+
+/// [`send`], for a text message or (with `attachment`) a file message; also returns the
+/// stored message.
+pub async fn send_message(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    conversation_id: Option<Uuid>,
+    body: &str,
+    attachment: Option<tidings_protocol::Attachment>,
+) -> Result<(SendOutcome, Message)> {
     let started = std::time::Instant::now();
     let body = validate_body(body)?;
     let written = state
@@ -197,6 +212,7 @@ pub async fn send(
             id,
             conversation_id,
             body,
+            attachment,
         })
         .await?;
     let Written::Sent { message, news } = written else {
@@ -206,10 +222,13 @@ pub async fn send(
     };
     let Some(news) = news else {
         // A repeated id: the original ack, nothing new to announce.
-        return Ok(SendOutcome {
-            ack: ack_for(&message),
-            announcement: None,
-        });
+        return Ok((
+            SendOutcome {
+                ack: ack_for(&message),
+                announcement: None,
+            },
+            message,
+        ));
     };
     let metrics = crate::metrics::global();
     metrics
@@ -224,7 +243,7 @@ pub async fn send(
     } else {
         ConversationEvent::Updated
     };
-    Ok(SendOutcome {
+    let outcome = SendOutcome {
         ack: ack_for(&message),
         announcement: Some(Announcement {
             conversation_id: message.conversation_id,
@@ -233,5 +252,6 @@ pub async fn send(
             claimed: news.claimed,
             created: news.created,
         }),
-    })
+    };
+    Ok((outcome, message))
 }

@@ -186,6 +186,20 @@ pub struct ServeArgs {
     /// email.
     #[arg(long, env = "TIDINGS_EMAIL_OFFLINE_AFTER_SECS", default_value_t = crate::email::DEFAULT_OFFLINE_AFTER_SECS)]
     pub email_offline_after_secs: u64,
+
+    /// The largest file visitors and agents may send, in bytes (10 MB).
+    #[arg(long, env = "TIDINGS_ATTACHMENT_MAX_BYTES", default_value_t = crate::attachments::DEFAULT_MAX_BYTES)]
+    pub attachment_max_bytes: u64,
+
+    /// The content types files may have (repeat, or comma-separated), read from each file's
+    /// content. Default: PNG, JPEG, GIF and WebP pictures, PDF, plain text, zip, Office Open
+    /// XML and OpenDocument files (see docs/operations.md).
+    #[arg(
+        long = "attachment-types",
+        env = "TIDINGS_ATTACHMENT_TYPES",
+        value_delimiter = ','
+    )]
+    pub attachment_types: Vec<String>,
 }
 
 /// Everything the app needs besides the database, in plain types.
@@ -233,6 +247,8 @@ pub struct Settings {
     pub subscribe_pause: Duration,
     /// How to send email; `None` turns the email features off.
     pub email: Option<crate::email::EmailSettings>,
+    /// The largest file and the types accepted for attachments.
+    pub attachments: crate::attachments::AttachmentSettings,
 }
 
 /// When an agent session ends: unused for `idle`, or `lifetime` after it was created.
@@ -287,11 +303,31 @@ impl Default for Settings {
             sessions: SessionLimits::default(),
             subscribe_pause: Duration::ZERO,
             email: None,
+            attachments: crate::attachments::AttachmentSettings::default(),
         }
     }
 }
 
 impl ServeArgs {
+    /// The attachment limits these flags describe (the default types when none are given).
+    pub fn attachment_settings(&self) -> crate::attachments::AttachmentSettings {
+        let types: Vec<String> = self
+            .attachment_types
+            .iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let defaults = crate::attachments::AttachmentSettings::default();
+        crate::attachments::AttachmentSettings {
+            max_bytes: self.attachment_max_bytes,
+            types: if types.is_empty() {
+                defaults.types
+            } else {
+                types
+            },
+        }
+    }
+
     /// The email settings these flags describe: `None` without `--smtp-url`, an error for a
     /// bad URL or sender.
     pub fn email_settings(&self) -> Result<Option<crate::email::EmailSettings>, String> {
@@ -349,6 +385,7 @@ impl ServeArgs {
                 idle: Duration::from_secs(self.session_idle_secs.max(1)),
                 lifetime: Duration::from_secs(self.session_lifetime_secs.max(1)),
             },
+            attachments: self.attachment_settings(),
             ..Settings::default()
         }
     }

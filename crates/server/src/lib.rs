@@ -3,6 +3,7 @@
 
 pub mod announcer;
 pub mod assets;
+pub mod attachments;
 pub mod auth;
 pub mod chat;
 pub mod cli;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub announcer: Arc<announcer::Announcer>,
     /// Wakes this node's email sender when an email is enqueued here.
     pub email_wake: Arc<tokio::sync::Notify>,
+    /// The key attachment links are signed with, read from the database on first use.
+    pub attachment_key: Arc<tokio::sync::OnceCell<attachments::LinkKey>>,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             writer: Arc::new(writer),
             announcer: Arc::new(announcer::Announcer::default()),
             email_wake: Arc::new(tokio::sync::Notify::new()),
+            attachment_key: Arc::new(tokio::sync::OnceCell::new()),
             settings: Arc::new(settings),
             pages: Arc::new(pages),
             ip_limits: Arc::new(ip_limits),

@@ -8,8 +8,8 @@
 
 use tidings_protocol::http::{ApiError, CreateVisitorResponse};
 use tidings_protocol::{
-    Agent, AgentRef, CannedResponse, Conversation, ConversationEvent, ConversationStatus,
-    ErrorCode, Message, PresenceStatus, Role, Sender,
+    Agent, AgentRef, Attachment, CannedResponse, Conversation, ConversationEvent,
+    ConversationStatus, ErrorCode, Message, PresenceStatus, Role, Sender,
 };
 use uuid::Uuid;
 
@@ -154,6 +154,8 @@ pub fn error_code(value: &Json) -> Option<ErrorCode> {
         "origin_not_allowed" => OriginNotAllowed,
         "overloaded" => Overloaded,
         "internal" => Internal,
+        "file_too_large" => FileTooLarge,
+        "unsupported_file_type" => UnsupportedFileType,
         _ => return None,
     })
 }
@@ -179,6 +181,8 @@ pub fn error_code_name(code: ErrorCode) -> &'static str {
         OriginNotAllowed => "origin_not_allowed",
         Overloaded => "overloaded",
         Internal => "internal",
+        FileTooLarge => "file_too_large",
+        UnsupportedFileType => "unsupported_file_type",
     }
 }
 
@@ -231,6 +235,18 @@ pub fn message(o: &Json) -> Option<Message> {
         agent_id: optional(o, "agent_id", uuid)?,
         body: field(o, "body", string)?,
         created_at: field(o, "created_at", i64)?,
+        attachment: optional(o, "attachment", attachment)?,
+    })
+}
+
+/// A message's `Attachment`. Visitors receive it too, so it is read without `agent-frames`.
+fn attachment(o: &Json) -> Option<Attachment> {
+    Some(Attachment {
+        id: field(o, "id", uuid)?,
+        name: field(o, "name", string)?,
+        size: field(o, "size", u64)?,
+        content_type: field(o, "content_type", string)?,
+        url: optional(o, "url", string)?,
     })
 }
 

@@ -76,6 +76,7 @@ fn every_frame() -> Vec<ServerFrame> {
                 agent_id: Some(id),
                 body: "héllo \"there\"\n✓".into(),
                 created_at: 5,
+                attachment: None,
             },
         },
         ServerFrame::Synced {
@@ -167,6 +168,37 @@ fn every_frame() -> Vec<ServerFrame> {
     ]
 }
 
+/// A file message's `attachment` is read by every client (visitors receive it too).
+#[test]
+fn decodes_a_file_message_with_its_attachment() {
+    let id = Uuid::from_u128(7);
+    let frame = ServerFrame::Message {
+        message: Message {
+            id,
+            conversation_id: id,
+            seq: 4,
+            sender: Sender::Visitor,
+            author_name: None,
+            agent_id: None,
+            body: "screen shot.png".into(),
+            created_at: 6,
+            attachment: Some(tidings_protocol::Attachment {
+                id,
+                name: "screen shot.png".into(),
+                size: 12_345,
+                content_type: "image/png".into(),
+                url: Some("/v1/attachments/x?expires=1&sig=ab".into()),
+            }),
+        },
+    };
+    let text = serde_json::to_string(&frame).unwrap();
+    assert_eq!(server_frame(&text).unwrap(), frame, "{text}");
+    // An attachment missing a field is not a message.
+    let broken = text.replace("\"size\":12345,", "");
+    assert!(server_frame(&broken).is_err(), "{broken}");
+    assert!(serde_json::from_str::<ServerFrame>(&broken).is_err());
+}
+
 #[test]
 fn decodes_every_variant_as_the_protocol_encodes_it() {
     let frames = every_frame();
@@ -250,6 +282,7 @@ fn message() -> Message {
         agent_id: None,
         body: "b".into(),
         created_at: -1,
+        attachment: None,
     }
 }
 

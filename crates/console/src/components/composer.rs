@@ -11,7 +11,9 @@ use tidings_protocol::limits::{message_chars, MAX_MESSAGE_CHARS};
 use tidings_protocol::ClientFrame;
 use uuid::Uuid;
 
+use super::attach_control::AttachControl;
 use super::canned_menu::CannedMenu;
+use crate::attachments::{first_file, FileSender};
 use crate::logic::canned;
 use crate::state::use_console;
 use crate::{browser, notes, realtime, threads};
@@ -36,6 +38,7 @@ pub fn Composer(id: Uuid) -> impl IntoView {
     let note_mode = RwSignal::new(false);
     let note_id = StoredValue::new(None::<Uuid>);
     let posting = RwSignal::new(false);
+    let files = FileSender::new(id);
     // The canned responses matching the `/shortcut` the text ends in, if it does.
     let matches = Memo::new(move |_| {
         text.with(|t| match canned::slash_query(t) {
@@ -186,6 +189,20 @@ pub fn Composer(id: Uuid) -> impl IntoView {
         <form
             class="composer"
             class:note-mode=move || note_mode.get()
+            // A file dropped on the composer, or a picture pasted into it, is sent.
+            on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                if let Some(file) = first_file(ev.data_transfer()) {
+                    ev.prevent_default();
+                    files.send(state, file);
+                }
+            }
+            on:paste=move |ev: leptos::ev::ClipboardEvent| {
+                if let Some(file) = first_file(ev.clipboard_data()) {
+                    ev.prevent_default();
+                    files.send(state, file);
+                }
+            }
             on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 send();
@@ -222,6 +239,7 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                     </span>
                 </Show>
                 <span class="spacer"></span>
+                <AttachControl sender=files />
                 <button
                     type="button"
                     class="note-toggle"

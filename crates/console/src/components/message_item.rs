@@ -6,6 +6,7 @@ use tidings_client::DeliveryState;
 use tidings_protocol::{Millis, Sender};
 use uuid::Uuid;
 
+use super::attachment_view::AttachmentView;
 use super::message_text::MessageText;
 use crate::browser;
 use crate::logic::age::clock_time;
@@ -26,6 +27,8 @@ pub struct MessageRow {
     pub created_at: Millis,
     pub state: DeliveryState,
     pub refusal: Option<String>,
+    /// The file a file message carries (its body is then the file's name).
+    pub attachment: Option<tidings_protocol::Attachment>,
 }
 
 impl MessageRow {
@@ -100,7 +103,10 @@ pub fn MessageItem(row: MessageRow) -> impl IntoView {
         >
             {(!is_system).then(|| view! { <span class="author">{row.author.clone()}" "</span> })}
             <div class="bubble">
-                <MessageText text=row.body.clone() />
+                {match row.attachment.clone() {
+                    Some(attachment) => view! { <AttachmentView attachment /> }.into_any(),
+                    None => view! { <MessageText text=row.body.clone() /> }.into_any(),
+                }}
             </div>
             // The spaces keep the text content readable ("line 3 00:16", not "line 300:16").
             <span class="meta">

@@ -74,6 +74,10 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                         created_at: entry.created_at(),
                         state: entry.delivery_state(delivered, read),
                         refusal,
+                        attachment: match &entry {
+                            Entry::Confirmed(message) => message.attachment.clone(),
+                            Entry::Local(_) => None,
+                        },
                     }
                 })
                 .collect::<Vec<_>>()

@@ -6,6 +6,8 @@ pub mod add_agent_form;
 pub mod agent_row;
 pub mod agent_status;
 pub mod app;
+pub mod attach_control;
+pub mod attachment_view;
 pub mod block_visitor;
 pub mod bulk_bar;
 pub mod canned_manager;

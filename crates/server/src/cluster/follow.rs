@@ -105,7 +105,10 @@ async fn hear(state: &AppState, from: uuid::Uuid, note: Note) {
         } => {
             match messages::after_seq(&state.pool, conversation_id, seq.saturating_sub(1), 1).await
             {
-                Ok(found) => {
+                Ok(mut found) => {
+                    if let Err(e) = crate::attachments::sign(state, &mut found).await {
+                        tracing::warn!(error = %e, "signing an attachment's link failed");
+                    }
                     for message in found {
                         state.hub.publish_message(&message);
                     }

@@ -265,6 +265,7 @@ mod tests {
             agent_id: None,
             body: body.into(),
             created_at: 1,
+            attachment: None,
         }
     }
 

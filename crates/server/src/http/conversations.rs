@@ -125,8 +125,9 @@ pub async fn messages(
         Principal::Visitor { .. } => messages::Audience::Visitor,
         Principal::Agent(_) => messages::Audience::Agent,
     };
-    let (messages, has_more) =
+    let (mut messages, has_more) =
         messages::page_before(&state.pool, id, before_seq, limit, audience).await?;
+    crate::attachments::sign(&state, &mut messages).await?;
     Ok(Json(HistoryPage { messages, has_more }))
 }
 

@@ -3,6 +3,7 @@
 //! path extractors whose rejections are `ApiError`s are in `extract`.
 
 mod agents;
+mod attachments;
 mod canned;
 mod conversations;
 mod extract;
@@ -89,6 +90,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v1/search", get(search::search))
         .route("/v1/visitors/{id}", get(visitor_panel::get))
+        .route("/v1/attachments", post(attachments::upload))
+        .route("/v1/attachments/{id}", get(attachments::fetch))
         .route("/v1", any(extract::api_not_found))
         .route("/v1/", any(extract::api_not_found))
         .route("/v1/{*rest}", any(extract::api_not_found))

@@ -449,6 +449,7 @@ mod tests {
                 agent_id: None,
                 body: "x".into(),
                 created_at: 0,
+                attachment: None,
             };
             hub.publish_message(&message);
         }

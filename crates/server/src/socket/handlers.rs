@@ -240,17 +240,15 @@ impl Connection {
         let mut cursor = after_seq;
         let mut last_sent = 0;
         loop {
-            let chunk =
-                match messages::after_seq(&self.state.pool, conversation_id, cursor, REPLAY_CHUNK)
-                    .await
-                {
-                    Ok(chunk) => chunk,
-                    Err(e) => {
-                        self.state.hub.unsubscribe(self.conn_id, conversation_id);
-                        self.replayed.remove(&conversation_id);
-                        return self.report(e, Some(conversation_id)).await;
-                    }
-                };
+            let chunk = match replay_chunk(&self.state, conversation_id, cursor, REPLAY_CHUNK).await
+            {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    self.state.hub.unsubscribe(self.conn_id, conversation_id);
+                    self.replayed.remove(&conversation_id);
+                    return self.report(e, Some(conversation_id)).await;
+                }
+            };
             let full = chunk.len() == REPLAY_CHUNK as usize;
             let visitor = self.is_visitor();
             for message in chunk {
@@ -291,14 +289,13 @@ impl Connection {
         let mut cursor = after;
         while cursor < up_to {
             let limit = REPLAY_CHUNK.min((up_to - cursor).min(u32::MAX as u64) as u32);
-            let chunk =
-                match messages::after_seq(&self.state.pool, conversation_id, cursor, limit).await {
-                    Ok(chunk) => chunk,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "reading missed messages failed");
-                        return Err(StepEnd::Close(close::GOING_AWAY));
-                    }
-                };
+            let chunk = match replay_chunk(&self.state, conversation_id, cursor, limit).await {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading missed messages failed");
+                    return Err(StepEnd::Close(close::GOING_AWAY));
+                }
+            };
             let Some(last) = chunk.last().map(|m| m.seq) else {
                 break;
             };
@@ -376,4 +373,17 @@ impl Connection {
             Err(e) => self.report(e, None).await,
         }
     }
+}
+
+/// Up to `limit` stored messages after `after`, their attachments given links for this
+/// connection (which may see the conversation).
+async fn replay_chunk(
+    state: &crate::AppState,
+    conversation_id: Uuid,
+    after: u64,
+    limit: u32,
+) -> crate::error::Result<Vec<tidings_protocol::Message>> {
+    let mut chunk = messages::after_seq(&state.pool, conversation_id, after, limit).await?;
+    crate::attachments::sign(state, &mut chunk).await?;
+    Ok(chunk)
 }

@@ -26,8 +26,36 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Message> {
         agent_id: opt_uuid_col(row, "agent_id")?,
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
+        attachment: attachment_of(row)?,
     })
 }
+
+/// The attachment columns a query joined in (see [`crate::attachments::store`]); a query
+/// without them (search results) reads as no attachment.
+fn attachment_of(row: &AnyRow) -> Result<Option<tidings_protocol::Attachment>> {
+    let name: Option<String> = match row.try_get("attachment_name") {
+        Ok(name) => name,
+        Err(sqlx::Error::ColumnNotFound(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    Ok(Some(tidings_protocol::Attachment {
+        id: uuid_col(row, "id")?,
+        name,
+        size: u64_col(row, "attachment_size")?,
+        content_type: row.try_get("attachment_type")?,
+        url: None,
+    }))
+}
+
+/// The columns of a message read with its attachment, if it has one: the queries below
+/// select these `FROM messages m LEFT JOIN attachments a ON a.id = m.id`.
+const COLUMNS: &str = "m.id, m.conversation_id, m.seq,
+    CASE WHEN m.is_note = 1 THEN 'note' ELSE m.sender END AS sender,
+    m.agent_id, m.author_name, m.body, m.created_at,
+    a.name AS attachment_name, a.size AS attachment_size, a.content_type AS attachment_type";
 
 /// Up to `limit` messages with `seq > after_seq`, ascending (one chunk of a replay).
 pub async fn after_seq(
@@ -36,11 +64,10 @@ pub async fn after_seq(
     after_seq: u64,
     limit: u32,
 ) -> Result<Vec<Message>> {
-    let rows = sqlx::query(
-        "SELECT id, conversation_id, seq, CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender,
-                agent_id, author_name, body, created_at
-         FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM messages m LEFT JOIN attachments a ON a.id = m.id
+         WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3"
+    )))
     .bind(conversation_id.to_string())
     .bind(after_seq.min(i64::MAX as u64) as i64)
     .bind(limit as i64)
@@ -67,12 +94,11 @@ pub async fn page_before(
 ) -> Result<(Vec<Message>, bool)> {
     let before = before_seq.unwrap_or(i64::MAX as u64).min(i64::MAX as u64) as i64;
     // `is_note <= $4`: a visitor (0) reads only messages that are not notes, an agent (1) all.
-    let rows = sqlx::query(
-        "SELECT id, conversation_id, seq, CASE WHEN is_note = 1 THEN 'note' ELSE sender END AS sender,
-                agent_id, author_name, body, created_at
-         FROM messages WHERE conversation_id = $1 AND seq < $2 AND is_note <= $4
-         ORDER BY seq DESC LIMIT $3",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM messages m LEFT JOIN attachments a ON a.id = m.id
+         WHERE m.conversation_id = $1 AND m.seq < $2 AND m.is_note <= $4
+         ORDER BY m.seq DESC LIMIT $3"
+    )))
     .bind(conversation_id.to_string())
     .bind(before)
     .bind(limit as i64 + 1)

@@ -77,6 +77,7 @@ fn store_note<T: Tx>(
         agent_id: Some(agent.id),
         body: body.to_string(),
         created_at: now,
+        attachment: None,
     };
     tx.insert_message(&note)?;
     tx.record_message(conversation_id, seq, None, now)?;

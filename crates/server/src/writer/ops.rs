@@ -24,12 +24,14 @@ use crate::store::read_state::{ReadState, Side};
 /// A change for the writer to store.
 #[derive(Debug, Clone)]
 pub enum Write {
-    /// A message (body already validated). Idempotent by `id`.
+    /// A message (body already validated). Idempotent by `id`. A file message carries its
+    /// `attachment`, already stored under the same id (see `crate::attachments`).
     Send {
         principal: Principal,
         id: Uuid,
         conversation_id: Option<Uuid>,
         body: String,
+        attachment: Option<tidings_protocol::Attachment>,
     },
     /// Gives the conversation to `assignee`, with a "joined" notice: a claim (`claim`:
     /// refused when someone else has it) or an admin's assignment.
@@ -179,7 +181,15 @@ pub fn apply<T: Tx>(tx: &mut T, write: &Write) -> Result<Applied> {
             id,
             conversation_id,
             body,
-        } => send(tx, principal, *id, *conversation_id, body),
+            attachment,
+        } => send(
+            tx,
+            principal,
+            *id,
+            *conversation_id,
+            body,
+            attachment.as_ref(),
+        ),
         Write::Give {
             by,
             conversation_id,
@@ -272,6 +282,7 @@ pub(super) fn joined_notice<T: Tx>(
         agent_id: Some(agent.id),
         body: format!("{} joined the chat", agent.name),
         created_at: now,
+        attachment: None,
     };
     tx.insert_message(&notice)?;
     tx.record_message(conversation_id, seq, None, now)?;
@@ -295,8 +306,12 @@ fn send<T: Tx>(
     id: Uuid,
     conversation_id: Option<Uuid>,
     body: &str,
+    attachment: Option<&tidings_protocol::Attachment>,
 ) -> Result<Applied> {
-    if let Some(existing) = tx.message_by_id(id)? {
+    if let Some(mut existing) = tx.message_by_id(id)? {
+        // The writer's own read leaves attachments out; a retried file message answers
+        // with the file it carries.
+        existing.attachment = attachment.cloned();
         let head = tx.head(existing.conversation_id)?;
         // Its own sender's retry always gets the original ack, even once the conversation
         // went to another agent or ended: a refusal would show the message as failed, and
@@ -376,6 +391,7 @@ fn send<T: Tx>(
         agent_id,
         body: body.to_string(),
         created_at: now,
+        attachment: attachment.cloned(),
     };
     tx.insert_message(&message)?;
     tx.record_message(head.id, seq, Some(&message.body), now)?;

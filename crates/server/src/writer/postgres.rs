@@ -174,6 +174,7 @@ fn message_of(row: &PgRow) -> Result<Message> {
         agent_id: opt_uuid(row, "agent_id")?,
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
+        attachment: None,
     })
 }
 
@@ -208,6 +209,7 @@ fn prepared_of(row: &PgRow) -> Result<Prepared> {
             .try_get::<Option<String>, _>("body")?
             .unwrap_or_default(),
         created_at: row.try_get::<Option<i64>, _>("number")?.unwrap_or_default(),
+        attachment: None,
     }))
 }
 

@@ -165,6 +165,7 @@ impl Tx for SqliteTx {
                         agent_id: opt_uuid(row, "agent_id")?,
                         body: row.get("body")?,
                         created_at: row.get("created_at")?,
+                        attachment: None,
                     },
                     sender,
                 ))

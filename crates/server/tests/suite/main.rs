@@ -10,6 +10,7 @@ mod common;
 
 mod access;
 mod agent_cli;
+mod attachments;
 mod bad_input;
 mod caching;
 mod cli;

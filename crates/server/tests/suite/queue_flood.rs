@@ -315,6 +315,7 @@ async fn flood(server: &TestServer, count: usize) -> Vec<Uuid> {
             id: Uuid::new_v4(),
             conversation_id: None,
             body: "flood".into(),
+            attachment: None,
         })
     });
     let mut ids = Vec::with_capacity(count);
