@@ -1,7 +1,7 @@
 //! The Tidings visitor widget: the chat app that runs inside the loader's iframe.
 //!
 //! Plain logic compiled and tested everywhere ([`body`], [`adoption`],
-//! [`tab_note`], [`settings`]); the Leptos app and
+//! [`tab_note`], [`settings`], [`catalogs`]); the Leptos app and
 //! its browser glue only on wasm32. The realtime client (socket, outbox, ordering,
 //! cross-tab) is `tidings-client`; this crate turns it into the visitor's UI:
 //!
@@ -10,11 +10,13 @@
 //! - `runtime` (services and wiring), `session` (visitor and conversation), `frames` (server frames → state), `actions` (what
 //!   the components ask for), `api` (HTTP), `host` (postMessage with the loader),
 //!   `startup` (where to keep things: own storage, the host page's through
-//!   `host_store`, or memory), `sound`, `time`, `config`.
+//!   `host_store`, or memory), `sound`, `time`, `config`, `texts` (every text shown, from
+//!   the visitor's language's catalog, loaded before mounting).
 //! - `components`: one component per file.
 
 pub mod adoption;
 pub mod body;
+pub mod catalogs;
 pub mod settings;
 pub mod tab_note;
 
@@ -44,6 +46,8 @@ mod sound;
 mod startup;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+mod texts;
 #[cfg(target_arch = "wasm32")]
 mod time;
 

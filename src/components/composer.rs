@@ -8,6 +8,11 @@ use leptos::prelude::*;
 use crate::actions::{send_message, visitor_typing};
 use crate::body::{check, counter, DraftCheck};
 use crate::state::use_chat;
+use crate::texts::{number, t, tf};
+use tidings_protocol::limits::MAX_MESSAGE_CHARS;
+
+/// The limit, as the counter writes it.
+const MAX: u32 = MAX_MESSAGE_CHARS as u32;
 
 #[component]
 pub fn Composer() -> impl IntoView {
@@ -44,8 +49,8 @@ pub fn Composer() -> impl IntoView {
                 class="tw-input"
                 data-testid="composer-input"
                 rows="1"
-                placeholder="Write a message…"
-                aria-label="Message"
+                placeholder=t("composer.placeholder")
+                aria-label=t("composer.label")
                 aria-describedby="tw-counter"
                 prop:value=move || draft.get()
                 on:input=on_input
@@ -57,13 +62,17 @@ pub fn Composer() -> impl IntoView {
                 class:tw-over=move || verdict.get() == DraftCheck::TooLong
                 aria-live="polite"
             >
-                {move || count.get()}
+                {move || {
+                    count.get().map(|n| {
+                        tf("composer.counter", &[("count", &number(n)), ("max", &number(MAX))])
+                    })
+                }}
             </span>
             <button
                 class="tw-send"
                 type="submit"
                 data-testid="composer-send"
-                aria-label="Send"
+                aria-label=t("composer.send")
                 disabled=move || verdict.get() != DraftCheck::Ok
             >
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

@@ -11,6 +11,7 @@ use super::message_text::MessageText;
 use crate::actions::{discard_message, retry_message};
 use crate::state::use_chat;
 use crate::time::{full_label, time_label};
+use crate::texts::{t, tf};
 
 fn sender_name(sender: Sender) -> &'static str {
     match sender {
@@ -21,13 +22,13 @@ fn sender_name(sender: Sender) -> &'static str {
     }
 }
 
-fn ticks(state: DeliveryState) -> (&'static str, &'static str) {
+fn ticks(state: DeliveryState) -> (&'static str, String) {
     match state {
-        DeliveryState::Pending => ("🕓", "Sending"),
-        DeliveryState::Sent => ("✓", "Sent"),
-        DeliveryState::Delivered => ("✓✓", "Delivered"),
-        DeliveryState::Read => ("✓✓", "Read"),
-        DeliveryState::Failed => ("!", "Not sent"),
+        DeliveryState::Pending => ("🕓", t("message.sending")),
+        DeliveryState::Sent => ("✓", t("message.sent")),
+        DeliveryState::Delivered => ("✓✓", t("message.delivered")),
+        DeliveryState::Read => ("✓✓", t("message.read")),
+        DeliveryState::Failed => ("!", t("message.not_sent")),
     }
 }
 
@@ -53,7 +54,9 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     };
     let at = entry.created_at();
     let author = match (sender, lead) {
-        (Sender::Agent, true) => Some(entry.author_name().unwrap_or("Support").to_owned()),
+        (Sender::Agent, true) => Some(entry
+            .author_name()
+            .map_or_else(|| t("message.support"), str::to_owned)),
         _ => None,
     };
     let state = Memo::new(move |_| match sender {
@@ -90,9 +93,9 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
             </div>
             {refusal.map(|reason| view! {
                 <p class="tw-failed" role="alert">
-                    "Not sent: " {reason} " "
-                    <button type="button" on:click=move |_| retry_message(id)>"Retry"</button>
-                    <button type="button" on:click=move |_| discard_message(id)>"Discard"</button>
+                    {tf("message.refused", &[("reason", &reason)])} " "
+                    <button type="button" on:click=move |_| retry_message(id)>{t("message.retry")}</button>
+                    <button type="button" on:click=move |_| discard_message(id)>{t("message.discard")}</button>
                 </p>
             })}
         </div>

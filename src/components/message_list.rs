@@ -11,6 +11,7 @@ use super::message_bubble::MessageBubble;
 use super::new_messages_pill::NewMessagesPill;
 use crate::state::use_chat;
 use crate::time::{day_key, day_label};
+use crate::texts::t;
 
 /// Distance from the bottom (px) within which the list counts as "at the bottom".
 const STICKY_PX: i32 = 48;
@@ -141,7 +142,7 @@ pub fn MessageList() -> impl IntoView {
                     data-testid="message-list"
                     role="log"
                     aria-live="polite"
-                    aria-label="Messages"
+                    aria-label=t("list.label")
                 >
                     <For
                         each=move || all_rows.get()
@@ -155,7 +156,7 @@ pub fn MessageList() -> impl IntoView {
                     />
                 </div>
                 <Show when=waiting>
-                    <p class="tw-hint">"Thanks! We'll be with you shortly."</p>
+                    <p class="tw-hint">{t("list.waiting")}</p>
                 </Show>
             </div>
             <NewMessagesPill visible=Signal::from(pill) on_click=jump/>
