@@ -10,6 +10,7 @@ use crate::frames::conversation_changed;
 use crate::logic::list::Filter;
 use crate::realtime;
 use crate::state::{ConsoleState, Session};
+use crate::texts::{t, tf};
 
 /// Pause between attempts to reach an unreachable server.
 pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
@@ -51,7 +52,7 @@ pub fn restore(state: ConsoleState) {
                     }
                 }),
                 Err(failure) if failure.is_unauthorized() => {
-                    expire(state, "Your session has ended. Please log in again.")
+                    expire(state, &t("session.ended"))
                 }
                 // Unreachable: the socket reconnects by itself; the token is checked then.
                 Err(_) => {}
@@ -68,7 +69,7 @@ pub fn restore(state: ConsoleState) {
                     browser::forget_token();
                     state
                         .session_note
-                        .set(Some("Your session has ended. Please log in again.".into()));
+                        .set(Some(t("session.ended")));
                 }
                 Err(failure) if failure.is_transient() => {
                     gloo_timers::future::sleep(RETRY_AFTER).await;
@@ -96,7 +97,7 @@ pub async fn log_in(state: ConsoleState, email: String, password: String) -> Res
             Ok(())
         }
         Err(failure) if failure.status == 401 || failure.status == 404 => {
-            Err("Wrong email or password.".to_string())
+            Err(t("session.wrong_login"))
         }
         Err(failure) => Err(failure.message),
     }
@@ -146,7 +147,7 @@ pub fn refresh_list(state: ConsoleState, filter: Filter) {
                 }
             }
             Err(failure) if failure.is_unauthorized() => {
-                expire(state, "Your session has ended. Please log in again.")
+                expire(state, &t("session.ended"))
             }
             // The connection badge already says the server is unreachable.
             Err(failure) if failure.is_transient() => {}
@@ -169,11 +170,8 @@ pub async fn load_more_waiting(state: ConsoleState) {
             }
         }
         Err(failure) if failure.is_unauthorized() => {
-            expire(state, "Your session has ended. Please log in again.")
+            expire(state, &t("session.ended"))
         }
-        Err(failure) => state.notice.set(Some(format!(
-            "Could not load more waiting chats: {}",
-            failure.message
-        ))),
+        Err(failure) => state.notice.set(Some(tf("session.more_failed", &[("reason", &failure.message)]))),
     }
 }

@@ -9,10 +9,12 @@ use uuid::Uuid;
 
 use super::message_item::{MessageItem, MessageRow};
 use crate::browser;
-use crate::logic::age::{day_label, local_day};
-use crate::logic::names::visitor_label;
+use crate::localized::day_label;
+use crate::logic::age::local_day;
+use crate::localized::visitor_label;
 use crate::state::use_console;
 use crate::threads;
+use crate::texts::{t, tf};
 
 /// How close to the bottom (px) still counts as "at the bottom".
 const STICK_DISTANCE: i32 = 80;
@@ -27,7 +29,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
         state
             .conversations
             .with(|held| held.get(&id).map(visitor_label))
-            .unwrap_or_else(|| "Visitor".to_string())
+            .unwrap_or_else(|| t("message_list.visitor"))
     });
     let rows = Memo::new(move |_| {
         let visitor = visitor.get();
@@ -49,9 +51,14 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                             .author_name()
                             .map(str::to_string)
                             .unwrap_or_else(|| visitor.clone()),
-                        Sender::Agent => entry.author_name().unwrap_or("Agent").to_string(),
+                        Sender::Agent => entry
+                            .author_name()
+                            .map_or_else(|| t("message_list.agent"), str::to_string),
                         Sender::Note => {
-                            format!("Private note · {}", entry.author_name().unwrap_or("Agent"))
+                            tf(
+                                "message_list.private_note_by",
+                                &[("name", &entry.author_name().map_or_else(|| t("message_list.agent"), str::to_string))],
+                            )
                         }
                         Sender::System => String::new(),
                     };
@@ -163,7 +170,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
             data-testid="message-list"
             role="log"
             aria-live="polite"
-            aria-label="Messages"
+            aria-label=t("message_list.messages")
             node_ref=list
             on:scroll=on_scroll
         >
@@ -175,7 +182,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                         disabled=loading_older
                         on:click=move |_| threads::load_older(state, id)
                     >
-                        "Load older messages"
+                        {t("message_list.load_older_messages")}
                     </button>
                 </div>
             </Show>
@@ -194,7 +201,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                     to_bottom();
                 }
             >
-                "New messages ↓"
+                {t("message_list.new_messages")}
             </button>
         </Show>
     }

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::logic::route;
+use crate::texts::t;
 
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
@@ -33,7 +34,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                 }
                 Err(failure) if failure.status == 404 => {
                     error.try_set(Some(
-                        "This link has been used or has expired. Ask an admin for a new one."
+                        {t("set_password_page.this_link_has_been_used")}
                             .into(),
                     ));
                 }
@@ -58,9 +59,9 @@ pub fn SetPasswordPage() -> impl IntoView {
             >
                 <form class="login-card" on:submit=submit.clone() novalidate>
                     <h1>"Tidings"</h1>
-                    <p class="login-lead">"Choose your password"</p>
+                    <p class="login-lead">{t("set_password_page.choose_your_password")}</p>
                     <label>
-                        "New password (at least 8 characters)"
+                        {t("set_password_page.new_password_at_least_8")}
                         <input
                             type="password"
                             autocomplete="new-password"
@@ -71,7 +72,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                     </label>
                     {move || error.get().map(|e| view! { <p class="login-error" role="alert">{e}</p> })}
                     <button type="submit" data-testid="set-password-submit" disabled=move || busy.get()>
-                        "Set password"
+                        {t("set_password_page.set_password")}
                     </button>
                 </form>
             </Show>
