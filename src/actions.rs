@@ -75,13 +75,13 @@ pub fn discard_message(id: Uuid) {
 
 /// Rates the ended conversation. `Err` carries a sentence to show.
 pub async fn rate(stars: u8, feedback: Option<String>) -> Result<(), String> {
-    let rt = runtime().ok_or_else(|| t("error.not_ready"))?;
-    let token = rt.token().ok_or_else(|| t("error.not_connected"))?;
+    let rt = runtime().ok_or(t("error.not_ready"))?;
+    let token = rt.token().ok_or(t("error.not_connected"))?;
     let id = rt
         .state
         .conversation
         .with_untracked(|c| c.as_ref().map(|c| c.id))
-        .ok_or_else(|| t("error.no_conversation"))?;
+        .ok_or(t("error.no_conversation"))?;
     let request = RatingRequest {
         rating: stars,
         feedback,

@@ -30,7 +30,7 @@ impl Failure {
     /// A sentence for the person using the widget.
     pub fn message(&self) -> String {
         match self {
-            Failure::Network => t("error.network"),
+            Failure::Network => t("error.network").into(),
             Failure::Api { error, .. } => error.message.clone(),
         }
     }
@@ -79,7 +79,7 @@ fn decode<T>(
             status,
             error: ApiError {
                 code: ErrorCode::Internal,
-                message: t("error.unexpected"),
+                message: t("error.unexpected").into(),
             },
         })
     } else {

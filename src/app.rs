@@ -29,7 +29,11 @@ fn mount(mut config: Config, language: &str) {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(root) = &root {
         root.set_lang(language);
-        root.set_dir(if right_to_left(language) { "rtl" } else { "ltr" });
+        root.set_dir(if right_to_left(language) {
+            "rtl"
+        } else {
+            "ltr"
+        });
     }
     if config.refused_parent {
         // No token read, no socket, no message to the framing page.
@@ -41,10 +45,10 @@ fn mount(mut config: Config, language: &str) {
         return;
     }
     if config.title.is_empty() {
-        config.title = t("app.title");
+        config.title = t("app.title").into();
     }
     if config.greeting.is_empty() {
-        config.greeting = t("app.greeting");
+        config.greeting = t("app.greeting").into();
     }
     // Standalone (under `trunk serve`, or opened directly) the panel is always open.
     let standalone = config.host_origin.is_none();

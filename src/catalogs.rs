@@ -48,10 +48,10 @@ mod tests {
     use super::*;
     use tidings_client::i18n::{check, Catalog};
 
-    fn catalog(language: &str) -> Catalog {
+    fn catalog(language: &str) -> Catalog<'static> {
         let path = format!("{}/locales/{language}.json", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        Catalog::parse(&text).unwrap_or_else(|| panic!("{path} is not a catalog"))
+        Catalog::parse(text.leak()).unwrap_or_else(|| panic!("{path} is not a catalog"))
     }
 
     #[test]
@@ -113,6 +113,9 @@ mod tests {
                 }
             }
         }
-        assert!(used > 30, "found only {used} texts: has the way of asking changed?");
+        assert!(
+            used > 30,
+            "found only {used} texts: has the way of asking changed?"
+        );
     }
 }

@@ -94,7 +94,7 @@ pub fn handle(rt: &Runtime, frame: ServerFrame) {
             if typing {
                 state
                     .agent_typing
-                    .set(Some(name.unwrap_or_else(|| t("message.support"))));
+                    .set(Some(name.unwrap_or_else(|| t("message.support").into())));
                 later(ttl_ms.min(60_000) as i32, move || {
                     let Some(rt) = runtime() else { return };
                     if rt.typing_generation.get() == generation {

@@ -20,8 +20,8 @@ use wasm_bindgen::JsCast;
 
 use crate::host::{self, FromHost, ToHost};
 use crate::state::ChatState;
-use crate::{api, frames};
 use crate::texts::tf;
+use crate::{api, frames};
 
 /// Outbox keys: `tidings.outbox.visitor.<message id>`.
 const OUTBOX_PREFIX: &str = "tidings.outbox.visitor.";

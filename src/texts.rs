@@ -4,7 +4,7 @@
 //! does not parse leaves English. Plural categories and numbers come from the browser's
 //! `Intl`, for the visitor's locale.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use js_sys::{Array, Intl, Object, Reflect};
 use tidings_client::i18n::{self, Catalog, Messages, Plural};
@@ -13,7 +13,10 @@ use wasm_bindgen::JsValue;
 use crate::catalogs;
 
 thread_local! {
-    static TEXTS: RefCell<Texts> = RefCell::new(Texts::english());
+    /// Set once at start and kept for the page's life, so texts can be `&'static str`:
+    /// views take them as they took literals, which keeps the wasm from growing a second
+    /// copy of every view's code for `String` texts.
+    static TEXTS: Cell<Option<&'static Texts>> = const { Cell::new(None) };
 }
 
 struct Texts {
@@ -31,14 +34,26 @@ impl Texts {
     }
 }
 
+fn install(texts: Texts) -> &'static Texts {
+    let texts: &'static Texts = Box::leak(Box::new(texts));
+    TEXTS.with(|t| t.set(Some(texts)));
+    texts
+}
+
+fn texts() -> &'static Texts {
+    TEXTS
+        .with(Cell::get)
+        .unwrap_or_else(|| install(Texts::english()))
+}
+
 /// The text of `key`.
-pub fn t(key: &str) -> String {
-    TEXTS.with(|texts| texts.borrow().messages.get(key))
+pub fn t(key: &'static str) -> &'static str {
+    texts().messages.get(key)
 }
 
 /// The text of `key` with its placeholders filled.
 pub fn tf(key: &str, args: &[(&str, &str)]) -> String {
-    TEXTS.with(|texts| texts.borrow().messages.format(key, args))
+    texts().messages.format(key, args)
 }
 
 /// The form of `key` for `count` (its plural category in the visitor's language), with
@@ -47,15 +62,15 @@ pub fn tn(key: &str, count: u32, args: &[(&str, &str)]) -> String {
     let written = number(count);
     let mut all = vec![("count", written.as_str())];
     all.extend_from_slice(args);
-    TEXTS.with(|texts| texts.borrow().messages.plural(key, count as f64, &all))
+    texts().messages.plural(key, count as f64, &all)
 }
 
 /// `n` as the visitor's locale writes it (its digits; no grouping, like "4000").
 pub fn number(n: u32) -> String {
-    let locale = TEXTS.with(|texts| texts.borrow().locale.clone());
+    let locale = &texts().locale;
     let options = Object::new();
     let _ = Reflect::set(&options, &"useGrouping".into(), &JsValue::FALSE);
-    Intl::NumberFormat::new(&Array::of1(&locale.into()), &options)
+    Intl::NumberFormat::new(&Array::of1(&locale.as_str().into()), &options)
         .format()
         .call1(&JsValue::NULL, &JsValue::from_f64(n as f64))
         .ok()
@@ -74,7 +89,10 @@ pub fn language(locale: &str) -> &'static str {
 pub async fn load(locale: &str) -> &'static str {
     let language = language(locale);
     let chosen = match catalogs::file(language) {
-        Some(file) => crate::api::text(&file).await.and_then(|t| Catalog::parse(&t)),
+        // Kept for the page's life, as the texts borrowed from it are.
+        Some(file) => crate::api::text(&file)
+            .await
+            .and_then(|t| Catalog::parse(Box::leak(t.into_boxed_str()))),
         None => None,
     };
     let rules = Intl::PluralRules::new(&Array::of1(&locale.into()), &Object::new());
@@ -89,11 +107,9 @@ pub async fn load(locale: &str) -> &'static str {
         ),
         None => (Texts::english().messages, "en"),
     };
-    TEXTS.with(|texts| {
-        *texts.borrow_mut() = Texts {
-            messages,
-            locale: locale.to_owned(),
-        }
+    install(Texts {
+        messages,
+        locale: locale.to_owned(),
     });
     language
 }

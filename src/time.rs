@@ -28,9 +28,9 @@ pub fn day_label(ms: i64, locale: &str) -> String {
     let now = Date::now() as i64;
     let key = day_key(ms);
     if key == day_key(now) {
-        t("day.today")
+        t("day.today").into()
     } else if key == day_key(now - 86_400_000) {
-        t("day.yesterday")
+        t("day.yesterday").into()
     } else {
         date(ms)
             .to_locale_date_string(

@@ -4,7 +4,7 @@
 // catalog; anything unknown, malformed or unreachable gives English and a working widget.
 import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
-import { expect, test } from "../support/fixtures";
+import { AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { HostPageSpec, HostSite } from "../support/host-server";
 
@@ -215,4 +215,36 @@ test("a data-position on an Arabic page keeps the launcher where the site owner 
     const viewport = page.viewportSize()!;
     expect((await host.launcher.boundingBox())!.x).toBeGreaterThan(viewport.width / 2);
   });
+});
+
+test("the console follows the agent's browser language: German texts, and Arabic right to left", async ({ browser, server }) => {
+  await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
+  const german = await browser.newContext({ locale: "de-DE" });
+  try {
+    const page = await german.newPage();
+    await page.goto(server.url("/console/"));
+    await expect(page.locator("html")).toHaveAttribute("lang", "de");
+    await expect(page.locator("html")).toHaveAttribute("dir", "ltr");
+    await expect(page.getByTestId("login-submit")).toHaveText("Anmelden");
+    await page.getByTestId("login-email").fill(AGENT.email);
+    await page.getByTestId("login-password").fill("not her password");
+    await page.getByTestId("login-submit").click();
+    await expect(page.getByText("Falsche E-Mail oder falsches Passwort.")).toBeVisible();
+    await page.getByTestId("login-password").fill(AGENT.password);
+    await page.getByTestId("login-submit").click();
+    await expect(page.getByTestId("filter-waiting")).toContainText("Wartend");
+    await expect(page.getByText("Niemand wartet. Neue Chats erscheinen hier sofort.")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Abmelden" })).toBeVisible();
+  } finally {
+    await german.close();
+  }
+  const arabic = await browser.newContext({ locale: "ar-EG" });
+  try {
+    const page = await arabic.newPage();
+    await page.goto(server.url("/console/"));
+    await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+    await expect(page.getByTestId("login-submit")).toHaveText("تسجيل الدخول");
+  } finally {
+    await arabic.close();
+  }
 });

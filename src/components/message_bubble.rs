@@ -10,8 +10,8 @@ use super::avatar::Avatar;
 use super::message_text::MessageText;
 use crate::actions::{discard_message, retry_message};
 use crate::state::use_chat;
-use crate::time::{full_label, time_label};
 use crate::texts::{t, tf};
+use crate::time::{full_label, time_label};
 
 fn sender_name(sender: Sender) -> &'static str {
     match sender {
@@ -22,7 +22,7 @@ fn sender_name(sender: Sender) -> &'static str {
     }
 }
 
-fn ticks(state: DeliveryState) -> (&'static str, String) {
+fn ticks(state: DeliveryState) -> (&'static str, &'static str) {
     match state {
         DeliveryState::Pending => ("🕓", t("message.sending")),
         DeliveryState::Sent => ("✓", t("message.sent")),
@@ -54,9 +54,12 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     };
     let at = entry.created_at();
     let author = match (sender, lead) {
-        (Sender::Agent, true) => Some(entry
-            .author_name()
-            .map_or_else(|| t("message.support"), str::to_owned)),
+        (Sender::Agent, true) => Some(
+            entry
+                .author_name()
+                .unwrap_or(t("message.support"))
+                .to_owned(),
+        ),
         _ => None,
     };
     let state = Memo::new(move |_| match sender {

@@ -10,8 +10,8 @@ use super::date_separator::DateSeparator;
 use super::message_bubble::MessageBubble;
 use super::new_messages_pill::NewMessagesPill;
 use crate::state::use_chat;
-use crate::time::{day_key, day_label};
 use crate::texts::t;
+use crate::time::{day_key, day_label};
 
 /// Distance from the bottom (px) within which the list counts as "at the bottom".
 const STICKY_PX: i32 = 48;

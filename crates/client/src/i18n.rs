@@ -62,82 +62,91 @@ impl Plural {
     }
 }
 
-/// One key's text: its forms by category. A plain string is one `Other` form.
-#[derive(Debug, Clone, PartialEq)]
-struct Text {
-    plural: bool,
-    forms: Vec<(Plural, String)>,
-}
-
-impl Text {
-    fn form(&self, category: Plural) -> &str {
-        let find = |c| self.forms.iter().find(|(p, _)| *p == c).map(|(_, s)| s);
-        find(category)
-            .or_else(|| find(Plural::Other))
-            .map_or("", |s| s.as_str())
+/// The form of a catalog text for `category`: the text itself when it is a plain string,
+/// else its form for the category, else its `other` form.
+fn form<'j>(text: &'j Json, category: Plural) -> &'j str {
+    match text {
+        Json::Str(s) => s,
+        _ => text
+            .get(category.name())
+            .or_else(|| text.get("other"))
+            .and_then(Json::as_str)
+            .unwrap_or(""),
     }
 }
 
-/// One language's texts, in the order the file gives them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Catalog {
-    texts: Vec<(String, Text)>,
+/// The plural forms of a text and their strings (one `Other` form for a plain string).
+fn forms<'j>(text: &'j Json) -> Vec<(Plural, &'j str)> {
+    match text {
+        Json::Str(s) => vec![(Plural::Other, s.as_str())],
+        Json::Object(forms) => forms
+            .iter()
+            .map(|(name, s)| (Plural::from_name(name), s.as_str().unwrap_or("")))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
-impl Catalog {
+/// One language's texts, kept as the JSON reader's tree (the apps already carry its code,
+/// which keeps the wasm small), checked to be a catalog when parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog<'a> {
+    root: Json<'a>,
+}
+
+impl Default for Catalog<'_> {
+    fn default() -> Self {
+        Catalog {
+            root: Json::Object(Vec::new()),
+        }
+    }
+}
+
+impl<'a> Catalog<'a> {
     /// Reads a catalog file; `None` if it is not a JSON object of strings and plural
     /// objects (a catalog that does not parse is not used at all).
-    pub fn parse(text: &str) -> Option<Catalog> {
-        let Json::Object(fields) = json::parse(text)? else {
+    pub fn parse(text: &'a str) -> Option<Catalog<'a>> {
+        let root = json::parse(text)?;
+        let Json::Object(fields) = &root else {
             return None;
         };
-        let mut texts = Vec::with_capacity(fields.len());
-        for (key, value) in fields {
-            let text = match value {
-                Json::Str(s) => Text {
-                    plural: false,
-                    forms: vec![(Plural::Other, s)],
-                },
-                Json::Object(forms) => Text {
-                    plural: true,
-                    forms: forms
-                        .into_iter()
-                        .map(|(name, form)| match form {
-                            Json::Str(s) => Plural::ALL
-                                .into_iter()
-                                .find(|p| p.name() == name)
-                                .map(|p| (p, s)),
-                            _ => None,
-                        })
-                        .collect::<Option<_>>()?,
-                },
-                _ => return None,
-            };
-            texts.push((key, text));
-        }
-        Some(Catalog { texts })
+        let text_ok = |value: &Json| match value {
+            Json::Str(_) => true,
+            Json::Object(forms) => forms.iter().all(|(name, form)| {
+                matches!(form, Json::Str(_)) && Plural::ALL.iter().any(|p| p.name() == name)
+            }),
+            _ => false,
+        };
+        fields
+            .iter()
+            .all(|(_, value)| text_ok(value))
+            .then_some(Catalog { root })
     }
 
-    fn get(&self, key: &str) -> Option<&Text> {
-        self.texts.iter().find(|(k, _)| k == key).map(|(_, t)| t)
+    fn get(&self, key: &str) -> Option<&Json<'a>> {
+        self.root.get(key)
     }
 
     /// The keys, in file order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.texts.iter().map(|(k, _)| k.as_str())
+        let fields = match &self.root {
+            Json::Object(fields) => fields.as_slice(),
+            _ => &[],
+        };
+        fields.iter().map(|(k, _)| k.as_str())
     }
 }
 
 /// The texts an app shows: its language's catalog over English.
 pub struct Messages {
-    english: Catalog,
-    chosen: Option<Catalog>,
+    english: Catalog<'static>,
+    chosen: Option<Catalog<'static>>,
     category: Box<dyn Fn(f64) -> Plural>,
 }
 
 impl Messages {
     /// English alone, with English's plural rule (`one` for exactly 1).
-    pub fn english(english: Catalog) -> Messages {
+    pub fn english(english: Catalog<'static>) -> Messages {
         Messages {
             english,
             chosen: None,
@@ -148,8 +157,8 @@ impl Messages {
     /// `chosen` (the language's catalog) over `english`; `category` is the language's
     /// plural rule (in the browser, `Intl.PluralRules`).
     pub fn new(
-        english: Catalog,
-        chosen: Catalog,
+        english: Catalog<'static>,
+        chosen: Catalog<'static>,
         category: impl Fn(f64) -> Plural + 'static,
     ) -> Messages {
         Messages {
@@ -163,20 +172,24 @@ impl Messages {
     /// chosen language's plural rule applies only to its own texts.
     fn text<'a>(&'a self, key: &'a str, count: Option<f64>) -> &'a str {
         if let Some(text) = self.chosen.as_ref().and_then(|c| c.get(key)) {
-            return text.form(count.map_or(Plural::Other, |n| (self.category)(n)));
+            return form(text, count.map_or(Plural::Other, |n| (self.category)(n)));
         }
         match self.english.get(key) {
-            Some(text) => text.form(match count {
-                Some(n) if n == 1.0 => Plural::One,
-                _ => Plural::Other,
-            }),
+            Some(text) => form(
+                text,
+                match count {
+                    Some(1.0) => Plural::One,
+                    _ => Plural::Other,
+                },
+            ),
             None => key,
         }
     }
 
-    /// The text of `key` as it stands.
-    pub fn get(&self, key: &str) -> String {
-        self.text(key, None).to_owned()
+    /// The text of `key` as it stands (borrowed: an app that keeps its `Messages` for its
+    /// whole life hands out `&'static str`, which its views take as they took literals).
+    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.text(key, None)
     }
 
     /// The text of `key` with its `{name}` placeholders filled from `args`.
@@ -264,24 +277,27 @@ pub fn categories(language: &str) -> &'static [Plural] {
 /// itself): its plural texts must give its own categories.
 pub fn check(english: &Catalog, catalog: &Catalog, language: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    for (key, text) in &catalog.texts {
+    for key in catalog.keys() {
+        let text = catalog.get(key).expect("a key of the catalog");
         let Some(model) = english.get(key) else {
             problems.push(format!("{language}: unknown key {key}"));
             continue;
         };
-        if text.plural != model.plural {
-            problems.push(format!("{language}: {key} must be plural exactly as in English"));
+        let plural = matches!(text, Json::Object(_));
+        if plural != matches!(model, Json::Object(_)) {
+            problems.push(format!(
+                "{language}: {key} must be plural exactly as in English"
+            ));
             continue;
         }
-        let mut expected: Vec<&str> = model
-            .forms
-            .iter()
+        let mut expected: Vec<&str> = forms(model)
+            .into_iter()
             .flat_map(|(_, s)| placeholders(s))
             .collect();
         expected.sort_unstable();
         expected.dedup();
         let mut found = Vec::new();
-        for (category, form) in &text.forms {
+        for (category, form) in forms(text) {
             for name in placeholders(form) {
                 if !expected.contains(&name) {
                     problems.push(format!(
@@ -299,9 +315,10 @@ pub fn check(english: &Catalog, catalog: &Catalog, language: &str) -> Vec<String
                 "{language}: {key} has the placeholders {found:?}, English {expected:?}"
             ));
         }
-        if text.plural {
+        if plural {
+            let given = forms(text);
             for category in categories(language) {
-                if !text.forms.iter().any(|(c, _)| c == category) {
+                if !given.iter().any(|(c, _)| c == category) {
                     problems.push(format!(
                         "{language}: {key} lacks the plural form {}",
                         category.name()
@@ -328,7 +345,7 @@ mod tests {
         "stars": { "one": "{count} star", "other": "{count} stars" }
     }"#;
 
-    fn english() -> Catalog {
+    fn english() -> Catalog<'static> {
         Catalog::parse(EN).unwrap()
     }
 
@@ -386,7 +403,11 @@ mod tests {
         assert_eq!(fill("{a} and {a}", &[("a", "x")]), "x and x");
         assert_eq!(fill("{b} {", &[("a", "x")]), "{b} {");
         assert_eq!(fill("no braces", &[]), "no braces");
-        assert_eq!(fill("{a}{a}", &[("a", "{a}")]), "{a}{a}", "values are not re-read");
+        assert_eq!(
+            fill("{a}{a}", &[("a", "{a}")]),
+            "{a}{a}",
+            "values are not re-read"
+        );
     }
 
     #[test]
@@ -450,7 +471,9 @@ mod tests {
         let problems = check(&en, &ar, "ar");
         for missing in ["zero", "two", "few", "many"] {
             assert!(
-                problems.iter().any(|p| p.ends_with(&format!("form {missing}"))),
+                problems
+                    .iter()
+                    .any(|p| p.ends_with(&format!("form {missing}"))),
                 "{missing}: {problems:?}"
             );
         }

@@ -75,7 +75,10 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
             code: None,
             message: tf(
                 "api.status",
-                &[("status", &status.to_string()), ("text", &response.status_text())],
+                &[
+                    ("status", &status.to_string()),
+                    ("text", &response.status_text()),
+                ],
             ),
         },
     })

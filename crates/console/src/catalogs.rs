@@ -95,6 +95,9 @@ mod tests {
                 }
             }
         }
-        assert!(used > 50, "found only {used} texts: has the way of asking changed?");
+        assert!(
+            used > 50,
+            "found only {used} texts: has the way of asking changed?"
+        );
     }
 }

@@ -46,6 +46,8 @@ pub async fn perform(state: ConsoleState, id: Uuid, action: Action) {
     let Some(token) = state.token() else { return };
     match action.request(&token, id).await {
         Ok(conversation) => conversation_changed(state, None, conversation),
-        Err(failure) => state.notice.set(Some(tf(action.failed(), &[("reason", &failure.message)]))),
+        Err(failure) => state
+            .notice
+            .set(Some(tf(action.failed(), &[("reason", &failure.message)]))),
     }
 }

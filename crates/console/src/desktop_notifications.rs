@@ -30,9 +30,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Notification, NotificationOptions, NotificationPermission, VisibilityState};
 
 use crate::localized::notification_text;
-use crate::logic::desktop_alerts::{
-    front_mark_fresh, DesktopEvent, RecentTags, FRONT_RENEW_MS,
-};
+use crate::logic::desktop_alerts::{front_mark_fresh, DesktopEvent, RecentTags, FRONT_RENEW_MS};
 use crate::logic::route::{href, Route};
 
 const SETTING_PREFIX: &str = "tidings.console.notifications.";

@@ -10,16 +10,16 @@ use uuid::Uuid;
 
 use crate::browser;
 use crate::desktop_notifications;
+use crate::localized::visitor_label;
 use crate::logic::alerts;
 use crate::logic::desktop_alerts;
 use crate::logic::list;
 use crate::logic::merge::{self, Merge};
-use crate::localized::visitor_label;
 use crate::logic::receipts::Receipts;
 use crate::realtime;
 use crate::state::{ConsoleState, TypingNotice};
-use crate::threads;
 use crate::texts::t;
+use crate::threads;
 
 pub fn apply(state: ConsoleState, frame: ServerFrame) {
     match frame {

@@ -78,7 +78,11 @@ pub fn clock_time(at: Millis, offset_minutes: i64) -> String {
     }
     intl_date(
         at,
-        &[("hour", "2-digit"), ("minute", "2-digit"), ("hourCycle", "h23")],
+        &[
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+        ],
     )
 }
 
@@ -91,7 +95,12 @@ pub fn day_label(today: i64, day: i64) -> String {
         // The day number is a local day; noon UTC of it, formatted in UTC, is that date.
         _ => intl_date(
             day * DAY + DAY / 2,
-            &[("day", "numeric"), ("month", "short"), ("year", "numeric"), ("timeZone", "UTC")],
+            &[
+                ("day", "numeric"),
+                ("month", "short"),
+                ("year", "numeric"),
+                ("timeZone", "UTC"),
+            ],
         ),
     }
 }
@@ -122,9 +131,10 @@ pub fn browser_summary(user_agent: &str) -> String {
     match summary.split_once(" on ") {
         _ if summary == "Unknown browser" => t("names.unknown_browser"),
         Some(("A browser", system)) => tf("names.a_browser_on", &[("system", system)]),
-        Some((browser, system)) => {
-            tf("names.browser_on", &[("browser", browser), ("system", system)])
-        }
+        Some((browser, system)) => tf(
+            "names.browser_on",
+            &[("browser", browser), ("system", system)],
+        ),
         None => summary,
     }
 }

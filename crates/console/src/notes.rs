@@ -19,7 +19,10 @@ pub async fn post(state: ConsoleState, id: Uuid, note_id: Uuid, body: &str) -> R
         return Err(t("composer.write_something_first"));
     }
     if message_chars(&body) > MAX_MESSAGE_CHARS {
-        return Err(tf("notes.too_long", &[("max", &MAX_MESSAGE_CHARS.to_string())]));
+        return Err(tf(
+            "notes.too_long",
+            &[("max", &MAX_MESSAGE_CHARS.to_string())],
+        ));
     }
     let Some(token) = state.token() else {
         return Err(t("notes.signed_out"));

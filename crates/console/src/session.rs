@@ -51,9 +51,7 @@ pub fn restore(state: ConsoleState) {
                         s.agent = agent;
                     }
                 }),
-                Err(failure) if failure.is_unauthorized() => {
-                    expire(state, &t("session.ended"))
-                }
+                Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
                 // Unreachable: the socket reconnects by itself; the token is checked then.
                 Err(_) => {}
             }
@@ -67,9 +65,7 @@ pub fn restore(state: ConsoleState) {
                 Ok(agent) => begin(state, Session { token, agent }),
                 Err(failure) if failure.is_unauthorized() => {
                     browser::forget_token();
-                    state
-                        .session_note
-                        .set(Some(t("session.ended")));
+                    state.session_note.set(Some(t("session.ended")));
                 }
                 Err(failure) if failure.is_transient() => {
                     gloo_timers::future::sleep(RETRY_AFTER).await;
@@ -146,9 +142,7 @@ pub fn refresh_list(state: ConsoleState, filter: Filter) {
                     conversation_changed(state, None, conversation);
                 }
             }
-            Err(failure) if failure.is_unauthorized() => {
-                expire(state, &t("session.ended"))
-            }
+            Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
             // The connection badge already says the server is unreachable.
             Err(failure) if failure.is_transient() => {}
             Err(failure) => state.notice.set(Some(failure.message)),
@@ -169,9 +163,10 @@ pub async fn load_more_waiting(state: ConsoleState) {
                 conversation_changed(state, None, conversation);
             }
         }
-        Err(failure) if failure.is_unauthorized() => {
-            expire(state, &t("session.ended"))
-        }
-        Err(failure) => state.notice.set(Some(tf("session.more_failed", &[("reason", &failure.message)]))),
+        Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
+        Err(failure) => state.notice.set(Some(tf(
+            "session.more_failed",
+            &[("reason", &failure.message)],
+        ))),
     }
 }

@@ -14,7 +14,7 @@ thread_local! {
     static TEXTS: RefCell<Option<(Messages, String)>> = const { RefCell::new(None) };
 }
 
-fn english() -> Catalog {
+fn english() -> Catalog<'static> {
     Catalog::parse(catalogs::CATALOGS[0].1).unwrap_or_default()
 }
 
@@ -52,7 +52,11 @@ pub fn install() -> &'static str {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(root) = root {
         root.set_lang(language);
-        root.set_dir(if right_to_left(language) { "rtl" } else { "ltr" });
+        root.set_dir(if right_to_left(language) {
+            "rtl"
+        } else {
+            "ltr"
+        });
     }
     language
 }
@@ -69,7 +73,7 @@ fn with<R>(f: impl FnOnce(&Messages, &str) -> R) -> R {
 
 /// The text of `key`.
 pub fn t(key: &str) -> String {
-    with(|m, _| m.get(key))
+    with(|m, _| m.get(key).to_owned())
 }
 
 /// The text of `key` with its placeholders filled.

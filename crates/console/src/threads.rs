@@ -198,7 +198,10 @@ pub fn send_message(state: ConsoleState, id: Uuid, body: &str) -> Result<(), Str
         return Err(t("composer.write_something_first"));
     }
     if message_chars(&body) > MAX_MESSAGE_CHARS {
-        return Err(tf("threads.too_long", &[("max", &MAX_MESSAGE_CHARS.to_string())]));
+        return Err(tf(
+            "threads.too_long",
+            &[("max", &MAX_MESSAGE_CHARS.to_string())],
+        ));
     }
     let message_id = tidings_client::web::new_id();
     realtime::enqueue(message_id, id, body.clone())?;

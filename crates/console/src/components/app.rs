@@ -11,8 +11,8 @@ use super::set_password_page::SetPasswordPage;
 use crate::browser;
 use crate::logic::{list, route, title};
 use crate::state::ConsoleState;
-use crate::{presence_watch, session};
 use crate::texts::t;
+use crate::{presence_watch, session};
 
 const TITLE: &str = "Tidings console";
 

@@ -28,9 +28,10 @@ pub fn BlockVisitor(
                 Ok(answer) => {
                     blocked.try_set(answer.blocked);
                 }
-                Err(failure) => state
-                    .notice
-                    .set(Some(tf("block_visitor.failed", &[("reason", &failure.message)]))),
+                Err(failure) => state.notice.set(Some(tf(
+                    "block_visitor.failed",
+                    &[("reason", &failure.message)],
+                ))),
             }
             busy.try_set(false);
             confirming.try_set(false);

@@ -55,10 +55,16 @@ pub fn BulkBar(
                         }
                     });
                     if !result.skipped.is_empty() {
-                        state.notice.set(Some(tn("bulk_bar.skipped", result.skipped.len() as u64, &[])));
+                        state.notice.set(Some(tn(
+                            "bulk_bar.skipped",
+                            result.skipped.len() as u64,
+                            &[],
+                        )));
                     }
                 }
-                Err(failure) => state.notice.set(Some(tf("bulk_bar.failed", &[("reason", &failure.message)]))),
+                Err(failure) => state
+                    .notice
+                    .set(Some(tf("bulk_bar.failed", &[("reason", &failure.message)]))),
             }
             busy.try_set(false);
             confirming.try_set(false);

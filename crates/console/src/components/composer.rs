@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::canned_menu::CannedMenu;
 use crate::logic::canned;
 use crate::state::use_console;
-use crate::{browser, notes, realtime, threads};
 use crate::texts::t;
+use crate::{browser, notes, realtime, threads};
 
 /// Renew "typing" at most this often while keys keep coming (the server's TTL is 5 s).
 const TYPING_RENEW_MS: i64 = 2_000;

@@ -19,8 +19,8 @@ use super::top_bar::TopBar;
 use super::unavailable_notice::UnavailableNotice;
 use crate::logic::route::Route;
 use crate::state::use_console;
-use crate::threads;
 use crate::texts::t;
+use crate::threads;
 
 #[component]
 pub fn ConsoleShell() -> impl IntoView {

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::identity_badge::IdentityBadge;
 use crate::localized::short_age;
-use crate::logic::list::Filter;
 use crate::localized::visitor_label;
+use crate::logic::list::Filter;
 use crate::logic::route::{href, Route};
 use crate::state::use_console;
 use crate::texts::t;

@@ -58,7 +58,10 @@ pub fn ConversationView(id: Uuid) -> impl IntoView {
     });
 
     move || match pane.get() {
-        Pane::Loading => view! { <p class="pane-loading">{t("conversation_view.loading_conversation")}</p> }.into_any(),
+        Pane::Loading => {
+            view! { <p class="pane-loading">{t("conversation_view.loading_conversation")}</p> }
+                .into_any()
+        }
         Pane::Failed(message) => view! {
             <p class="pane-error" role="alert">
                 {tf("conversation_view.not_loaded", &[("reason", &message)])}

@@ -2,8 +2,8 @@
 //! are (`identify` with `user_id` and `user_hash`). A name and email alone are whatever the
 //! visitor typed, so agents must not take them for proof.
 
-use leptos::prelude::*;
 use crate::texts::{t, tf};
+use leptos::prelude::*;
 
 /// The badge; `user_id` is the visitor's verified id, `None` while unverified.
 #[component]

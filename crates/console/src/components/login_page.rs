@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::state::use_console;
-use crate::{browser, session};
 use crate::texts::t;
+use crate::{browser, session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -10,8 +10,8 @@ use super::message_text::MessageText;
 use crate::browser;
 use crate::localized::clock_time;
 use crate::state::use_console;
-use crate::threads;
 use crate::texts::t;
+use crate::threads;
 
 /// What one list row shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

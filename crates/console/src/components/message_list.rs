@@ -10,11 +10,11 @@ use uuid::Uuid;
 use super::message_item::{MessageItem, MessageRow};
 use crate::browser;
 use crate::localized::day_label;
-use crate::logic::age::local_day;
 use crate::localized::visitor_label;
+use crate::logic::age::local_day;
 use crate::state::use_console;
-use crate::threads;
 use crate::texts::{t, tf};
+use crate::threads;
 
 /// How close to the bottom (px) still counts as "at the bottom".
 const STICK_DISTANCE: i32 = 80;
@@ -54,12 +54,15 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                         Sender::Agent => entry
                             .author_name()
                             .map_or_else(|| t("message_list.agent"), str::to_string),
-                        Sender::Note => {
-                            tf(
-                                "message_list.private_note_by",
-                                &[("name", &entry.author_name().map_or_else(|| t("message_list.agent"), str::to_string))],
-                            )
-                        }
+                        Sender::Note => tf(
+                            "message_list.private_note_by",
+                            &[(
+                                "name",
+                                &entry
+                                    .author_name()
+                                    .map_or_else(|| t("message_list.agent"), str::to_string),
+                            )],
+                        ),
                         Sender::System => String::new(),
                     };
                     let refusal = match &entry {

@@ -11,8 +11,8 @@ use super::report_chart::ReportChart;
 use crate::localized::report_day_label;
 use crate::logic::report_chart::{average_text, duration_text, ChartGroup};
 use crate::state::use_console;
-use crate::{api, download, local_dates};
 use crate::texts::{t, tf, tn};
+use crate::{api, download, local_dates};
 
 fn duration_group(label: &str, figures: &DurationFigures) -> ChartGroup {
     ChartGroup {

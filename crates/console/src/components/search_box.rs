@@ -8,10 +8,10 @@ use tidings_protocol::search::{SearchResult, SearchResults};
 
 use crate::api;
 use crate::browser;
+use crate::localized::visitor_label;
 use crate::localized::{clock_time, day_label};
 use crate::logic::age::local_day;
 use crate::logic::highlight::{excerpt, pieces};
-use crate::localized::visitor_label;
 use crate::logic::route::{href, Route};
 use crate::state::{use_console, MessageFocus};
 use crate::texts::t;
@@ -139,7 +139,9 @@ pub fn SearchBox() -> impl IntoView {
 
     let results = move || match found.get() {
         Found::Nothing => ().into_any(),
-        Found::Searching => view! { <p class="search-note">{t("search_box.searching")}</p> }.into_any(),
+        Found::Searching => {
+            view! { <p class="search-note">{t("search_box.searching")}</p> }.into_any()
+        }
         Found::Failed(message) => {
             view! { <p class="search-note" role="alert">{message}</p> }.into_any()
         }

@@ -1,7 +1,7 @@
 //! A one-time set-password link an admin copies and hands to an agent, shown once.
 
-use leptos::prelude::*;
 use crate::texts::{t, tf};
+use leptos::prelude::*;
 
 /// The full link for a set-password token, on this console's own address.
 pub fn link_for(token: &str) -> String {

@@ -33,10 +33,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                     done.try_set(true);
                 }
                 Err(failure) if failure.status == 404 => {
-                    error.try_set(Some(
-                        {t("set_password_page.this_link_has_been_used")}
-                            .into(),
-                    ));
+                    error.try_set(Some(t("set_password_page.this_link_has_been_used")));
                 }
                 Err(failure) => {
                     error.try_set(Some(failure.message));

@@ -28,9 +28,10 @@ async fn send(state: ConsoleState, id: Uuid, agent_id: Option<Uuid>, note: Strin
             true
         }
         Err(failure) => {
-            state
-                .notice
-                .set(Some(tf("transfer_picker.failed", &[("reason", &failure.message)])));
+            state.notice.set(Some(tf(
+                "transfer_picker.failed",
+                &[("reason", &failure.message)],
+            )));
             false
         }
     }

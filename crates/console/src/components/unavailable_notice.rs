@@ -1,7 +1,7 @@
 //! What a conversation the agent may not see looks like: nothing of its content.
 
-use leptos::prelude::*;
 use crate::texts::t;
+use leptos::prelude::*;
 
 #[component]
 pub fn UnavailableNotice() -> impl IntoView {

@@ -13,8 +13,8 @@ use crate::api;
 use crate::browser;
 use crate::localized::{browser_summary, clock_time, long_age, visitor_label};
 use crate::state::{use_console, Whereabouts};
-use crate::zone_clock;
 use crate::texts::{t, tf};
+use crate::zone_clock;
 
 fn presence_line(c: &Conversation, now: i64) -> String {
     match (c.visitor_online, c.visitor_last_seen_at) {
