@@ -24,6 +24,11 @@ pub fn AgentRow(agent: Agent) -> impl IntoView {
         PresenceStatus::Away => "away",
         PresenceStatus::Offline => "offline",
     };
+    let presence_label = match agent.status {
+        PresenceStatus::Online => t("agent_row.online"),
+        PresenceStatus::Away => t("agent_row.away"),
+        PresenceStatus::Offline => t("agent_row.offline"),
+    };
     let make_admin = !agent.is_admin;
 
     let toggle_admin = move |_| {
@@ -67,9 +72,9 @@ pub fn AgentRow(agent: Agent) -> impl IntoView {
             <span class="agent-row-name">{agent.name.clone()}</span>
             <span class="agent-row-email">{agent.email.clone()}</span>
             <span class="agent-row-role" data-testid="agent-role">
-                {if agent.is_admin { "admin" } else { "agent" }}
+                {if agent.is_admin { t("agent_row.role_admin") } else { t("agent_row.role_agent") }}
             </span>
-            <span class="agent-row-presence">{presence}</span>
+            <span class="agent-row-presence">{presence_label}</span>
             <Show when=move || !is_self>
                 <button type="button" data-testid="agent-toggle-admin" on:click=toggle_admin>
                     {if make_admin { t("agent_row.make_admin") } else { t("agent_row.make_agent") }}

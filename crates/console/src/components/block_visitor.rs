@@ -40,7 +40,7 @@ pub fn BlockVisitor(
     view! {
         <Show
             when=move || !blocked.get()
-            fallback=|| view! { <span class="blocked" data-testid="visitor-blocked">"Visitor blocked"</span> }
+            fallback=|| view! { <span class="blocked" data-testid="visitor-blocked">{t("block_visitor.visitor_blocked")}</span> }
         >
             <Show when=move || open.get()>
             <Show

@@ -61,7 +61,7 @@ pub fn ConsoleShell() -> impl IntoView {
         Route::Reports if state.is_admin() => view! { <ReportsPage /> }.into_any(),
         Route::Canned | Route::Team | Route::Reports => view! {
             <div class="empty-pane">
-                <p data-testid="admins-only">"Only admins manage this."</p>
+                <p data-testid="admins-only">{t("console_shell.admins_only")}</p>
             </div>
         }
         .into_any(),

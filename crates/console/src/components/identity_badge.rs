@@ -16,7 +16,7 @@ pub fn IdentityBadge(#[prop(into)] user_id: Signal<Option<String>>) -> impl Into
     };
     view! {
         <span class="identity-badge" data-testid="visitor-verified" data-state=state title=title>
-            {state}
+            {move || if verified() { t("identity_badge.verified_label") } else { t("identity_badge.unverified_label") }}
         </span>
     }
 }

@@ -151,7 +151,7 @@ pub fn SearchBox() -> impl IntoView {
         Found::Results(results) => {
             let terms = results.terms;
             view! {
-                <ol class="search-results" data-testid="search-results" aria-label="Search results">
+                <ol class="search-results" data-testid="search-results" aria-label=t("search_box.results")>
                     {results
                         .results
                         .into_iter()

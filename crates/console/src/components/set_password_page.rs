@@ -49,8 +49,8 @@ pub fn SetPasswordPage() -> impl IntoView {
                 fallback=|| view! {
                     <div class="login-card">
                         <h1>"Tidings"</h1>
-                        <p role="status" data-testid="set-password-done">"Your password is set."</p>
-                        <a class="button primary" href="#/" data-testid="set-password-login">"Log in"</a>
+                        <p role="status" data-testid="set-password-done">{t("set_password_page.done")}</p>
+                        <a class="button primary" href="#/" data-testid="set-password-login">{t("set_password_page.log_in")}</a>
                     </div>
                 }
             >

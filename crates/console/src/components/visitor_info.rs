@@ -109,7 +109,7 @@ pub fn VisitorInfo(id: Uuid) -> impl IntoView {
         }
     };
     view! {
-        <aside class="visitor-info" data-testid="visitor-info" aria-label="Visitor details">
+        <aside class="visitor-info" data-testid="visitor-info" aria-label=t("visitor_info.details")>
             <h3>{move || conversation.with(|c| c.as_ref().map(visitor_label).unwrap_or_default())}</h3>
             <p class="presence" data-online=move || online().to_string() class:online=online>
                 {seen}
