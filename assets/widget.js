@@ -31,7 +31,10 @@
   try { server = new URL(server).origin; } catch { return; }
   // The app checks the colour by the same rule (src/settings.rs).
   const color = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$|^[a-z]{1,20}$/i.test(data.color || "") ? data.color : "#4f46e5";
-  const side = data.position === "left" ? "left" : "right";
+  // The app checks the locale and falls back to the browser's language, then English.
+  const locale = data.locale || d.documentElement.lang;
+  // Arabic reads right to left: its launcher sits on the left unless the page says.
+  const side = (data.position || /^ar([-_]|$)/i.test(locale) && "left") == "left" ? "left" : "right";
   const title = data.title || "Chat with us";
 
   // Open state survives navigation in this tab only; "returning" and the last known
@@ -153,13 +156,9 @@
   }
   const ensureFrame = () => {
     if (frame) return;
-    const q = new URLSearchParams({ origin: location.origin, page: location.href, title, color });
-    // Every other data-* setting (greeting, offline-email, …) as the app names it: the app
-    // reads those it knows and checks them.
-    for (const k in data) q.has(k) || q.set(k, data[k]);
-    // The app checks it and falls back to the browser's language, then English.
-    const locale = data.locale || d.documentElement.lang;
-    if (locale) q.set("locale", locale);
+    // The script tag's settings (title and greeting only when set: else the app shows its
+    // own, in the visitor's language), over which the checked colour and locale.
+    const q = new URLSearchParams({ ...data, origin: location.origin, page: location.href, color, locale: locale || "" });
     frame = el("iframe", {
       "data-testid": "tidings-frame", title, allow: "autoplay",
       src: server + "/chat/?" + q

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::body::{check, DraftCheck};
 use crate::host::{self, ToHost};
 use crate::runtime::{focus_composer, later, runtime, Runtime, TabNote};
+use crate::texts::{t, tf};
 
 /// Re-announce "typing" this often while the visitor keeps typing (TTL is 5 s).
 const TYPING_RENEW_MS: f64 = 3_000.0;
@@ -44,9 +45,9 @@ pub fn send_message(text: &str) -> bool {
             true
         }
         Err(e) => {
-            rt.state.notice.set(Some(format!(
-                "Your message could not be saved on this device ({e}). Please try again."
-            )));
+            rt.state
+                .notice
+                .set(Some(tf("notice.not_saved", &[("reason", &e.to_string())])));
             false
         }
     }
@@ -74,13 +75,13 @@ pub fn discard_message(id: Uuid) {
 
 /// Rates the ended conversation. `Err` carries a sentence to show.
 pub async fn rate(stars: u8, feedback: Option<String>) -> Result<(), String> {
-    let rt = runtime().ok_or("Not ready yet")?;
-    let token = rt.token().ok_or("Not connected yet")?;
+    let rt = runtime().ok_or(t("error.not_ready"))?;
+    let token = rt.token().ok_or(t("error.not_connected"))?;
     let id = rt
         .state
         .conversation
         .with_untracked(|c| c.as_ref().map(|c| c.id))
-        .ok_or("No conversation to rate")?;
+        .ok_or(t("error.no_conversation"))?;
     let request = RatingRequest {
         rating: stars,
         feedback,

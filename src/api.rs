@@ -11,6 +11,8 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::texts::{t, tf};
+
 /// Why a request did not succeed.
 #[derive(Debug, Clone)]
 pub enum Failure {
@@ -28,7 +30,7 @@ impl Failure {
     /// A sentence for the person using the widget.
     pub fn message(&self) -> String {
         match self {
-            Failure::Network => "No connection. Please try again.".into(),
+            Failure::Network => t("error.network").into(),
             Failure::Api { error, .. } => error.message.clone(),
         }
     }
@@ -77,15 +79,23 @@ pub(crate) fn decode<T>(
             status,
             error: ApiError {
                 code: ErrorCode::Internal,
-                message: "Unexpected answer from the server.".into(),
+                message: t("error.unexpected").into(),
             },
         })
     } else {
         let error = decode::body(&text, model::api_error).unwrap_or(ApiError {
             code: ErrorCode::Internal,
-            message: format!("The server answered {status}."),
+            message: tf("error.status", &[("status", &status.to_string())]),
         });
         Err(Failure::Api { status, error })
+    }
+}
+
+/// The text of a file beside the app (a message catalog), or `None` if it could not be had.
+pub async fn text(path: &str) -> Option<String> {
+    match fetch("GET", path, None, None).await {
+        Ok((200, text)) => Some(text),
+        _ => None,
     }
 }
 

@@ -28,9 +28,9 @@ pub fn check(draft: &str) -> DraftCheck {
 
 /// The counter text ("3,612 / 4,000"-style, without separators), or `None` while the
 /// draft is comfortably short.
-pub fn counter(draft: &str) -> Option<String> {
+pub fn counter(draft: &str) -> Option<u32> {
     let n = message_chars(draft.trim());
-    (n >= COUNTER_FROM).then(|| format!("{n} / {MAX_MESSAGE_CHARS}"))
+    (n >= COUNTER_FROM).then_some(n as u32)
 }
 
 #[cfg(test)]
@@ -50,7 +50,7 @@ mod tests {
     fn counter_shows_only_near_the_limit() {
         assert_eq!(counter("short"), None);
         let near = "a".repeat(COUNTER_FROM);
-        assert_eq!(counter(&near), Some(format!("{COUNTER_FROM} / 4000")));
-        assert_eq!(counter(&"a".repeat(4001)), Some("4001 / 4000".into()));
+        assert_eq!(counter(&near), Some(COUNTER_FROM as u32));
+        assert_eq!(counter(&"a".repeat(4001)), Some(4001));
     }
 }

@@ -16,11 +16,13 @@ pub struct Config {
     pub refused_parent: bool,
     /// URL of the host page (sent to the server as the visitor's page).
     pub page_url: Option<String>,
+    /// The site owner's title and greeting; empty when not set (the app then shows its
+    /// own, in the visitor's language).
     pub title: String,
     pub greeting: String,
     /// Accent colour, a CSS colour the loader already validated.
     pub color: Option<String>,
-    /// BCP 47 locale for dates and times.
+    /// BCP 47 locale for texts (its language, if shipped), dates, times and numbers.
     pub locale: String,
 }
 
@@ -59,8 +61,8 @@ impl Config {
             host_origin: claimed.filter(|_| !refused_parent),
             refused_parent,
             page_url: get("page"),
-            title: get("title").unwrap_or_else(|| "Chat with us".into()),
-            greeting: get("greeting").unwrap_or_else(|| "Hi! How can we help you today?".into()),
+            title: get("title").unwrap_or_default(),
+            greeting: get("greeting").unwrap_or_default(),
             color: get("color").filter(|c| settings::color(c).is_some()),
             locale: [get("locale"), navigator_language]
                 .into_iter()

@@ -44,10 +44,7 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
 pub fn open(notice: RwSignal<Option<String>>, export: &'static str, args: js_sys::Array) {
     leptos::task::spawn_local(async move {
         if call(export, args).await.is_err() {
-            notice.set(Some(
-                "This part of the chat could not be loaded. Check your connection and try again."
-                    .into(),
-            ));
+            notice.set(Some(crate::texts::t("extras.unavailable").into()));
         }
     });
 }

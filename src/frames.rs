@@ -8,6 +8,7 @@ use tidings_protocol::{ConversationStatus, Message, Role, Sender, ServerFrame};
 
 use crate::host::{self, ToHost};
 use crate::runtime::{later, runtime, Runtime, TabNote};
+use crate::texts::t;
 use tidings_protocol::ClientFrame;
 use uuid::Uuid;
 
@@ -95,7 +96,7 @@ pub fn handle(rt: &Runtime, frame: ServerFrame) {
             if typing {
                 state
                     .agent_typing
-                    .set(Some(name.unwrap_or_else(|| "Support".into())));
+                    .set(Some(name.unwrap_or_else(|| t("message.support").into())));
                 later(ttl_ms.min(60_000) as i32, move || {
                     let Some(rt) = runtime() else { return };
                     if rt.typing_generation.get() == generation {

@@ -1,7 +1,7 @@
 //! The Tidings visitor widget: the chat app that runs inside the loader's iframe.
 //!
 //! Plain logic compiled and tested everywhere ([`body`], [`adoption`],
-//! [`tab_note`], [`settings`]); the Leptos app and
+//! [`tab_note`], [`settings`], [`catalogs`]); the Leptos app and
 //! its browser glue only on wasm32. The realtime client (socket, outbox, ordering,
 //! cross-tab) is `tidings-client`; this crate turns it into the visitor's UI:
 //!
@@ -11,11 +11,13 @@
 //!   the components ask for), `api` (HTTP), `host` (postMessage with the loader),
 //!   `startup` (where to keep things: own storage, the host page's through
 //!   `host_store`, or memory), `sound`, `time`, `config`, `extras` (loads the second wasm
-//!   module, `crates/widget-extras`, when a screen in it is needed).
+//!   module, `crates/widget-extras`, when a screen in it is needed), `texts` (every text
+//!   shown, from the visitor's language's catalog, loaded before mounting).
 //! - `components`: one component per file.
 
 pub mod adoption;
 pub mod body;
+pub mod catalogs;
 pub mod file_size;
 pub mod settings;
 pub mod tab_note;
@@ -50,6 +52,8 @@ mod sound;
 mod startup;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+mod texts;
 #[cfg(target_arch = "wasm32")]
 mod time;
 #[cfg(target_arch = "wasm32")]

@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 
 use crate::host::{self, FromHost, ToHost};
 use crate::state::ChatState;
+use crate::texts::tf;
 use crate::{api, frames};
 
 /// Outbox keys: `tidings.outbox.visitor.<message id>`.
@@ -285,9 +286,9 @@ impl Runtime {
     /// page, and the visitor is told so.
     pub(crate) fn store_failed(&self, reason: &str) {
         self.state.memory_only.set(true);
-        self.state.notice.set(Some(format!(
-            "Your messages could not be saved on this device ({reason}). They will be sent while this page stays open."
-        )));
+        self.state
+            .notice
+            .set(Some(tf("notice.kept_in_memory", &[("reason", reason)])));
     }
 
     /// A command from the loader (open, close, identify).

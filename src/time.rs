@@ -3,6 +3,8 @@
 use js_sys::{Date, Object, Reflect};
 use wasm_bindgen::JsValue;
 
+use crate::texts::t;
+
 fn date(ms: i64) -> Date {
     Date::new(&JsValue::from_f64(ms as f64))
 }
@@ -26,9 +28,9 @@ pub fn day_label(ms: i64, locale: &str) -> String {
     let now = Date::now() as i64;
     let key = day_key(ms);
     if key == day_key(now) {
-        "Today".into()
+        t("day.today").into()
     } else if key == day_key(now - 86_400_000) {
-        "Yesterday".into()
+        t("day.yesterday").into()
     } else {
         date(ms)
             .to_locale_date_string(

@@ -149,13 +149,3 @@ fn start(state: ChatState, id: Uuid, file: File) {
         fail(Failure::Network.message());
     }
 }
-
-/// Every text the attachment features show the visitor, in one place for the catalogs.
-pub mod text {
-    pub const ATTACH: &str = "Attach a file";
-    pub const UPLOADING: &str = "Sending";
-    pub const NOT_SENT: &str = "Not sent:";
-    pub const RETRY: &str = "Retry";
-    pub const DISMISS: &str = "Dismiss";
-    pub const OPEN_IMAGE: &str = "Open the picture full size";
-}

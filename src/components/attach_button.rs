@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::state::use_chat;
-use crate::upload::{send_file, text};
+use crate::upload::send_file;
 
 #[component]
 pub fn AttachButton() -> impl IntoView {
@@ -31,8 +31,8 @@ pub fn AttachButton() -> impl IntoView {
             class="tw-attach"
             type="button"
             data-testid="attach-button"
-            aria-label=text::ATTACH
-            title=text::ATTACH
+            aria-label=crate::texts::t("upload.attach")
+            title=crate::texts::t("upload.attach")
             on:click=move |_| {
                 if let Some(input) = input.get() {
                     input.click();

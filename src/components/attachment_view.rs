@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use tidings_protocol::Attachment;
 
 use crate::file_size::size_label;
-use crate::upload::text;
 
 #[component]
 pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
@@ -24,7 +23,7 @@ pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
                 data-testid=(!image).then_some("attachment-file")
                 target=image.then_some("_blank")
                 rel=image.then_some("noopener")
-                title=image.then_some(text::OPEN_IMAGE)
+                title=image.then_some(crate::texts::t("upload.open_image"))
                 download=(!image).then(|| name.clone())
             >
                 {thumbnail}

@@ -11,6 +11,11 @@ use super::upload_status::UploadStatus;
 use crate::actions::{send_message, visitor_typing};
 use crate::body::{check, counter, DraftCheck};
 use crate::state::use_chat;
+use crate::texts::{number, t, tf};
+use tidings_protocol::limits::MAX_MESSAGE_CHARS;
+
+/// The limit, as the counter writes it.
+const MAX: u32 = MAX_MESSAGE_CHARS as u32;
 
 #[component]
 pub fn Composer() -> impl IntoView {
@@ -48,8 +53,8 @@ pub fn Composer() -> impl IntoView {
                 class="tw-input"
                 data-testid="composer-input"
                 rows="1"
-                placeholder="Write a message…"
-                aria-label="Message"
+                placeholder=t("composer.placeholder")
+                aria-label=t("composer.label")
                 aria-describedby="tw-counter"
                 prop:value=move || draft.get()
                 on:input=on_input
@@ -59,7 +64,7 @@ pub fn Composer() -> impl IntoView {
                 class="tw-emoji"
                 type="button"
                 data-testid="emoji-button"
-                aria-label="Emoji"
+                aria-label=crate::texts::t("composer.emoji")
                 on:click=move |ev| {
                     let button = js_sys::Array::of1(&ev.target().into());
                     crate::extras::open(chat.notice, "mount_emoji_picker", button)
@@ -74,13 +79,17 @@ pub fn Composer() -> impl IntoView {
                 class:tw-over=move || verdict.get() == DraftCheck::TooLong
                 aria-live="polite"
             >
-                {move || count.get()}
+                {move || {
+                    count.get().map(|n| {
+                        tf("composer.counter", &[("count", &number(n)), ("max", &number(MAX))])
+                    })
+                }}
             </span>
             <button
                 class="tw-send"
                 type="submit"
                 data-testid="composer-send"
-                aria-label="Send"
+                aria-label=t("composer.send")
                 disabled=move || verdict.get() != DraftCheck::Ok
             >
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

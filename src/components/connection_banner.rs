@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use tidings_client::ConnectionState;
 
 use crate::state::use_chat;
+use crate::texts::t;
 
 #[component]
 pub fn ConnectionBanner() -> impl IntoView {
@@ -14,12 +15,12 @@ pub fn ConnectionBanner() -> impl IntoView {
     view! {
         <Show when=move || offline.get()>
             <div class="tw-banner" role="status">
-                "You're offline. Your messages will be sent when the connection is back."
+                {t("banner.offline")}
             </div>
         </Show>
         <Show when=move || chat.memory_only.get()>
             <p class="tw-quiet" data-testid="storage-notice">
-                "This chat is kept only while this page is open."
+                {t("banner.memory_only")}
             </p>
         </Show>
         {move || {

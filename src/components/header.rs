@@ -7,6 +7,7 @@ use tidings_protocol::{ConversationStatus, PresenceStatus};
 use super::avatar::Avatar;
 use crate::actions::request_close;
 use crate::state::use_chat;
+use crate::texts::t;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -22,18 +23,16 @@ pub fn Header() -> impl IntoView {
     let title = chat.config.with_value(|c| c.title.clone());
     let heading = move || agent.get().unwrap_or_else(|| title.clone());
     let subtitle = move || match (status.get(), chat.availability.get()) {
-        (ConversationStatus::Ended, _) => "This conversation has ended",
-        (ConversationStatus::Active, _) => "Support is with you",
-        (ConversationStatus::Waiting, PresenceStatus::Online) => {
-            "We typically reply in a few minutes"
-        }
-        (ConversationStatus::Waiting, _) => "We're away — leave a message",
+        (ConversationStatus::Ended, _) => t("header.ended"),
+        (ConversationStatus::Active, _) => t("header.active"),
+        (ConversationStatus::Waiting, PresenceStatus::Online) => t("header.around"),
+        (ConversationStatus::Waiting, _) => t("header.away"),
     };
     let connection = move || chat.connection.get().as_str();
     let connection_label = move || match connection() {
-        "online" => "Connected",
-        "connecting" => "Connecting…",
-        _ => "Offline",
+        "online" => t("header.connected"),
+        "connecting" => t("header.connecting"),
+        _ => t("header.offline"),
     };
     view! {
         <header class="tw-header">
@@ -70,7 +69,7 @@ pub fn Header() -> impl IntoView {
             >
                 <span class="tw-sr">{connection_label}</span>
             </span>
-            <button class="tw-close" type="button" aria-label="Close chat" on:click=move |_| request_close()>
+            <button class="tw-close" type="button" aria-label=t("header.close") on:click=move |_| request_close()>
                 "×"
             </button>
         </header>

@@ -12,6 +12,7 @@ use super::avatar::Avatar;
 use super::message_text::MessageText;
 use crate::actions::{discard_message, retry_message};
 use crate::state::use_chat;
+use crate::texts::{t, tf};
 use crate::time::{full_label, time_label};
 
 fn sender_name(sender: Sender) -> &'static str {
@@ -25,11 +26,11 @@ fn sender_name(sender: Sender) -> &'static str {
 
 fn ticks(state: DeliveryState) -> (&'static str, &'static str) {
     match state {
-        DeliveryState::Pending => ("🕓", "Sending"),
-        DeliveryState::Sent => ("✓", "Sent"),
-        DeliveryState::Delivered => ("✓✓", "Delivered"),
-        DeliveryState::Read => ("✓✓", "Read"),
-        DeliveryState::Failed => ("!", "Not sent"),
+        DeliveryState::Pending => ("🕓", t("message.sending")),
+        DeliveryState::Sent => ("✓", t("message.sent")),
+        DeliveryState::Delivered => ("✓✓", t("message.delivered")),
+        DeliveryState::Read => ("✓✓", t("message.read")),
+        DeliveryState::Failed => ("!", t("message.not_sent")),
     }
 }
 
@@ -59,7 +60,12 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     };
     let at = entry.created_at();
     let author = match (sender, lead) {
-        (Sender::Agent, true) => Some(entry.author_name().unwrap_or("Support").to_owned()),
+        (Sender::Agent, true) => Some(
+            entry
+                .author_name()
+                .unwrap_or(t("message.support"))
+                .to_owned(),
+        ),
         _ => None,
     };
     let state = Memo::new(move |_| match sender {
@@ -99,9 +105,9 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
             </div>
             {refusal.map(|reason| view! {
                 <p class="tw-failed" role="alert">
-                    "Not sent: " {reason} " "
-                    <button type="button" on:click=move |_| retry_message(id)>"Retry"</button>
-                    <button type="button" on:click=move |_| discard_message(id)>"Discard"</button>
+                    {tf("message.refused", &[("reason", &reason)])} " "
+                    <button type="button" on:click=move |_| retry_message(id)>{t("message.retry")}</button>
+                    <button type="button" on:click=move |_| discard_message(id)>{t("message.discard")}</button>
                 </p>
             })}
         </div>

@@ -11,6 +11,7 @@ use super::date_separator::DateSeparator;
 use super::message_bubble::MessageBubble;
 use super::new_messages_pill::NewMessagesPill;
 use crate::state::use_chat;
+use crate::texts::t;
 use crate::time::{day_key, day_label};
 
 /// Distance from the bottom (px) within which the list counts as "at the bottom".
@@ -159,7 +160,7 @@ pub fn MessageList() -> impl IntoView {
                     hidden=move || chat.timeline.with(|t| t.older_before().is_none())
                     on:click=move |_| read_older()
                 >
-                    "Earlier messages"
+                    {crate::texts::t("history.older")}
                 </button>
                 <p class="tw-greeting">{greeting}</p>
                 <div
@@ -167,7 +168,7 @@ pub fn MessageList() -> impl IntoView {
                     data-testid="message-list"
                     role="log"
                     aria-live="polite"
-                    aria-label="Messages"
+                    aria-label=t("list.label")
                 >
                     <For
                         each=move || all_rows.get()
@@ -181,7 +182,7 @@ pub fn MessageList() -> impl IntoView {
                     />
                 </div>
                 <Show when=waiting>
-                    <p class="tw-hint">"Thanks! We'll be with you shortly."</p>
+                    <p class="tw-hint">{t("list.waiting")}</p>
                 </Show>
             </div>
             <NewMessagesPill visible=Signal::from(pill) on_click=jump/>

@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::texts::t;
+
 #[component]
 pub fn NewMessagesPill(visible: Signal<bool>, on_click: Callback<()>) -> impl IntoView {
     view! {
         <Show when=move || visible.get()>
             <button class="tw-pill" type="button" on:click=move |_| on_click.run(())>
-                "New messages ↓"
+                {t("list.new_messages")}
             </button>
         </Show>
     }

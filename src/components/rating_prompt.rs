@@ -6,6 +6,7 @@ use tidings_protocol::limits::MAX_FEEDBACK_CHARS;
 
 use crate::actions::{rate, start_new_conversation};
 use crate::state::use_chat;
+use crate::texts::{number, t, tn};
 
 #[component]
 pub fn RatingPrompt() -> impl IntoView {
@@ -42,7 +43,7 @@ pub fn RatingPrompt() -> impl IntoView {
                 type="button"
                 class=move || { if stars.get() >= n { "tw-star tw-on" } else { "tw-star" } }
                 data-testid=format!("rating-star-{n}")
-                aria-label=format!("{n} of 5 stars")
+                aria-label=tn("rating.star", n.into(), &[("max", &number(5))])
                 aria-pressed=move || (stars.get() == n).to_string()
                 on:click=move |_| stars.set(n)
             >
@@ -55,13 +56,13 @@ pub fn RatingPrompt() -> impl IntoView {
             {move || match rated.get() {
                 None => view! {
                     <div data-testid="rating-prompt" role="group" aria-labelledby="tw-rate-q">
-                        <p id="tw-rate-q" class="tw-rate-q">"How was this conversation?"</p>
+                        <p id="tw-rate-q" class="tw-rate-q">{t("rating.question")}</p>
                         <div class="tw-stars">{(1..=5).map(star).collect_view()}</div>
                         <textarea
                             class="tw-input tw-feedback"
                             data-testid="rating-feedback"
-                            aria-label="Feedback (optional)"
-                            placeholder="Tell us more (optional)"
+                            aria-label=t("rating.feedback_label")
+                            placeholder=t("rating.feedback_placeholder")
                             prop:value=move || feedback.get()
                             on:input=move |ev| feedback.set(event_target_value(&ev))
                         ></textarea>
@@ -72,7 +73,7 @@ pub fn RatingPrompt() -> impl IntoView {
                             disabled=move || stars.get() == 0 || busy.get()
                             on:click=submit
                         >
-                            "Send rating"
+                            {t("rating.submit")}
                         </button>
                         {move || error.get().map(|e| view! { <p class="tw-failed" role="alert">{e}</p> })}
                     </div>
@@ -80,7 +81,7 @@ pub fn RatingPrompt() -> impl IntoView {
                 .into_any(),
                 Some(n) => view! {
                     <p class="tw-thanks" role="status">
-                        {format!("Thanks for your feedback! You rated us {n} of 5.")}
+                        {tn("rating.thanks", n.into(), &[("max", &number(5))])}
                     </p>
                 }
                 .into_any(),
@@ -91,7 +92,7 @@ pub fn RatingPrompt() -> impl IntoView {
                 data-testid="new-conversation"
                 on:click=move |_| start_new_conversation()
             >
-                "Start a new conversation"
+                {t("rating.new_conversation")}
             </button>
         </section>
     }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::state::use_chat;
+use crate::texts::tf;
 
 #[component]
 pub fn TypingIndicator() -> impl IntoView {
@@ -13,8 +14,7 @@ pub fn TypingIndicator() -> impl IntoView {
             view! {
                 <div class="tw-typing" data-testid="typing-indicator" aria-live="polite">
                     <span class="tw-dots" aria-hidden="true"><i></i><i></i><i></i></span>
-                    {name}
-                    " is typing…"
+                    {tf("typing.agent", &[("name", &name)])}
                 </div>
             }
         })

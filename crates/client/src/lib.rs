@@ -28,6 +28,9 @@
 //!   answered by a snapshot, which the socket re-sends after a `rate_limited` refusal.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
 //!   above the read seq; system notices never count.
+//! - [`i18n`]: message catalogs (`Catalog::parse`, `Messages::get` / `format` / `plural`
+//!   over English, plural categories passed in) and `check`, which each app's catalog test
+//!   runs on its catalogs.
 //!
 //! Browser glue, `wasm32` only ([`web`]):
 //!
@@ -58,6 +61,7 @@ pub mod backoff;
 pub mod connection;
 pub mod decode;
 pub mod encode;
+pub mod i18n;
 pub mod json;
 pub mod linkify;
 pub mod outbox;

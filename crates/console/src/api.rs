@@ -16,6 +16,7 @@ use tidings_protocol::{Agent, CannedResponse, Conversation, ErrorCode};
 use uuid::Uuid;
 
 use crate::logic::list::Filter;
+use crate::texts::tf;
 
 /// Messages fetched per history page.
 pub const HISTORY_PAGE: u32 = 50;
@@ -49,7 +50,7 @@ impl Failure {
         Failure {
             status: 0,
             code: None,
-            message: format!("Cannot reach the server ({err})."),
+            message: tf("api.unreachable", &[("reason", &err.to_string())]),
         }
     }
 }
@@ -60,7 +61,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
         return response.json::<T>().await.map_err(|err| Failure {
             status,
             code: None,
-            message: format!("The server sent an answer the console does not understand ({err})."),
+            message: tf("api.not_understood", &[("reason", &err.to_string())]),
         });
     }
     Err(match response.json::<ApiError>().await {
@@ -72,7 +73,13 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
         Err(_) => Failure {
             status,
             code: None,
-            message: format!("The server answered {status} {}.", response.status_text()),
+            message: tf(
+                "api.status",
+                &[
+                    ("status", &status.to_string()),
+                    ("text", &response.status_text()),
+                ],
+            ),
         },
     })
 }

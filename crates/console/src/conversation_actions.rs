@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::api::{self, Failure};
 use crate::frames::conversation_changed;
 use crate::state::ConsoleState;
+use crate::texts::tf;
 
 /// What to do with a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,11 +23,12 @@ pub enum Action {
 
 impl Action {
     /// The verb of the failure notice: "Could not claim: …".
-    fn verb(self) -> &'static str {
+    /// The catalog key of the sentence saying this action failed.
+    fn failed(self) -> &'static str {
         match self {
-            Action::Claim => "claim",
-            Action::Assign(_) => "reassign",
-            Action::Close => "close",
+            Action::Claim => "actions.claim_failed",
+            Action::Assign(_) => "actions.reassign_failed",
+            Action::Close => "actions.close_failed",
         }
     }
 
@@ -44,10 +46,8 @@ pub async fn perform(state: ConsoleState, id: Uuid, action: Action) {
     let Some(token) = state.token() else { return };
     match action.request(&token, id).await {
         Ok(conversation) => conversation_changed(state, None, conversation),
-        Err(failure) => state.notice.set(Some(format!(
-            "Could not {}: {}",
-            action.verb(),
-            failure.message
-        ))),
+        Err(failure) => state
+            .notice
+            .set(Some(tf(action.failed(), &[("reason", &failure.message)]))),
     }
 }

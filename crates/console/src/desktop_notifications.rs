@@ -29,9 +29,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Notification, NotificationOptions, NotificationPermission, VisibilityState};
 
-use crate::logic::desktop_alerts::{
-    front_mark_fresh, notification_text, DesktopEvent, RecentTags, FRONT_RENEW_MS,
-};
+use crate::localized::notification_text;
+use crate::logic::desktop_alerts::{front_mark_fresh, DesktopEvent, RecentTags, FRONT_RENEW_MS};
 use crate::logic::route::{href, Route};
 
 const SETTING_PREFIX: &str = "tidings.console.notifications.";

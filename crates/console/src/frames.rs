@@ -10,14 +10,15 @@ use uuid::Uuid;
 
 use crate::browser;
 use crate::desktop_notifications;
+use crate::localized::visitor_label;
 use crate::logic::alerts;
 use crate::logic::desktop_alerts;
 use crate::logic::list;
 use crate::logic::merge::{self, Merge};
-use crate::logic::names::visitor_label;
 use crate::logic::receipts::Receipts;
 use crate::realtime;
 use crate::state::{ConsoleState, TypingNotice};
+use crate::texts::t;
 use crate::threads;
 
 pub fn apply(state: ConsoleState, frame: ServerFrame) {
@@ -163,7 +164,7 @@ pub fn conversation_changed(
             desktop_notifications::raise(viewer.agent_id, desktop, &conversation);
         }
         if alerts::handed_over(before.as_ref(), &conversation, event, viewer) {
-            let label = crate::logic::names::visitor_label(&conversation);
+            let label = visitor_label(&conversation);
             state.handover.set(Some((id, label)));
         }
         if list::may_see(&conversation, viewer) {
@@ -217,8 +218,8 @@ fn typing_changed(
         Role::Visitor => state
             .conversations
             .with_untracked(|held| held.get(&id).map(visitor_label))
-            .unwrap_or_else(|| "The visitor".to_string()),
-        Role::Agent => name.unwrap_or_else(|| "Another agent".to_string()),
+            .unwrap_or_else(|| t("frames.the_visitor")),
+        Role::Agent => name.unwrap_or_else(|| t("frames.another_agent")),
     };
     let until = browser::now_ms() + ttl_ms as i64;
     state.update_thread(id, |t| {

@@ -1,11 +1,14 @@
 //! The Tidings agent console: a Leptos CSR app served by the server at `/console/`.
 //!
-//! `logic` is plain Rust tested natively. The browser layer around it (wasm32 only):
+//! `logic` and `catalogs` (the message catalogs, `locales/*.json`) are plain Rust tested
+//! natively; `texts` gives every text in the agent's language, `localized` the logic's
+//! English labels in it. The browser layer around it (wasm32 only):
 //! `api` (HTTP), `conversation_actions` (claim, reassign, close), `realtime` (the socket and outbox from `tidings-client`), `frames`
 //! (server frames into state), `threads` (an open conversation), `session`,
 //! `presence_watch`, `browser` (storage, title, sound) and the `components`, which share
 //! one typed context, `state::ConsoleState`.
 
+pub mod catalogs;
 pub mod logic;
 
 #[cfg(target_arch = "wasm32")]
@@ -27,6 +30,8 @@ mod frames;
 #[cfg(target_arch = "wasm32")]
 mod local_dates;
 #[cfg(target_arch = "wasm32")]
+mod localized;
+#[cfg(target_arch = "wasm32")]
 mod notes;
 #[cfg(target_arch = "wasm32")]
 mod presence_watch;
@@ -36,6 +41,8 @@ mod realtime;
 mod session;
 #[cfg(target_arch = "wasm32")]
 mod state;
+#[cfg(target_arch = "wasm32")]
+mod texts;
 #[cfg(target_arch = "wasm32")]
 mod threads;
 #[cfg(target_arch = "wasm32")]
@@ -50,5 +57,7 @@ pub fn start() {
             js_sys::Reflect::get(&js_sys::Error::new(""), &"stack".into()).unwrap_or_default();
         web_sys::console::error_2(&format!("tidings-console: {info}").into(), &stack);
     }));
+    // The agent's language (the browser's) before anything is drawn.
+    texts::install();
     leptos::mount::mount_to_body(components::app::App);
 }

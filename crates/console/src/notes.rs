@@ -9,21 +9,23 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::state::ConsoleState;
+use crate::texts::{t, tf};
 
 /// Posts `body` as a private note in conversation `id`. `note_id` is kept by the caller
 /// across retries of the same text, so a retry after a lost answer stores it once.
 pub async fn post(state: ConsoleState, id: Uuid, note_id: Uuid, body: &str) -> Result<(), String> {
     let body = body.trim().to_string();
     if body.is_empty() {
-        return Err("Write something first.".to_string());
+        return Err(t("composer.write_something_first"));
     }
     if message_chars(&body) > MAX_MESSAGE_CHARS {
-        return Err(format!(
-            "Notes are limited to {MAX_MESSAGE_CHARS} characters."
+        return Err(tf(
+            "notes.too_long",
+            &[("max", &MAX_MESSAGE_CHARS.to_string())],
         ));
     }
     let Some(token) = state.token() else {
-        return Err("You are signed out.".to_string());
+        return Err(t("notes.signed_out"));
     };
     let request = NoteRequest { id: note_id, body };
     match api::note(&token, id, &request).await {
@@ -31,6 +33,6 @@ pub async fn post(state: ConsoleState, id: Uuid, note_id: Uuid, body: &str) -> R
             state.update_thread(id, |t| t.timeline.insert(note));
             Ok(())
         }
-        Err(failure) => Err(format!("The note was not saved: {}", failure.message)),
+        Err(failure) => Err(tf("notes.not_saved", &[("reason", &failure.message)])),
     }
 }

@@ -12,6 +12,7 @@ use tidings_protocol::{ClientFrame, ErrorCode, ServerFrame};
 use uuid::Uuid;
 
 use crate::state::{ConsoleState, Session};
+use crate::texts::{t, tf};
 
 #[derive(Clone)]
 struct Live {
@@ -69,11 +70,11 @@ pub fn subscribe(conversation_id: Uuid, after_seq: u64) -> bool {
 
 /// Stores a message in the outbox (before anything else) and sends it when possible.
 pub fn enqueue(id: Uuid, conversation_id: Uuid, body: String) -> Result<(), String> {
-    let live = live().ok_or("Not connected yet; try again in a moment.")?;
+    let live = live().ok_or_else(|| t("realtime.not_connected"))?;
     live.delivery
         .enqueue(id, Some(conversation_id), body)
         .map(|_| ())
-        .map_err(|err| format!("The message could not be stored: {err}"))
+        .map_err(|err| tf("realtime.not_stored", &[("reason", &err.to_string())]))
 }
 
 /// Unacknowledged messages of one conversation (also written before a reload).
@@ -155,6 +156,6 @@ impl SocketHandler for Handler {
     }
 
     fn on_unauthorized(&self) {
-        crate::session::expire(self.state, "Your session has ended. Please log in again.");
+        crate::session::expire(self.state, &t("session.ended"));
     }
 }

@@ -10,6 +10,7 @@ use crate::frames::conversation_changed;
 use crate::logic::list::Filter;
 use crate::realtime;
 use crate::state::{ConsoleState, Session};
+use crate::texts::{t, tf};
 
 /// Pause between attempts to reach an unreachable server.
 pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
@@ -50,9 +51,7 @@ pub fn restore(state: ConsoleState) {
                         s.agent = agent;
                     }
                 }),
-                Err(failure) if failure.is_unauthorized() => {
-                    expire(state, "Your session has ended. Please log in again.")
-                }
+                Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
                 // Unreachable: the socket reconnects by itself; the token is checked then.
                 Err(_) => {}
             }
@@ -66,9 +65,7 @@ pub fn restore(state: ConsoleState) {
                 Ok(agent) => begin(state, Session { token, agent }),
                 Err(failure) if failure.is_unauthorized() => {
                     browser::forget_token();
-                    state
-                        .session_note
-                        .set(Some("Your session has ended. Please log in again.".into()));
+                    state.session_note.set(Some(t("session.ended")));
                 }
                 Err(failure) if failure.is_transient() => {
                     gloo_timers::future::sleep(RETRY_AFTER).await;
@@ -96,7 +93,7 @@ pub async fn log_in(state: ConsoleState, email: String, password: String) -> Res
             Ok(())
         }
         Err(failure) if failure.status == 401 || failure.status == 404 => {
-            Err("Wrong email or password.".to_string())
+            Err(t("session.wrong_login"))
         }
         Err(failure) => Err(failure.message),
     }
@@ -145,9 +142,7 @@ pub fn refresh_list(state: ConsoleState, filter: Filter) {
                     conversation_changed(state, None, conversation);
                 }
             }
-            Err(failure) if failure.is_unauthorized() => {
-                expire(state, "Your session has ended. Please log in again.")
-            }
+            Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
             // The connection badge already says the server is unreachable.
             Err(failure) if failure.is_transient() => {}
             Err(failure) => state.notice.set(Some(failure.message)),
@@ -168,12 +163,10 @@ pub async fn load_more_waiting(state: ConsoleState) {
                 conversation_changed(state, None, conversation);
             }
         }
-        Err(failure) if failure.is_unauthorized() => {
-            expire(state, "Your session has ended. Please log in again.")
-        }
-        Err(failure) => state.notice.set(Some(format!(
-            "Could not load more waiting chats: {}",
-            failure.message
+        Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
+        Err(failure) => state.notice.set(Some(tf(
+            "session.more_failed",
+            &[("reason", &failure.message)],
         ))),
     }
 }

@@ -24,6 +24,7 @@ use crate::logic::outgoing_receipts::{Flushed, OutgoingReceipts};
 use crate::logic::route::Route;
 use crate::realtime;
 use crate::state::{ConsoleState, Thread};
+use crate::texts::{t, tf};
 
 thread_local! {
     /// Receipts owed to the server, for every conversation in sight (not only open ones).
@@ -150,7 +151,7 @@ async fn load_latest(state: ConsoleState, id: Uuid) {
 
 fn load_failed(state: ConsoleState, id: Uuid, failure: api::Failure) {
     if failure.is_unauthorized() {
-        crate::session::expire(state, "Your session has ended. Please log in again.");
+        crate::session::expire(state, &t("session.ended"));
     } else if failure.is_not_visible() {
         state.update_thread(id, |t| t.unavailable = true);
     } else {
@@ -194,11 +195,12 @@ pub fn load_older(state: ConsoleState, id: Uuid) {
 pub fn send_message(state: ConsoleState, id: Uuid, body: &str) -> Result<(), String> {
     let body = body.trim().to_string();
     if body.is_empty() {
-        return Err("Write something first.".to_string());
+        return Err(t("composer.write_something_first"));
     }
     if message_chars(&body) > MAX_MESSAGE_CHARS {
-        return Err(format!(
-            "Messages are limited to {MAX_MESSAGE_CHARS} characters."
+        return Err(tf(
+            "threads.too_long",
+            &[("max", &MAX_MESSAGE_CHARS.to_string())],
         ));
     }
     let message_id = tidings_client::web::new_id();

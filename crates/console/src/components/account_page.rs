@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::state::use_console;
+use crate::texts::{t, tf};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -24,7 +25,7 @@ pub fn AccountPage() -> impl IntoView {
             let result = api::update_me(&token, wanted).await;
             name_status.try_set(Some(match result {
                 Ok(agent) => {
-                    let saved = format!("Your name is now {}.", agent.name);
+                    let saved = tf("account_page.name_saved", &[("name", &agent.name)]);
                     state.agent_changed(agent);
                     Ok(saved)
                 }
@@ -44,7 +45,7 @@ pub fn AccountPage() -> impl IntoView {
             }
             password_status.try_set(Some(
                 result
-                    .map(|()| "Password changed. Your other sessions have ended.".to_string())
+                    .map(|()| t("account_page.password_changed"))
                     .map_err(|failure| failure.message),
             ));
         });
@@ -64,10 +65,10 @@ pub fn AccountPage() -> impl IntoView {
 
     view! {
         <section class="admin-screen" aria-labelledby="account-heading">
-            <h2 id="account-heading">"Your account"</h2>
+            <h2 id="account-heading">{t("account_page.your_account")}</h2>
             <form class="admin-form" on:submit=save_name>
                 <label>
-                    "Name (what visitors see)"
+                    {t("account_page.name_what_visitors_see")}
                     <input
                         data-testid="account-name"
                         required
@@ -77,12 +78,12 @@ pub fn AccountPage() -> impl IntoView {
                 </label>
                 {status(name_status)}
                 <button type="submit" class="primary" data-testid="account-name-save">
-                    "Save name"
+                    {t("account_page.save_name")}
                 </button>
             </form>
             <form class="admin-form" on:submit=save_password>
                 <label>
-                    "Current password"
+                    {t("account_page.current_password")}
                     <input
                         type="password"
                         autocomplete="current-password"
@@ -92,7 +93,7 @@ pub fn AccountPage() -> impl IntoView {
                     />
                 </label>
                 <label>
-                    "New password (at least 8 characters)"
+                    {t("account_page.new_password_at_least_8")}
                     <input
                         type="password"
                         autocomplete="new-password"
@@ -103,7 +104,7 @@ pub fn AccountPage() -> impl IntoView {
                 </label>
                 {status(password_status)}
                 <button type="submit" class="primary" data-testid="account-password-save">
-                    "Change password"
+                    {t("account_page.change_password")}
                 </button>
             </form>
         </section>

@@ -12,7 +12,7 @@ use crate::state::use_console;
 pub fn ActionButton(
     id: Uuid,
     action: Action,
-    label: &'static str,
+    label: String,
     test_id: &'static str,
     class: &'static str,
 ) -> impl IntoView {

@@ -7,6 +7,7 @@ use tidings_protocol::http::AddAgentRequest;
 use super::set_password_link::SetPasswordLink;
 use crate::api;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn AddAgentForm() -> impl IntoView {
@@ -55,9 +56,9 @@ pub fn AddAgentForm() -> impl IntoView {
 
     view! {
         <form class="admin-form" on:submit=submit>
-            <h3>"Add an agent"</h3>
+            <h3>{t("add_agent_form.add_an_agent")}</h3>
             <label>
-                "Name"
+                {t("add_agent_form.name")}
                 <input
                     data-testid="team-add-name"
                     required
@@ -66,7 +67,7 @@ pub fn AddAgentForm() -> impl IntoView {
                 />
             </label>
             <label>
-                "Email"
+                {t("add_agent_form.email")}
                 <input
                     type="email"
                     data-testid="team-add-email"
@@ -76,7 +77,7 @@ pub fn AddAgentForm() -> impl IntoView {
                 />
             </label>
             <label>
-                "Initial password (leave empty to get a set-password link)"
+                {t("add_agent_form.initial_password_leave_empty_to")}
                 <input
                     type="password"
                     autocomplete="new-password"
@@ -92,7 +93,7 @@ pub fn AddAgentForm() -> impl IntoView {
                     prop:checked=move || is_admin.get()
                     on:change=move |ev| is_admin.set(event_target_checked(&ev))
                 />
-                "Admin (manages the team and canned responses, sees every conversation)"
+                {t("add_agent_form.admin_manages_the_team_and")}
             </label>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || {
@@ -104,7 +105,7 @@ pub fn AddAgentForm() -> impl IntoView {
                     })
             }}
             <button type="submit" class="primary" data-testid="team-add-submit" disabled=move || busy.get()>
-                "Add agent"
+                {t("add_agent_form.add_agent")}
             </button>
         </form>
     }

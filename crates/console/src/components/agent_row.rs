@@ -9,6 +9,7 @@ use tidings_protocol::{Agent, PresenceStatus};
 use super::set_password_link::SetPasswordLink;
 use crate::api;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn AgentRow(agent: Agent) -> impl IntoView {
@@ -22,6 +23,11 @@ pub fn AgentRow(agent: Agent) -> impl IntoView {
         PresenceStatus::Online => "online",
         PresenceStatus::Away => "away",
         PresenceStatus::Offline => "offline",
+    };
+    let presence_label = match agent.status {
+        PresenceStatus::Online => t("agent_row.online"),
+        PresenceStatus::Away => t("agent_row.away"),
+        PresenceStatus::Offline => t("agent_row.offline"),
     };
     let make_admin = !agent.is_admin;
 
@@ -66,29 +72,29 @@ pub fn AgentRow(agent: Agent) -> impl IntoView {
             <span class="agent-row-name">{agent.name.clone()}</span>
             <span class="agent-row-email">{agent.email.clone()}</span>
             <span class="agent-row-role" data-testid="agent-role">
-                {if agent.is_admin { "admin" } else { "agent" }}
+                {if agent.is_admin { t("agent_row.role_admin") } else { t("agent_row.role_agent") }}
             </span>
-            <span class="agent-row-presence">{presence}</span>
+            <span class="agent-row-presence">{presence_label}</span>
             <Show when=move || !is_self>
                 <button type="button" data-testid="agent-toggle-admin" on:click=toggle_admin>
-                    {if make_admin { "Make admin" } else { "Make agent" }}
+                    {if make_admin { t("agent_row.make_admin") } else { t("agent_row.make_agent") }}
                 </button>
                 <button type="button" data-testid="agent-reset-password" on:click=reset>
-                    "Reset password"
+                    {t("agent_row.reset_password")}
                 </button>
                 <Show
                     when=move || confirming.get()
                     fallback=move || view! {
                         <button type="button" class="danger" data-testid="agent-remove" on:click=move |_| confirming.set(true)>
-                            "Remove"
+                            {t("agent_row.remove")}
                         </button>
                     }
                 >
                     <button type="button" class="danger" data-testid="agent-remove-confirm" on:click=remove>
-                        "Really remove"
+                        {t("agent_row.really_remove")}
                     </button>
                     <button type="button" on:click=move |_| confirming.set(false)>
-                        "Keep"
+                        {t("agent_row.keep")}
                     </button>
                 </Show>
             </Show>

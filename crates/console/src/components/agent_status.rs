@@ -5,6 +5,7 @@ use tidings_protocol::PresenceStatus;
 
 use crate::presence_watch;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn AgentStatus() -> impl IntoView {
@@ -13,9 +14,9 @@ pub fn AgentStatus() -> impl IntoView {
     let label = move || {
         let presence = state.presence.get();
         match (presence.effective(), presence.auto_away) {
-            (PresenceStatus::Online, _) => "Online",
-            (_, true) => "Away (idle)",
-            _ => "Away",
+            (PresenceStatus::Online, _) => t("agent_status.online"),
+            (_, true) => t("agent_status.away_idle"),
+            _ => t("agent_status.away"),
         }
     };
     let state_name = move || match status() {
@@ -30,7 +31,7 @@ pub fn AgentStatus() -> impl IntoView {
             data-testid="agent-status"
             data-state=state_name
             aria-pressed=move || (status() == PresenceStatus::Online).to_string()
-            title="Switch between online and away"
+            title=t("agent_status.switch_between_online_and_away")
             on:click=move |_| presence_watch::set(state, state.presence.get_untracked().toggle())
         >
             <span class="dot" aria-hidden="true"></span>

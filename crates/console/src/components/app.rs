@@ -11,6 +11,7 @@ use super::set_password_page::SetPasswordPage;
 use crate::browser;
 use crate::logic::{list, route, title};
 use crate::state::ConsoleState;
+use crate::texts::t;
 use crate::{presence_watch, session};
 
 const TITLE: &str = "Tidings console";
@@ -35,7 +36,7 @@ pub fn App() -> impl IntoView {
         }
         let logged_in = state.session.with_untracked(Option::is_some);
         match browser::stored_token() {
-            None if logged_in => session::expire(state, "You logged out in another tab."),
+            None if logged_in => session::expire(state, &t("app.logged_out_elsewhere")),
             Some(_) if !logged_in && !state.checking_session.get_untracked() => {
                 session::restore(state)
             }
@@ -71,7 +72,7 @@ pub fn App() -> impl IntoView {
                 view! {
                     <Show
                         when=move || !state.checking_session.get()
-                        fallback=|| view! { <p class="splash">"Loading…"</p> }
+                        fallback=|| view! { <p class="splash">{t("app.loading")}</p> }
                     >
                         <Show
                             when=move || state.route.get() == route::Route::SetPassword

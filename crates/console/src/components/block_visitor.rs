@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::state::use_console;
+use crate::texts::{t, tf};
 
 #[component]
 pub fn BlockVisitor(
@@ -27,9 +28,10 @@ pub fn BlockVisitor(
                 Ok(answer) => {
                     blocked.try_set(answer.blocked);
                 }
-                Err(failure) => state
-                    .notice
-                    .set(Some(format!("Could not block: {}", failure.message))),
+                Err(failure) => state.notice.set(Some(tf(
+                    "block_visitor.failed",
+                    &[("reason", &failure.message)],
+                ))),
             }
             busy.try_set(false);
             confirming.try_set(false);
@@ -38,7 +40,7 @@ pub fn BlockVisitor(
     view! {
         <Show
             when=move || !blocked.get()
-            fallback=|| view! { <span class="blocked" data-testid="visitor-blocked">"Visitor blocked"</span> }
+            fallback=|| view! { <span class="blocked" data-testid="visitor-blocked">{t("block_visitor.visitor_blocked")}</span> }
         >
             <Show when=move || open.get()>
             <Show
@@ -51,12 +53,12 @@ pub fn BlockVisitor(
                             data-testid="block-visitor"
                             on:click=move |_| confirming.set(true)
                         >
-                            "Block visitor"
+                            {t("block_visitor.block_visitor")}
                         </button>
                     }
                 }
             >
-                <span class="confirm">"Block this visitor? Their messages will be refused."</span>
+                <span class="confirm">{t("block_visitor.block_this_visitor_their_messages")}</span>
                 <button
                     type="button"
                     class="danger"
@@ -64,14 +66,14 @@ pub fn BlockVisitor(
                     disabled=move || busy.get()
                     on:click=block
                 >
-                    "Block"
+                    {t("block_visitor.block")}
                 </button>
                 <button
                     type="button"
                     data-testid="block-visitor-cancel"
                     on:click=move |_| confirming.set(false)
                 >
-                    "Cancel"
+                    {t("block_visitor.cancel")}
                 </button>
             </Show>
             </Show>

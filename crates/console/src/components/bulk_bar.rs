@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::state::use_console;
+use crate::texts::{t, tf, tn};
 
 #[component]
 pub fn BulkBar(
@@ -54,16 +55,16 @@ pub fn BulkBar(
                         }
                     });
                     if !result.skipped.is_empty() {
-                        state.notice.set(Some(format!(
-                            "{} of the chats were no longer waiting and were left open.",
-                            result.skipped.len()
+                        state.notice.set(Some(tn(
+                            "bulk_bar.skipped",
+                            result.skipped.len() as u64,
+                            &[],
                         )));
                     }
                 }
-                Err(failure) => state.notice.set(Some(format!(
-                    "Could not close the chats: {}",
-                    failure.message
-                ))),
+                Err(failure) => state
+                    .notice
+                    .set(Some(tf("bulk_bar.failed", &[("reason", &failure.message)]))),
             }
             busy.try_set(false);
             confirming.try_set(false);
@@ -77,7 +78,7 @@ pub fn BulkBar(
                 disabled=move || shown.with(Vec::is_empty)
                 on:click=toggle_all
             >
-                {move || if all_ticked() { "Untick all" } else { "Tick all" }}
+                {move || if all_ticked() { t("bulk_bar.untick_all") } else { t("bulk_bar.tick_all") }}
             </button>
             <Show
                 when=move || confirming.get()
@@ -90,13 +91,13 @@ pub fn BulkBar(
                             disabled=move || count() == 0
                             on:click=move |_| confirming.set(true)
                         >
-                            {move || format!("Close ticked ({})", count())}
+                            {move || tn("bulk_bar.close_ticked", count() as u64, &[])}
                         </button>
                     }
                 }
             >
                 <span class="confirm" data-testid="bulk-close-question">
-                    {move || format!("Close {} waiting chats?", count())}
+                    {move || tn("bulk_bar.confirm", count() as u64, &[])}
                 </span>
                 <button
                     type="button"
@@ -105,14 +106,14 @@ pub fn BulkBar(
                     disabled=move || busy.get() || count() == 0
                     on:click=close
                 >
-                    "Close them"
+                    {t("bulk_bar.close_them")}
                 </button>
                 <button
                     type="button"
                     data-testid="bulk-close-cancel"
                     on:click=move |_| confirming.set(false)
                 >
-                    "Cancel"
+                    {t("bulk_bar.cancel")}
                 </button>
             </Show>
         </div>

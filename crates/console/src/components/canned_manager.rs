@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn CannedManager() -> impl IntoView {
@@ -85,10 +86,10 @@ pub fn CannedManager() -> impl IntoView {
                             <p class="canned-row-body">{response.body.clone()}</p>
                         </div>
                         <button type="button" data-testid="canned-edit" on:click=edit>
-                            "Edit"
+                            {t("canned_manager.edit")}
                         </button>
                         <button type="button" class="danger" data-testid="canned-delete" on:click=delete>
-                            "Delete"
+                            {t("canned_manager.delete")}
                         </button>
                     </li>
                 }
@@ -98,16 +99,16 @@ pub fn CannedManager() -> impl IntoView {
 
     view! {
         <section class="admin-screen" aria-labelledby="canned-heading">
-            <h2 id="canned-heading">"Canned responses"</h2>
+            <h2 id="canned-heading">{t("canned_manager.canned_responses")}</h2>
             <p class="admin-lead">
-                "Every agent inserts these by typing / and the shortcut in a reply. "
+                {t("canned_manager.every_agent_inserts_these_by")}
                 "{{visitor.name}} and {{agent.name}} are filled in."
             </p>
             <ul class="canned-rows">{rows}</ul>
             <form class="admin-form" on:submit=save>
-                <h3>{move || if editing.get().is_some() { "Edit the response" } else { "New response" }}</h3>
+                <h3>{move || if editing.get().is_some() { t("canned_manager.edit_the_response") } else { t("canned_manager.new_response") }}</h3>
                 <label>
-                    "Title"
+                    {t("canned_manager.title")}
                     <input
                         data-testid="canned-title"
                         required
@@ -116,7 +117,7 @@ pub fn CannedManager() -> impl IntoView {
                     />
                 </label>
                 <label>
-                    "Shortcut"
+                    {t("canned_manager.shortcut")}
                     <input
                         data-testid="canned-shortcut"
                         required
@@ -126,7 +127,7 @@ pub fn CannedManager() -> impl IntoView {
                     />
                 </label>
                 <label>
-                    "Body"
+                    {t("canned_manager.body")}
                     <textarea
                         data-testid="canned-body"
                         rows="4"
@@ -138,11 +139,11 @@ pub fn CannedManager() -> impl IntoView {
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 <div class="form-actions">
                     <button type="submit" class="primary" data-testid="canned-save" disabled=move || busy.get()>
-                        "Save"
+                        {t("canned_manager.save")}
                     </button>
                     <Show when=move || editing.get().is_some()>
                         <button type="button" on:click=move |_| reset()>
-                            "Cancel"
+                            {t("canned_manager.cancel")}
                         </button>
                     </Show>
                 </div>

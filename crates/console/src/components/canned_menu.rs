@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use tidings_protocol::CannedResponse;
 
+use crate::texts::t;
+
 #[component]
 pub fn CannedMenu(
     items: Memo<Vec<CannedResponse>>,
@@ -46,7 +48,7 @@ pub fn CannedMenu(
             .collect_view()
     };
     view! {
-        <ul id="canned-menu" class="canned-menu" data-testid="canned-menu" role="listbox" aria-label="Canned responses">
+        <ul id="canned-menu" class="canned-menu" data-testid="canned-menu" role="listbox" aria-label=t("canned_menu.label")>
             {rows}
         </ul>
     }

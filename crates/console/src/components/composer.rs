@@ -16,6 +16,7 @@ use super::canned_menu::CannedMenu;
 use crate::attachments::{first_file, FileSender};
 use crate::logic::canned;
 use crate::state::use_console;
+use crate::texts::t;
 use crate::{browser, notes, realtime, threads};
 
 /// Renew "typing" at most this often while keys keep coming (the server's TTL is 5 s).
@@ -217,12 +218,12 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                 aria-autocomplete="list"
                 // A textbox may not carry aria-expanded; it names the list it drives instead.
                 aria-controls=move || menu_open().then_some("canned-menu")
-                aria-label=move || if note_mode.get() { "Private note" } else { "Reply" }
+                aria-label=move || if note_mode.get() { t("composer.private_note") } else { t("composer.reply") }
                 placeholder=move || {
                     if note_mode.get() {
-                        "Write a private note for the team: the visitor never sees it…"
+                        {t("composer.write_a_private_note_for")}
                     } else {
-                        "Write a reply…  (Enter to send, Shift+Enter for a new line, / for canned responses)"
+                        {t("composer.write_a_reply_enter_to")}
                     }
                 }
                 rows="3"
@@ -245,7 +246,7 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                     class="note-toggle"
                     data-testid="note-toggle"
                     aria-pressed=move || note_mode.get().to_string()
-                    title="Switch between a reply and a private note the visitor never sees"
+                    title=t("composer.switch_between_a_reply_and")
                     on:click=move |_| {
                         let on = !note_mode.get_untracked();
                         note_mode.set(on);
@@ -257,10 +258,10 @@ pub fn Composer(id: Uuid) -> impl IntoView {
                         }
                     }
                 >
-                    {move || if note_mode.get() { "Private note ✓" } else { "Private note" }}
+                    {move || if note_mode.get() { t("composer.private_note_on") } else { t("composer.private_note") }}
                 </button>
                 <button type="submit" class="primary" data-testid="composer-send">
-                    {move || if note_mode.get() { "Add note" } else { "Send" }}
+                    {move || if note_mode.get() { t("composer.add_note") } else { t("composer.send") }}
                 </button>
             </div>
         </form>

@@ -19,6 +19,7 @@ use super::top_bar::TopBar;
 use super::unavailable_notice::UnavailableNotice;
 use crate::logic::route::Route;
 use crate::state::use_console;
+use crate::texts::t;
 use crate::threads;
 
 #[component]
@@ -49,7 +50,7 @@ pub fn ConsoleShell() -> impl IntoView {
     let main_pane = move || match state.route.get() {
         Route::Inbox => view! {
             <div class="empty-pane">
-                <p>"Pick a conversation on the left."</p>
+                <p>{t("console_shell.pick_a_conversation_on_the")}</p>
             </div>
         }
         .into_any(),
@@ -60,7 +61,7 @@ pub fn ConsoleShell() -> impl IntoView {
         Route::Reports if state.is_admin() => view! { <ReportsPage /> }.into_any(),
         Route::Canned | Route::Team | Route::Reports => view! {
             <div class="empty-pane">
-                <p data-testid="admins-only">"Only admins manage this."</p>
+                <p data-testid="admins-only">{t("console_shell.admins_only")}</p>
             </div>
         }
         .into_any(),
@@ -68,7 +69,7 @@ pub fn ConsoleShell() -> impl IntoView {
         // A set-password link opened while logged in: nothing to set for this agent.
         Route::SetPassword => view! {
             <div class="empty-pane">
-                <p>"Log out first to use a set-password link."</p>
+                <p>{t("console_shell.log_out_first_to_use")}</p>
             </div>
         }
         .into_any(),
@@ -81,7 +82,7 @@ pub fn ConsoleShell() -> impl IntoView {
             <HandoverAlert />
             <KeyboardShortcuts />
             <div class="panes">
-                <aside class="sidebar" aria-label="Conversations">
+                <aside class="sidebar" aria-label=t("console_shell.conversations")>
                     <SearchBox />
                     <FilterTabs />
                     <ConversationList />

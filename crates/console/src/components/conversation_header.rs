@@ -10,8 +10,9 @@ use super::identity_badge::IdentityBadge;
 use super::reassign_select::ReassignSelect;
 use super::transfer_picker::TransferPicker;
 use crate::conversation_actions::Action;
-use crate::logic::names::visitor_label;
+use crate::localized::visitor_label;
 use crate::state::use_console;
+use crate::texts::{t, tf};
 
 #[component]
 pub fn ConversationHeader(id: Uuid) -> impl IntoView {
@@ -22,8 +23,8 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
     let assignee = move || {
         conversation.with(
             |c| match c.as_ref().and_then(|c| c.assigned_agent.as_ref()) {
-                Some(agent) => format!("Assigned to {}", agent.name),
-                None => "Not assigned yet".to_string(),
+                Some(agent) => tf("conversation_header.assigned_to", &[("name", &agent.name)]),
+                None => t("conversation_header.not_assigned"),
             },
         )
     };
@@ -58,7 +59,7 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
                 <ActionButton
                     id=id
                     action=Action::Claim
-                    label="Claim"
+                    label=t("conversation_header.claim")
                     test_id="claim-conversation"
                     class="primary"
                 />
@@ -78,7 +79,7 @@ pub fn ConversationHeader(id: Uuid) -> impl IntoView {
                 <ActionButton
                     id=id
                     action=Action::Close
-                    label="Close"
+                    label=t("conversation_header.close")
                     test_id="close-conversation"
                     class="danger"
                 />

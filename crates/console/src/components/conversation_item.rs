@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::identity_badge::IdentityBadge;
-use crate::logic::age::short_age;
+use crate::localized::short_age;
+use crate::localized::visitor_label;
 use crate::logic::list::Filter;
-use crate::logic::names::visitor_label;
 use crate::logic::route::{href, Route};
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn ConversationItem(id: Uuid) -> impl IntoView {
@@ -38,7 +39,7 @@ pub fn ConversationItem(id: Uuid) -> impl IntoView {
                     class="bulk-select"
                     data-testid="bulk-select"
                     data-id=id.to_string()
-                    aria-label="Tick for closing"
+                    aria-label=t("conversation_item.tick_for_closing")
                     prop:checked=ticked
                     on:change=move |_| {
                         state

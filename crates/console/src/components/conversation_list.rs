@@ -11,6 +11,7 @@ use super::conversation_item::ConversationItem;
 use crate::logic::list::{self, Filter};
 use crate::session;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn ConversationList() -> impl IntoView {
@@ -28,10 +29,10 @@ pub fn ConversationList() -> impl IntoView {
         })
     });
     let empty_text = move || match state.filter.get() {
-        Filter::Waiting => "Nobody is waiting. New chats appear here at once.",
-        Filter::Mine => "No open conversations are assigned to you.",
-        Filter::All => "No conversations yet.",
-        Filter::Ended => "No ended conversations.",
+        Filter::Waiting => t("conversation_list.nobody_is_waiting_new_chats"),
+        Filter::Mine => t("conversation_list.no_open_conversations_are_assigned"),
+        Filter::All => t("conversation_list.no_conversations_yet"),
+        Filter::Ended => t("conversation_list.no_ended_conversations"),
     };
     let waiting_tab = move || state.filter.get() == Filter::Waiting;
     let loading = RwSignal::new(false);
@@ -59,7 +60,7 @@ pub fn ConversationList() -> impl IntoView {
                 disabled=move || loading.get()
                 on:click=load_more
             >
-                "Show more waiting chats"
+                {t("conversation_list.show_more_waiting_chats")}
             </button>
         </Show>
         <Show when=move || ids.with(Vec::is_empty)>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn ConversationRating(id: Uuid) -> impl IntoView {
@@ -17,7 +18,7 @@ pub fn ConversationRating(id: Uuid) -> impl IntoView {
     });
     move || match rating.get() {
         None => view! {
-            <p class="rating-pending">"Waiting for the visitor's rating…"</p>
+            <p class="rating-pending">{t("conversation_rating.waiting_for_the_visitor_s")}</p>
         }
         .into_any(),
         Some((stars, feedback)) => {
@@ -32,7 +33,7 @@ pub fn ConversationRating(id: Uuid) -> impl IntoView {
                     data-testid="conversation-rating"
                     data-rating=stars.to_string()
                 >
-                    <span class="rating-label">"Rating: "</span>
+                    <span class="rating-label">{t("conversation_rating.rating")}</span>
                     <span class="rating-number">{stars.to_string()}</span>
                     <span class="rating-stars" aria-hidden="true">{shown}</span>
                     {feedback

@@ -15,6 +15,7 @@ use super::unavailable_notice::UnavailableNotice;
 use super::visitor_info::VisitorInfo;
 use crate::logic::list;
 use crate::state::use_console;
+use crate::texts::{t, tf};
 
 /// What the pane can show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,10 +58,13 @@ pub fn ConversationView(id: Uuid) -> impl IntoView {
     });
 
     move || match pane.get() {
-        Pane::Loading => view! { <p class="pane-loading">"Loading conversation…"</p> }.into_any(),
+        Pane::Loading => {
+            view! { <p class="pane-loading">{t("conversation_view.loading_conversation")}</p> }
+                .into_any()
+        }
         Pane::Failed(message) => view! {
             <p class="pane-error" role="alert">
-                {format!("This conversation could not be loaded: {message}")}
+                {tf("conversation_view.not_loaded", &[("reason", &message)])}
             </p>
         }
         .into_any(),
@@ -77,7 +81,7 @@ pub fn ConversationView(id: Uuid) -> impl IntoView {
                             fallback=move || view! { <Composer id=id /> }
                         >
                             <div class="ended-panel">
-                                <p>"This conversation has ended."</p>
+                                <p>{t("conversation_view.this_conversation_has_ended")}</p>
                                 <ConversationRating id=id />
                             </div>
                         </Show>

@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
+use crate::localized::filter_label;
 use crate::logic::list::{self, Filter};
 use crate::session;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn FilterTabs() -> impl IntoView {
@@ -43,7 +45,7 @@ pub fn FilterTabs() -> impl IntoView {
                     session::refresh_list(state, filter);
                 }
             >
-                {filter.label()}
+                {filter_label(filter)}
                 <span class="count" data-testid=format!("count-{}", filter.as_str())>
                     {count}
                 </span>
@@ -51,7 +53,7 @@ pub fn FilterTabs() -> impl IntoView {
         }
     };
     view! {
-        <nav class="filters" role="tablist" aria-label="Filter conversations">
+        <nav class="filters" role="tablist" aria-label=t("filter_tabs.filter_conversations")>
             {move || offered().into_iter().map(tab).collect_view()}
         </nav>
     }

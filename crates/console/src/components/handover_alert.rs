@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::logic::route::{href, Route};
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn HandoverAlert() -> impl IntoView {
@@ -18,10 +19,10 @@ pub fn HandoverAlert() -> impl IntoView {
                         href=href(Route::Conversation(id))
                         on:click=move |_| state.handover.set(None)
                     >
-                        "Open"
+                        {t("handover_alert.open")}
                     </a>
                     <button type="button" on:click=move |_| state.handover.set(None)>
-                        "Dismiss"
+                        {t("handover_alert.dismiss")}
                     </button>
                 </div>
             }

@@ -12,6 +12,7 @@ use crate::logic::list::{self, Filter};
 use crate::logic::route::{href, Route};
 use crate::logic::shortcuts::{self, KeyPress, Shortcut, HELP};
 use crate::state::{use_console, ConsoleState};
+use crate::texts::t;
 
 /// Whether the focus is somewhere the agent types.
 fn in_field(target: Option<web_sys::EventTarget>) -> bool {
@@ -109,7 +110,7 @@ pub fn KeyboardShortcuts() -> impl IntoView {
                         <td>
                             <kbd>{*key}</kbd>
                         </td>
-                        <td>{*what}</td>
+                        <td>{shortcut_help(key, what)}</td>
                     </tr>
                 }
             })
@@ -118,12 +119,26 @@ pub fn KeyboardShortcuts() -> impl IntoView {
     view! {
         <Show when=move || help.get()>
             <div class="keyboard-help" data-testid="keyboard-help" role="dialog" aria-modal="false" aria-labelledby="keyboard-help-title">
-                <h2 id="keyboard-help-title">"Keyboard shortcuts"</h2>
+                <h2 id="keyboard-help-title">{t("keyboard_shortcuts.keyboard_shortcuts")}</h2>
                 <table>
                     <tbody>{rows()}</tbody>
                 </table>
-                <button type="button" on:click=move |_| help.set(false)>"Close"</button>
+                <button type="button" on:click=move |_| help.set(false)>{t("keyboard_shortcuts.close")}</button>
             </div>
         </Show>
+    }
+}
+
+/// What a shortcut does, in the agent's language (`HELP` holds the English).
+fn shortcut_help(key: &str, english: &str) -> String {
+    match key {
+        "n" => t("shortcuts.next"),
+        "c" => t("shortcuts.claim"),
+        "r" => t("shortcuts.reply"),
+        "e" => t("shortcuts.end"),
+        "/" => t("shortcuts.canned"),
+        "Esc" => t("shortcuts.escape"),
+        "?" => t("shortcuts.help"),
+        _ => english.to_owned(),
     }
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::state::use_console;
+use crate::texts::t;
 use crate::{browser, session};
 
 #[component]
@@ -23,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
         browser::unlock_audio();
         let (e, p) = (email.get_untracked(), password.get_untracked());
         if e.trim().is_empty() || p.is_empty() {
-            error.set(Some("Enter your email and password.".into()));
+            error.set(Some(t("login_page.enter_both")));
             return;
         }
         busy.set(true);
@@ -42,7 +43,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="login">
             <form class="login-card" on:submit=submit novalidate>
                 <h1>"Tidings"</h1>
-                <p class="login-lead">"Sign in to the agent console"</p>
+                <p class="login-lead">{t("login_page.sign_in_to_the_agent")}</p>
                 {move || {
                     state
                         .session_note
@@ -50,7 +51,7 @@ pub fn LoginPage() -> impl IntoView {
                         .map(|note| view! { <p class="login-note" role="status">{note}</p> })
                 }}
                 <label>
-                    "Email"
+                    {t("login_page.email")}
                     <input
                         type="email"
                         data-testid="login-email"
@@ -61,7 +62,7 @@ pub fn LoginPage() -> impl IntoView {
                     />
                 </label>
                 <label>
-                    "Password"
+                    {t("login_page.password")}
                     <input
                         type="password"
                         data-testid="login-password"
@@ -83,7 +84,7 @@ pub fn LoginPage() -> impl IntoView {
                         })
                 }}
                 <button type="submit" data-testid="login-submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    {move || if busy.get() { t("login_page.signing_in") } else { t("login_page.sign_in") }}
                 </button>
             </form>
         </main>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::session;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn LogoutButton() -> impl IntoView {
@@ -15,7 +16,7 @@ pub fn LogoutButton() -> impl IntoView {
             data-testid="logout"
             on:click=move |_| session::log_out(state)
         >
-            "Log out"
+            {t("logout_button.log_out")}
         </button>
     }
 }

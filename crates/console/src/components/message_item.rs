@@ -9,8 +9,9 @@ use uuid::Uuid;
 use super::attachment_view::AttachmentView;
 use super::message_text::MessageText;
 use crate::browser;
-use crate::logic::age::clock_time;
+use crate::localized::clock_time;
 use crate::state::use_console;
+use crate::texts::t;
 use crate::threads;
 
 /// What one list row shows.
@@ -47,13 +48,13 @@ fn sender_name(sender: Sender) -> &'static str {
     }
 }
 
-fn ticks(state: DeliveryState) -> &'static str {
+fn ticks(state: DeliveryState) -> String {
     match state {
-        DeliveryState::Pending => "Sending…",
-        DeliveryState::Sent => "✓",
-        DeliveryState::Delivered => "✓✓",
-        DeliveryState::Read => "✓✓ Read",
-        DeliveryState::Failed => "Not sent",
+        DeliveryState::Pending => t("message_item.sending"),
+        DeliveryState::Sent => "✓".to_owned(),
+        DeliveryState::Delivered => "✓✓".to_owned(),
+        DeliveryState::Read => t("message_item.read"),
+        DeliveryState::Failed => t("message_item.not_sent"),
     }
 }
 
@@ -73,13 +74,13 @@ pub fn MessageItem(row: MessageRow) -> impl IntoView {
                     data-testid="message-retry"
                     on:click=move |_| threads::retry_message(state, conversation_id, id)
                 >
-                    "Retry"
+                    {t("message_item.retry")}
                 </button>
                 <button
                     type="button"
                     on:click=move |_| threads::discard_message(state, conversation_id, id)
                 >
-                    "Discard"
+                    {t("message_item.discard")}
                 </button>
             </div>
         }

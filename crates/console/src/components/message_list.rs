@@ -9,9 +9,11 @@ use uuid::Uuid;
 
 use super::message_item::{MessageItem, MessageRow};
 use crate::browser;
-use crate::logic::age::{day_label, local_day};
-use crate::logic::names::visitor_label;
+use crate::localized::day_label;
+use crate::localized::visitor_label;
+use crate::logic::age::local_day;
 use crate::state::use_console;
+use crate::texts::{t, tf};
 use crate::threads;
 
 /// How close to the bottom (px) still counts as "at the bottom".
@@ -27,7 +29,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
         state
             .conversations
             .with(|held| held.get(&id).map(visitor_label))
-            .unwrap_or_else(|| "Visitor".to_string())
+            .unwrap_or_else(|| t("message_list.visitor"))
     });
     let rows = Memo::new(move |_| {
         let visitor = visitor.get();
@@ -49,10 +51,18 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                             .author_name()
                             .map(str::to_string)
                             .unwrap_or_else(|| visitor.clone()),
-                        Sender::Agent => entry.author_name().unwrap_or("Agent").to_string(),
-                        Sender::Note => {
-                            format!("Private note · {}", entry.author_name().unwrap_or("Agent"))
-                        }
+                        Sender::Agent => entry
+                            .author_name()
+                            .map_or_else(|| t("message_list.agent"), str::to_string),
+                        Sender::Note => tf(
+                            "message_list.private_note_by",
+                            &[(
+                                "name",
+                                &entry
+                                    .author_name()
+                                    .map_or_else(|| t("message_list.agent"), str::to_string),
+                            )],
+                        ),
                         Sender::System => String::new(),
                     };
                     let refusal = match &entry {
@@ -167,7 +177,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
             data-testid="message-list"
             role="log"
             aria-live="polite"
-            aria-label="Messages"
+            aria-label=t("message_list.messages")
             node_ref=list
             on:scroll=on_scroll
         >
@@ -179,7 +189,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                         disabled=loading_older
                         on:click=move |_| threads::load_older(state, id)
                     >
-                        "Load older messages"
+                        {t("message_list.load_older_messages")}
                     </button>
                 </div>
             </Show>
@@ -198,7 +208,7 @@ pub fn MessageList(id: Uuid) -> impl IntoView {
                     to_bottom();
                 }
             >
-                "New messages ↓"
+                {t("message_list.new_messages")}
             </button>
         </Show>
     }

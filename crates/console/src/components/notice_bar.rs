@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn NoticeBar() -> impl IntoView {
@@ -13,7 +14,7 @@ pub fn NoticeBar() -> impl IntoView {
                 <div class="notice" role="alert" data-testid="notice">
                     <span>{message}</span>
                     <button type="button" on:click=move |_| state.notice.set(None)>
-                        "Dismiss"
+                        {t("notice_bar.dismiss")}
                     </button>
                 </div>
             }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::desktop_notifications;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn NotificationsToggle() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn NotificationsToggle() -> impl IntoView {
             desktop_notifications::enabled(id) && desktop_notifications::permitted()
         }));
     });
-    let note = RwSignal::new(None::<&'static str>);
+    let note = RwSignal::new(None::<String>);
     let toggle = move |_| {
         let Some(id) = agent_id() else { return };
         if on.get_untracked() {
@@ -30,10 +31,12 @@ pub fn NotificationsToggle() -> impl IntoView {
         }
         desktop_notifications::turn_on(id, move |granted| {
             on.try_set(granted);
-            note.try_set((!granted).then_some(if desktop_notifications::refused() {
-                "Notifications are blocked for this site in the browser's settings."
-            } else {
-                "Notifications were not allowed."
+            note.try_set((!granted).then(|| {
+                if desktop_notifications::refused() {
+                    t("notifications_toggle.notifications_are_blocked_for_this")
+                } else {
+                    t("notifications_toggle.notifications_were_not_allowed")
+                }
             }));
         });
     };
@@ -43,10 +46,10 @@ pub fn NotificationsToggle() -> impl IntoView {
             class="top-link notifications-toggle"
             data-testid="notifications-toggle"
             aria-pressed=move || if on.get() { "true" } else { "false" }
-            title=move || note.get().unwrap_or("Desktop notifications while the console is in the background")
+            title=move || note.get().unwrap_or_else(|| t("notifications_toggle.title"))
             on:click=toggle
         >
-            {move || if on.get() { "Notifications on" } else { "Notifications off" }}
+            {move || if on.get() { t("notifications_toggle.notifications_on") } else { t("notifications_toggle.notifications_off") }}
         </button>
         {move || note.get().map(|n| view! { <span class="visually-hidden" role="status">{n}</span> })}
     }

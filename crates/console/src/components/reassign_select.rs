@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::conversation_actions::{self, Action};
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn ReassignSelect(id: Uuid) -> impl IntoView {
@@ -55,15 +56,15 @@ pub fn ReassignSelect(id: Uuid) -> impl IntoView {
     };
     view! {
         <label class="reassign">
-            <span class="visually-hidden">"Assign to"</span>
+            <span class="visually-hidden">{t("reassign_select.assign_to")}</span>
             <select
                 data-testid="reassign-conversation"
-                aria-label="Assign to"
+                aria-label=t("reassign_select.assign_to")
                 prop:value=assigned
                 on:change=assign
             >
                 <option value="" disabled=true>
-                    "Assign to…"
+                    {t("reassign_select.assign_to_placeholder")}
                 </option>
                 {options}
             </select>

@@ -8,8 +8,10 @@ use leptos::task::spawn_local;
 use tidings_protocol::reports::{DurationFigures, Report, ReportFigures};
 
 use super::report_chart::ReportChart;
-use crate::logic::report_chart::{average_text, day_label, duration_text, ChartGroup};
+use crate::localized::report_day_label;
+use crate::logic::report_chart::{average_text, duration_text, ChartGroup};
 use crate::state::use_console;
+use crate::texts::{t, tf, tn};
 use crate::{api, download, local_dates};
 
 fn duration_group(label: &str, figures: &DurationFigures) -> ChartGroup {
@@ -28,7 +30,7 @@ fn duration_group(label: &str, figures: &DurationFigures) -> ChartGroup {
 
 /// The team first, then each agent: one group per row of the table.
 fn groups_of(report: &Report) -> Vec<(String, Option<String>, ReportFigures)> {
-    std::iter::once(("Whole team".to_string(), None, report.team.clone()))
+    std::iter::once((t("reports_page.whole_team"), None, report.team.clone()))
         .chain(report.agents.iter().map(|a| {
             (
                 a.name.clone(),
@@ -45,7 +47,7 @@ fn charts(report: &Report) -> impl IntoView {
         .iter()
         .zip(&report.team.per_day)
         .map(|(day, n)| ChartGroup {
-            label: day_label(day),
+            label: report_day_label(day),
             values: vec![Some(*n as f64)],
             texts: vec![n.to_string()],
         })
@@ -71,16 +73,16 @@ fn charts(report: &Report) -> impl IntoView {
         .collect::<Vec<_>>();
     view! {
         <div class="report-charts">
-            <ReportChart key="per-day" title="Conversations per day (whole team)".to_string()
+            <ReportChart key="per-day" title=t("reports_page.conversations_per_day_whole_team").to_string()
                 series=vec!["conversations"] groups=per_day />
-            <ReportChart key="first-response" title="First response time".to_string()
+            <ReportChart key="first-response" title=t("reports_page.first_response_time").to_string()
                 series=vec!["median", "p90"] groups=first_response />
-            <ReportChart key="resolution" title="Resolution time".to_string()
+            <ReportChart key="resolution" title=t("reports_page.resolution_time").to_string()
                 series=vec!["median", "p90"] groups=resolution />
-            <ReportChart key="csat" title=format!(
-                "Ratings (whole team): average {}, {} rated",
-                average_text(report.team.csat.average),
+            <ReportChart key="csat" title=tn(
+                "reports_page.ratings_title",
                 report.team.csat.count,
+                &[("average", &average_text(report.team.csat.average))],
             )
                 series=vec!["ratings"] groups=csat />
         </div>
@@ -115,18 +117,18 @@ fn table(report: &Report) -> impl IntoView {
         .collect_view();
     view! {
         <table class="report-table" data-testid="report-table">
-            <caption>"Per agent (each agent's figures are the conversations they hold)"</caption>
+            <caption>{t("reports_page.per_agent_each_agent_s")}</caption>
             <thead>
                 <tr>
-                    <th scope="col">"Who"</th>
-                    <th scope="col">"Conversations"</th>
-                    <th scope="col">"First response, median"</th>
-                    <th scope="col">"First response, p90"</th>
-                    <th scope="col">"Resolution, median"</th>
-                    <th scope="col">"Resolution, p90"</th>
-                    <th scope="col">"CSAT average"</th>
-                    <th scope="col">"Ratings 1 / 2 / 3 / 4 / 5"</th>
-                    <th scope="col">"Missed"</th>
+                    <th scope="col">{t("reports_page.who")}</th>
+                    <th scope="col">{t("reports_page.conversations")}</th>
+                    <th scope="col">{t("reports_page.first_response_median")}</th>
+                    <th scope="col">{t("reports_page.first_response_p90")}</th>
+                    <th scope="col">{t("reports_page.resolution_median")}</th>
+                    <th scope="col">{t("reports_page.resolution_p90")}</th>
+                    <th scope="col">{t("reports_page.csat_average")}</th>
+                    <th scope="col">{t("reports_page.ratings_1_2_3_4")}</th>
+                    <th scope="col">{t("reports_page.missed")}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -198,26 +200,26 @@ pub fn ReportsPage() -> impl IntoView {
 
     view! {
         <section class="admin-screen reports-screen" aria-labelledby="reports-heading">
-            <h2 id="reports-heading">"Reports"</h2>
+            <h2 id="reports-heading">{t("reports_page.reports")}</h2>
             <form class="report-range" on:submit=show>
                 <label>
-                    "From"
+                    {t("reports_page.from")}
                     <input type="date" data-testid="report-from" required
                         prop:value=move || from.get()
                         on:input=move |ev| from.set(event_target_value(&ev)) />
                 </label>
                 <label>
-                    "To"
+                    {t("reports_page.to")}
                     <input type="date" data-testid="report-to" required
                         prop:value=move || to.get()
                         on:input=move |ev| to.set(event_target_value(&ev)) />
                 </label>
-                <span class="report-tz" data-testid="report-tz">{format!("Days in {tz}")}</span>
+                <span class="report-tz" data-testid="report-tz">{tf("reports_page.days_in", &[("zone", &tz)])}</span>
                 <button type="submit" class="primary" data-testid="report-show" disabled=move || loading.get()>
-                    "Show"
+                    {t("reports_page.show")}
                 </button>
                 <button type="button" data-testid="report-export" on:click=export disabled=move || exporting.get()>
-                    "Export CSV"
+                    {t("reports_page.export_csv")}
                 </button>
             </form>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

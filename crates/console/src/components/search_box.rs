@@ -8,11 +8,13 @@ use tidings_protocol::search::{SearchResult, SearchResults};
 
 use crate::api;
 use crate::browser;
-use crate::logic::age::{clock_time, day_label, local_day};
+use crate::localized::visitor_label;
+use crate::localized::{clock_time, day_label};
+use crate::logic::age::local_day;
 use crate::logic::highlight::{excerpt, pieces};
-use crate::logic::names::visitor_label;
 use crate::logic::route::{href, Route};
 use crate::state::{use_console, MessageFocus};
+use crate::texts::t;
 
 /// How long typing must pause before a search is sent.
 const PAUSE_MS: u64 = 250;
@@ -137,17 +139,19 @@ pub fn SearchBox() -> impl IntoView {
 
     let results = move || match found.get() {
         Found::Nothing => ().into_any(),
-        Found::Searching => view! { <p class="search-note">"Searching…"</p> }.into_any(),
+        Found::Searching => {
+            view! { <p class="search-note">{t("search_box.searching")}</p> }.into_any()
+        }
         Found::Failed(message) => {
             view! { <p class="search-note" role="alert">{message}</p> }.into_any()
         }
         Found::Results(results) if results.results.is_empty() => {
-            view! { <p class="search-note">"Nothing found."</p> }.into_any()
+            view! { <p class="search-note">{t("search_box.nothing_found")}</p> }.into_any()
         }
         Found::Results(results) => {
             let terms = results.terms;
             view! {
-                <ol class="search-results" data-testid="search-results" aria-label="Search results">
+                <ol class="search-results" data-testid="search-results" aria-label=t("search_box.results")>
                     {results
                         .results
                         .into_iter()
@@ -164,8 +168,8 @@ pub fn SearchBox() -> impl IntoView {
             <input
                 type="search"
                 data-testid="search-input"
-                placeholder="Search messages, names, emails"
-                aria-label="Search conversations"
+                placeholder=t("search_box.search_messages_names_emails")
+                aria-label=t("search_box.search_conversations")
                 maxlength="200"
                 prop:value=move || query.get()
                 on:input=on_input

@@ -1,5 +1,6 @@
 //! A one-time set-password link an admin copies and hands to an agent, shown once.
 
+use crate::texts::{t, tf};
 use leptos::prelude::*;
 
 /// The full link for a set-password token, on this console's own address.
@@ -15,8 +16,8 @@ pub fn SetPasswordLink(who: String, token: String) -> impl IntoView {
     let link = link_for(&token);
     view! {
         <p class="set-password-link" role="status">
-            {format!("Send {who} this link to choose a password (it works once, for 7 days): ")}
-            <input data-testid="team-link" readonly prop:value=link.clone() aria-label="Set-password link" />
+            {tf("set_password_link.send", &[("name", &who)])}
+            <input data-testid="team-link" readonly prop:value=link.clone() aria-label=t("set_password_link.label") />
         </p>
     }
 }

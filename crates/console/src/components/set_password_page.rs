@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::logic::route;
+use crate::texts::t;
 
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
@@ -32,10 +33,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                     done.try_set(true);
                 }
                 Err(failure) if failure.status == 404 => {
-                    error.try_set(Some(
-                        "This link has been used or has expired. Ask an admin for a new one."
-                            .into(),
-                    ));
+                    error.try_set(Some(t("set_password_page.this_link_has_been_used")));
                 }
                 Err(failure) => {
                     error.try_set(Some(failure.message));
@@ -51,16 +49,16 @@ pub fn SetPasswordPage() -> impl IntoView {
                 fallback=|| view! {
                     <div class="login-card">
                         <h1>"Tidings"</h1>
-                        <p role="status" data-testid="set-password-done">"Your password is set."</p>
-                        <a class="button primary" href="#/" data-testid="set-password-login">"Log in"</a>
+                        <p role="status" data-testid="set-password-done">{t("set_password_page.done")}</p>
+                        <a class="button primary" href="#/" data-testid="set-password-login">{t("set_password_page.log_in")}</a>
                     </div>
                 }
             >
                 <form class="login-card" on:submit=submit.clone() novalidate>
                     <h1>"Tidings"</h1>
-                    <p class="login-lead">"Choose your password"</p>
+                    <p class="login-lead">{t("set_password_page.choose_your_password")}</p>
                     <label>
-                        "New password (at least 8 characters)"
+                        {t("set_password_page.new_password_at_least_8")}
                         <input
                             type="password"
                             autocomplete="new-password"
@@ -71,7 +69,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                     </label>
                     {move || error.get().map(|e| view! { <p class="login-error" role="alert">{e}</p> })}
                     <button type="submit" data-testid="set-password-submit" disabled=move || busy.get()>
-                        "Set password"
+                        {t("set_password_page.set_password")}
                     </button>
                 </form>
             </Show>

@@ -6,13 +6,14 @@ use leptos::prelude::*;
 use super::add_agent_form::AddAgentForm;
 use super::agent_row::AgentRow;
 use crate::state::use_console;
+use crate::texts::t;
 
 #[component]
 pub fn TeamManager() -> impl IntoView {
     let state = use_console();
     view! {
         <section class="admin-screen" aria-labelledby="team-heading">
-            <h2 id="team-heading">"Team"</h2>
+            <h2 id="team-heading">{t("team_manager.team")}</h2>
             <ul class="agent-rows">
                 <For
                     each=move || state.agents.get()

@@ -8,6 +8,7 @@ use super::connection_badge::ConnectionBadge;
 use super::logout_button::LogoutButton;
 use super::notifications_toggle::NotificationsToggle;
 use crate::state::use_console;
+use crate::texts::{t, tf};
 
 #[component]
 pub fn TopBar() -> impl IntoView {
@@ -16,8 +17,11 @@ pub fn TopBar() -> impl IntoView {
         state.session.with(|s| {
             s.as_ref()
                 .map(|s| {
-                    let role = if s.agent.is_admin { " (admin)" } else { "" };
-                    format!("{}{role}", s.agent.name)
+                    if s.agent.is_admin {
+                        tf("top_bar.admin", &[("name", &s.agent.name)])
+                    } else {
+                        s.agent.name.clone()
+                    }
                 })
                 .unwrap_or_default()
         })
@@ -28,11 +32,11 @@ pub fn TopBar() -> impl IntoView {
             <ConnectionBadge />
             <span class="spacer"></span>
             <Show when=move || state.is_admin()>
-                <a class="top-link" href="#/canned" data-testid="canned-manage">"Canned responses"</a>
-                <a class="top-link" href="#/team" data-testid="team-manage">"Team"</a>
-                <a class="top-link" href="#/reports" data-testid="reports">"Reports"</a>
+                <a class="top-link" href="#/canned" data-testid="canned-manage">{t("top_bar.canned")}</a>
+                <a class="top-link" href="#/team" data-testid="team-manage">{t("top_bar.team")}</a>
+                <a class="top-link" href="#/reports" data-testid="reports">{t("top_bar.reports")}</a>
             </Show>
-            <a class="top-link" href="#/account" data-testid="account-manage">"Account"</a>
+            <a class="top-link" href="#/account" data-testid="account-manage">{t("top_bar.account")}</a>
             <NotificationsToggle />
             <AgentStatus />
             <span class="agent-name" data-testid="agent-name">{who}</span>

@@ -13,6 +13,7 @@ use crate::api;
 use crate::frames::conversation_changed;
 use crate::logic::transfer;
 use crate::state::{use_console, ConsoleState};
+use crate::texts::{t, tf};
 
 /// Sends the transfer (to `agent_id`, or back to the queue) and merges the answer: for a
 /// plain agent the conversation then leaves Mine, as after an admin's reassignment.
@@ -27,9 +28,10 @@ async fn send(state: ConsoleState, id: Uuid, agent_id: Option<Uuid>, note: Strin
             true
         }
         Err(failure) => {
-            state
-                .notice
-                .set(Some(format!("Could not transfer: {}", failure.message)));
+            state.notice.set(Some(tf(
+                "transfer_picker.failed",
+                &[("reason", &failure.message)],
+            )));
             false
         }
     }
@@ -103,12 +105,12 @@ pub fn TransferPicker(id: Uuid) -> impl IntoView {
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                "Transfer"
+                {t("transfer_picker.transfer")}
             </button>
             <Show when=move || open.get()>
-                <div class="transfer-picker" role="dialog" aria-label="Transfer this chat">
+                <div class="transfer-picker" role="dialog" aria-label=t("transfer_picker.transfer_this_chat")>
                     <label class="transfer-note">
-                        <span>"Note for your colleague (optional, never shown to the visitor)"</span>
+                        <span>{t("transfer_picker.note_for_your_colleague_optional")}</span>
                         <textarea
                             data-testid="transfer-note"
                             rows="2"
@@ -116,7 +118,7 @@ pub fn TransferPicker(id: Uuid) -> impl IntoView {
                             on:input=move |ev| note.set(event_target_value(&ev))
                         ></textarea>
                     </label>
-                    <ul class="transfer-targets" aria-label="Hand it to">
+                    <ul class="transfer-targets" aria-label=t("transfer_picker.hand_it_to")>
                         {targets}
                     </ul>
                     <div class="transfer-actions">
@@ -126,10 +128,10 @@ pub fn TransferPicker(id: Uuid) -> impl IntoView {
                             disabled=move || busy.get()
                             on:click=move |_| go(None)
                         >
-                            "Return to queue"
+                            {t("transfer_picker.return_to_queue")}
                         </button>
                         <button type="button" on:click=move |_| open.set(false)>
-                            "Cancel"
+                            {t("transfer_picker.cancel")}
                         </button>
                     </div>
                 </div>

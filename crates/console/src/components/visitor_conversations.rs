@@ -6,7 +6,8 @@ use tidings_protocol::Conversation;
 use uuid::Uuid;
 
 use crate::browser;
-use crate::logic::age::{clock_time, day_label, local_day};
+use crate::localized::{clock_time, day_label};
+use crate::logic::age::local_day;
 use crate::logic::route::{href, Route};
 
 #[component]

@@ -11,16 +11,16 @@ use super::message_text::MessageText;
 use super::visitor_conversations::VisitorConversations;
 use crate::api;
 use crate::browser;
-use crate::logic::age::{clock_time, long_age};
-use crate::logic::names::{browser_summary, visitor_label};
+use crate::localized::{browser_summary, clock_time, long_age, visitor_label};
 use crate::state::{use_console, Whereabouts};
+use crate::texts::{t, tf};
 use crate::zone_clock;
 
 fn presence_line(c: &Conversation, now: i64) -> String {
     match (c.visitor_online, c.visitor_last_seen_at) {
-        (true, _) => "Online now".to_string(),
-        (false, Some(at)) => format!("Last seen {}", long_age(now, at)),
-        (false, None) => "Offline".to_string(),
+        (true, _) => t("visitor_info.online_now"),
+        (false, Some(at)) => tf("visitor_info.last_seen", &[("age", &long_age(now, at))]),
+        (false, None) => t("visitor_info.offline"),
     }
 }
 
@@ -109,35 +109,35 @@ pub fn VisitorInfo(id: Uuid) -> impl IntoView {
         }
     };
     view! {
-        <aside class="visitor-info" data-testid="visitor-info" aria-label="Visitor details">
+        <aside class="visitor-info" data-testid="visitor-info" aria-label=t("visitor_info.details")>
             <h3>{move || conversation.with(|c| c.as_ref().map(visitor_label).unwrap_or_default())}</h3>
             <p class="presence" data-online=move || online().to_string() class:online=online>
                 {seen}
             </p>
             <dl>
-                <dt>"Name"</dt>
+                <dt>{t("visitor_info.name")}</dt>
                 <dd data-field="name">{text(|c| c.visitor_name.clone())}</dd>
-                <dt>"Email"</dt>
+                <dt>{t("visitor_info.email")}</dt>
                 <dd data-field="email">{text(|c| c.visitor_email.clone())}</dd>
-                <dt>"User id"</dt>
+                <dt>{t("visitor_info.user_id")}</dt>
                 <dd data-field="user-id">{text(|c| c.visitor_user_id.clone())}</dd>
-                <dt>"Page now"</dt>
+                <dt>{t("visitor_info.page_now")}</dt>
                 <dd data-field="page-now" data-testid="visitor-page">{page_now}</dd>
-                <dt>"Local time"</dt>
+                <dt>{t("visitor_info.local_time")}</dt>
                 <dd data-field="local-time" data-testid="visitor-local-time">{local_time}</dd>
-                <dt>"Chat started on"</dt>
+                <dt>{t("visitor_info.chat_started_on")}</dt>
                 <dd data-field="page">{page}</dd>
-                <dt>"Browser"</dt>
+                <dt>{t("visitor_info.browser")}</dt>
                 <dd
                     data-field="browser"
                     title=move || conversation.with(|c| c.as_ref().and_then(|c| c.user_agent.clone()))
                 >
                     {text(|c| Some(browser_summary(c.user_agent.as_deref().unwrap_or(""))))}
                 </dd>
-                <dt>"Started"</dt>
+                <dt>{t("visitor_info.started")}</dt>
                 <dd data-field="started">{started}</dd>
             </dl>
-            <h4>"Conversations"</h4>
+            <h4>{t("visitor_info.conversations")}</h4>
             {move || view! { <VisitorConversations current=id conversations=others.get() /> }}
         </aside>
     }

@@ -1,0 +1,251 @@
+// Languages (issue 13, item 6): the widget speaks the visitor's language, chosen from
+// data-locale, else the host page's <html lang>, else the browser; Arabic lays it out right
+// to left with the launcher on the left; a visitor downloads only their own language's
+// catalog; anything unknown, malformed or unreachable gives English and a working widget.
+import AxeBuilder from "@axe-core/playwright";
+import { Page } from "@playwright/test";
+import { AGENT, expect, test } from "../support/fixtures";
+import { HostPage } from "../support/host-page";
+import { HostPageSpec, HostSite } from "../support/host-server";
+
+/** The rule tags of WCAG 2.0, 2.1 and 2.2, levels A and AA (as accessibility.spec.ts). */
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/** Records the message catalogs (`/chat/<language>.json`) the page's frames ask for. */
+function catalogRequests(page: Page): string[] {
+  const asked: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/^\/chat\/[a-z]+\.json$/.test(path)) asked.push(path);
+  });
+  return asked;
+}
+
+/** Opens a host page on another origin with `spec`, runs `body`, stops the site. */
+async function onHostPage(
+  page: Page,
+  origin: string,
+  spec: HostPageSpec,
+  body: (host: HostPage) => Promise<void>,
+): Promise<void> {
+  const site = await HostSite.start(origin);
+  try {
+    const host = new HostPage(page);
+    await host.goto(site.page("/languages", spec));
+    await body(host);
+  } finally {
+    await site.stop();
+  }
+}
+
+/** The widget document's `lang` and `dir`. */
+async function documentLanguage(host: HostPage): Promise<{ lang: string; dir: string }> {
+  return host.appFrame()!.evaluate(() => ({
+    lang: document.documentElement.lang,
+    dir: document.documentElement.dir,
+  }));
+}
+
+test("Arabic: right to left, launcher on the left, bubbles mirrored, Arabic texts, plurals and times, and only ar.json fetched", async ({
+  page,
+  server,
+  agentConsole,
+}) => {
+  const asked = catalogRequests(page);
+  await onHostPage(page, server.origin, { settings: { locale: "ar" } }, async (host) => {
+    const viewport = page.viewportSize()!;
+    const launcher = (await host.launcher.boundingBox())!;
+    expect(launcher.x + launcher.width, "the launcher sits on the left").toBeLessThan(viewport.width / 2);
+
+    await host.open();
+    /** `n` as the browser's Intl writes it for Arabic (its digits, whichever CLDR gives). */
+    const arabic = (n: number) =>
+      host.appFrame()!.evaluate((n) => new Intl.NumberFormat("ar").format(n), n);
+    const panel = (await host.frameElement.boundingBox())!;
+    expect(panel.x, "the panel opens on the left too").toBeLessThan(viewport.width / 2 - panel.width / 2);
+    await host.waitOnline();
+    expect(await documentLanguage(host)).toEqual({ lang: "ar", dir: "rtl" });
+    await expect(host.input).toHaveAttribute("placeholder", "اكتب رسالة…");
+    await expect(host.sendButton).toHaveAttribute("aria-label", "إرسال");
+    await expect(host.widget.locator(".tw-greeting")).toHaveText("مرحبًا! كيف يمكننا مساعدتك اليوم؟");
+    await expect(host.status).toHaveText("نرد عادةً خلال بضع دقائق");
+    await expect(host.widget.getByRole("region")).toHaveAttribute("aria-label", "تحدث معنا");
+
+    // The header mirrors: the close button at the left edge, the title towards the right.
+    const close = (await host.widget.getByRole("button", { name: "إغلاق المحادثة" }).boundingBox())!;
+    const heading = (await host.widget.locator(".tw-title").boundingBox())!;
+    expect(close.x).toBeLessThan(heading.x);
+
+    const mine = await host.send("مرحبا، لدي سؤال");
+    await expect(host.widget.getByText("شكرًا! سنكون معك قريبًا.")).toBeVisible();
+    await agentConsole.openConversationWith("مرحبا، لدي سؤال");
+    await agentConsole.say("أهلاً، كيف أساعدك؟");
+    const theirs = host.message("أهلاً، كيف أساعدك؟");
+    await expect(theirs).toHaveCount(1);
+    await expect(host.widget.getByRole("separator")).toHaveText(["اليوم"]);
+    await expect(host.status).toHaveText("فريق الدعم معك");
+
+    // The visitor's bubble is on the left, the agent's on the right: left to right swapped.
+    const list = (await host.list.boundingBox())!;
+    const visitorBubble = (await mine.locator(".tw-bubble").boundingBox())!;
+    const agentBubble = (await theirs.locator(".tw-bubble").boundingBox())!;
+    expect(visitorBubble.x - list.x).toBeLessThan(4);
+    expect(list.x + list.width - (agentBubble.x + agentBubble.width)).toBeLessThan(4);
+    expect(visitorBubble.x).toBeLessThan(agentBubble.x);
+
+    // Times as Arabic writes them (the browser's Intl for `ar`: its digits, and ص / م for
+    // a.m. / p.m.).
+    const created = (await theirs.locator("time").innerText()).replace(/[\u200e\u200f\u061c]/g, "");
+    const digits = (await arabic(7)) === "7" ? "0-9" : "٠-٩";
+    expect(created).toMatch(new RegExp(`^[${digits}]{1,2}:[${digits}]{2}\\s?[صم]$`));
+    await expect(mine.locator(".tw-ticks")).toHaveAttribute("aria-label", /^(أُرسلت|وصلت|قُرئت)$/);
+
+    // Plural forms by Arabic's rules (one, two, few), numbers as Intl writes them for `ar`.
+    await agentConsole.close();
+    await expect(host.widget.getByTestId("rating-prompt")).toBeVisible();
+    await expect(host.widget.getByText("كيف كانت هذه المحادثة؟")).toBeVisible();
+    const [three, five] = [await arabic(3), await arabic(5)];
+    await expect(host.widget.getByTestId("rating-star-1")).toHaveAttribute("aria-label", `نجمة واحدة من ${five}`);
+    await expect(host.widget.getByTestId("rating-star-2")).toHaveAttribute("aria-label", `نجمتان من ${five}`);
+    await expect(host.widget.getByTestId("rating-star-3")).toHaveAttribute("aria-label", `${three} نجوم من ${five}`);
+    await host.widget.getByTestId("rating-star-2").click();
+    await host.widget.getByTestId("rating-submit").click();
+    await expect(host.widget.getByText(`شكرًا لملاحظاتك! قيّمتنا بنجمتين من ${five}.`)).toBeVisible();
+  });
+  expect(asked).toEqual(["/chat/ar.json"]);
+});
+
+test("axe finds no WCAG 2.2 AA violation in the Arabic widget", async ({ page, server, agentConsole }) => {
+  await onHostPage(page, server.origin, { lang: "ar", settings: { locale: "ar-EG" } }, async (host) => {
+    await host.open();
+    await host.waitOnline();
+    await host.send("سؤال عن الطلب");
+    await agentConsole.openConversationWith("سؤال عن الطلب");
+    await agentConsole.say("نعم، تفضل");
+    await expect(host.message("نعم، تفضل")).toHaveCount(1);
+    expect(await documentLanguage(host)).toEqual({ lang: "ar", dir: "rtl" });
+    const results = await new AxeBuilder({ page }).withTags(WCAG_AA).analyze();
+    const found = results.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
+    );
+    expect(found, "axe violations on the Arabic widget").toEqual([]);
+  });
+});
+
+test("German from the host page's <html lang> when there is no data-locale: German texts, left to right, launcher on the right", async ({
+  page,
+  server,
+}) => {
+  const asked = catalogRequests(page);
+  await onHostPage(page, server.origin, { lang: "de-DE" }, async (host) => {
+    const viewport = page.viewportSize()!;
+    const launcher = (await host.launcher.boundingBox())!;
+    expect(launcher.x).toBeGreaterThan(viewport.width / 2);
+    await host.open();
+    await host.waitOnline();
+    expect(await documentLanguage(host)).toEqual({ lang: "de", dir: "ltr" });
+    await expect(host.input).toHaveAttribute("placeholder", "Nachricht schreiben…");
+    await expect(host.widget.locator(".tw-greeting")).toHaveText("Hallo! Wie können wir Ihnen heute helfen?");
+    await expect(host.status).toHaveText("Wir sind nicht da — hinterlassen Sie eine Nachricht");
+    await expect(host.widget.getByRole("button", { name: "Chat schließen" })).toBeVisible();
+    const mine = await host.send("Hallo, eine Frage");
+    await expect(host.widget.getByText("Danke! Wir sind gleich für Sie da.")).toBeVisible();
+    await expect(host.widget.getByRole("separator")).toHaveText(["Heute"]);
+    // Left to right: the visitor's bubble on the right.
+    const list = (await host.list.boundingBox())!;
+    const bubble = (await mine.locator(".tw-bubble").boundingBox())!;
+    expect(list.x + list.width - (bubble.x + bubble.width)).toBeLessThan(4);
+    await expect(mine.locator("time")).toHaveText(/^\d{1,2}:\d{2}$/);
+  });
+  expect(asked).toEqual(["/chat/de.json"]);
+});
+
+test("a data-locale wins over the page's language, and the site owner's title and greeting are kept", async ({
+  page,
+  server,
+}) => {
+  const asked = catalogRequests(page);
+  const settings = { locale: "fr", title: "Northwind", greeting: "Bienvenue chez Northwind" };
+  await onHostPage(page, server.origin, { lang: "de", settings }, async (host) => {
+    await host.open();
+    await host.waitOnline();
+    expect(await documentLanguage(host)).toEqual({ lang: "fr", dir: "ltr" });
+    await expect(host.input).toHaveAttribute("placeholder", "Écrivez un message…");
+    await expect(host.widget.locator(".tw-title")).toHaveText("Northwind");
+    await expect(host.widget.locator(".tw-greeting")).toHaveText("Bienvenue chez Northwind");
+  });
+  expect(asked).toEqual(["/chat/fr.json"]);
+});
+
+for (const [name, spec] of [
+  ["a malformed data-locale (over a German page)", { lang: "de", settings: { locale: "@@ not a locale" } }],
+  ["a language the widget does not ship (ja)", { settings: { locale: "ja-JP" } }],
+] as const) {
+  test(`${name} gives English and fetches no catalog`, async ({ page, server }) => {
+    const asked = catalogRequests(page);
+    await onHostPage(page, server.origin, spec, async (host) => {
+      const viewport = page.viewportSize()!;
+      expect((await host.launcher.boundingBox())!.x).toBeGreaterThan(viewport.width / 2);
+      await host.open();
+      await host.waitOnline();
+      expect(await documentLanguage(host)).toEqual({ lang: "en", dir: "ltr" });
+      await expect(host.input).toHaveAttribute("placeholder", "Write a message…");
+      await expect(host.widget.locator(".tw-greeting")).toHaveText("Hi! How can we help you today?");
+      await host.send(`hello with ${name}`);
+    });
+    expect(asked).toEqual([]);
+  });
+}
+
+test("a catalog that cannot be fetched leaves the widget in English, working", async ({ page, server, agentConsole }) => {
+  await page.route(/\/chat\/ar\.json/, (route) => route.abort());
+  await onHostPage(page, server.origin, { settings: { locale: "ar" } }, async (host) => {
+    await host.open();
+    await host.waitOnline();
+    expect(await documentLanguage(host)).toEqual({ lang: "en", dir: "ltr" });
+    await expect(host.input).toHaveAttribute("placeholder", "Write a message…");
+    await host.send("hello without a catalog");
+    await agentConsole.openConversationWith("hello without a catalog");
+    await agentConsole.say("still here");
+    await expect(host.message("still here")).toHaveCount(1);
+  });
+});
+
+test("a data-position on an Arabic page keeps the launcher where the site owner put it", async ({ page, server }) => {
+  await onHostPage(page, server.origin, { settings: { locale: "ar", position: "right" } }, async (host) => {
+    const viewport = page.viewportSize()!;
+    expect((await host.launcher.boundingBox())!.x).toBeGreaterThan(viewport.width / 2);
+  });
+});
+
+test("the console follows the agent's browser language: German texts, and Arabic right to left", async ({ browser, server }) => {
+  await server.addAgent(AGENT.email, AGENT.name, AGENT.password);
+  const german = await browser.newContext({ locale: "de-DE" });
+  try {
+    const page = await german.newPage();
+    await page.goto(server.url("/console/"));
+    await expect(page.locator("html")).toHaveAttribute("lang", "de");
+    await expect(page.locator("html")).toHaveAttribute("dir", "ltr");
+    await expect(page.getByTestId("login-submit")).toHaveText("Anmelden");
+    await page.getByTestId("login-email").fill(AGENT.email);
+    await page.getByTestId("login-password").fill("not her password");
+    await page.getByTestId("login-submit").click();
+    await expect(page.getByText("Falsche E-Mail oder falsches Passwort.")).toBeVisible();
+    await page.getByTestId("login-password").fill(AGENT.password);
+    await page.getByTestId("login-submit").click();
+    await expect(page.getByTestId("filter-waiting")).toContainText("Wartend");
+    await expect(page.getByText("Niemand wartet. Neue Chats erscheinen hier sofort.")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Abmelden" })).toBeVisible();
+  } finally {
+    await german.close();
+  }
+  const arabic = await browser.newContext({ locale: "ar-EG" });
+  try {
+    const page = await arabic.newPage();
+    await page.goto(server.url("/console/"));
+    await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+    await expect(page.getByTestId("login-submit")).toHaveText("تسجيل الدخول");
+  } finally {
+    await arabic.close();
+  }
+});
