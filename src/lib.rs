@@ -18,7 +18,6 @@
 pub mod adoption;
 pub mod body;
 pub mod catalogs;
-pub mod file_size;
 pub mod settings;
 pub mod tab_note;
 

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use tidings_protocol::Attachment;
 
-use crate::file_size::size_label;
+use tidings_client::file_size::size_label;
 
 #[component]
 pub fn AttachmentView(attachment: Attachment) -> impl IntoView {

@@ -206,6 +206,25 @@ impl Messages {
 }
 
 /// Replaces each `{name}` in `text` with its value from `args`; an unknown placeholder is
+/// The keys a piece of source code asks for through `t("…")`, `tf("…")` and `tn("…")`, for the
+/// apps' tests that every one is in English (a typo would show the key itself).
+pub fn keys_asked_for(source: &str) -> Vec<&str> {
+    let mut keys = vec![];
+    for call in ["t(\"", "tf(\"", "tn(\""] {
+        for (at, _) in source.match_indices(call) {
+            let before = source[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let rest = &source[at + call.len()..];
+            if let Some(end) = rest.find('"') {
+                keys.push(&rest[..end]);
+            }
+        }
+    }
+    keys
+}
+
 /// left as it is (the catalog test keeps that from happening).
 pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(text.len() + 16);

@@ -61,6 +61,7 @@ pub mod backoff;
 pub mod connection;
 pub mod decode;
 pub mod encode;
+pub mod file_size;
 pub mod i18n;
 pub mod json;
 pub mod linkify;

@@ -77,21 +77,13 @@ mod tests {
                     continue;
                 }
                 let source = std::fs::read_to_string(&path).expect("source");
-                for call in ["t(\"", "tf(\"", "tn(\""] {
-                    for (at, _) in source.match_indices(call) {
-                        let before = source[..at].chars().next_back();
-                        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                            continue;
-                        }
-                        let rest = &source[at + call.len()..];
-                        let key = &rest[..rest.find('"').expect("closing quote")];
-                        assert!(
-                            keys.contains(&key),
-                            "{} uses {key}, not in en.json",
-                            path.display()
-                        );
-                        used += 1;
-                    }
+                for key in tidings_client::i18n::keys_asked_for(&source) {
+                    assert!(
+                        keys.contains(&key),
+                        "{} uses {key}, not in en.json",
+                        path.display()
+                    );
+                    used += 1;
                 }
             }
         }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use tidings_protocol::Attachment;
 
-use crate::logic::file_size::size_label;
+use tidings_client::file_size::size_label;
 
 #[component]
 pub fn AttachmentView(attachment: Attachment) -> impl IntoView {

@@ -4,7 +4,6 @@ pub mod age;
 pub mod alerts;
 pub mod canned;
 pub mod desktop_alerts;
-pub mod file_size;
 pub mod highlight;
 pub mod list;
 pub mod merge;

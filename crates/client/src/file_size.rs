@@ -1,4 +1,4 @@
-//! A file's size as people read it, for attachment links.
+//! A file's size as people read it, for the links to files in messages (widget and console).
 
 /// `512 B`, `12 KB` (rounded up), `3.4 MB` (rounded down to a tenth).
 pub fn size_label(bytes: u64) -> String {
