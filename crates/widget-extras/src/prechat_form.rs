@@ -59,24 +59,26 @@ pub fn mount(slot: HtmlElement, token: String) -> Box<dyn std::any::Any> {
         })
         .collect();
     let unknown = RwSignal::new(false);
-    {
+    let view = leptos::mount::mount_to(slot.clone(), {
         let (slot, token) = (slot.clone(), token.clone());
-        leptos::task::spawn_local(async move {
-            match crate::api::send("GET", "/v1/visitor", &token, None).await {
-                Ok(body) if !named(&body) => unknown.set(true),
-                Ok(_) => finish(&slot),
-                // The check failed: the visitor chats on unasked rather than being stuck.
-                Err(_) => {}
-            }
-        });
-    }
-    Box::new(leptos::mount::mount_to(slot.clone(), move || {
         move || {
-            unknown
-                .get()
-                .then(|| form(slot.clone(), token.clone(), fields.clone()))
+            move || {
+                unknown
+                    .get()
+                    .then(|| form(slot.clone(), token.clone(), fields.clone()))
+            }
         }
-    }))
+    });
+    // Spawned after mounting, which sets up the task executor on the module's first mount.
+    leptos::task::spawn_local(async move {
+        match crate::api::send("GET", "/v1/visitor", &token, None).await {
+            Ok(body) if !named(&body) => unknown.set(true),
+            Ok(_) => finish(&slot),
+            // The check failed: the visitor chats on unasked rather than being stuck.
+            Err(_) => {}
+        }
+    });
+    Box::new(view)
 }
 
 /// Whether a `GET /v1/visitor` body holds a name or an email.
