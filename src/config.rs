@@ -24,10 +24,13 @@ pub struct Config {
     pub color: Option<String>,
     /// BCP 47 locale for texts (its language, if shipped), dates, times and numbers.
     pub locale: String,
+    /// The site asks for the pre-chat form (`data-prechat`): which fields, and which are
+    /// required, the extras module reads itself.
+    pub prechat: bool,
 }
 
 impl Config {
-    /// Reads `?origin=…&page=…&title=…&greeting=…&color=…&locale=…`.
+    /// Reads `?origin=…&page=…&title=…&greeting=…&color=…&locale=…&prechat=…`.
     pub fn from_location() -> Config {
         let window = web_sys::window();
         let search = window
@@ -63,6 +66,7 @@ impl Config {
             page_url: get("page"),
             title: get("title").unwrap_or_default(),
             greeting: get("greeting").unwrap_or_default(),
+            prechat: get("prechat").is_some(),
             color: get("color").filter(|c| settings::color(c).is_some()),
             locale: [get("locale"), navigator_language]
                 .into_iter()

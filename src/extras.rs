@@ -15,16 +15,21 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::state::ChatState;
 
-/// Keeps the extras' `show_screens(offline_email, transcript, token, conversation)` told,
-/// on a server that sends email: the offline email form while nobody is online and the
-/// chat has not ended, the transcript button once it has. The extras are loaded only when
-/// one of them first applies; from then on every change is told, so they can go away.
+/// Keeps the extras' `show_screens(offline_email, transcript, token, conversation, prechat)`
+/// told: on a server that sends email, the offline email form while nobody is online and
+/// the chat has not ended, the transcript button once it has; on a site that asks for it,
+/// the pre-chat form while the panel is open and no conversation exists (one started in
+/// another tab takes it away). The extras are loaded only when one of them first applies;
+/// from then on every change is told, so they can go away. Whether the pre-chat form is
+/// answered is the extras' to remember: they place it no more once it is.
 pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
     Effect::new(move |told: Option<bool>| {
         let email = chat.email.get();
         let ended = ended.get();
         let offline = email && !ended && chat.availability.get() != PresenceStatus::Online;
-        let tell = offline || (email && ended) || told == Some(true);
+        let prechat =
+            chat.prechat.get() && chat.open.get() && chat.conversation.with(Option::is_none);
+        let tell = offline || (email && ended) || prechat || told == Some(true);
         if tell {
             let token = crate::runtime::runtime().and_then(|rt| rt.token());
             let conversation = chat
@@ -33,10 +38,22 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
             let args = js_sys::Array::of2(&offline.into(), &(email && ended).into());
             args.push(&token.into());
             args.push(&conversation.into());
+            args.push(&prechat.into());
             open(chat.notice, "show_screens", args);
         }
         tell
     });
+}
+
+/// The header's history button: the extras show the visitor's past conversations in the
+/// panel, beside the current one (`show_past(token, current, locale)`).
+pub fn show_past(chat: ChatState) {
+    let token = crate::runtime::runtime().and_then(|rt| rt.token());
+    let current = chat
+        .conversation
+        .with_untracked(|c| c.as_ref().map(|c| c.id.to_string()));
+    let args = js_sys::Array::of3(&token.into(), &current.into(), &chat.locale().into());
+    open(chat.notice, "show_past", args);
 }
 
 /// Loads the extras when needed and calls their `export` with `args`; if they cannot be

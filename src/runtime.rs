@@ -67,6 +67,8 @@ pub struct Runtime {
     /// Incoming typing indicators expire by generation, so a renewal outlives old timers.
     pub typing_generation: Cell<u32>,
     pub delivered_sent: Cell<u64>,
+    /// The page named the visitor (`identify` with a name or email): no pre-chat form.
+    pub named_by_page: Cell<bool>,
     /// An older page of the conversation is being read (`history.rs`).
     pub loading_older: Cell<bool>,
 }
@@ -152,6 +154,7 @@ pub fn start(state: ChatState, keeping: Keeping) {
         typing_scheduled: Cell::new(false),
         typing_generation: Cell::new(0),
         delivered_sent: Cell::new(0),
+        named_by_page: Cell::new(false),
         loading_older: Cell::new(false),
     });
     RUNTIME.with(|r| r.replace(Some(rt.clone())));
@@ -172,6 +175,11 @@ pub fn start(state: ChatState, keeping: Keeping) {
         rt.socket.connect(token.clone());
         rt.introduce(&token).await;
         rt.load_latest_conversation(&token).await;
+        if !rt.named_by_page.get() {
+            rt.state
+                .prechat
+                .set(rt.state.config.with_value(|c| c.prechat));
+        }
     });
 }
 
@@ -326,6 +334,12 @@ impl Runtime {
                 user_id,
                 user_hash,
             } => {
+                // The site named the visitor: no need to ask (even when this races the
+                // start, which offers the pre-chat form).
+                if name.is_some() || email.is_some() {
+                    self.named_by_page.set(true);
+                    self.state.prechat.set(false);
+                }
                 let update = UpdateVisitorRequest {
                     name,
                     email,

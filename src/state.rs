@@ -42,6 +42,10 @@ pub struct ChatState {
     pub email: RwSignal<bool>,
     /// The file being sent, or the one that was refused (see `upload`).
     pub upload: RwSignal<Option<crate::upload::Upload>>,
+    /// The pre-chat form (in the extras module) may stand in for the composer: the site
+    /// asks for it and the page has not named the visitor (set once the visitor's token is
+    /// known; the extras check with the server whether the visitor is known already).
+    pub prechat: RwSignal<bool>,
 }
 
 impl ChatState {
@@ -61,6 +65,7 @@ impl ChatState {
             memory_only: RwSignal::new(false),
             email: RwSignal::new(false),
             upload: RwSignal::new(None),
+            prechat: RwSignal::new(false),
         }
     }
 

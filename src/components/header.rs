@@ -1,5 +1,6 @@
 //! The panel header: who is helping (agent name and avatar once one joined), whether
-//! support is around (SPEC 4.9), the conversation and connection status, and Close.
+//! support is around (SPEC 4.9), the conversation and connection status, the visitor's
+//! past conversations (once they have one; shown by the extras module), and Close.
 
 use leptos::prelude::*;
 use tidings_protocol::{ConversationStatus, PresenceStatus};
@@ -69,6 +70,12 @@ pub fn Header() -> impl IntoView {
             >
                 <span class="tw-sr">{connection_label}</span>
             </span>
+            // Once the visitor has a conversation: their past ones, in the extras module.
+            <button class="tw-close" type="button" aria-label=t("header.history")
+                title=t("header.history") on:click=move |_| crate::extras::show_past(chat)
+                hidden=move || chat.conversation.with(Option::is_none)>
+                "↺"
+            </button>
             <button class="tw-close" type="button" aria-label=t("header.close") on:click=move |_| request_close()>
                 "×"
             </button>

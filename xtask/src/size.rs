@@ -32,21 +32,27 @@ pub const LOADER_BUDGET: usize = 3_072;
 /// English one built in and parsed at start, lookup, placeholders and plural forms, about
 /// 1,900; loading the visitor's language before mounting, its fetch and `Intl.PluralRules`,
 /// about 1,350; the call sites and numbers written by `Intl`, about 1,000; logical CSS, +40):
-/// 166,939 together (their texts wired in).
-pub const WIDGET_BUDGET: usize = 166_950;
+/// 166,939 together (their texts wired in); and by the pre-chat form and past conversations
+/// (issue 13 items 4 and 5, +1,089: 166,939 → 168,028; 137,208 → 137,983 brotli), whose
+/// screens live in the extras: the header's history button and its call, the pre-chat
+/// decision (a setting, a signal, `identify` turning it off) and its argument to the
+/// extras. Built into the widget they had cost 13.9 KB.
+pub const WIDGET_BUDGET: usize = 168_039;
 /// The open widget built with stable, on a machine without nightly (its std keeps the
 /// panic machinery): the same code measured 166,698, rounded up, and raised as the nightly
-/// budget was (the extras hook, `history.rs`, attachments and languages included, by the nightly
-/// build's figures).
+/// budget was (the extras hook, `history.rs`, attachments, languages, and the pre-chat
+/// form's and past conversations' hooks included, by the nightly build's figures).
 /// Also a ratchet.
-pub const WIDGET_BUDGET_STABLE: usize = 190_950;
+pub const WIDGET_BUDGET_STABLE: usize = 192_039;
 
-/// The widget's extras (`crates/widget-extras`: emoji picker, offline email, transcript),
-/// which a visitor downloads only on first use of one of their screens, so they are not in
-/// the open widget's total. Built with nightly, as the widget; a ratchet, set at what they
-/// measured (84,714 gzip, 69,743 brotli), rounded up. A stable build is printed, not held
-/// to it.
-pub const EXTRAS_BUDGET: usize = 86_000;
+/// The widget's extras (`crates/widget-extras`: emoji picker, offline email, transcript,
+/// pre-chat form, past conversations), which a visitor downloads only on first use of one of
+/// their screens, so they are not in the open widget's total. Built with nightly, as the
+/// widget; a ratchet, set at what they measured (84,714 gzip, 69,743 brotli), rounded up;
+/// then raised by the pre-chat form and past conversations (+31,045: 84,741 → 115,786 gzip,
+/// 69,897 → 94,380 brotli: their views, the conversation and message decoders the extras
+/// did not have, dates through `Intl`). A stable build is printed, not held to it.
+pub const EXTRAS_BUDGET: usize = 117_045;
 
 /// One file's compressed sizes, as the server sends it.
 #[derive(Clone, Copy, Default)]

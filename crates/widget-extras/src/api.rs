@@ -15,7 +15,20 @@ pub async fn send(
     token: &str,
     body: Option<String>,
 ) -> Result<String, String> {
-    let offline = || texts::NO_CONNECTION.to_string();
+    send_status(method, path, token, body)
+        .await
+        .map_err(|(_, message)| message)
+}
+
+/// As [`send`], with the refusal's HTTP status beside its sentence (0 when no answer came),
+/// for a caller that treats one status apart.
+pub async fn send_status(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<String>,
+) -> Result<String, (u16, String)> {
+    let offline = || (0, texts::NO_CONNECTION.to_string());
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| offline())?;
@@ -39,8 +52,11 @@ pub async fn send(
     if response.ok() {
         Ok(text)
     } else {
-        Err(decode::body(&text, model::api_error)
-            .map(|e| e.message)
-            .unwrap_or_else(|_| texts::SERVER_ERROR.to_string()))
+        Err((
+            response.status(),
+            decode::body(&text, model::api_error)
+                .map(|e| e.message)
+                .unwrap_or_else(|_| texts::SERVER_ERROR.to_string()),
+        ))
     }
 }

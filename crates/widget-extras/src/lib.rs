@@ -3,11 +3,12 @@
 //! The widget calls the functions exported here; the two modules talk through DOM elements,
 //! DOM events and JavaScript callbacks, never through shared Rust state.
 //!
-//! Plain logic ([`emoji_search`], [`emoji_list`], [`texts`]) compiles and is tested
+//! Plain logic ([`emoji_search`], [`emoji_list`], [`prechat_rules`], [`texts`]) compiles and is tested
 //! everywhere; the views only on wasm32.
 
 pub mod emoji_list;
 pub mod emoji_search;
+pub mod prechat_rules;
 pub mod texts;
 
 #[cfg(target_arch = "wasm32")]
@@ -16,6 +17,10 @@ mod api;
 mod emoji_picker;
 #[cfg(target_arch = "wasm32")]
 mod offline_email;
+#[cfg(target_arch = "wasm32")]
+mod past_conversations;
+#[cfg(target_arch = "wasm32")]
+mod prechat_form;
 #[cfg(target_arch = "wasm32")]
 mod screens;
 #[cfg(target_arch = "wasm32")]
@@ -31,6 +36,28 @@ fn page_setting(name: &str) -> Option<String> {
     web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?
         .get(name)
+}
+
+/// The first element of the widget's DOM that `selector` finds.
+#[cfg(target_arch = "wasm32")]
+fn find(selector: &str) -> Option<web_sys::Element> {
+    leptos::prelude::document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+}
+
+/// Moves keyboard focus to what `selector` finds, once the views have updated (the element
+/// may appear, or become visible, in the same turn).
+#[cfg(target_arch = "wasm32")]
+fn focus(selector: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(element) = find(selector)
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = element.focus();
+        }
+    });
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -52,17 +79,28 @@ mod exports {
         }
     }
 
-    /// Which screens beside the composer and the rating apply, on a server that sends email:
+    /// Which screens beside the composer and the rating apply: on a server that sends email,
     /// the offline email form (nobody online, chat not ended) and the transcript button
-    /// (chat ended), for the visitor of `token` and their `conversation`. Called by the
-    /// widget whenever that changes, once one of them has applied.
+    /// (chat ended); on a site that asks for it (`data-prechat`), the pre-chat form (no
+    /// conversation yet, the page did not name the visitor); for the visitor of `token` and
+    /// their `conversation`. Called by the widget whenever that changes, once one of them
+    /// has applied.
     #[wasm_bindgen]
     pub fn show_screens(
         offline_email: bool,
         transcript: bool,
         token: Option<String>,
         conversation: Option<String>,
+        prechat: bool,
     ) {
-        crate::screens::show(offline_email, transcript, token, conversation);
+        crate::screens::show(offline_email, transcript, token, conversation, prechat);
+    }
+
+    /// The header's history button was pressed: shows the visitor's past conversations in
+    /// the panel (again, if shown), with `current` the conversation the widget shows and
+    /// `locale` the visitor's, for dates.
+    #[wasm_bindgen]
+    pub fn show_past(token: String, current: Option<String>, locale: String) {
+        crate::past_conversations::show(token, current, locale);
     }
 }

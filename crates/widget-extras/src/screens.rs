@@ -1,15 +1,17 @@
 //! The extras' screens beside the widget's composer and rating prompt: the widget says which
 //! apply (`show_screens`, whenever that changes) and this module puts each in its place in
 //! the widget's DOM, or takes it away. Each lives in an element of its own, a sibling of the
-//! widget's: the offline email form just before the composer, the transcript button just
-//! after the rating prompt.
+//! widget's: the offline email form and the pre-chat form just before the composer, the
+//! transcript button just after the rating prompt.
 
 use std::any::Any;
 use std::cell::RefCell;
 use std::thread::LocalKey;
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
+
+use crate::find;
 
 /// One placed screen: its element, what it is for (the conversation, for the transcript),
 /// and its mounted view.
@@ -24,23 +26,33 @@ type Slot = RefCell<Option<Placed>>;
 thread_local! {
     static OFFLINE_EMAIL: Slot = const { RefCell::new(None) };
     static TRANSCRIPT: Slot = const { RefCell::new(None) };
+    static PRECHAT: Slot = const { RefCell::new(None) };
 }
 
 /// Shows or takes away each screen as the widget says.
-pub fn show(offline: bool, transcript: bool, token: Option<String>, conversation: Option<String>) {
+pub fn show(
+    offline: bool,
+    transcript: bool,
+    token: Option<String>,
+    conversation: Option<String>,
+    prechat: bool,
+) {
     crate::style::inject();
+    // Once answered (or the visitor found known) the form is done for the page's life.
+    let prechat_token = token
+        .clone()
+        .filter(|_| prechat && !crate::prechat_form::done());
+    place(
+        &PRECHAT,
+        prechat_token.map(|t| (t, None)),
+        before_composer,
+        |host, (token, _)| crate::prechat_form::mount(host, token),
+    );
     let offline_token = token.clone().filter(|_| offline);
     place(
         &OFFLINE_EMAIL,
         offline_token.map(|t| (t, None)),
-        |host| {
-            let composer = find(".tw-composer")?;
-            composer
-                .parent_node()?
-                .insert_before(host, Some(&composer))
-                .ok()?;
-            Some(())
-        },
+        before_composer,
         |host, (token, _)| crate::offline_email::mount(host, token),
     );
     let transcript = token.zip(conversation).filter(|_| transcript);
@@ -101,9 +113,12 @@ fn place(
     }));
 }
 
-fn find(selector: &str) -> Option<Element> {
-    leptos::prelude::document()
-        .query_selector(selector)
-        .ok()
-        .flatten()
+/// Puts `host` just before the composer.
+fn before_composer(host: &HtmlElement) -> Option<()> {
+    let composer = find(".tw-composer")?;
+    composer
+        .parent_node()?
+        .insert_before(host, Some(&composer))
+        .ok()?;
+    Some(())
 }
