@@ -1,191 +1,46 @@
 //! Writing the frames and request bodies a client sends, byte for byte as serde_json
 //! writes them (the tests compare every variant), without serde_json's per-type
-//! serializer code in the wasm.
+//! serializer code in the wasm. The writers are the [`tidings_wire::ToJson`] impls `#[derive(Wire)]`
+//! generates from the protocol types' own declarations; these functions name them.
 
 use tidings_protocol::http::{
     CreateVisitorRequest, RatingRequest, TranscriptRequest, UpdateVisitorRequest,
 };
-use tidings_protocol::{ClientFrame, PresenceStatus};
-use uuid::Uuid;
-
-use crate::json::write;
+use tidings_protocol::ClientFrame;
+use tidings_wire::to_string;
 
 /// One `ClientFrame` as socket text: `{"type":…, fields in declaration order}`.
 pub fn client_frame(frame: &ClientFrame) -> String {
-    let mut out = String::with_capacity(64);
-    let kind = match frame {
-        ClientFrame::Auth { .. } => "auth",
-        ClientFrame::Subscribe { .. } => "subscribe",
-        ClientFrame::Unsubscribe { .. } => "unsubscribe",
-        ClientFrame::Send { .. } => "send",
-        ClientFrame::Typing { .. } => "typing",
-        ClientFrame::Read { .. } => "read",
-        ClientFrame::Delivered { .. } => "delivered",
-        ClientFrame::Presence { .. } => "presence",
-        ClientFrame::WatchQueue => "watch_queue",
-        ClientFrame::Ping { .. } => "ping",
-        ClientFrame::Pong { .. } => "pong",
-    };
-    out.push_str("{\"type\":\"");
-    out.push_str(kind);
-    out.push('"');
-    match frame {
-        ClientFrame::Auth { token, version } => {
-            string_field(&mut out, "token", token);
-            number_field(&mut out, "version", *version as u64);
-        }
-        ClientFrame::Subscribe {
-            conversation_id,
-            after_seq,
-        } => {
-            uuid_field(&mut out, "conversation_id", *conversation_id);
-            number_field(&mut out, "after_seq", *after_seq);
-        }
-        ClientFrame::Unsubscribe { conversation_id } => {
-            uuid_field(&mut out, "conversation_id", *conversation_id);
-        }
-        ClientFrame::Send {
-            id,
-            conversation_id,
-            body,
-        } => {
-            uuid_field(&mut out, "id", *id);
-            if let Some(conversation_id) = conversation_id {
-                uuid_field(&mut out, "conversation_id", *conversation_id);
-            }
-            string_field(&mut out, "body", body);
-        }
-        ClientFrame::Typing {
-            conversation_id,
-            typing,
-        } => {
-            uuid_field(&mut out, "conversation_id", *conversation_id);
-            out.push_str(if *typing {
-                ",\"typing\":true"
-            } else {
-                ",\"typing\":false"
-            });
-        }
-        ClientFrame::Read {
-            conversation_id,
-            seq,
-        }
-        | ClientFrame::Delivered {
-            conversation_id,
-            seq,
-        } => {
-            uuid_field(&mut out, "conversation_id", *conversation_id);
-            number_field(&mut out, "seq", *seq);
-        }
-        ClientFrame::Presence { status } => {
-            let name = match status {
-                PresenceStatus::Online => "online",
-                PresenceStatus::Away => "away",
-                PresenceStatus::Offline => "offline",
-            };
-            string_field(&mut out, "status", name);
-        }
-        ClientFrame::WatchQueue => {}
-        ClientFrame::Ping { nonce } | ClientFrame::Pong { nonce } => {
-            number_field(&mut out, "nonce", *nonce);
-        }
-    }
-    out.push('}');
-    out
+    to_string(frame)
 }
 
 /// `POST /v1/visitors` body.
 pub fn create_visitor_request(request: &CreateVisitorRequest) -> String {
-    visitor_details(&request.name, &request.email, &request.page_url)
+    to_string(request)
 }
 
-/// `PATCH /v1/visitor` body: the details, then `user_id`, `user_hash` and `time_zone` only when given
-/// (as serde skips them).
+/// `PATCH /v1/visitor` body: the details, then `user_id`, `user_hash` and `time_zone` only
+/// when given (as serde skips them).
 pub fn update_visitor_request(request: &UpdateVisitorRequest) -> String {
-    let mut out = visitor_details(&request.name, &request.email, &request.page_url);
-    out.pop();
-    for (name, value) in [
-        ("user_id", &request.user_id),
-        ("user_hash", &request.user_hash),
-        ("time_zone", &request.time_zone),
-    ] {
-        if value.is_some() {
-            optional_string_field(&mut out, name, value);
-        }
-    }
-    out.push('}');
-    out
+    to_string(request)
 }
 
 /// `POST /v1/conversations/{id}/rating` body.
 pub fn rating_request(request: &RatingRequest) -> String {
-    let mut out = String::from("{\"rating\":");
-    out.push_str(&request.rating.to_string());
-    optional_string_field(&mut out, "feedback", &request.feedback);
-    out.push('}');
-    out
+    to_string(request)
 }
 
 /// `POST /v1/conversations/{id}/transcript` body: `{}`, or `{"email":…}` when given.
 pub fn transcript_request(request: &TranscriptRequest) -> String {
-    match &request.email {
-        Some(email) => {
-            let mut out = String::from("{\"email\":");
-            write::string(&mut out, email);
-            out.push('}');
-            out
-        }
-        None => "{}".into(),
-    }
-}
-
-/// `{"name":…,"email":…,"page_url":…}`, `null` for what is not given.
-fn visitor_details(name: &Option<String>, email: &Option<String>, page: &Option<String>) -> String {
-    let mut out = String::from("{\"name\":");
-    optional_string(&mut out, name);
-    optional_string_field(&mut out, "email", email);
-    optional_string_field(&mut out, "page_url", page);
-    out.push('}');
-    out
-}
-
-fn key(out: &mut String, key: &str) {
-    out.push_str(",\"");
-    out.push_str(key);
-    out.push_str("\":");
-}
-
-fn string_field(out: &mut String, name: &str, value: &str) {
-    key(out, name);
-    write::string(out, value);
-}
-
-fn optional_string_field(out: &mut String, name: &str, value: &Option<String>) {
-    key(out, name);
-    optional_string(out, value);
-}
-
-fn optional_string(out: &mut String, value: &Option<String>) {
-    match value {
-        Some(value) => write::string(out, value),
-        None => out.push_str("null"),
-    }
-}
-
-fn uuid_field(out: &mut String, name: &str, value: Uuid) {
-    key(out, name);
-    write::uuid(out, value);
-}
-
-fn number_field(out: &mut String, name: &str, value: u64) {
-    key(out, name);
-    out.push_str(&value.to_string());
+    to_string(request)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tidings_protocol::frame::ClientFrameType;
+    use tidings_protocol::PresenceStatus;
+    use uuid::Uuid;
 
     #[test]
     fn every_client_frame_is_written_as_serde_writes_it() {

@@ -22,8 +22,12 @@
 //!   at a fraction of the wasm size (the socket uses it; use it for any frame text).
 //! - [`encode`]: `client_frame(&frame)` and the widget's request bodies, the same text as
 //!   serde_json writes.
-//! - [`json`]: a small JSON reader (`parse` into [`json::Json`]) and `json::write` helpers,
-//!   which `decode` and the stored outbox format use instead of serde_json's derives.
+//!   Both are thin wrappers over the readers and writers `#[derive(Wire)]` generates from
+//!   the protocol types' own declarations (`tidings-protocol`'s `wire` feature, see
+//!   `tidings-wire`): the one source of truth for the wire.
+//! - [`json`]: a small JSON reader (`parse` into [`json::Json`]) and `json::write` helpers
+//!   (re-exported from `tidings-wire`), which the codec and the stored outbox format use
+//!   instead of serde_json's derives.
 //! - [`subscriptions`]: [`subscriptions::PendingSubscriptions`], the subscribes not yet
 //!   answered by a snapshot, which the socket re-sends after a `rate_limited` refusal.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
@@ -63,7 +67,6 @@ pub mod decode;
 pub mod encode;
 pub mod file_size;
 pub mod i18n;
-pub mod json;
 pub mod linkify;
 pub mod outbox;
 mod outbox_format;
@@ -73,6 +76,10 @@ pub mod unread;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// The JSON reader and writer the codec is built on; it lives in `tidings-wire`, where the
+/// protocol's generated readers and writers can see it.
+pub use tidings_wire::json;
 
 pub use backoff::Backoff;
 pub use connection::ConnectionState;

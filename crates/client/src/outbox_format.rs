@@ -1,8 +1,14 @@
 //! How an [`OutboxEntry`] is stored: the JSON serde's derive writes and reads (so entries
-//! written by earlier versions of the app still load), encoded and decoded by hand to keep
-//! serde_json's per-type code out of the wasm. The tests hold it to serde's output.
+//! written by earlier versions of the app still load), encoded and decoded with the
+//! codec's helpers to keep serde_json's per-type code out of the wasm. The entry is the
+//! client's own type, not a protocol type, and its enum is externally tagged, which
+//! `#[derive(Wire)]` does not generate; the error code inside is the protocol's generated
+//! reader and writer. The tests hold it to serde's output.
 
-use crate::decode::model::{defaulted, error_code, error_code_name, field, optional};
+use tidings_protocol::ErrorCode;
+use tidings_wire::{FromJson, ToJson};
+
+use crate::decode::model::{defaulted, field, optional};
 use crate::decode::model::{i64, string, u32, uuid};
 use crate::json::{self, write, Json};
 use crate::outbox::{EntryState, OutboxEntry};
@@ -29,9 +35,9 @@ impl OutboxEntry {
         match &self.state {
             EntryState::Pending => out.push_str("\"pending\""),
             EntryState::Failed { code, reason } => {
-                out.push_str("{\"failed\":{\"code\":\"");
-                out.push_str(error_code_name(*code));
-                out.push_str("\",\"reason\":");
+                out.push_str("{\"failed\":{\"code\":");
+                code.to_json(&mut out);
+                out.push_str(",\"reason\":");
                 write::string(&mut out, reason);
                 out.push_str("}}");
             }
@@ -61,7 +67,7 @@ fn state(value: &Json) -> Option<EntryState> {
         Json::Object(fields) if fields.len() == 1 => {
             let failed = field(value, "failed", Some)?;
             Some(EntryState::Failed {
-                code: field(failed, "code", error_code)?,
+                code: field(failed, "code", ErrorCode::from_json)?,
                 reason: field(failed, "reason", string)?,
             })
         }
@@ -72,7 +78,6 @@ fn state(value: &Json) -> Option<EntryState> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tidings_protocol::ErrorCode;
     use uuid::Uuid;
 
     fn entries() -> Vec<OutboxEntry> {

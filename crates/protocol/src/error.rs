@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A machine-readable reason; every error also carries a human message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The frame or body was not valid JSON.

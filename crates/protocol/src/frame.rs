@@ -13,6 +13,7 @@ use crate::model::{
 
 /// Frames a client (widget or console) sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[strum_discriminants(
     name(ClientFrameType),
@@ -102,6 +103,7 @@ impl ClientFrame {
 
 /// Frames the server sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[strum_discriminants(
     name(ServerFrameType),
@@ -174,10 +176,12 @@ pub enum ServerFrame {
     /// Answer to `watch_queue`: the first page of the waiting list (the longest-waiting),
     /// the active conversations the agent may see, and the most recent ended ones, newest
     /// activity first.
+    #[cfg_attr(feature = "wire", wire(feature = "agent-frames"))]
     Queue { conversations: Vec<Conversation> },
     /// Best presence among agents changed (online beats away beats offline).
     Availability { status: PresenceStatus },
     /// Agents only: one agent's presence changed.
+    #[cfg_attr(feature = "wire", wire(feature = "agent-frames"))]
     AgentPresence {
         agent_id: Uuid,
         name: String,
@@ -187,13 +191,16 @@ pub enum ServerFrame {
     /// `watch_queue` and again whenever the team changes (an agent added, removed,
     /// renamed, promoted or demoted); it replaces whatever the client held, and
     /// `agent_presence` frames keep it live in between.
+    #[cfg_attr(feature = "wire", wire(feature = "agent-frames"))]
     Agents { agents: Vec<Agent> },
     /// Agents only: every canned response. Sent after `watch_queue` and again whenever
     /// an admin adds, edits or deletes one; it replaces whatever the client held.
+    #[cfg_attr(feature = "wire", wire(feature = "agent-frames"))]
     CannedResponses { responses: Vec<CannedResponse> },
     /// Agents only: the page a visitor is on changed (a page load or an in-page
     /// navigation), with their time zone; sent to the agents following one of their
     /// conversations that is not ended.
+    #[cfg_attr(feature = "wire", wire(feature = "agent-frames"))]
     VisitorPage {
         visitor_id: Uuid,
         conversation_id: Uuid,

@@ -10,6 +10,7 @@ use crate::model::{Agent, Conversation, Message};
 
 /// `POST /v1/visitors`: a new anonymous visitor. All fields optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(deny_unknown_fields)]
 pub struct CreateVisitorRequest {
     #[serde(default)]
@@ -22,6 +23,7 @@ pub struct CreateVisitorRequest {
 
 /// Answer to `POST /v1/visitors`. The token is shown once; the server keeps its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct CreateVisitorResponse {
     pub visitor_id: Uuid,
     pub token: String,
@@ -29,6 +31,7 @@ pub struct CreateVisitorResponse {
 
 /// `PATCH /v1/visitor`: attach details (`Tidings('identify', …)`, the page the visitor is on).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVisitorRequest {
     #[serde(default)]
@@ -67,6 +70,7 @@ pub struct VisitorProfile {
 
 /// `GET /v1/visitor/conversations` and `GET /v1/conversations?filter=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct ConversationList {
     pub conversations: Vec<Conversation>,
     /// `filter=waiting` only: more waiting conversations follow; pass this as `after` to
@@ -104,6 +108,7 @@ pub struct VisitorBlock {
 /// `GET /v1/conversations/{id}/messages?before_seq=N&limit=M`: the page of messages
 /// just below `before_seq` (or the latest page), in ascending seq order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct HistoryPage {
     pub messages: Vec<Message>,
     /// Whether older messages exist below the first one returned.
@@ -161,6 +166,7 @@ pub struct TransferRequest {
 
 /// `POST /v1/conversations/{id}/rating` (the visitor, once ended).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(deny_unknown_fields)]
 pub struct RatingRequest {
     /// 1..=5 stars.
@@ -171,6 +177,7 @@ pub struct RatingRequest {
 
 /// The body of every HTTP error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -289,6 +296,7 @@ pub struct SetPasswordRequest {
 /// the transcript to `email`, else to the visitor's own email. Only on servers that send
 /// email (`hello.email`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(deny_unknown_fields)]
 pub struct TranscriptRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]

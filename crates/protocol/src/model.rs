@@ -8,6 +8,7 @@ pub type Millis = i64;
 
 /// Who is on the other end of a connection or request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Visitor,
@@ -19,17 +20,21 @@ pub enum Role {
 /// private notes an agent wrote for the team: they take a seq like any message, but only
 /// agents ever receive them (never a visitor, on any path).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(rename_all = "snake_case")]
 pub enum Sender {
     Visitor,
     Agent,
     System,
+    /// Private notes reach agents only: the widget refuses one like any unknown value.
+    #[cfg_attr(feature = "wire", wire(feature = "agent-frames"))]
     Note,
 }
 
 /// Lifecycle of a conversation: `waiting` until an agent claims or answers it, then
 /// `active`, then `ended` when an agent closes it. It never goes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationStatus {
     Waiting,
@@ -58,6 +63,7 @@ impl ConversationStatus {
 
 /// An agent's presence. `Offline` means no console of theirs is connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(rename_all = "snake_case")]
 pub enum PresenceStatus {
     Online,
@@ -67,6 +73,7 @@ pub enum PresenceStatus {
 
 /// What a visitor may know about an agent: enough to show a header and avatar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct AgentRef {
     pub id: Uuid,
     pub name: String,
@@ -74,6 +81,7 @@ pub struct AgentRef {
 
 /// An agent as the console sees agents (for reassignment and presence).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct Agent {
     pub id: Uuid,
     pub email: String,
@@ -85,6 +93,7 @@ pub struct Agent {
 /// A stored message. `id` is chosen by the client that wrote it (so retries are
 /// idempotent); `seq` is given by the server, gap-free from 1 within a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct Message {
     pub id: Uuid,
     pub conversation_id: Uuid,
@@ -109,6 +118,7 @@ pub struct Message {
 /// link to the file on the server's origin, present in what the server sends to those who
 /// may see the conversation (see `docs/protocol.md`, "Attachments").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct Attachment {
     pub id: Uuid,
     pub name: String,
@@ -122,6 +132,7 @@ pub struct Attachment {
 
 /// A conversation with everything a list item or a header needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct Conversation {
     pub id: Uuid,
     pub visitor_id: Uuid,
@@ -179,6 +190,7 @@ pub struct Conversation {
 
 /// What happened to a conversation, carried by `conversation` frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::VariantArray)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationEvent {
     /// The visitor's first message opened it.
@@ -199,6 +211,7 @@ pub enum ConversationEvent {
 /// composer. Admins manage them; every agent reads them. The body may hold the
 /// placeholders `{{visitor.name}}` and `{{agent.name}}`, which the console fills in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wire", derive(tidings_wire_derive::Wire))]
 pub struct CannedResponse {
     pub id: Uuid,
     pub title: String,
