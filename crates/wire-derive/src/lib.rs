@@ -122,11 +122,7 @@ fn fieldless_enum(data: &syn::DataEnum, container: &Container) -> Result<(Tokens
 }
 
 /// An internally tagged enum: `{"<tag>": "<variant>", …the variant's fields}`.
-fn tagged_enum(
-    data: &syn::DataEnum,
-    container: &Container,
-    tag: &str,
-) -> Result<(Tokens, Tokens)> {
+fn tagged_enum(data: &syn::DataEnum, container: &Container, tag: &str) -> Result<(Tokens, Tokens)> {
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     for variant in &data.variants {
@@ -138,7 +134,10 @@ fn tagged_enum(
             Fields::Unit => Vec::new(),
             Fields::Named(_) => fields(&variant.fields)?,
             Fields::Unnamed(_) => {
-                return Err(Error::new_spanned(variant, "Wire: tuple variants are not supported"))
+                return Err(Error::new_spanned(
+                    variant,
+                    "Wire: tuple variants are not supported",
+                ))
             }
         };
         let read = read_fields(
@@ -216,7 +215,10 @@ fn write_fields(fields: &[Field]) -> Tokens {
 
 fn fields(fields: &Fields) -> Result<Vec<Field>> {
     let Fields::Named(named) = fields else {
-        return Err(Error::new_spanned(fields, "Wire: only named fields are supported"));
+        return Err(Error::new_spanned(
+            fields,
+            "Wire: only named fields are supported",
+        ));
     };
     named
         .named
@@ -263,7 +265,10 @@ fn container(attrs: &[Attribute]) -> Result<Container> {
             } else if meta.path.is_ident("rename_all") {
                 let rule = meta.value()?.parse::<LitStr>()?;
                 if rule.value() != "snake_case" {
-                    return Err(Error::new_spanned(rule, "Wire: only snake_case is supported"));
+                    return Err(Error::new_spanned(
+                        rule,
+                        "Wire: only snake_case is supported",
+                    ));
                 }
                 container.snake_case = true;
             } else if meta.path.is_ident("deny_unknown_fields") {
@@ -280,7 +285,10 @@ fn container(attrs: &[Attribute]) -> Result<Container> {
 /// Variants carry no serde attributes this codec would have to follow (`rename`, …).
 fn no_serde_attributes(attrs: &[Attribute]) -> Result<()> {
     match attrs.iter().find(|a| a.path().is_ident("serde")) {
-        Some(attr) => Err(Error::new_spanned(attr, "Wire: serde attributes on a variant")),
+        Some(attr) => Err(Error::new_spanned(
+            attr,
+            "Wire: serde attributes on a variant",
+        )),
         None => Ok(()),
     }
 }

@@ -46,15 +46,20 @@ fn maybe_text() -> impl Strategy<Value = Option<String>> {
 }
 
 fn agent() -> impl Strategy<Value = Agent> {
-    (id(), text(), text(), any::<bool>(), select(PresenceStatus::VARIANTS)).prop_map(
-        |(id, email, name, is_admin, status)| Agent {
+    (
+        id(),
+        text(),
+        text(),
+        any::<bool>(),
+        select(PresenceStatus::VARIANTS),
+    )
+        .prop_map(|(id, email, name, is_admin, status)| Agent {
             id,
             email,
             name,
             is_admin,
             status,
-        },
-    )
+        })
 }
 
 fn attachment() -> impl Strategy<Value = Attachment> {
@@ -72,11 +77,20 @@ fn attachment() -> impl Strategy<Value = Attachment> {
 fn message() -> impl Strategy<Value = Message> {
     (
         (id(), id(), any::<u64>(), select(Sender::VARIANTS)),
-        (maybe_text(), proptest::option::of(id()), text(), any::<i64>()),
+        (
+            maybe_text(),
+            proptest::option::of(id()),
+            text(),
+            any::<i64>(),
+        ),
         proptest::option::of(attachment()),
     )
         .prop_map(
-            |((id, conversation_id, seq, sender), (author_name, agent_id, body, created_at), attachment)| {
+            |(
+                (id, conversation_id, seq, sender),
+                (author_name, agent_id, body, created_at),
+                attachment,
+            )| {
                 Message {
                     id,
                     conversation_id,
@@ -106,8 +120,22 @@ fn conversation() -> impl Strategy<Value = Conversation> {
             millis.clone(),
             proptest::option::of(any::<u8>()),
         ),
-        (maybe_text(), maybe_text(), maybe_text(), maybe_text(), maybe_text(), maybe_text()),
-        (any::<u64>(), any::<i64>(), maybe_text(), any::<u64>(), any::<u64>(), any::<u64>()),
+        (
+            maybe_text(),
+            maybe_text(),
+            maybe_text(),
+            maybe_text(),
+            maybe_text(),
+            maybe_text(),
+        ),
+        (
+            any::<u64>(),
+            any::<i64>(),
+            maybe_text(),
+            any::<u64>(),
+            any::<u64>(),
+            any::<u64>(),
+        ),
         (any::<u32>(), any::<bool>(), millis),
     )
         .prop_map(|(a, b, c, d)| Conversation {

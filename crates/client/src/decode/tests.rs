@@ -249,7 +249,10 @@ fn reads_and_writes_every_enum_value_as_serde_does() {
     {
         for value in values {
             let text = serde_json::to_string(value).unwrap();
-            assert_eq!(T::from_json(&json::parse(&text).unwrap()).as_ref(), Some(value));
+            assert_eq!(
+                T::from_json(&json::parse(&text).unwrap()).as_ref(),
+                Some(value)
+            );
             assert_eq!(tidings_wire::to_string(value), text);
         }
     }
