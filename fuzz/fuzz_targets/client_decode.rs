@@ -1,4 +1,5 @@
-//! The client's hand-written decoders against serde's derive for the same types: server
+//! The client's decoders (generated from the protocol types by `#[derive(Wire)]`, and the
+//! outbox's and tab notes' readers) against serde's derive for the same types: server
 //! frames (`decode::server_frame`), the API answers it reads (`decode::body` with the
 //! `model` readers), stored outbox entries (`OutboxEntry::from_json`) and the widget's
 //! notes between tabs (`TabNote::from_json`). The contract is `tidings_fuzz::differential`:

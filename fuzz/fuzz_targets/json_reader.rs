@@ -1,4 +1,4 @@
-//! The client's hand-written JSON reader (`tidings_client::json`) against serde_json: for
+//! The client's JSON reader (`tidings_client::json`, from `tidings-wire`) against serde_json: for
 //! any text, both accept or both refuse, and what they read is the same value. Also its
 //! string writer: any text written by it is what serde_json writes, and reads back.
 
