@@ -58,9 +58,15 @@ fn expand(input: &DeriveInput) -> Result<Tokens> {
             let fields = fields(&data.fields)?;
             let read = read_fields(&fields, quote!(Self), None, container.deny_unknown_fields);
             let binds = fields.iter().map(|f| &f.ident);
-            let write = write_fields(&fields);
+            let write = write_fields(&fields, false);
             (
-                quote!(let o = ::tidings_wire::object(value)?; #read),
+                // A non-object fails at its first required field; only a struct whose fields
+                // may all be missing needs to check that it is an object at all.
+                if fields.iter().all(|f| f.may_be_missing) {
+                    quote!(let o = ::tidings_wire::object(value)?; #read)
+                } else {
+                    quote!(let o = value; #read)
+                },
                 quote! {
                     let Self { #(#binds),* } = self;
                     out.push('{');
@@ -148,17 +154,20 @@ fn tagged_enum(data: &syn::DataEnum, container: &Container, tag: &str) -> Result
         );
         reads.push(quote!(#gate #wire_name => { #read }));
         let binds = fields.iter().map(|f| &f.ident);
-        let write = write_fields(&fields);
+        // `{"<tag>":"<variant>"` as one constant.
+        let open = format!("{{\"{tag}\":\"{wire_name}\"");
+        let write = write_fields(&fields, true);
         writes.push(quote! {
             Self::#ident { #(#binds),* } => {
-                ::tidings_wire::open_tagged(out, #tag, #wire_name);
+                out.push_str(#open);
                 #write
             }
         });
     }
     Ok((
         quote! {
-            let o = ::tidings_wire::object(value)?;
+            // A non-object has no tag: no need to check that it is an object first.
+            let o = value;
             match ::tidings_wire::tag(o, #tag)? {
                 #(#reads)*
                 _ => ::core::option::Option::None,
@@ -198,18 +207,35 @@ fn read_fields(fields: &[Field], path: Tokens, tag: Option<&str>, deny: bool) ->
 
 /// Each field as `"key":value` in declaration order, as serde writes them, leaving out
 /// those whose `skip_serializing_if` holds. The fields are bound by name (`&T`).
-fn write_fields(fields: &[Field]) -> Tokens {
-    let writes = fields.iter().map(|f| {
+///
+/// `written_before`: something is always written before the first field (a tag). Where the
+/// derive knows whether a comma is due, the key is one constant (`,"key":`); only a key
+/// after fields that may all be skipped asks the text at run time.
+fn write_fields(fields: &[Field], mut written_before: bool) -> Tokens {
+    let mut writes = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
         let (ident, key) = (&f.ident, &f.key);
+        let key = if written_before {
+            let text = format!(",\"{key}\":");
+            quote!(out.push_str(#text);)
+        } else if i == 0 {
+            let text = format!("\"{key}\":");
+            quote!(out.push_str(#text);)
+        } else {
+            quote!(::tidings_wire::key(out, #key);)
+        };
         let write = quote! {
-            ::tidings_wire::key(out, #key);
+            #key
             ::tidings_wire::ToJson::to_json(#ident, out);
         };
-        match &f.skip_serializing_if {
+        writes.push(match &f.skip_serializing_if {
             Some(skip) => quote!(if !#skip(#ident) { #write }),
-            None => write,
-        }
-    });
+            None => {
+                written_before = true;
+                write
+            }
+        });
+    }
     quote!(#(#writes)*)
 }
 

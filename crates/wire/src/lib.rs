@@ -85,20 +85,14 @@ pub fn only_keys(object: &Json, known: &[&str]) -> bool {
     }
 }
 
-/// Appends `"key":`, after a comma unless it is the object's first key.
+/// Appends `"key":`, after a comma unless it is the object's first key: for a key after
+/// fields that may all have been skipped (elsewhere the derive writes the key as a constant).
 pub fn key(out: &mut String, key: &str) {
     // Only an object's opening brace ends the text with `{`: every value ends otherwise.
     if !out.ends_with('{') {
         out.push(',');
     }
     json::write::key(out, key);
-}
-
-/// Opens an internally tagged object: `{"type":"name"`.
-pub fn open_tagged(out: &mut String, tag: &str, name: &str) {
-    out.push('{');
-    key(out, tag);
-    name_str(out, name);
 }
 
 /// Appends a name that needs no escaping (an enum value, a tag), quoted.
