@@ -37,13 +37,16 @@ pub const LOADER_BUDGET: usize = 3_072;
 /// screens live in the extras: the header's history button and its call, the pre-chat
 /// decision (a setting, a signal, `identify` turning it off) and its argument to the
 /// extras. Built into the widget they had cost 13.9 KB.
-pub const WIDGET_BUDGET: usize = 168_039;
+/// Then by the wire codec generated from the protocol types (issue 11 item 3,
+/// `#[derive(Wire)]` in place of the hand-written readers and writers, +10 measured at the
+/// same path: 168,028 → 168,038; 137,983 → 138,238 brotli).
+pub const WIDGET_BUDGET: usize = 168_049;
 /// The open widget built with stable, on a machine without nightly (its std keeps the
 /// panic machinery): the same code measured 166,698, rounded up, and raised as the nightly
 /// budget was (the extras hook, `history.rs`, attachments, languages, and the pre-chat
-/// form's and past conversations' hooks included, by the nightly build's figures).
-/// Also a ratchet.
-pub const WIDGET_BUDGET_STABLE: usize = 192_039;
+/// form's and past conversations' hooks included, and the generated wire codec, by the
+/// nightly build's figures). Also a ratchet.
+pub const WIDGET_BUDGET_STABLE: usize = 192_049;
 
 /// The widget's extras (`crates/widget-extras`: emoji picker, offline email, transcript,
 /// pre-chat form, past conversations), which a visitor downloads only on first use of one of
