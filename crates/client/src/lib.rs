@@ -24,6 +24,11 @@
 //!   serde_json writes.
 //! - [`json`]: a small JSON reader (`parse` into [`json::Json`]) and `json::write` helpers,
 //!   which `decode` and the stored outbox format use instead of serde_json's derives.
+//! - [`settle`]: delivery's settling, once for both apps: `settle(frame, outbox, timelines)`
+//!   pumps the outbox on `hello`, acknowledges on `ack`, refuses on an `error` naming a
+//!   message (in the outbox and the timeline), and returns what the app hears
+//!   ([`settle::Settled`]); `disconnected(outbox)` on loss. The browser's `Realtime` calls
+//!   it for every frame, so no app wires these steps itself.
 //! - [`subscriptions`]: [`subscriptions::PendingSubscriptions`], the subscribes not yet
 //!   answered by a snapshot, which the socket re-sends after a `rate_limited` refusal.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
@@ -47,6 +52,12 @@
 //!   handler: `pump()` on `hello` and when another tab changed the outbox,
 //!   `acknowledged(id)` on `ack`, `refused(id, code, reason)` on an `error` with an id,
 //!   `disconnected()` on loss; `retry`/`discard` for failed messages.
+//! - `web::realtime::Realtime::new(url, prefix, storage, locks, app)`: the socket and the
+//!   outbox above as one service, settled by [`settle`]. The app implements
+//!   `RealtimeApp` (its resume points, its timelines, what it hears: [`settle::Settled`],
+//!   the connection state, a loss, a refused token) and sends intents: `send` (a message,
+//!   stored first), `send_frame` (read, delivered, typing, ...), `subscribe`, `retry`,
+//!   `discard`. Both apps use it; neither touches the outbox sender directly.
 //! - `web::storage::LocalStorage`: the [`Storage`] over `localStorage`.
 //! - `web::tabs`: `TabChannel::open(name, on_message)` / `post(text)` (text over
 //!   `BroadcastChannel`), `request_lock(name, |guard| …)` and `become_leader(name, …)`
@@ -67,6 +78,7 @@ pub mod json;
 pub mod linkify;
 pub mod outbox;
 mod outbox_format;
+pub mod settle;
 pub mod subscriptions;
 pub mod timeline;
 pub mod unread;
