@@ -47,11 +47,8 @@
 //!   `state()`, `shutdown()`. Frames arrive at `SocketHandler::on_frame`, status at
 //!   `on_state`, loss at `on_disconnected`, a refused token at `on_unauthorized`.
 //!   `Socket::same_origin_url()` gives `ws(s)://<host>/v1/socket`.
-//! - `web::delivery::Delivery::new(socket, prefix)`: the outbox in `localStorage` sent
-//!   over the socket by one tab at a time (Web Lock). Call `enqueue` to send, and from the
-//!   handler: `pump()` on `hello` and when another tab changed the outbox,
-//!   `acknowledged(id)` on `ack`, `refused(id, code, reason)` on an `error` with an id,
-//!   `disconnected()` on loss; `retry`/`discard` for failed messages.
+//! - `web::delivery::Delivery`: the outbox in storage sent over the socket by one tab at a
+//!   time (Web Lock); `Realtime` drives it through [`settle`], the apps never do.
 //! - `web::realtime::Realtime::new(url, prefix, storage, locks, app)`: the socket and the
 //!   outbox above as one service, settled by [`settle`]. The app implements
 //!   `RealtimeApp` (its resume points, its timelines, what it hears: [`settle::Settled`],
@@ -66,7 +63,9 @@
 //!
 //! A widget uses one `Timeline` for its conversation, sends with `conversation_id: None`
 //! and prefix `tidings.outbox.visitor.`; a console keeps a `Timeline` per conversation,
-//! sends with the conversation's id, and uses a prefix with the agent's id.
+//! sends with the conversation's id, and uses a prefix with the agent's id. Each tells
+//! `Realtime` where its timelines are (`RealtimeApp::timeline`), so acks and refusals
+//! reach them without the app's help.
 
 pub mod backoff;
 pub mod connection;
