@@ -205,7 +205,7 @@ pub fn apply(model: &mut Model, frame: ServerFrame) -> Vec<Effect> {
 
 fn on_message(model: &mut Model, message: Message, effects: &mut Vec<Effect>) {
     let conversation_id = message.conversation_id;
-    if model.current() != Some(conversation_id) || model.timeline.contains(message.id) {
+    if model.current() != Some(conversation_id) {
         return;
     }
     let sender = message.sender;

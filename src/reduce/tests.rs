@@ -442,3 +442,29 @@ fn reads_raise_the_visitors_read_seq_of_the_shown_conversation_only() {
     read_up_to(&mut model, uuid(2), 9);
     assert_eq!(model.conversation.as_ref().unwrap().visitor_read_seq, 7);
 }
+
+#[test]
+fn a_streamed_copy_of_a_pending_message_confirms_it_even_without_its_ack() {
+    // Written offline into an ended conversation, the message started a new one: its ack
+    // named a conversation not shown yet, so the copy streamed after the switch is what
+    // turns the pending message into a sent one.
+    let mut model = live();
+    let mut mine = message(2, 1, Sender::Visitor);
+    model.timeline.add_local(LocalMessage {
+        id: mine.id,
+        sender: Sender::Visitor,
+        author_name: None,
+        body: mine.body.clone(),
+        created_at: 1,
+        refused: None,
+    });
+    adopt(
+        &mut model,
+        conversation(2, 20, ConversationStatus::Waiting),
+        false,
+    );
+    mine.conversation_id = uuid(2);
+    apply(&mut model, ServerFrame::Message { message: mine });
+    assert!(model.timeline.local().is_empty());
+    assert_eq!(model.timeline.messages().count(), 1);
+}
