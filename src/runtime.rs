@@ -53,7 +53,6 @@ pub struct Runtime {
     /// The token's store (the outbox has a clone of it).
     pub(crate) storage: SharedStorage,
     pub(crate) tabs: RefCell<Option<TabChannel>>,
-    pub(crate) token: RefCell<Option<String>>,
     /// `identify` details that arrived before the visitor existed.
     pub(crate) pending_identify: RefCell<Option<UpdateVisitorRequest>>,
     /// What the reducers remember besides the signals (see [`Held`]).
@@ -67,13 +66,28 @@ pub struct Runtime {
     pub loading_older: Cell<bool>,
 }
 
-thread_local! {
-    static RUNTIME: RefCell<Option<Rc<Runtime>>> = const { RefCell::new(None) };
+/// The page's runtime once started, handed around as a typed Leptos context: components
+/// take it with [`use_runtime`] when they mount and give it to the actions they call, and
+/// `startup` holds it for the loader's messages. Nothing reaches it through a global.
+#[derive(Clone, Copy)]
+pub struct RuntimeHandle(StoredValue<Option<Rc<Runtime>>, LocalStorage>);
+
+impl Default for RuntimeHandle {
+    fn default() -> Self {
+        RuntimeHandle(StoredValue::new_local(None))
+    }
 }
 
-/// The page's runtime, once started.
-pub fn runtime() -> Option<Rc<Runtime>> {
-    RUNTIME.with(|r| r.borrow().clone())
+impl RuntimeHandle {
+    /// The runtime, once `start` ran.
+    pub fn get(self) -> Option<Rc<Runtime>> {
+        self.0.with_value(Clone::clone)
+    }
+}
+
+/// The page's runtime handle (provided by `app::start`).
+pub fn use_runtime() -> RuntimeHandle {
+    expect_context()
 }
 
 /// What the realtime service reports, turned into reducer steps. It holds the runtime
@@ -131,7 +145,7 @@ impl RealtimeApp for Handler {
         let Some(rt) = self.rt.upgrade() else { return };
         leptos::task::spawn_local(async move {
             rt.storage.clone().remove(TOKEN_KEY);
-            rt.token.replace(None);
+            rt.state.token.set_value(None);
             let token = rt.ensure_token().await;
             rt.realtime.connect(token);
         });
@@ -140,7 +154,7 @@ impl RealtimeApp for Handler {
 
 /// Starts everything on the store `startup` chose: call once, inside the app's
 /// reactive owner. The loader's messages reach [`Runtime::on_host`] through `startup`.
-pub fn start(state: ChatState, keeping: Keeping) {
+pub fn start(state: ChatState, keeping: Keeping, handle: RuntimeHandle) {
     state.memory_only.set(!keeping.persistent);
     let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
         state,
@@ -153,7 +167,6 @@ pub fn start(state: ChatState, keeping: Keeping) {
         ),
         storage: keeping.storage,
         tabs: RefCell::new(None),
-        token: RefCell::new(None),
         pending_identify: RefCell::new(None),
         held: RefCell::default(),
         typing_on: Cell::new(false),
@@ -162,11 +175,11 @@ pub fn start(state: ChatState, keeping: Keeping) {
         named_by_page: Cell::new(false),
         loading_older: Cell::new(false),
     });
-    RUNTIME.with(|r| r.replace(Some(rt.clone())));
+    handle.0.set_value(Some(rt.clone()));
 
-    let tabs = TabChannel::open(CHANNEL, |text| {
+    let tabs = TabChannel::open(CHANNEL, move |text| {
         // Another version of the app may post notes this one does not know.
-        if let (Some(rt), Some(note)) = (runtime(), TabNote::from_json(&text)) {
+        if let (Some(rt), Some(note)) = (handle.get(), TabNote::from_json(&text)) {
             rt.on_tab_note(note);
         }
     });
@@ -174,7 +187,7 @@ pub fn start(state: ChatState, keeping: Keeping) {
     crate::sound::claim_leadership(&keeping.locks);
     rt.load_outbox();
     watch_visibility(state);
-    install_effects(state);
+    install_effects(state, handle);
     leptos::task::spawn_local(async move {
         let token = rt.ensure_token().await;
         rt.realtime.connect(token.clone());
@@ -205,7 +218,7 @@ fn watch_visibility(state: ChatState) {
 
 /// Marks messages read while the panel is open and visible, and keeps the loader's badge
 /// and "returning visitor" flag current.
-fn install_effects(state: ChatState) {
+fn install_effects(state: ChatState, handle: RuntimeHandle) {
     Effect::new(move |_| {
         let shown = state.open.get() && state.visible.get();
         let online = state.connection.get() == ConnectionState::Online;
@@ -214,7 +227,7 @@ fn install_effects(state: ChatState) {
         let read = state.read_seq();
         let conversation = state.conversation.with(|c| c.as_ref().map(|c| c.id));
         if let (true, true, Some(id)) = (shown, online && last > read, conversation) {
-            if let Some(rt) = runtime() {
+            if let Some(rt) = handle.get() {
                 rt.mark_read(id, last);
             }
         }
@@ -377,7 +390,8 @@ impl Runtime {
                 storage.remove(&key);
             }
         }
-        let token = self.token.replace(None);
+        let token = self.token();
+        self.state.token.set_value(None);
         let mut model = self.model();
         let effects = reduce::forgotten(&mut model);
         self.finish(model, effects);
