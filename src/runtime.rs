@@ -3,9 +3,8 @@
 //! [`ChatState`] signals the components read.
 //!
 //! What the server says is applied by the reducers of [`crate::reduce`] to a plain
-//! model moved out of the signals for one step (`Runtime::model` and `Runtime::finish`
-//! in `sync.rs`, which also does their effects); this file holds the services, and the
-//! [`RuntimeHandle`] the components pass to the actions they call.
+//! model moved out of the signals for one step ([`Runtime::model`], [`Runtime::finish`]);
+//! this file does their effects, and holds the services the components' actions use.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
