@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::body::{check, DraftCheck};
 use crate::host::{self, ToHost};
-use crate::runtime::{focus_composer, later, Runtime, RuntimeHandle, TabNote};
+use crate::runtime::{focus_composer, later, runtime, Runtime, TabNote};
 use crate::texts::{t, tf};
 
 /// Re-announce "typing" this often while the visitor keeps typing (TTL is 5 s).
@@ -20,10 +20,8 @@ const TYPING_DEBOUNCE_MS: i32 = 300;
 
 /// Sends what the visitor wrote: stored in the outbox first, shown as pending, sent when
 /// the socket is up. Returns whether it was accepted (the composer then clears).
-pub fn send_message(runtime: RuntimeHandle, text: &str) -> bool {
-    let Some(rt) = runtime.get() else {
-        return false;
-    };
+pub fn send_message(text: &str) -> bool {
+    let Some(rt) = runtime() else { return false };
     if check(text) != DraftCheck::Ok {
         return false;
     }
@@ -56,8 +54,8 @@ pub fn send_message(runtime: RuntimeHandle, text: &str) -> bool {
 }
 
 /// Sends a failed message again.
-pub fn retry_message(runtime: RuntimeHandle, id: Uuid) {
-    if let Some(rt) = runtime.get() {
+pub fn retry_message(id: Uuid) {
+    if let Some(rt) = runtime() {
         rt.state.timeline.update(|t| t.retry(id));
         rt.realtime.retry(id);
         rt.tell_tabs(&TabNote::OutboxChanged);
@@ -65,8 +63,8 @@ pub fn retry_message(runtime: RuntimeHandle, id: Uuid) {
 }
 
 /// Gives up on a failed message.
-pub fn discard_message(runtime: RuntimeHandle, id: Uuid) {
-    if let Some(rt) = runtime.get() {
+pub fn discard_message(id: Uuid) {
+    if let Some(rt) = runtime() {
         rt.state.timeline.update(|t| {
             t.remove_local(id);
         });
@@ -76,12 +74,8 @@ pub fn discard_message(runtime: RuntimeHandle, id: Uuid) {
 }
 
 /// Rates the ended conversation. `Err` carries a sentence to show.
-pub async fn rate(
-    runtime: RuntimeHandle,
-    stars: u8,
-    feedback: Option<String>,
-) -> Result<(), String> {
-    let rt = runtime.get().ok_or(t("error.not_ready"))?;
+pub async fn rate(stars: u8, feedback: Option<String>) -> Result<(), String> {
+    let rt = runtime().ok_or(t("error.not_ready"))?;
     let token = rt.token().ok_or(t("error.not_connected"))?;
     let id = rt
         .state
@@ -100,8 +94,8 @@ pub async fn rate(
 }
 
 /// Leaves the ended conversation behind: an empty panel, the next message starts anew.
-pub fn start_new_conversation(runtime: RuntimeHandle) {
-    let Some(rt) = runtime.get() else { return };
+pub fn start_new_conversation() {
+    let Some(rt) = runtime() else { return };
     let mut model = rt.model();
     let effects = crate::reduce::start_new(&mut model);
     rt.finish(model, effects);
@@ -110,8 +104,8 @@ pub fn start_new_conversation(runtime: RuntimeHandle) {
 
 /// The visitor typed (or cleared) the draft: tells the agent, debounced and renewed
 /// before the server's typing TTL lapses.
-pub fn visitor_typing(runtime: RuntimeHandle, has_text: bool) {
-    let Some(rt) = runtime.get() else { return };
+pub fn visitor_typing(has_text: bool) {
+    let Some(rt) = runtime() else { return };
     if !has_text {
         stop_typing(&rt);
         return;
@@ -121,8 +115,8 @@ pub fn visitor_typing(runtime: RuntimeHandle, has_text: bool) {
         return;
     }
     rt.typing_scheduled.set(true);
-    later(TYPING_DEBOUNCE_MS, move || {
-        let Some(rt) = runtime.get() else { return };
+    later(TYPING_DEBOUNCE_MS, || {
+        let Some(rt) = runtime() else { return };
         rt.typing_scheduled.set(false);
         let still_typing = rt.state.draft.with_untracked(|d| !d.trim().is_empty());
         if let (true, Some(id)) = (still_typing, open_conversation(&rt)) {
@@ -158,8 +152,8 @@ fn open_conversation(rt: &Runtime) -> Option<Uuid> {
 }
 
 /// Asks the loader to close the panel (Esc or the close button).
-pub fn request_close(runtime: RuntimeHandle) {
-    if let Some(rt) = runtime.get() {
+pub fn request_close() {
+    if let Some(rt) = runtime() {
         let origin = rt.state.config.with_value(|c| c.host_origin.clone());
         host::post(origin.as_deref(), &ToHost::Close);
     }

@@ -58,9 +58,7 @@ fn mount(mut config: Config, language: &str) {
     leptos::mount::mount_to_body(move || {
         let state = ChatState::new(config, standalone);
         provide_context(state);
-        let runtime = crate::runtime::RuntimeHandle::default();
-        provide_context(runtime);
-        crate::startup::begin(state, runtime);
+        crate::startup::begin(state);
         view! { <ChatWidget/> }
     });
 }

@@ -31,7 +31,7 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
             chat.prechat.get() && chat.open.get() && chat.conversation.with(Option::is_none);
         let tell = offline || (email && ended) || prechat || told == Some(true);
         if tell {
-            let token = chat.token();
+            let token = crate::runtime::runtime().and_then(|rt| rt.token());
             let conversation = chat
                 .conversation
                 .with_untracked(|c| c.as_ref().map(|c| c.id.to_string()));
@@ -48,7 +48,7 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
 /// The header's history button: the extras show the visitor's past conversations in the
 /// panel, beside the current one (`show_past(token, current, locale)`).
 pub fn show_past(chat: ChatState) {
-    let token = chat.token();
+    let token = crate::runtime::runtime().and_then(|rt| rt.token());
     let current = chat
         .conversation
         .with_untracked(|c| c.as_ref().map(|c| c.id.to_string()));

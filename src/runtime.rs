@@ -53,6 +53,7 @@ pub struct Runtime {
     /// The token's store (the outbox has a clone of it).
     pub(crate) storage: SharedStorage,
     pub(crate) tabs: RefCell<Option<TabChannel>>,
+    pub(crate) token: RefCell<Option<String>>,
     /// `identify` details that arrived before the visitor existed.
     pub(crate) pending_identify: RefCell<Option<UpdateVisitorRequest>>,
     /// What the reducers remember besides the signals (see [`Held`]).
@@ -66,28 +67,13 @@ pub struct Runtime {
     pub loading_older: Cell<bool>,
 }
 
-/// The page's runtime once started, handed around as a typed Leptos context: components
-/// take it with [`use_runtime`] when they mount and give it to the actions they call, and
-/// `startup` holds it for the loader's messages. Nothing reaches it through a global.
-#[derive(Clone, Copy)]
-pub struct RuntimeHandle(StoredValue<Option<Rc<Runtime>>, LocalStorage>);
-
-impl Default for RuntimeHandle {
-    fn default() -> Self {
-        RuntimeHandle(StoredValue::new_local(None))
-    }
+thread_local! {
+    static RUNTIME: RefCell<Option<Rc<Runtime>>> = const { RefCell::new(None) };
 }
 
-impl RuntimeHandle {
-    /// The runtime, once `start` ran.
-    pub fn get(self) -> Option<Rc<Runtime>> {
-        self.0.with_value(Clone::clone)
-    }
-}
-
-/// The page's runtime handle (provided by `app::start`).
-pub fn use_runtime() -> RuntimeHandle {
-    expect_context()
+/// The page's runtime, once started.
+pub fn runtime() -> Option<Rc<Runtime>> {
+    RUNTIME.with(|r| r.borrow().clone())
 }
 
 /// What the realtime service reports, turned into reducer steps. It holds the runtime
@@ -145,7 +131,7 @@ impl RealtimeApp for Handler {
         let Some(rt) = self.rt.upgrade() else { return };
         leptos::task::spawn_local(async move {
             rt.storage.clone().remove(TOKEN_KEY);
-            rt.state.token.set_value(None);
+            rt.token.replace(None);
             let token = rt.ensure_token().await;
             rt.realtime.connect(token);
         });
@@ -154,7 +140,7 @@ impl RealtimeApp for Handler {
 
 /// Starts everything on the store `startup` chose: call once, inside the app's
 /// reactive owner. The loader's messages reach [`Runtime::on_host`] through `startup`.
-pub fn start(state: ChatState, keeping: Keeping, handle: RuntimeHandle) {
+pub fn start(state: ChatState, keeping: Keeping) {
     state.memory_only.set(!keeping.persistent);
     let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
         state,
@@ -167,6 +153,7 @@ pub fn start(state: ChatState, keeping: Keeping, handle: RuntimeHandle) {
         ),
         storage: keeping.storage,
         tabs: RefCell::new(None),
+        token: RefCell::new(None),
         pending_identify: RefCell::new(None),
         held: RefCell::default(),
         typing_on: Cell::new(false),
@@ -175,11 +162,11 @@ pub fn start(state: ChatState, keeping: Keeping, handle: RuntimeHandle) {
         named_by_page: Cell::new(false),
         loading_older: Cell::new(false),
     });
-    handle.0.set_value(Some(rt.clone()));
+    RUNTIME.with(|r| r.replace(Some(rt.clone())));
 
-    let tabs = TabChannel::open(CHANNEL, move |text| {
+    let tabs = TabChannel::open(CHANNEL, |text| {
         // Another version of the app may post notes this one does not know.
-        if let (Some(rt), Some(note)) = (handle.get(), TabNote::from_json(&text)) {
+        if let (Some(rt), Some(note)) = (runtime(), TabNote::from_json(&text)) {
             rt.on_tab_note(note);
         }
     });
@@ -187,7 +174,7 @@ pub fn start(state: ChatState, keeping: Keeping, handle: RuntimeHandle) {
     crate::sound::claim_leadership(&keeping.locks);
     rt.load_outbox();
     watch_visibility(state);
-    install_effects(state, handle);
+    install_effects(state);
     leptos::task::spawn_local(async move {
         let token = rt.ensure_token().await;
         rt.realtime.connect(token.clone());
@@ -218,7 +205,7 @@ fn watch_visibility(state: ChatState) {
 
 /// Marks messages read while the panel is open and visible, and keeps the loader's badge
 /// and "returning visitor" flag current.
-fn install_effects(state: ChatState, handle: RuntimeHandle) {
+fn install_effects(state: ChatState) {
     Effect::new(move |_| {
         let shown = state.open.get() && state.visible.get();
         let online = state.connection.get() == ConnectionState::Online;
@@ -227,7 +214,7 @@ fn install_effects(state: ChatState, handle: RuntimeHandle) {
         let read = state.read_seq();
         let conversation = state.conversation.with(|c| c.as_ref().map(|c| c.id));
         if let (true, true, Some(id)) = (shown, online && last > read, conversation) {
-            if let Some(rt) = handle.get() {
+            if let Some(rt) = runtime() {
                 rt.mark_read(id, last);
             }
         }
@@ -390,8 +377,7 @@ impl Runtime {
                 storage.remove(&key);
             }
         }
-        let token = self.token();
-        self.state.token.set_value(None);
+        let token = self.token.replace(None);
         let mut model = self.model();
         let effects = reduce::forgotten(&mut model);
         self.finish(model, effects);

@@ -16,12 +16,12 @@ impl Runtime {
     /// The visitor token: stored, or a new visitor created over HTTP (retried until the
     /// server answers).
     pub(crate) async fn ensure_token(&self) -> String {
-        if let Some(token) = self.token() {
+        if let Some(token) = self.token.borrow().clone() {
             return token;
         }
         let mut storage = self.storage.clone();
         if let Some(token) = storage.get(TOKEN_KEY) {
-            self.state.token.set_value(Some(token.clone()));
+            self.token.replace(Some(token.clone()));
             return token;
         }
         let page_url = self.state.config.with_value(|c| c.page_url.clone());
@@ -31,7 +31,7 @@ impl Runtime {
                 Ok(created) => {
                     // Without storage the token lives for this page only; still usable.
                     let _ = storage.set(TOKEN_KEY, &created.token);
-                    self.state.token.set_value(Some(created.token.clone()));
+                    self.token.replace(Some(created.token.clone()));
                     return created.token;
                 }
                 Err(_) => sleep(backoff.next_delay_ms(js_sys::Math::random()) as i32).await,
@@ -40,7 +40,7 @@ impl Runtime {
     }
 
     pub fn token(&self) -> Option<String> {
-        self.state.token()
+        self.token.borrow().clone()
     }
 
     /// Shows the visitor's latest conversation (ended ones too, for the rating).

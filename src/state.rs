@@ -46,9 +46,6 @@ pub struct ChatState {
     /// asks for it and the page has not named the visitor (set once the visitor's token is
     /// known; the extras check with the server whether the visitor is known already).
     pub prechat: RwSignal<bool>,
-    /// The visitor token, once known (kept by the runtime; the upload and the extras read
-    /// it from here).
-    pub token: StoredValue<Option<String>>,
 }
 
 impl ChatState {
@@ -69,7 +66,6 @@ impl ChatState {
             email: RwSignal::new(false),
             upload: RwSignal::new(None),
             prechat: RwSignal::new(false),
-            token: StoredValue::new(None),
         }
     }
 
@@ -99,11 +95,6 @@ impl ChatState {
             c.as_ref()
                 .map_or((0, 0), |c| (c.agent_delivered_seq, c.agent_read_seq))
         })
-    }
-
-    /// The visitor token, if known yet.
-    pub fn token(&self) -> Option<String> {
-        self.token.get_value()
     }
 
     pub fn locale(&self) -> String {

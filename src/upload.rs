@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, ProgressEvent, XmlHttpRequest};
 
 use crate::api::{self, Failure};
+use crate::runtime::runtime;
 use crate::state::ChatState;
 use tidings_protocol::ConversationStatus;
 
@@ -94,7 +95,7 @@ fn start(state: ChatState, id: Uuid, file: File) {
         percent: 0,
         error: None,
     }));
-    let Some(token) = state.token() else {
+    let Some(token) = runtime().and_then(|rt| rt.token()) else {
         return fail(Failure::Network.message());
     };
     let conversation = state.conversation.with_untracked(|c| {

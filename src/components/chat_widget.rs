@@ -13,19 +13,17 @@ use super::message_list::MessageList;
 use super::rating_prompt::RatingPrompt;
 use super::typing_indicator::TypingIndicator;
 use crate::actions::request_close;
-use crate::runtime::use_runtime;
 use crate::state::use_chat;
 
 #[component]
 pub fn ChatWidget() -> impl IntoView {
     let chat = use_chat();
-    let runtime = use_runtime();
     let ended = Memo::new(move |_| chat.status() == ConversationStatus::Ended);
     crate::extras::follow_screens(chat, ended);
     let title = chat.config.with_value(|c| c.title.clone());
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
-            request_close(runtime);
+            request_close();
         }
     };
     view! {

@@ -7,14 +7,12 @@ use tidings_protocol::{ConversationStatus, PresenceStatus};
 
 use super::avatar::Avatar;
 use crate::actions::request_close;
-use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::t;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let chat = use_chat();
-    let runtime = use_runtime();
     let status = Memo::new(move |_| chat.status());
     let agent = Memo::new(move |_| {
         chat.conversation.with(|c| {
@@ -78,7 +76,7 @@ pub fn Header() -> impl IntoView {
                 hidden=move || chat.conversation.with(Option::is_none)>
                 "↺"
             </button>
-            <button class="tw-close" type="button" aria-label=t("header.close") on:click=move |_| request_close(runtime)>
+            <button class="tw-close" type="button" aria-label=t("header.close") on:click=move |_| request_close()>
                 "×"
             </button>
         </header>

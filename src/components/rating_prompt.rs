@@ -5,14 +5,12 @@ use leptos::prelude::*;
 use tidings_protocol::limits::MAX_FEEDBACK_CHARS;
 
 use crate::actions::{rate, start_new_conversation};
-use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::{number, t, tn};
 
 #[component]
 pub fn RatingPrompt() -> impl IntoView {
     let chat = use_chat();
-    let runtime = use_runtime();
     let stars = RwSignal::new(0u8);
     let feedback = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -34,7 +32,7 @@ pub fn RatingPrompt() -> impl IntoView {
             .collect();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = rate(runtime, n, (!text.is_empty()).then_some(text)).await;
+            let result = rate(n, (!text.is_empty()).then_some(text)).await;
             error.set(result.err());
             busy.set(false);
         });
@@ -92,7 +90,7 @@ pub fn RatingPrompt() -> impl IntoView {
                 type="button"
                 class="tw-new"
                 data-testid="new-conversation"
-                on:click=move |_| start_new_conversation(runtime)
+                on:click=move |_| start_new_conversation()
             >
                 {t("rating.new_conversation")}
             </button>
