@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use tidings_client::web::{new_id, now_ms};
-use tidings_client::{LocalMessage, Timeline};
+use tidings_client::LocalMessage;
 use tidings_protocol::http::RatingRequest;
 use tidings_protocol::{ClientFrame, ConversationStatus, Sender};
 use uuid::Uuid;
@@ -27,7 +27,7 @@ pub fn send_message(text: &str) -> bool {
     }
     let body = text.trim().to_owned();
     let id = new_id();
-    match rt.delivery.enqueue(id, None, body.clone()) {
+    match rt.realtime.send(id, None, body.clone()) {
         Ok(entry) => {
             rt.state.timeline.update(|t| {
                 t.add_local(LocalMessage {
@@ -57,7 +57,7 @@ pub fn send_message(text: &str) -> bool {
 pub fn retry_message(id: Uuid) {
     if let Some(rt) = runtime() {
         rt.state.timeline.update(|t| t.retry(id));
-        rt.delivery.retry(id);
+        rt.realtime.retry(id);
         rt.tell_tabs(&TabNote::OutboxChanged);
     }
 }
@@ -68,7 +68,7 @@ pub fn discard_message(id: Uuid) {
         rt.state.timeline.update(|t| {
             t.remove_local(id);
         });
-        rt.delivery.discard(id);
+        rt.realtime.discard(id);
         rt.tell_tabs(&TabNote::OutboxChanged);
     }
 }
@@ -96,17 +96,9 @@ pub async fn rate(stars: u8, feedback: Option<String>) -> Result<(), String> {
 /// Leaves the ended conversation behind: an empty panel, the next message starts anew.
 pub fn start_new_conversation() {
     let Some(rt) = runtime() else { return };
-    rt.started_new.set(true);
-    rt.delivered_sent.set(0);
-    rt.state.conversation.set(None);
-    rt.state.agent_typing.set(None);
-    rt.state.timeline.update(|t| {
-        let mut next = Timeline::new();
-        for local in t.local() {
-            next.add_local(local.clone());
-        }
-        *t = next;
-    });
+    let mut model = rt.model();
+    let effects = crate::reduce::start_new(&mut model);
+    rt.finish(model, effects);
     focus_composer();
 }
 
@@ -128,7 +120,7 @@ pub fn visitor_typing(has_text: bool) {
         rt.typing_scheduled.set(false);
         let still_typing = rt.state.draft.with_untracked(|d| !d.trim().is_empty());
         if let (true, Some(id)) = (still_typing, open_conversation(&rt)) {
-            if rt.socket.send(&ClientFrame::Typing {
+            if rt.realtime.send_frame(&ClientFrame::Typing {
                 conversation_id: id,
                 typing: true,
             }) {
@@ -144,7 +136,7 @@ fn stop_typing(rt: &Runtime) {
         return;
     }
     if let Some(id) = open_conversation(rt) {
-        rt.socket.send(&ClientFrame::Typing {
+        rt.realtime.send_frame(&ClientFrame::Typing {
             conversation_id: id,
             typing: false,
         });

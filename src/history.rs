@@ -1,15 +1,11 @@
 //! Older messages of the shown conversation, a page at a time: a page load subscribes to
-//! the latest [`TAIL`] seqs only (`Timeline::start_tail`), and the pages before them are
+//! the latest [`crate::reduce::TAIL`] seqs only (`Timeline::start_tail`), and the pages before them are
 //! read over HTTP when the visitor scrolls up or asks for them.
 
 use leptos::prelude::*;
 
 use crate::api;
 use crate::runtime::runtime;
-
-/// How many of the latest seqs a page load replays over the socket; also the size of an
-/// older page read over HTTP.
-pub const TAIL: u64 = 50;
 
 /// Reads the page before the oldest message held, if there is one and none is being read,
 /// keeping the rows in view of `scroller` where they are.

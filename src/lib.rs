@@ -7,7 +7,7 @@
 //!
 //! - `app`: reads the loader's settings, provides the [`state::ChatState`] context,
 //!   starts the runtime and mounts `ChatWidget`.
-//! - `runtime` (services and wiring), `session` (visitor and conversation), `frames` (server frames → state), `actions` (what
+//! - `runtime` (services and wiring), `session` (visitor and conversation), `reduce` (server frames → a plain model, tested natively), `sync` (runs the reducers on the signals and does their effects), `actions` (what
 //!   the components ask for), `api` (HTTP), `host` (postMessage with the loader),
 //!   `startup` (where to keep things: own storage, the host page's through
 //!   `host_store`, or memory), `sound`, `time`, `config`, `extras` (loads the second wasm
@@ -18,6 +18,7 @@
 pub mod adoption;
 pub mod body;
 pub mod catalogs;
+pub mod reduce;
 pub mod settings;
 pub mod tab_note;
 
@@ -34,8 +35,6 @@ mod config;
 #[cfg(target_arch = "wasm32")]
 mod extras;
 #[cfg(target_arch = "wasm32")]
-mod frames;
-#[cfg(target_arch = "wasm32")]
 mod history;
 #[cfg(target_arch = "wasm32")]
 mod host;
@@ -51,6 +50,8 @@ mod sound;
 mod startup;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+mod sync;
 #[cfg(target_arch = "wasm32")]
 mod texts;
 #[cfg(target_arch = "wasm32")]

@@ -1,27 +1,31 @@
-//! The live side of the widget: the visitor's token, the socket, the outbox, other tabs
-//! and the host page, wired to the [`ChatState`] signals the components read.
+//! The live side of the widget: the visitor's token, the realtime service (socket and
+//! outbox, from `tidings-client`), other tabs and the host page, wired to the
+//! [`ChatState`] signals the components read.
 //!
-//! Frames are handled in `frames`; this file holds the services and the actions the
-//! components call (send, retry, rate, start over, typing).
+//! What the server says is applied by the reducers of [`crate::reduce`] to a plain
+//! model moved out of the signals for one step ([`Runtime::model`], [`Runtime::finish`]);
+//! this file does their effects, and holds the services the components' actions use.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
-use tidings_client::web::delivery::Delivery;
-use tidings_client::web::socket::{Socket, SocketHandler};
+use tidings_client::settle::Settled;
+use tidings_client::web::realtime::{Realtime, RealtimeApp};
+use tidings_client::web::socket::Socket;
 use tidings_client::web::tabs::{Locks, TabChannel};
 use tidings_client::{ConnectionState, SharedStorage, Storage, Timeline};
 use tidings_protocol::http::UpdateVisitorRequest;
-use tidings_protocol::{ClientFrame, ServerFrame};
+use tidings_protocol::ClientFrame;
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::api;
 use crate::host::{self, FromHost, ToHost};
+use crate::reduce::{self, Held};
 use crate::state::ChatState;
 use crate::texts::tf;
-use crate::{api, frames};
 
 /// Outbox keys: `tidings.outbox.visitor.<message id>`.
 const OUTBOX_PREFIX: &str = "tidings.outbox.visitor.";
@@ -44,29 +48,19 @@ pub struct Keeping {
 /// The services behind the UI. One per page.
 pub struct Runtime {
     pub state: ChatState,
-    pub socket: Socket,
-    pub delivery: Delivery,
+    /// The socket and the outbox, settled together.
+    pub realtime: Realtime,
     /// The token's store (the outbox has a clone of it).
     pub(crate) storage: SharedStorage,
     pub(crate) tabs: RefCell<Option<TabChannel>>,
     pub(crate) token: RefCell<Option<String>>,
     /// `identify` details that arrived before the visitor existed.
     pub(crate) pending_identify: RefCell<Option<UpdateVisitorRequest>>,
-    /// The visitor the last `hello` named. It changes when a verified `identify` joined
-    /// this browser to the person's visitor (the socket is closed with 4010 and comes
-    /// back): then that visitor's conversations are loaded.
-    pub visitor_id: Cell<Option<Uuid>>,
-    /// Conversations whose replay has completed in this page: later messages are live.
-    /// A visitor has a handful at most, so a list (no hash table code in the wasm).
-    pub synced: RefCell<Vec<Uuid>>,
-    /// The visitor chose "start a new conversation": old ended ones are not shown again.
-    pub started_new: Cell<bool>,
+    /// What the reducers remember besides the signals (see [`Held`]).
+    pub(crate) held: RefCell<Held>,
     pub typing_on: Cell<bool>,
     pub typing_sent_at: Cell<f64>,
     pub typing_scheduled: Cell<bool>,
-    /// Incoming typing indicators expire by generation, so a renewal outlives old timers.
-    pub typing_generation: Cell<u32>,
-    pub delivered_sent: Cell<u64>,
     /// The page named the visitor (`identify` with a name or email): no pre-chat form.
     pub named_by_page: Cell<bool>,
     /// An older page of the conversation is being read (`history.rs`).
@@ -82,46 +76,64 @@ pub fn runtime() -> Option<Rc<Runtime>> {
     RUNTIME.with(|r| r.borrow().clone())
 }
 
+/// What the realtime service reports, turned into reducer steps. It holds the runtime
+/// weakly: the runtime owns the service, which owns this.
 struct Handler {
-    state: ChatState,
+    rt: Weak<Runtime>,
 }
 
-impl SocketHandler for Handler {
+impl RealtimeApp for Handler {
     fn resume_points(&self) -> Vec<(Uuid, u64)> {
-        let timeline = self.state.timeline;
-        self.state.conversation.with_untracked(|c| {
+        let Some(rt) = self.rt.upgrade() else {
+            return Vec::new();
+        };
+        let timeline = rt.state.timeline;
+        rt.state.conversation.with_untracked(|c| {
             c.as_ref()
                 .map(|c| vec![(c.id, timeline.with_untracked(Timeline::resume_seq))])
                 .unwrap_or_default()
         })
     }
 
-    fn on_frame(&self, frame: ServerFrame) {
-        if let Some(rt) = runtime() {
-            frames::handle(&rt, frame);
+    fn timeline(&self, conversation_id: Option<Uuid>, change: &mut dyn FnMut(&mut Timeline)) {
+        let Some(rt) = self.rt.upgrade() else { return };
+        let current = rt
+            .state
+            .conversation
+            .with_untracked(|c| c.as_ref().map(|c| c.id));
+        if conversation_id.is_none() || current.is_none() || current == conversation_id {
+            rt.state.timeline.update(|t| change(t));
         }
     }
 
-    fn on_state(&self, state: ConnectionState) {
-        self.state.connection.set(state);
-    }
-
-    fn on_disconnected(&self) {
-        if let Some(rt) = runtime() {
-            rt.delivery.disconnected();
+    fn settled(&self, settled: Settled) {
+        if let Some(rt) = self.rt.upgrade() {
+            let mut model = rt.model();
+            let effects = reduce::settled(&mut model, settled);
+            rt.finish(model, effects);
         }
-        self.state.agent_typing.set(None);
     }
 
-    fn on_unauthorized(&self) {
+    fn state(&self, state: ConnectionState) {
+        if let Some(rt) = self.rt.upgrade() {
+            rt.state.connection.set(state);
+        }
+    }
+
+    fn disconnected(&self) {
+        if let Some(rt) = self.rt.upgrade() {
+            rt.state.agent_typing.set(None);
+        }
+    }
+
+    fn unauthorized(&self) {
         // The server no longer knows this token (e.g. a fresh database): start afresh.
-        leptos::task::spawn_local(async {
-            if let Some(rt) = runtime() {
-                rt.storage.clone().remove(TOKEN_KEY);
-                rt.token.replace(None);
-                let token = rt.ensure_token().await;
-                rt.socket.connect(token);
-            }
+        let Some(rt) = self.rt.upgrade() else { return };
+        leptos::task::spawn_local(async move {
+            rt.storage.clone().remove(TOKEN_KEY);
+            rt.token.replace(None);
+            let token = rt.ensure_token().await;
+            rt.realtime.connect(token);
         });
     }
 }
@@ -129,31 +141,24 @@ impl SocketHandler for Handler {
 /// Starts everything on the store `startup` chose: call once, inside the app's
 /// reactive owner. The loader's messages reach [`Runtime::on_host`] through `startup`.
 pub fn start(state: ChatState, keeping: Keeping) {
-    let handler = Rc::new(Handler { state });
-    let socket = Socket::new(Socket::same_origin_url(), handler);
-    let delivery = Delivery::with(
-        socket.clone(),
-        OUTBOX_PREFIX,
-        keeping.storage.clone(),
-        keeping.locks.clone(),
-    );
     state.memory_only.set(!keeping.persistent);
-    let rt = Rc::new(Runtime {
+    let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
         state,
-        socket,
-        delivery,
+        realtime: Realtime::new(
+            Socket::same_origin_url(),
+            OUTBOX_PREFIX,
+            keeping.storage.clone(),
+            keeping.locks.clone(),
+            Rc::new(Handler { rt: me.clone() }),
+        ),
         storage: keeping.storage,
         tabs: RefCell::new(None),
         token: RefCell::new(None),
         pending_identify: RefCell::new(None),
-        visitor_id: Cell::new(None),
-        synced: RefCell::default(),
-        started_new: Cell::new(false),
+        held: RefCell::default(),
         typing_on: Cell::new(false),
         typing_sent_at: Cell::new(0.0),
         typing_scheduled: Cell::new(false),
-        typing_generation: Cell::new(0),
-        delivered_sent: Cell::new(0),
         named_by_page: Cell::new(false),
         loading_older: Cell::new(false),
     });
@@ -172,7 +177,7 @@ pub fn start(state: ChatState, keeping: Keeping) {
     install_effects(state);
     leptos::task::spawn_local(async move {
         let token = rt.ensure_token().await;
-        rt.socket.connect(token.clone());
+        rt.realtime.connect(token.clone());
         rt.introduce(&token).await;
         rt.load_latest_conversation(&token).await;
         if !rt.named_by_page.get() {
@@ -255,12 +260,12 @@ impl Runtime {
         }
     }
 
-    fn on_tab_note(&self, note: TabNote) {
+    fn on_tab_note(self: &Rc<Self>, note: TabNote) {
         match note {
             TabNote::OutboxChanged => self.outbox_changed(),
             // Another tab's page ended the session: this page starts again as a stranger.
             TabNote::Forgotten => {
-                self.socket.shutdown();
+                self.realtime.shutdown();
                 if let Some(w) = web_sys::window() {
                     let _ = w.location().reload();
                 }
@@ -268,23 +273,23 @@ impl Runtime {
             TabNote::Read {
                 conversation_id,
                 seq,
-            } => self.state.conversation.update(|c| {
-                if let Some(c) = c.as_mut().filter(|c| c.id == conversation_id) {
-                    c.visitor_read_seq = c.visitor_read_seq.max(seq);
-                }
-            }),
+            } => {
+                let mut model = self.model();
+                let effects = reduce::read_up_to(&mut model, conversation_id, seq);
+                self.finish(model, effects);
+            }
         }
     }
 
     /// Another tab added, sent or settled outbox entries.
-    fn outbox_changed(&self) {
+    fn outbox_changed(self: &Rc<Self>) {
         self.load_outbox();
-        self.delivery.pump();
+        self.realtime.outbox_changed();
     }
 
     /// Another tab changed `key` in the host page's storage (the mirror is updated). The
     /// tab's note may have arrived before the change itself: this is the one to act on.
-    pub(crate) fn on_store_changed(&self, key: &str) {
+    pub(crate) fn on_store_changed(self: &Rc<Self>, key: &str) {
         if key.starts_with(OUTBOX_PREFIX) {
             self.outbox_changed();
         }
@@ -300,7 +305,7 @@ impl Runtime {
     }
 
     /// A command from the loader (open, close, identify).
-    pub(crate) fn on_host(&self, command: FromHost) {
+    pub(crate) fn on_host(self: &Rc<Self>, command: FromHost) {
         match command {
             FromHost::Open { focus } => {
                 self.state.open.set(true);
@@ -364,8 +369,8 @@ impl Runtime {
     /// The server is asked to end the token too (so a copy of it opens nothing), before
     /// the loader is told and removes this frame; the loader does not wait more than a few
     /// seconds for that, so an unreachable server delays nothing.
-    fn forget(&self) {
-        self.socket.shutdown();
+    fn forget(self: &Rc<Self>) {
+        self.realtime.shutdown();
         let mut storage = self.storage.clone();
         for key in storage.keys() {
             if key == TOKEN_KEY || key.starts_with(OUTBOX_PREFIX) {
@@ -373,9 +378,9 @@ impl Runtime {
             }
         }
         let token = self.token.replace(None);
-        self.visitor_id.set(None);
-        self.state.conversation.set(None);
-        self.state.timeline.set(Timeline::new());
+        let mut model = self.model();
+        let effects = reduce::forgotten(&mut model);
+        self.finish(model, effects);
         self.tell_tabs(&TabNote::Forgotten);
         let origin = self.state.config.with_value(|c| c.host_origin.clone());
         leptos::task::spawn_local(async move {
@@ -386,17 +391,15 @@ impl Runtime {
         });
     }
 
-    fn mark_read(&self, conversation_id: Uuid, seq: u64) {
-        let sent = self.socket.send(&ClientFrame::Read {
+    fn mark_read(self: &Rc<Self>, conversation_id: Uuid, seq: u64) {
+        let sent = self.realtime.send_frame(&ClientFrame::Read {
             conversation_id,
             seq,
         });
         if sent {
-            self.state.conversation.update(|c| {
-                if let Some(c) = c.as_mut() {
-                    c.visitor_read_seq = c.visitor_read_seq.max(seq);
-                }
-            });
+            let mut model = self.model();
+            let effects = reduce::read_up_to(&mut model, conversation_id, seq);
+            self.finish(model, effects);
             self.tell_tabs(&TabNote::Read {
                 conversation_id,
                 seq,

@@ -1,15 +1,15 @@
 //! Who the visitor is and which conversation is shown: the visitor token (created over
-//! HTTP when there is none), the page they are on, the latest conversation, switching to
-//! a newer one, and pending messages from the outbox.
+//! HTTP when there is none), the page they are on, the latest conversation (adopted by
+//! `reduce::adopt`), and pending messages from the outbox.
+
+use std::rc::Rc;
 
 use leptos::prelude::*;
-use tidings_client::outbox::EntryState;
-use tidings_client::{Backoff, LocalMessage, Storage, Timeline};
+use tidings_client::{Backoff, Storage};
 use tidings_protocol::http::UpdateVisitorRequest;
-use tidings_protocol::{Conversation, ConversationStatus, Sender};
 
-use crate::adoption::{decide, merge, Adoption};
 use crate::api;
+use crate::reduce;
 use crate::runtime::{sleep, Runtime, TOKEN_KEY};
 
 impl Runtime {
@@ -44,7 +44,7 @@ impl Runtime {
     }
 
     /// Shows the visitor's latest conversation (ended ones too, for the rating).
-    pub(crate) async fn load_latest_conversation(&self, token: &str) {
+    pub(crate) async fn load_latest_conversation(self: &Rc<Self>, token: &str) {
         let mut backoff = Backoff::new();
         loop {
             match api::my_conversations(token).await {
@@ -60,81 +60,12 @@ impl Runtime {
         }
     }
 
-    /// Takes a conversation the server told us about: the current one updated, a newer
-    /// one replacing an ended one, or the first one. `subscribed` says whether the socket
-    /// already streams it (a `snapshot`); otherwise we subscribe.
-    pub fn adopt(&self, conversation: Conversation, subscribed: bool) {
-        let state = self.state;
-        let current = state.conversation.get_untracked();
-        let id = conversation.id;
-        match decide(current.as_ref(), &conversation, self.started_new.get()) {
-            Adoption::Ignore => return,
-            Adoption::Update => {
-                if let Some(c) = current {
-                    state.conversation.set(Some(merge(&c, conversation)));
-                }
-                return;
-            }
-            Adoption::Switch => {
-                // A newer conversation: fresh timeline, keeping messages not yet sent.
-                state.timeline.update(|t| {
-                    let mut next = Timeline::new();
-                    for local in t.local() {
-                        next.add_local(local.clone());
-                    }
-                    *t = next;
-                });
-                state.agent_typing.set(None);
-                self.delivered_sent.set(0);
-            }
-            Adoption::First => {}
-        }
-        if conversation.status != ConversationStatus::Ended {
-            self.started_new.set(false);
-        }
-        let last_seq = conversation.last_seq;
-        state.conversation.set(Some(conversation));
-        if !subscribed {
-            // A page load replays only the latest seqs; older pages come on scrolling up.
-            let after = state
-                .timeline
-                .try_update(|t| t.start_tail(last_seq, crate::history::TAIL))
-                .unwrap_or_default();
-            self.socket.subscribe(id, after);
-        }
-    }
-
     /// Shows pending messages from the outbox (after a reload, or written in another tab).
-    pub fn load_outbox(&self) {
-        let current = self
-            .state
-            .conversation
-            .with_untracked(|c| c.as_ref().map(|c| c.id));
-        let entries = self.delivery.entries();
-        self.state.timeline.update(|t| {
-            for e in entries {
-                if e.conversation_id.is_some() && e.conversation_id != current {
-                    continue;
-                }
-                let refused = match &e.state {
-                    EntryState::Failed { code, reason } => Some((*code, reason.clone())),
-                    EntryState::Pending => None,
-                };
-                if !t.contains(e.id) {
-                    t.add_local(LocalMessage {
-                        id: e.id,
-                        sender: Sender::Visitor,
-                        author_name: None,
-                        body: e.body,
-                        created_at: e.created_at,
-                        refused: None,
-                    });
-                }
-                if let Some((code, reason)) = refused {
-                    t.refuse(e.id, code, reason);
-                }
-            }
-        });
+    pub fn load_outbox(self: &Rc<Self>) {
+        let entries = self.realtime.outbox();
+        let mut model = self.model();
+        let effects = reduce::outbox_loaded(&mut model, entries);
+        self.finish(model, effects);
     }
 
     /// Tells the server the page the visitor is on now, and any `identify` details that

@@ -1,7 +1,7 @@
 //! The widget's state, shared by every component through one typed context.
 //!
 //! Only signals live here (cheap to copy into closures); the socket, outbox and tab
-//! channel live in `runtime`, which writes these signals as frames arrive.
+//! channel live in `runtime`; `sync` writes these signals after each reducer step.
 
 use leptos::prelude::*;
 use tidings_client::{unread_count, ConnectionState, Timeline};

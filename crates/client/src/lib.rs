@@ -28,6 +28,11 @@
 //! - [`json`]: a small JSON reader (`parse` into [`json::Json`]) and `json::write` helpers
 //!   (re-exported from `tidings-wire`), which the codec and the stored outbox format use
 //!   instead of serde_json's derives.
+//! - [`settle`]: delivery's settling, once for both apps: `settle(frame, outbox, timelines)`
+//!   pumps the outbox on `hello`, acknowledges on `ack`, refuses on an `error` naming a
+//!   message (in the outbox and the timeline), and returns what the app hears
+//!   ([`settle::Settled`]); `disconnected(outbox)` on loss. The browser's `Realtime` calls
+//!   it for every frame, so no app wires these steps itself.
 //! - [`subscriptions`]: [`subscriptions::PendingSubscriptions`], the subscribes not yet
 //!   answered by a snapshot, which the socket re-sends after a `rate_limited` refusal.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
@@ -46,11 +51,14 @@
 //!   `state()`, `shutdown()`. Frames arrive at `SocketHandler::on_frame`, status at
 //!   `on_state`, loss at `on_disconnected`, a refused token at `on_unauthorized`.
 //!   `Socket::same_origin_url()` gives `ws(s)://<host>/v1/socket`.
-//! - `web::delivery::Delivery::new(socket, prefix)`: the outbox in `localStorage` sent
-//!   over the socket by one tab at a time (Web Lock). Call `enqueue` to send, and from the
-//!   handler: `pump()` on `hello` and when another tab changed the outbox,
-//!   `acknowledged(id)` on `ack`, `refused(id, code, reason)` on an `error` with an id,
-//!   `disconnected()` on loss; `retry`/`discard` for failed messages.
+//! - `web::delivery::Delivery`: the outbox in storage sent over the socket by one tab at a
+//!   time (Web Lock); `Realtime` drives it through [`settle`], the apps never do.
+//! - `web::realtime::Realtime::new(url, prefix, storage, locks, app)`: the socket and the
+//!   outbox above as one service, settled by [`settle`]. The app implements
+//!   `RealtimeApp` (its resume points, its timelines, what it hears: [`settle::Settled`],
+//!   the connection state, a loss, a refused token) and sends intents: `send` (a message,
+//!   stored first), `send_frame` (read, delivered, typing, ...), `subscribe`, `retry`,
+//!   `discard`. Both apps use it; neither touches the outbox sender directly.
 //! - `web::storage::LocalStorage`: the [`Storage`] over `localStorage`.
 //! - `web::tabs`: `TabChannel::open(name, on_message)` / `post(text)` (text over
 //!   `BroadcastChannel`), `request_lock(name, |guard| …)` and `become_leader(name, …)`
@@ -59,7 +67,9 @@
 //!
 //! A widget uses one `Timeline` for its conversation, sends with `conversation_id: None`
 //! and prefix `tidings.outbox.visitor.`; a console keeps a `Timeline` per conversation,
-//! sends with the conversation's id, and uses a prefix with the agent's id.
+//! sends with the conversation's id, and uses a prefix with the agent's id. Each tells
+//! `Realtime` where its timelines are (`RealtimeApp::timeline`), so acks and refusals
+//! reach them without the app's help.
 
 pub mod backoff;
 pub mod connection;
@@ -70,6 +80,7 @@ pub mod i18n;
 pub mod linkify;
 pub mod outbox;
 mod outbox_format;
+pub mod settle;
 pub mod subscriptions;
 pub mod timeline;
 pub mod unread;

@@ -8,8 +8,8 @@ use tidings_protocol::Conversation;
 use uuid::Uuid;
 
 use crate::api::{self, Failure};
-use crate::frames::conversation_changed;
 use crate::state::ConsoleState;
+use crate::sync::conversation_loaded;
 use crate::texts::tf;
 
 /// What to do with a conversation.
@@ -45,7 +45,7 @@ impl Action {
 pub async fn perform(state: ConsoleState, id: Uuid, action: Action) {
     let Some(token) = state.token() else { return };
     match action.request(&token, id).await {
-        Ok(conversation) => conversation_changed(state, None, conversation),
+        Ok(conversation) => conversation_loaded(state, conversation),
         Err(failure) => state
             .notice
             .set(Some(tf(action.failed(), &[("reason", &failure.message)]))),

@@ -3,8 +3,10 @@
 //! `logic` and `catalogs` (the message catalogs, `locales/*.json`) are plain Rust tested
 //! natively; `texts` gives every text in the agent's language, `localized` the logic's
 //! English labels in it. The browser layer around it (wasm32 only):
-//! `api` (HTTP), `conversation_actions` (claim, reassign, close), `realtime` (the socket and outbox from `tidings-client`), `frames`
-//! (server frames into state), `threads` (an open conversation), `session`,
+//! `api` (HTTP), `conversation_actions` (claim, reassign, close), `realtime` (the session's
+//! socket, outbox and owed receipts, from `tidings-client`), `sync` (runs the reducers of
+//! `logic::reduce` on the state and does their effects), `threads` (an open
+//! conversation), `session`,
 //! `presence_watch`, `browser` (storage, title, sound) and the `components`, which share
 //! one typed context, `state::ConsoleState`.
 
@@ -26,8 +28,6 @@ mod desktop_notifications;
 #[cfg(target_arch = "wasm32")]
 mod download;
 #[cfg(target_arch = "wasm32")]
-mod frames;
-#[cfg(target_arch = "wasm32")]
 mod local_dates;
 #[cfg(target_arch = "wasm32")]
 mod localized;
@@ -41,6 +41,8 @@ mod realtime;
 mod session;
 #[cfg(target_arch = "wasm32")]
 mod state;
+#[cfg(target_arch = "wasm32")]
+mod sync;
 #[cfg(target_arch = "wasm32")]
 mod texts;
 #[cfg(target_arch = "wasm32")]

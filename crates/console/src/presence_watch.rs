@@ -10,7 +10,6 @@ use tidings_protocol::ClientFrame;
 
 use crate::browser::now_ms;
 use crate::logic::presence::Presence;
-use crate::realtime;
 use crate::state::ConsoleState;
 
 /// How often idleness is checked.
@@ -28,9 +27,11 @@ pub fn set(state: ConsoleState, next: Presence) {
     }
     state.presence.set(next);
     if before.effective() != next.effective() {
-        realtime::send(ClientFrame::Presence {
-            status: next.effective(),
-        });
+        if let Some(live) = state.live() {
+            live.send_frame(&ClientFrame::Presence {
+                status: next.effective(),
+            });
+        }
     }
 }
 

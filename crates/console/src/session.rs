@@ -6,14 +6,11 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::browser;
-use crate::frames::conversation_changed;
 use crate::logic::list::Filter;
-use crate::realtime;
+use crate::logic::reduce;
 use crate::state::{ConsoleState, Session};
+use crate::sync::{self, RETRY_AFTER};
 use crate::texts::{t, tf};
-
-/// Pause between attempts to reach an unreachable server.
-pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Makes `session` the current one: remembers the token, connects, loads the list.
 pub fn begin(state: ConsoleState, session: Session) {
@@ -21,7 +18,7 @@ pub fn begin(state: ConsoleState, session: Session) {
     browser::store_agent(&session.agent);
     state.session_note.set(None);
     state.session.set(Some(session.clone()));
-    realtime::start(state, &session);
+    sync::start(state, &session);
     refresh_list(state, state.filter.get_untracked());
     // The team (with live presence) and the canned responses come over the socket after
     // `watch_queue`, and again on every change: an HTTP copy could land after a newer
@@ -114,40 +111,16 @@ pub fn log_out(state: ConsoleState) {
 
 /// The server no longer accepts the token (or another tab logged out).
 pub fn expire(state: ConsoleState, note: &str) {
-    if state.session.with_untracked(Option::is_none) {
-        return;
-    }
-    end_locally(state);
-    state.session_note.set(Some(note.to_string()));
+    sync::expire(state, note);
 }
 
 fn end_locally(state: ConsoleState) {
-    realtime::stop();
-    browser::forget_token();
-    state.clear_session_data();
+    sync::end_locally(state);
 }
 
-/// Fetches one tab's conversations over HTTP and merges them into the list (the socket
-/// keeps it live; this also fills the Ended tab beyond the latest few). For Waiting, the
-/// first page, oldest first, and where the next one starts.
+/// Fetches one tab's conversations over HTTP and merges them into the list.
 pub fn refresh_list(state: ConsoleState, filter: Filter) {
-    let Some(token) = state.token() else { return };
-    spawn_local(async move {
-        match api::conversations(&token, filter).await {
-            Ok(list) => {
-                if filter == Filter::Waiting {
-                    state.waiting_next.set(list.next);
-                }
-                for conversation in list.conversations {
-                    conversation_changed(state, None, conversation);
-                }
-            }
-            Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
-            // The connection badge already says the server is unreachable.
-            Err(failure) if failure.is_transient() => {}
-            Err(failure) => state.notice.set(Some(failure.message)),
-        }
-    });
+    sync::refresh_list(state, filter);
 }
 
 /// Fetches the next page of the waiting list (a flood can hold more than one page).
@@ -159,9 +132,9 @@ pub async fn load_more_waiting(state: ConsoleState) {
     match api::waiting_after(&token, &after).await {
         Ok(list) => {
             state.waiting_next.set(list.next);
-            for conversation in list.conversations {
-                conversation_changed(state, None, conversation);
-            }
+            sync::step(state, |m| {
+                reduce::conversations_loaded(m, list.conversations)
+            });
         }
         Err(failure) if failure.is_unauthorized() => expire(state, &t("session.ended")),
         Err(failure) => state.notice.set(Some(tf(

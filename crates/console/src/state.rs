@@ -1,48 +1,29 @@
 //! The console's shared state, handed to every component through one typed context.
 //!
 //! Everything is a signal, so the socket handler, HTTP callbacks and components all
-//! update and read the same data and the screen follows.
+//! update and read the same data and the screen follows. The data the server sends is
+//! changed by the reducers of `logic::reduce` (run by `sync`), which see it as the plain
+//! `logic::model::Model`; the session's realtime handle is here too, passed with the
+//! state instead of kept in a global.
 
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
-use tidings_client::{ConnectionState, Timeline};
+use tidings_client::ConnectionState;
 use tidings_protocol::{Agent, CannedResponse, Conversation, Millis};
 use uuid::Uuid;
 
 use crate::logic::list::{Filter, Viewer};
+pub use crate::logic::model::{Thread, Whereabouts};
 use crate::logic::presence::Presence;
-use crate::logic::receipts::Receipts;
 use crate::logic::route::Route;
+use crate::realtime::Live;
 
 /// A logged-in agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub token: String,
     pub agent: Agent,
-}
-
-/// Someone typing in a conversation, until when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TypingNotice {
-    pub label: String,
-    pub until: Millis,
-}
-
-/// What the console holds about one open conversation.
-#[derive(Debug, Clone, Default)]
-pub struct Thread {
-    pub timeline: Timeline,
-    pub receipts: Receipts,
-    /// The latest history page has arrived (the socket subscribes only after it).
-    pub loaded: bool,
-    /// Older messages exist below the first one held.
-    pub has_more: bool,
-    pub loading_older: bool,
-    /// The conversation does not exist or is not this agent's to see.
-    pub unavailable: bool,
-    pub load_error: Option<String>,
-    pub typing: Option<TypingNotice>,
 }
 
 /// The context every component reads with `use_console()`.
@@ -81,6 +62,10 @@ pub struct ConsoleState {
     /// Where each visitor shown in the panel is now (page, time zone), kept live by
     /// `visitor_page` frames.
     pub whereabouts: RwSignal<HashMap<Uuid, Whereabouts>>,
+    /// The session's socket, outbox and owed receipts (`sync::start` sets it).
+    pub live: StoredValue<Option<Live>, LocalStorage>,
+    /// Realtime services closed by logout, kept alive (see `sync::stop`).
+    pub retired: StoredValue<Vec<Live>, LocalStorage>,
 }
 
 /// A message to bring into view once its conversation shows it.
@@ -88,13 +73,6 @@ pub struct ConsoleState {
 pub struct MessageFocus {
     pub conversation_id: Uuid,
     pub message_id: Uuid,
-}
-
-/// The page a visitor is on now and their time zone.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Whereabouts {
-    pub page_url: Option<String>,
-    pub time_zone: Option<String>,
 }
 
 impl ConsoleState {
@@ -119,6 +97,8 @@ impl ConsoleState {
             handover: RwSignal::new(None),
             focus: RwSignal::new(None),
             whereabouts: RwSignal::new(HashMap::new()),
+            live: StoredValue::new_local(None),
+            retired: StoredValue::new_local(Vec::new()),
         }
     }
 
@@ -168,6 +148,11 @@ impl ConsoleState {
             Route::Conversation(id) => Some(id),
             _ => None,
         }
+    }
+
+    /// The session's realtime handle, while logged in.
+    pub fn live(&self) -> Option<Live> {
+        self.live.with_value(Clone::clone)
     }
 
     /// Changes one thread if it is held; returns what `change` returned.

@@ -3,6 +3,7 @@
 //! modules of this crate.
 
 pub mod delivery;
+pub mod realtime;
 pub mod socket;
 pub mod storage;
 pub mod tabs;

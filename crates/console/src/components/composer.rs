@@ -17,7 +17,7 @@ use crate::attachments::{first_file, FileSender};
 use crate::logic::canned;
 use crate::state::use_console;
 use crate::texts::t;
-use crate::{browser, notes, realtime, threads};
+use crate::{browser, notes, threads};
 
 /// Renew "typing" at most this often while keys keep coming (the server's TTL is 5 s).
 const TYPING_RENEW_MS: i64 = 2_000;
@@ -70,10 +70,12 @@ pub fn Composer(id: Uuid) -> impl IntoView {
     });
 
     let set_typing = move |typing: bool| {
-        realtime::send(ClientFrame::Typing {
-            conversation_id: id,
-            typing,
-        });
+        if let Some(live) = state.live() {
+            live.send_frame(&ClientFrame::Typing {
+                conversation_id: id,
+                typing,
+            });
+        }
         // The composer may be going away (blur fires while its textarea is removed).
         typing_since.try_set_value(if typing { browser::now_ms() } else { 0 });
     };

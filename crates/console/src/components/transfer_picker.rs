@@ -10,9 +10,9 @@ use tidings_protocol::PresenceStatus;
 use uuid::Uuid;
 
 use crate::api;
-use crate::frames::conversation_changed;
 use crate::logic::transfer;
 use crate::state::{use_console, ConsoleState};
+use crate::sync::conversation_loaded;
 use crate::texts::{t, tf};
 
 /// Sends the transfer (to `agent_id`, or back to the queue) and merges the answer: for a
@@ -24,7 +24,7 @@ async fn send(state: ConsoleState, id: Uuid, agent_id: Option<Uuid>, note: Strin
     let note = Some(note.trim().to_string()).filter(|n| !n.is_empty());
     match api::transfer(&token, id, &TransferRequest { agent_id, note }).await {
         Ok(conversation) => {
-            conversation_changed(state, None, conversation);
+            conversation_loaded(state, conversation);
             true
         }
         Err(failure) => {
