@@ -3,13 +3,15 @@
 //! The widget calls the functions exported here; the two modules talk through DOM elements,
 //! DOM events and JavaScript callbacks, never through shared Rust state.
 //!
-//! Plain logic ([`emoji_search`], [`emoji_list`], [`prechat_rules`], [`texts`]) compiles and is tested
-//! everywhere; the views only on wasm32.
+//! Plain logic ([`emoji_search`], [`emoji_list`], [`prechat_rules`], [`catalogs`]) compiles and is
+//! tested everywhere; the views only on wasm32. Every text comes from the extras' own message
+//! catalogs (`catalogs.rs`, `texts.rs`), and every export awaits the visitor's catalog before
+//! it shows anything.
 
+pub mod catalogs;
 pub mod emoji_list;
 pub mod emoji_search;
 pub mod prechat_rules;
-pub mod texts;
 
 #[cfg(target_arch = "wasm32")]
 mod api;
@@ -25,6 +27,8 @@ mod prechat_form;
 mod screens;
 #[cfg(target_arch = "wasm32")]
 mod style;
+#[cfg(target_arch = "wasm32")]
+mod texts;
 #[cfg(target_arch = "wasm32")]
 mod transcript;
 
@@ -65,10 +69,16 @@ mod exports {
     use wasm_bindgen::prelude::wasm_bindgen;
     use wasm_bindgen::JsCast;
 
+    thread_local! {
+        /// How many times the widget has called `show_screens`.
+        static SCREENS_CALLS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
     /// The composer's emoji button (or an element inside it) was pressed: opens the picker
     /// beside it, or closes it when open.
     #[wasm_bindgen]
-    pub fn mount_emoji_picker(button: web_sys::Element) {
+    pub async fn mount_emoji_picker(button: web_sys::Element) {
+        crate::texts::ready().await;
         if let Some(button) = button
             .closest("button")
             .ok()
@@ -84,15 +94,22 @@ mod exports {
     /// (chat ended); on a site that asks for it (`data-prechat`), the pre-chat form (no
     /// conversation yet, the page did not name the visitor); for the visitor of `token` and
     /// their `conversation`. Called by the widget whenever that changes, once one of them
-    /// has applied.
+    /// has applied. The first call awaits the visitor's catalog; a call overtaken while it
+    /// waited is dropped, the later one saying what applies now.
     #[wasm_bindgen]
-    pub fn show_screens(
+    pub async fn show_screens(
         offline_email: bool,
         transcript: bool,
         token: Option<String>,
         conversation: Option<String>,
         prechat: bool,
     ) {
+        let call = SCREENS_CALLS.get() + 1;
+        SCREENS_CALLS.set(call);
+        crate::texts::ready().await;
+        if SCREENS_CALLS.get() != call {
+            return;
+        }
         crate::screens::show(offline_email, transcript, token, conversation, prechat);
     }
 
@@ -100,7 +117,8 @@ mod exports {
     /// the panel (again, if shown), with `current` the conversation the widget shows and
     /// `locale` the visitor's, for dates.
     #[wasm_bindgen]
-    pub fn show_past(token: String, current: Option<String>, locale: String) {
+    pub async fn show_past(token: String, current: Option<String>, locale: String) {
+        crate::texts::ready().await;
         crate::past_conversations::show(token, current, locale);
     }
 }
