@@ -6,7 +6,7 @@
 //! extras the first time a screen needs a text ([`ready`]), and every screen awaits it
 //! before it mounts. A failed fetch or a catalog that does not parse leaves English.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Array, Intl, Object, Reflect};
 use tidings_client::i18n::{self, Catalog, Messages, Plural};
@@ -18,6 +18,9 @@ thread_local! {
     /// Set once, when the first screen is shown, and kept for the page's life, so texts can
     /// be `&'static str` (views take them as they took literals).
     static TEXTS: Cell<Option<&'static Texts>> = const { Cell::new(None) };
+    /// The loading under way: the widget may call two exports at once (its first effect runs
+    /// more than once), and both must await one fetch, not each their own.
+    static LOADING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
 }
 
 struct Texts {
@@ -124,11 +127,27 @@ fn intl_accepts(tag: &str) -> bool {
 }
 
 /// Loads the visitor's texts, once: every screen awaits this before it mounts, so none
-/// shows English first. The second and later calls return at once.
+/// shows English first. Calls while it loads await the same loading; later calls return
+/// at once.
 pub async fn ready() {
     if TEXTS.with(Cell::get).is_some() {
         return;
     }
+    let loading = LOADING.with_borrow_mut(|loading| {
+        loading
+            .get_or_insert_with(|| {
+                wasm_bindgen_futures::future_to_promise(async {
+                    load().await;
+                    Ok(JsValue::UNDEFINED)
+                })
+            })
+            .clone()
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(loading).await;
+}
+
+/// Fetches the language's catalog (if not English) and installs the texts.
+async fn load() {
     let language = widget_language();
     let chosen = match catalogs::file(language) {
         // Kept for the page's life, as the texts borrowed from it are.
@@ -137,10 +156,6 @@ pub async fn ready() {
             .and_then(|t| Catalog::parse(Box::leak(t.into_boxed_str()))),
         None => None,
     };
-    // Another screen may have loaded them while this one waited.
-    if TEXTS.with(Cell::get).is_some() {
-        return;
-    }
     let locale = locale_for(language);
     let (messages, language) = match chosen {
         Some(catalog) => {
