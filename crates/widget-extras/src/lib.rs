@@ -31,6 +31,8 @@ mod style;
 mod texts;
 #[cfg(target_arch = "wasm32")]
 mod transcript;
+#[cfg(target_arch = "wasm32")]
+mod upload;
 
 /// A site owner's setting the loader forwarded in the chat page's URL (`data-offline-email`
 /// arrives as `offlineEmail`): the extras read their own, so the widget need not carry them.
@@ -116,6 +118,19 @@ mod exports {
     /// The header's history button was pressed: shows the visitor's past conversations in
     /// the panel (again, if shown), with `current` the conversation the widget shows and
     /// `locale` the visitor's, for dates.
+    /// The visitor picked, dropped or pasted `file` in the widget: sends it for the visitor
+    /// of `token`, into `conversation` when one is open, showing its progress (or why it was
+    /// refused, with Retry and Dismiss) just before the composer.
+    #[wasm_bindgen]
+    pub async fn upload_file(
+        file: web_sys::File,
+        token: Option<String>,
+        conversation: Option<String>,
+    ) {
+        crate::texts::ready().await;
+        crate::upload::send(file, token, conversation);
+    }
+
     #[wasm_bindgen]
     pub async fn show_past(token: String, current: Option<String>, locale: String) {
         crate::texts::ready().await;
