@@ -64,7 +64,8 @@ pub fn send(file: File, token: Option<String>, conversation: Option<String>) {
     start(request);
 }
 
-/// Puts the status element just before the composer, unless it is still there.
+/// Puts the status element just before the composer (at the panel's end when there is none:
+/// a file dropped on an ended chat), unless it is still there.
 fn place() {
     let connected = PLACED.with_borrow(|p| p.as_ref().is_some_and(|p| p.host.is_connected()));
     if connected {
@@ -81,13 +82,13 @@ fn place() {
     else {
         return;
     };
-    let Some(composer) = crate::find(".tw-composer") else {
-        return;
+    let placed = match crate::find(".tw-composer") {
+        Some(composer) => composer
+            .parent_node()
+            .and_then(|parent| parent.insert_before(&host, Some(&composer)).ok()),
+        None => crate::find(".tw").and_then(|panel| panel.append_child(&host).ok()),
     };
-    let Some(parent) = composer.parent_node() else {
-        return;
-    };
-    if parent.insert_before(&host, Some(&composer)).is_err() {
+    if placed.is_none() {
         return;
     }
     let view = leptos::mount::mount_to(host.clone(), status);
