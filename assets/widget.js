@@ -64,7 +64,7 @@
   };
   const keep = (m) => {
     try {
-      if (m.type === "set") w.localStorage.setItem(NS + m.key, String(m.value));
+      if (m.type === "set") w.localStorage.setItem(NS + m.key, m.value);
       else w.localStorage.removeItem(NS + m.key);
     } catch (e) { post({ type: "store-failed", reason: String(e) }); }
   };
@@ -106,7 +106,7 @@
     `.p{position:fixed;bottom:92px;${side}:20px;width:380px;height:600px;` +
     `max-height:calc(100vh - 112px);border-radius:16px;overflow:hidden;background:#fff;` +
     `box-shadow:0 8px 32px #0004;pointer-events:auto}` +
-    `.p iframe{display:block;width:100%;height:100%;border:0}` +
+    `iframe{display:block;width:100%;height:100%;border:0}` +
     `@media (max-width:639px){.p{inset:0;width:100%;height:100%;max-height:none;` +
     `border-radius:0;z-index:1}}` +
     `@media (prefers-reduced-motion:reduce){.l{transition:none}}`;
@@ -140,12 +140,14 @@
   const icon = el("path", {}, el("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" }, launcher, 1), 1);
   const badge = el("span", { class: "b", "data-testid": "tidings-unread", "aria-live": "polite" }, launcher);
 
-  let frame = null, ready = false, isOpen = false, unread = 0;
+  // `labels`: the launcher's labels closed and open, in the visitor's language, once the
+  // app has said them (English until then).
+  let frame = null, ready = false, isOpen = false, unread = 0, labels;
   const outbox = [], listeners = {};
   let baseTitle = d.title.replace(/^\(\d+\) /, "");
 
   const emit = (name, arg) => {
-    (listeners[name] || []).slice().forEach((cb) => {
+    [...listeners[name] || []].forEach((cb) => {
       try { cb(arg); } catch (e) { setTimeout(() => { throw e; }); }
     });
   };
@@ -168,17 +170,17 @@
   const render = () => {
     const shown = unread > 0 && !isOpen;
     badge.textContent = shown ? (unread > 99 ? "99+" : unread) : "";
-    badge.toggleAttribute("hidden", !shown);
+    badge.hidden = !shown;
     const count = shown ? "(" + unread + ") " : "";
     if (d.title !== count + baseTitle) {
       if (!/^\(\d+\) /.test(d.title)) baseTitle = d.title;
       d.title = count + baseTitle;
     }
     launcher.setAttribute("aria-expanded", isOpen);
-    launcher.setAttribute("aria-label", (isOpen ? "Close chat: " : "Open chat: ") + title +
+    launcher.setAttribute("aria-label", labels?.[+isOpen] || (isOpen ? "Close chat: " : "Open chat: ") + title +
       (shown ? " (" + unread + " unread)" : ""));
     icon.setAttribute("d", isOpen ? ICON_CLOSE : ICON_CHAT);
-    panel.toggleAttribute("hidden", !isOpen);
+    panel.hidden = !isOpen;
   };
 
   // `restoring`: reopened after a navigation; the panel shows but keeps its hands off focus.
@@ -215,9 +217,11 @@
       post({ type: isOpen ? "open" : "close", focus: false });
     } else if (type === "state") {
       const n = Math.max(0, m.unread | 0);
+      labels = m.labels;
       if (m.has_conversation) store("localStorage", RETURNING, "1");
-      store("localStorage", UNREAD, String(n));
-      if (n !== unread) { unread = n; render(); emit("unread", n); }
+      store("localStorage", UNREAD, n);
+      n !== unread && emit("unread", unread = n);
+      render();
     } else if (type === "message") {
       emit("message", { body: String(m.body), author: m.author || null, createdAt: m.created_at });
     } else if (type === "close") {
@@ -227,7 +231,7 @@
     } else if ((type === "set" || type === "remove") && typeof m.key === "string") {
       keep(m);
     } else if (type === "lock") {
-      lock(String(m.name), m.id);
+      lock(m.name, m.id);
     } else if (type === "unlock") {
       unlock(m.id);
     }
@@ -260,7 +264,7 @@
       for (const k of ["name", "email", "user_id", "user_hash"]) m[k] = arg[k] == null ? null : String(arg[k]);
       post(m);
     } else if (command === "on" && typeof cb === "function") {
-      (listeners[arg] = listeners[arg] || []).push(cb);
+      (listeners[arg] ||= []).push(cb);
     } else if (command === "shutdown") {
       // Ends the visitor's session in this browser (e.g. at logout): the app forgets its
       // token and outbox (asked first if it may have one), then everything goes.

@@ -27,8 +27,13 @@ pub enum ToHost {
     /// The visitor's session is forgotten here (answer to [`FromHost::Forget`]).
     Forgotten,
     /// Unread count and whether this visitor has a conversation (the loader remembers the
-    /// latter so a returning visitor's iframe is created on idle, for a live badge).
-    State { unread: u32, has_conversation: bool },
+    /// latter so a returning visitor's iframe is created on idle, for a live badge), and the
+    /// launcher's labels, closed (with the unread count) and open, in the visitor's language.
+    State {
+        unread: u32,
+        has_conversation: bool,
+        labels: [String; 2],
+    },
     /// A live agent message, for `Tidings('on', 'message', …)`.
     Message {
         body: String,
@@ -191,9 +196,14 @@ impl ToHost {
             ToHost::State {
                 unread,
                 has_conversation,
+                labels: [closed, open],
             } => {
                 set("unread", JsValue::from(*unread));
                 set("has_conversation", JsValue::from_bool(*has_conversation));
+                set(
+                    "labels",
+                    js_sys::Array::of2(&JsValue::from_str(closed), &JsValue::from_str(open)).into(),
+                );
             }
             ToHost::Message {
                 body,

@@ -25,7 +25,7 @@ use crate::api;
 use crate::host::{self, FromHost, ToHost};
 use crate::reduce::{self, Held};
 use crate::state::ChatState;
-use crate::texts::tf;
+use crate::texts::{tf, tn};
 
 /// Outbox keys: `tidings.outbox.visitor.<message id>`.
 const OUTBOX_PREFIX: &str = "tidings.outbox.visitor.";
@@ -222,12 +222,20 @@ fn install_effects(state: ChatState) {
     Effect::new(move |previous: Option<(u32, bool)>| {
         let now = (state.unread(), state.conversation.with(Option::is_some));
         if previous != Some(now) {
-            let origin = state.config.with_value(|c| c.host_origin.clone());
+            let (origin, title) = state
+                .config
+                .with_value(|c| (c.host_origin.clone(), c.title.clone()));
+            let title = [("title", title.as_str())];
+            let closed = match now.0 {
+                0 => tf("launcher.open", &title),
+                n => tn("launcher.open_unread", n, &title),
+            };
             host::post(
                 origin.as_deref(),
                 &ToHost::State {
                     unread: now.0,
                     has_conversation: now.1,
+                    labels: [closed, tf("launcher.close", &title)],
                 },
             );
         }

@@ -40,8 +40,6 @@ pub struct ChatState {
     /// The server sends email (`hello.email`): the offline email form and the transcript
     /// button (both in the extras module) may be offered.
     pub email: RwSignal<bool>,
-    /// The file being sent, or the one that was refused (see `upload`).
-    pub upload: RwSignal<Option<crate::upload::Upload>>,
     /// The pre-chat form (in the extras module) may stand in for the composer: the site
     /// asks for it and the page has not named the visitor (set once the visitor's token is
     /// known; the extras check with the server whether the visitor is known already).
@@ -64,7 +62,6 @@ impl ChatState {
             draft: RwSignal::new(String::new()),
             memory_only: RwSignal::new(false),
             email: RwSignal::new(false),
-            upload: RwSignal::new(None),
             prechat: RwSignal::new(false),
         }
     }

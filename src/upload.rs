@@ -1,49 +1,28 @@
-//! Sending a file (picked, dropped or pasted): one `POST /v1/attachments` with the file as
-//! the body, through `XMLHttpRequest` because `fetch` cannot report upload progress. The
-//! server stores the file and sends the file message, which then arrives on the socket like
-//! any message. The id is chosen here and kept for a retry, so a retry after a lost answer
-//! stores nothing twice.
-
-use std::cell::RefCell;
+//! Sending a file (picked, dropped or pasted): the widget only catches it and hands the
+//! `File` to the extras module (`upload_file(file, token, conversation)`), which uploads it
+//! with its progress, refusal, Retry and Dismiss beside the composer (the views for those
+//! are not in the open widget). The server sends the file message, which then arrives on
+//! the socket like any message. The first file loads the extras; if they cannot be loaded
+//! the notice banner says so.
 
 use leptos::prelude::*;
-use tidings_client::web::new_id;
-use uuid::Uuid;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{File, ProgressEvent, XmlHttpRequest};
+use tidings_protocol::ConversationStatus;
+use web_sys::File;
 
-use crate::api::{self, Failure};
 use crate::runtime::runtime;
 use crate::state::ChatState;
-use tidings_protocol::ConversationStatus;
 
-/// The upload the panel shows: its file's name, how far it got (0..=100), and once it
-/// failed, why.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Upload {
-    pub name: String,
-    pub percent: u32,
-    pub error: Option<String>,
-}
-
-thread_local! {
-    /// The file of the upload shown, with its id, for Retry.
-    static CURRENT: RefCell<Option<(Uuid, File)>> = const { RefCell::new(None) };
-}
-
-/// Starts sending `file` (replacing a failed upload still shown).
+/// Hands `file` to the extras, for this visitor and their open conversation (none: the
+/// server starts one).
 pub fn send_file(state: ChatState, file: File) {
-    let id = new_id();
-    CURRENT.with(|c| *c.borrow_mut() = Some((id, file.clone())));
-    start(state, id, file);
-}
-
-/// Sends the failed upload again, under the same id.
-pub fn retry(state: ChatState) {
-    if let Some((id, file)) = CURRENT.with(|c| c.borrow().clone()) {
-        start(state, id, file);
-    }
+    let token = runtime().and_then(|rt| rt.token());
+    let conversation = state.conversation.with_untracked(|c| {
+        c.as_ref()
+            .filter(|c| c.status != ConversationStatus::Ended)
+            .map(|c| c.id.to_string())
+    });
+    let args = js_sys::Array::of3(&file.into(), &token.into(), &conversation.into());
+    crate::extras::open(state.notice, "upload_file", args);
 }
 
 /// Lets a file be dropped on the panel.
@@ -72,80 +51,5 @@ pub fn on_paste(state: ChatState, ev: web_sys::ClipboardEvent) {
     {
         ev.prevent_default();
         send_file(state, file);
-    }
-}
-
-/// Forgets the upload shown.
-pub fn dismiss(state: ChatState) {
-    CURRENT.with(|c| *c.borrow_mut() = None);
-    state.upload.set(None);
-}
-
-fn start(state: ChatState, id: Uuid, file: File) {
-    let name = file.name();
-    let fail = move |message: String| {
-        state.upload.update(|u| {
-            if let Some(u) = u {
-                u.error = Some(message);
-            }
-        })
-    };
-    state.upload.set(Some(Upload {
-        name: name.clone(),
-        percent: 0,
-        error: None,
-    }));
-    let Some(token) = runtime().and_then(|rt| rt.token()) else {
-        return fail(Failure::Network.message());
-    };
-    let conversation = state.conversation.with_untracked(|c| {
-        c.as_ref()
-            .filter(|c| c.status != ConversationStatus::Ended)
-            .map(|c| format!("&conversation_id={}", c.id))
-    });
-    let url = format!(
-        "/v1/attachments?id={id}&name={}{}",
-        js_sys::encode_uri_component(&name),
-        conversation.unwrap_or_default()
-    );
-    let Ok(xhr) = XmlHttpRequest::new() else {
-        return fail(Failure::Network.message());
-    };
-    let sent = (|| {
-        xhr.open("POST", &url)?;
-        xhr.set_request_header("authorization", &format!("Bearer {token}"))?;
-        let on_progress = Closure::<dyn Fn(ProgressEvent)>::new(move |e: ProgressEvent| {
-            if e.length_computable() && e.total() > 0.0 {
-                let percent = (e.loaded() / e.total() * 100.0) as u32;
-                state.upload.update(|u| {
-                    if let Some(u) = u {
-                        u.percent = percent.min(100);
-                    }
-                });
-            }
-        });
-        xhr.upload()?
-            .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-        let answered = xhr.clone();
-        let on_end = Closure::<dyn Fn()>::new(move || {
-            let _keep = &on_progress;
-            let status = answered.status().unwrap_or(0);
-            let text = answered.response_text().ok().flatten().unwrap_or_default();
-            let outcome = match status {
-                0 => Err(Failure::Network),
-                _ => api::decode((status, text), |_| Some(())),
-            };
-            match outcome {
-                Ok(()) => dismiss(state),
-                Err(failure) => fail(failure.message()),
-            }
-        });
-        xhr.set_onloadend(Some(on_end.as_ref().unchecked_ref()));
-        // One upload at a time; its handlers live until the next one replaces them.
-        on_end.forget();
-        xhr.send_with_opt_blob(Some(&file))
-    })();
-    if sent.is_err() {
-        fail(Failure::Network.message());
     }
 }

@@ -189,3 +189,29 @@ test("a file as the visitor's very first message starts the conversation", async
   await agentConsole.openConversationWith("first.png");
   await expect(agentConsole.page.locator('[data-testid="attachment-image"][alt="first.png"]')).toHaveCount(1);
 });
+
+test("the upload's views come with the extras on the first file, not with the open panel; extras that cannot be loaded are said, and a later file loads them", async ({
+  page,
+  server,
+}) => {
+  const extras: string[] = [];
+  page.on("request", (r) => r.url().includes("/chat/extras/") && extras.push(r.url()));
+  await page.route("**/chat/extras/**", (route) => route.abort("internetdisconnected"));
+  const host = new HostPage(page);
+  await host.goto(server.url("/"));
+  await host.open();
+  await host.waitOnline();
+  await host.send("a file is coming");
+  expect(extras, "nothing of the extras before a file is picked").toEqual([]);
+
+  const input = host.widget.getByTestId("attach-input");
+  await input.setInputFiles(png("first.png", 4, 4));
+  await expect(host.widget.getByRole("alert").filter({ hasText: "could not be loaded" })).toBeVisible();
+  await expect(host.widget.getByTestId("attachment")).toHaveCount(0);
+
+  await page.unroute("**/chat/extras/**");
+  await input.setInputFiles(png("second.png", 6, 6));
+  await expect(host.widget.locator('[data-testid="attachment-image"][alt="second.png"]')).toHaveCount(1);
+  await expect(host.widget.getByTestId("upload-progress")).toHaveCount(0);
+  await expect(host.widget.getByTestId("upload-error")).toHaveCount(0);
+});

@@ -7,6 +7,8 @@ import { Page } from "@playwright/test";
 import { AGENT, expect, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { HostPageSpec, HostSite } from "../support/host-server";
+import { TidingsServer } from "../support/server";
+import { SmtpSink } from "../support/smtp-sink";
 
 /** The rule tags of WCAG 2.0, 2.1 and 2.2, levels A and AA (as accessibility.spec.ts). */
 const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -19,6 +21,33 @@ function catalogRequests(page: Page): string[] {
     if (/^\/chat\/[a-z]+\.json$/.test(path)) asked.push(path);
   });
   return asked;
+}
+
+/** Records the extras' catalogs (`/chat/extras/<language>.json`) the page's frames ask for. */
+function extrasCatalogRequests(page: Page): string[] {
+  const asked: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/^\/chat\/extras\/[a-z]+\.json$/.test(path)) asked.push(path);
+  });
+  return asked;
+}
+
+/** A server that sends email (so the offline email form applies) through a fresh sink. */
+async function withEmail(body: (server: TidingsServer) => Promise<void>): Promise<void> {
+  const sink = await SmtpSink.start();
+  const server = await TidingsServer.start(["--smtp-url", sink.url, "--smtp-from", "Support <support@example.test>"]);
+  try {
+    await body(server);
+  } finally {
+    await server.dispose();
+    await sink.stop();
+  }
+}
+
+/** The CSS direction an element of the widget is laid out in. */
+async function direction(element: import("@playwright/test").Locator): Promise<string> {
+  return element.evaluate((e) => getComputedStyle(e).direction);
 }
 
 /** Opens a host page on another origin with `spec`, runs `body`, stops the site. */
@@ -248,4 +277,128 @@ test("the console follows the agent's browser language: German texts, and Arabic
   } finally {
     await arabic.close();
   }
+});
+
+test("Arabic extras: the offline email form and the emoji picker in Arabic, right to left, the launcher's label in Arabic, and only extras/ar.json fetched", async ({
+  page,
+}) => {
+  const asked = extrasCatalogRequests(page);
+  await withEmail(async (server) => {
+    await onHostPage(page, server.origin, { settings: { locale: "ar" } }, async (host) => {
+      await host.open();
+      await host.waitOnline();
+      expect(await documentLanguage(host)).toEqual({ lang: "ar", dir: "rtl" });
+      // The launcher speaks the visitor's language once the app has said its labels.
+      await expect(host.launcher).toHaveAttribute("aria-label", "إغلاق الدردشة: تحدث معنا");
+
+      // Nobody online: the extras' offline email form, in Arabic and right to left.
+      const field = host.widget.getByTestId("offline-email");
+      await expect(field).toBeVisible();
+      await expect(host.widget.getByText("لا يوجد أحد متصل الآن. اترك بريدك الإلكتروني وسنرد عليك هناك:")).toBeVisible();
+      const form = host.widget.locator(".tx-offline");
+      expect(await direction(form)).toBe("rtl");
+      // The field starts at the right edge, its save button to its left.
+      const save = host.widget.getByTestId("offline-email-submit");
+      await expect(save).toHaveText("حفظ");
+      expect((await save.boundingBox())!.x).toBeLessThan((await field.boundingBox())!.x);
+      await field.fill("vera@example.test");
+      await save.click();
+      await expect(host.widget.getByText("سنراسلك على vera@example.test عندما نرد.")).toBeVisible();
+
+      // The emoji picker: Arabic names and messages, English emoji names still searchable,
+      // the grid mirrored (the first emoji at the right) and the arrows with it.
+      await host.widget.getByTestId("emoji-button").click();
+      const picker = host.widget.getByTestId("emoji-picker");
+      await expect(picker).toBeVisible();
+      await expect(picker).toHaveAttribute("aria-label", "الرموز التعبيرية");
+      const search = host.widget.getByTestId("emoji-search");
+      await expect(search).toHaveAttribute("placeholder", "ابحث عن رمز تعبيري");
+      expect(await direction(picker)).toBe("rtl");
+      await search.fill("no such emoji at all");
+      await expect(picker.getByText("لم يُعثر على أي رمز تعبيري")).toBeVisible();
+      await search.fill("heart");
+      const options = host.widget.getByTestId("emoji-option");
+      await expect(options.first()).toBeVisible();
+      const [first, second] = [(await options.nth(0).boundingBox())!, (await options.nth(1).boundingBox())!];
+      expect(first.x).toBeGreaterThan(second.x);
+      await search.press("ArrowDown");
+      await expect(options.nth(0)).toBeFocused();
+      await options.nth(0).press("ArrowLeft");
+      await expect(options.nth(1)).toBeFocused();
+      await options.nth(1).press("ArrowRight");
+      await expect(options.nth(0)).toBeFocused();
+      await options.nth(0).press("Escape");
+      await expect(picker).toBeHidden();
+
+      // Closed, the launcher says "open" in Arabic.
+      await host.close();
+      await expect(host.launcher).toHaveAttribute("aria-label", "فتح الدردشة: تحدث معنا");
+    });
+  });
+  expect(asked).toEqual(["/chat/extras/ar.json"]);
+});
+
+test("Spanish extras, left to right: the pre-chat form's labels and messages and the emoji picker in Spanish", async ({
+  page,
+  server,
+}) => {
+  const asked = extrasCatalogRequests(page);
+  const settings = { locale: "es-ES", prechat: "name,email", "prechat-required": "email" };
+  await onHostPage(page, server.origin, { settings }, async (host) => {
+    await host.open();
+    await host.waitOnline();
+    expect(await documentLanguage(host)).toEqual({ lang: "es", dir: "ltr" });
+    const form = host.widget.getByTestId("prechat-form");
+    await expect(form).toBeVisible();
+    expect(await direction(form)).toBe("ltr");
+    await expect(form.getByText("Antes de empezar, dinos quién eres.")).toBeVisible();
+    await expect(host.widget.getByLabel("Nombre (opcional)")).toHaveCount(1);
+    await expect(host.widget.getByLabel("Correo electrónico", { exact: true })).toHaveCount(1);
+    const email = host.widget.getByTestId("prechat-email");
+    const submit = host.widget.getByTestId("prechat-submit");
+    await expect(submit).toHaveText("Empezar a chatear");
+    await submit.click();
+    await expect(email).toHaveAttribute("aria-invalid", "true");
+    await expect(form.getByText("Escribe tu dirección de correo electrónico.")).toBeVisible();
+    await host.widget.getByTestId("prechat-name").fill("N".repeat(513));
+    await email.fill("ana@example.test");
+    await submit.click();
+    await expect(form.getByText("Es demasiado largo: 512 caracteres como máximo.")).toBeVisible();
+    await host.widget.getByTestId("prechat-name").fill("Ana");
+    await submit.click();
+    await expect(form).toHaveCount(0);
+
+    await host.widget.getByTestId("emoji-button").click();
+    const picker = host.widget.getByTestId("emoji-picker");
+    await expect(picker).toHaveAttribute("aria-label", "Emojis");
+    await expect(host.widget.getByTestId("emoji-search")).toHaveAttribute("placeholder", "Buscar emojis");
+    expect(await direction(picker)).toBe("ltr");
+    const options = host.widget.getByTestId("emoji-option");
+    const [first, second] = [(await options.nth(0).boundingBox())!, (await options.nth(1).boundingBox())!];
+    expect(first.x).toBeLessThan(second.x);
+    await host.widget.getByTestId("emoji-search").press("ArrowDown");
+    await options.nth(0).press("ArrowRight");
+    await expect(options.nth(1)).toBeFocused();
+  });
+  expect(asked).toEqual(["/chat/extras/es.json"]);
+});
+
+test("an extras catalog that cannot be fetched leaves the extras in English, working, under the Arabic widget", async ({
+  page,
+  server,
+}) => {
+  await page.route(/\/chat\/extras\/ar\.json/, (route) => route.abort());
+  await onHostPage(page, server.origin, { settings: { locale: "ar" } }, async (host) => {
+    await host.open();
+    await host.waitOnline();
+    expect(await documentLanguage(host)).toEqual({ lang: "ar", dir: "rtl" });
+    await host.widget.getByTestId("emoji-button").click();
+    const picker = host.widget.getByTestId("emoji-picker");
+    await expect(picker).toBeVisible();
+    await expect(picker).toHaveAttribute("aria-label", "Emoji");
+    await expect(host.widget.getByTestId("emoji-search")).toHaveAttribute("placeholder", "Search emoji");
+    await host.widget.getByTestId("emoji-search").fill("thumbs up");
+    await host.widget.getByTestId("emoji-search").press("Enter");
+    await expect(host.input).toHaveValue("👍");
+  });
 });

@@ -7,7 +7,6 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::attach_button::AttachButton;
-use super::upload_status::UploadStatus;
 use crate::actions::{send_message, visitor_typing};
 use crate::body::{check, counter, DraftCheck};
 use crate::state::use_chat;
@@ -41,7 +40,6 @@ pub fn Composer() -> impl IntoView {
         draft.set(value);
     };
     view! {
-        <UploadStatus/>
         <form
             class="tw-composer"
             on:submit=move |ev| {

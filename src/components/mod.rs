@@ -14,4 +14,3 @@ pub mod message_text;
 pub mod new_messages_pill;
 pub mod rating_prompt;
 pub mod typing_indicator;
-pub mod upload_status;

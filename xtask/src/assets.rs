@@ -23,6 +23,7 @@ pub fn build(root: &Path, out: &Path) -> Result<PathBuf> {
             extras: Some(Extras {
                 package: "tidings-widget-extras",
                 global: "tidingsExtras",
+                catalogs: "crates/widget-extras/locales",
             }),
         },
         App {

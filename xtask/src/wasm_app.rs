@@ -39,6 +39,9 @@ pub struct Extras {
     pub package: &'static str,
     /// The name of the loading function the start script defines.
     pub global: &'static str,
+    /// Its message catalogs, relative to the app's directory: every `<language>.json` but
+    /// English (compiled in) is copied beside the module, where it fetches the visitor's.
+    pub catalogs: &'static str,
 }
 
 /// What an app's `index.html` says it is made of (its `data-trunk` links).
@@ -203,6 +206,13 @@ fn bundle_extras(app: &App, extras: &Extras, wasm_dir: &Path, dist: &Path) -> Re
     let name = extras.package;
     let wasm = wasm_dir.join(format!("{}.wasm", name.replace('-', "_")));
     let (_, _, js_name, wasm_name) = bindgen(name, &wasm, Some("z"), dist)?;
+    for entry in std::fs::read_dir(app.dir.join(extras.catalogs))? {
+        let path = entry?.path();
+        let file = file_name(&path.to_string_lossy())?;
+        if file.ends_with(".json") && file != "en.json" {
+            std::fs::copy(&path, dist.join(file))?;
+        }
+    }
     Ok(extras_loader(
         extras.global,
         &format!("{}extras/{js_name}", app.public_url),

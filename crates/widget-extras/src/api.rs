@@ -5,7 +5,7 @@ use tidings_client::decode::{self, model};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::texts;
+use crate::texts::t;
 
 /// Sends one request; `Ok` with the body text of a 2xx answer, else the sentence to show
 /// (the server's own message for an API error).
@@ -28,7 +28,7 @@ pub async fn send_status(
     token: &str,
     body: Option<String>,
 ) -> Result<String, (u16, String)> {
-    let offline = || (0, texts::NO_CONNECTION.to_string());
+    let offline = || (0, t("error.network").to_string());
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| offline())?;
@@ -56,7 +56,24 @@ pub async fn send_status(
             response.status(),
             decode::body(&text, model::api_error)
                 .map(|e| e.message)
-                .unwrap_or_else(|_| texts::SERVER_ERROR.to_string()),
+                .unwrap_or_else(|_| t("error.server").to_string()),
         ))
     }
+}
+
+/// A file beside the chat page (a catalog), `None` unless it came with 200.
+pub async fn text(path: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if response.status() != 200 {
+        return None;
+    }
+    JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
 }

@@ -17,7 +17,7 @@ use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
 
 use crate::emoji_list::EMOJI;
 use crate::emoji_search::{matching, step};
-use crate::texts;
+use crate::texts::{self, t};
 
 /// The open or hidden picker and what it works with.
 struct Picker {
@@ -67,7 +67,7 @@ fn mount(button: HtmlElement) -> Option<()> {
     host.set_hidden(true);
     let _ = host.set_attribute("data-testid", "emoji-picker");
     let _ = host.set_attribute("role", "dialog");
-    let _ = host.set_attribute("aria-label", texts::EMOJI_PICKER);
+    let _ = host.set_attribute("aria-label", t("emoji.picker"));
     composer.append_child(&host).ok()?;
     let _ = button.set_attribute("aria-haspopup", "dialog");
     // The picker lives as long as the page; the handle would unmount it when dropped.
@@ -173,7 +173,7 @@ fn picker_view() -> impl IntoView {
             return;
         };
         let len = shown.with_untracked(Vec::len);
-        match step(at, &ev.key(), len) {
+        match step(at, &ev.key(), len, texts::right_to_left()) {
             Some(Some(to)) => {
                 ev.prevent_default();
                 focus_in(&grid, &format!("[data-n=\"{to}\"]"));
@@ -193,8 +193,8 @@ fn picker_view() -> impl IntoView {
                 type="search"
                 class="tx-emoji-search"
                 data-testid="emoji-search"
-                aria-label=texts::EMOJI_SEARCH
-                placeholder=texts::EMOJI_SEARCH
+                aria-label=t("emoji.search")
+                placeholder=t("emoji.search")
                 autocomplete="off"
                 on:input=move |ev| query.set(event_target_value(&ev))
                 on:keydown=search_keydown
@@ -202,7 +202,7 @@ fn picker_view() -> impl IntoView {
             <div
                 class="tx-emoji-grid"
                 role="group"
-                aria-label=texts::EMOJI_LIST
+                aria-label=t("emoji.list")
                 on:keydown=grid_keydown
             >
                 {move || {
@@ -230,7 +230,7 @@ fn picker_view() -> impl IntoView {
                 }}
             </div>
             <p class="tx-emoji-none" role="status" hidden=move || shown.with(|s| !s.is_empty())>
-                {texts::EMOJI_NONE}
+                {t("emoji.none")}
             </p>
         </div>
     }

@@ -22,10 +22,16 @@ pub fn matching(query: &str) -> Vec<usize> {
 /// Where a key moves the focus from the option at `at` among `len` options: `Some(Some(n))`
 /// to option `n`, `Some(None)` out of the grid back to the search field (up from the first
 /// row), `None` when the key does not move (not an arrow, Home or End, or at an edge).
-pub fn step(at: usize, key: &str, len: usize) -> Option<Option<usize>> {
+/// Right to left (`rtl`), the grid is mirrored: the left arrow moves to the next option.
+pub fn step(at: usize, key: &str, len: usize, rtl: bool) -> Option<Option<usize>> {
+    let (next, previous) = if rtl {
+        ("ArrowLeft", "ArrowRight")
+    } else {
+        ("ArrowRight", "ArrowLeft")
+    };
     let to = match key {
-        "ArrowRight" => at + 1,
-        "ArrowLeft" => at.checked_sub(1)?,
+        k if k == next => at + 1,
+        k if k == previous => at.checked_sub(1)?,
         "ArrowDown" => at + COLUMNS,
         "ArrowUp" => return Some(at.checked_sub(COLUMNS)),
         "Home" => 0,
@@ -61,14 +67,22 @@ mod tests {
 
     #[test]
     fn arrows_move_in_the_grid_and_up_from_the_first_row_leaves_it() {
-        assert_eq!(step(0, "ArrowRight", 20), Some(Some(1)));
-        assert_eq!(step(0, "ArrowLeft", 20), None);
-        assert_eq!(step(3, "ArrowDown", 20), Some(Some(3 + COLUMNS)));
-        assert_eq!(step(15, "ArrowDown", 20), None);
-        assert_eq!(step(3, "ArrowUp", 20), Some(None));
-        assert_eq!(step(COLUMNS + 3, "ArrowUp", 20), Some(Some(3)));
-        assert_eq!(step(7, "Home", 20), Some(Some(0)));
-        assert_eq!(step(7, "End", 20), Some(Some(19)));
-        assert_eq!(step(7, "Enter", 20), None);
+        assert_eq!(step(0, "ArrowRight", 20, false), Some(Some(1)));
+        assert_eq!(step(0, "ArrowLeft", 20, false), None);
+        assert_eq!(step(3, "ArrowDown", 20, false), Some(Some(3 + COLUMNS)));
+        assert_eq!(step(15, "ArrowDown", 20, false), None);
+        assert_eq!(step(3, "ArrowUp", 20, false), Some(None));
+        assert_eq!(step(COLUMNS + 3, "ArrowUp", 20, false), Some(Some(3)));
+        assert_eq!(step(7, "Home", 20, false), Some(Some(0)));
+        assert_eq!(step(7, "End", 20, false), Some(Some(19)));
+        assert_eq!(step(7, "Enter", 20, false), None);
+    }
+
+    #[test]
+    fn right_to_left_the_grid_is_mirrored() {
+        assert_eq!(step(0, "ArrowLeft", 20, true), Some(Some(1)));
+        assert_eq!(step(0, "ArrowRight", 20, true), None);
+        assert_eq!(step(5, "ArrowRight", 20, true), Some(Some(4)));
+        assert_eq!(step(3, "ArrowDown", 20, true), Some(Some(3 + COLUMNS)));
     }
 }

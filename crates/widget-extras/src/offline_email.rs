@@ -18,7 +18,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
-use crate::texts;
+use crate::texts::{t, tf};
 
 /// Mounts the form in `slot`, for the visitor whose token is `token`; dropping what it
 /// returns unmounts it.
@@ -64,16 +64,16 @@ fn form(token: String, required: bool, saved: Rc<Cell<bool>>) -> impl IntoView {
         });
     };
     let label = if required {
-        texts::OFFLINE_EMAIL_REQUIRED
+        t("offline.required")
     } else {
-        texts::OFFLINE_EMAIL_LABEL
+        t("offline.label")
     };
     view! {
         <form class="tx-offline" on:submit=submit>
             {move || match done.get() {
                 Some(address) => view! {
                     <p role="status">
-                        {texts::OFFLINE_EMAIL_SAVED.0} {address} {texts::OFFLINE_EMAIL_SAVED.1}
+                        {tf("offline.saved", &[("address", &address)])}
                     </p>
                 }
                 .into_any(),
@@ -96,7 +96,7 @@ fn form(token: String, required: bool, saved: Rc<Cell<bool>>) -> impl IntoView {
                             data-testid="offline-email-submit"
                             disabled=move || busy.get()
                         >
-                            {texts::OFFLINE_EMAIL_SAVE}
+                            {t("offline.save")}
                         </button>
                     </div>
                     <p id="tx-offline-error" class="tx-error" role="alert">

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::texts;
+use crate::texts::{t, tf};
 
 /// What the screen shows.
 #[derive(Clone)]
@@ -97,7 +97,7 @@ fn load(
                 .await
                 .and_then(|body| {
                     decode::body(&body, model::conversation_list)
-                        .map_err(|_| texts::SERVER_ERROR.to_string())
+                        .map_err(|_| t("error.server").to_string())
                 })
                 .map(|all| shown.set(Shown::List(all))),
             Some((id, before)) => {
@@ -114,7 +114,7 @@ fn load(
                                 messages.iter().map(model::message).collect::<Option<_>>()?;
                             Some((messages, o.get("has_more")?.as_bool()?))
                         })
-                        .map_err(|_| texts::SERVER_ERROR.to_string())
+                        .map_err(|_| t("error.server").to_string())
                     })
                     .map(|(mut older, has_more)| {
                         shown.update(|s| {
@@ -172,7 +172,7 @@ fn screen(host: HtmlElement, visitor: Visitor) -> impl IntoView {
                     .map(|c| item(c, &visitor, open.clone()))
                     .collect_view();
                 view! {
-                    <ul class="tx-past-list" data-testid="past-conversations" aria-label=texts::PAST_TITLE>
+                    <ul class="tx-past-list" data-testid="past-conversations" aria-label=t("past.title")>
                         {items}
                     </ul>
                 }
@@ -193,11 +193,11 @@ fn screen(host: HtmlElement, visitor: Visitor) -> impl IntoView {
                 let bubbles = messages.into_iter().map(bubble).collect_view();
                 view! {
                     <button type="button" class="tw-new" hidden=!more on:click=older>
-                        {texts::PAST_OLDER}
+                        {t("past.older")}
                     </button>
-                    <div class="tw-list" role="log" aria-label=texts::PAST_READING>{bubbles}</div>
+                    <div class="tw-list" role="log" aria-label=t("past.reading")>{bubbles}</div>
                     <button type="button" class="tw-new" on:click=move |_| load(&visitor, shown, failure, None)>
-                        {texts::PAST_ALL}
+                        {t("past.all")}
                     </button>
                 }
                 .into_any()
@@ -206,7 +206,7 @@ fn screen(host: HtmlElement, visitor: Visitor) -> impl IntoView {
     };
     view! {
         <button type="button" class="tw-new" id="tx-past-back" on:click=move |_| back()>
-            {texts::PAST_BACK}
+            {t("past.back")}
         </button>
         <div class="tw-scroll">
             <p class="tx-error" role="alert">{move || failure.get()}</p>
@@ -218,13 +218,19 @@ fn screen(host: HtmlElement, visitor: Visitor) -> impl IntoView {
 /// One conversation of the list: its date, state and latest message.
 fn item(c: Conversation, visitor: &Visitor, open: impl Fn(Uuid) + 'static) -> impl IntoView {
     let state = if Some(c.id) == visitor.current {
-        texts::PAST_CURRENT
+        t("past.current")
     } else if c.status == ConversationStatus::Ended {
-        texts::PAST_ENDED
+        t("past.ended")
     } else {
-        texts::PAST_OPEN
+        t("past.open")
     };
-    let when = format!("{} · {state}", when(c.started_at, &visitor.locale));
+    let when = tf(
+        "past.item",
+        &[
+            ("when", &when(c.started_at, &visitor.locale)),
+            ("state", state),
+        ],
+    );
     let id = c.id;
     view! {
         <li>
@@ -278,10 +284,10 @@ fn when(ms: i64, locale: &str) -> String {
     }
     let then = date(ms);
     let now = Date::now() as i64;
-    let mut label: String = if day(&then) == day(&date(now)) {
-        texts::PAST_TODAY.into()
+    let day_text: String = if day(&then) == day(&date(now)) {
+        t("past.today").into()
     } else if day(&then) == day(&date(now - 86_400_000)) {
-        texts::PAST_YESTERDAY.into()
+        t("past.yesterday").into()
     } else {
         then.to_locale_date_string(
             locale,
@@ -289,10 +295,9 @@ fn when(ms: i64, locale: &str) -> String {
         )
         .into()
     };
-    label += ", ";
-    label += &String::from(then.to_locale_time_string_with_options(
+    let time = String::from(then.to_locale_time_string_with_options(
         locale,
         &options(&[("hour", "numeric"), ("minute", "2-digit")]),
     ));
-    label
+    tf("past.when", &[("day", &day_text), ("time", &time)])
 }

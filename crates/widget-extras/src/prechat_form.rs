@@ -22,7 +22,7 @@ use tidings_protocol::http::UpdateVisitorRequest;
 use web_sys::HtmlElement;
 
 use crate::prechat_rules::{asks, check, Field};
-use crate::texts;
+use crate::texts::{t, tf, tn};
 
 thread_local! {
     static DONE: Cell<bool> = const { Cell::new(false) };
@@ -148,10 +148,10 @@ fn form(slot: HtmlElement, token: String, fields: Vec<Asked>) -> impl IntoView {
     let fields = fields.into_iter().map(field).collect_view();
     view! {
         <form class="tx-prechat" data-testid="prechat-form" aria-labelledby="tx-pc-q" novalidate on:submit=submit>
-            <p id="tx-pc-q">{texts::PRECHAT_QUESTION}</p>
+            <p id="tx-pc-q">{t("prechat.question")}</p>
             {fields}
             <button class="tx-button" type="submit" data-testid="prechat-submit" disabled=move || busy.get()>
-                {texts::PRECHAT_SUBMIT}
+                {t("prechat.submit")}
             </button>
             <p class="tx-error" role="alert">{move || failure.get()}</p>
         </form>
@@ -160,14 +160,18 @@ fn form(slot: HtmlElement, token: String, fields: Vec<Asked>) -> impl IntoView {
 
 fn field(asked: Asked) -> impl IntoView {
     let (word, label, kind) = match asked.field {
-        Field::Name => ("name", texts::PRECHAT_NAME, "text"),
-        Field::Email => ("email", texts::PRECHAT_EMAIL, "email"),
+        Field::Name => ("name", t("prechat.name"), "text"),
+        Field::Email => ("email", t("prechat.email"), "email"),
     };
     let id = format!("tx-pc-{word}");
     let error_id = format!("tx-pc-{word}-error");
-    let optional = (!asked.required).then_some(texts::PRECHAT_OPTIONAL);
+    let label = if asked.required {
+        label.to_owned()
+    } else {
+        tf("prechat.optional", &[("label", label)])
+    };
     view! {
-        <label for=id.clone()>{label}{optional}</label>
+        <label for=id.clone()>{label}</label>
         <input
             node_ref=asked.input
             id=id
@@ -179,6 +183,16 @@ fn field(asked: Asked) -> impl IntoView {
             aria-invalid=move || if asked.error.get().is_some() { "true" } else { "false" }
             aria-describedby=error_id.clone()
         />
-        <p class="tx-error" id=error_id>{move || asked.error.get()}</p>
+        <p class="tx-error" id=error_id>{move || asked.error.get().map(problem)}</p>
+    }
+}
+
+/// The sentence for a problem [`check`] found (its catalog key), in the visitor's language.
+fn problem(key: &'static str) -> String {
+    if key == crate::prechat_rules::TOO_LONG {
+        let max = tidings_protocol::limits::MAX_FIELD_CHARS as u32;
+        tn(key, max, &[])
+    } else {
+        t(key).to_owned()
     }
 }

@@ -2,12 +2,10 @@
 //! for (`data-prechat`, `data-prechat-required`, forwarded by the loader as `prechat` and
 //! `prechatRequired`), and what a name or email answer must be before it becomes the
 //! visitor's profile (`PATCH /v1/visitor`), with the sentence shown beside a field that is
-//! not. Lengths are the server's (`MAX_FIELD_CHARS`, counted in characters after trimming,
+//! not (as its catalog key: the form shows it in the visitor's language). Lengths are the server's (`MAX_FIELD_CHARS`, counted in characters after trimming,
 //! as the server counts).
 
 use tidings_protocol::limits::MAX_FIELD_CHARS;
-
-use crate::texts;
 
 /// Whether the pre-chat form asks for `field` (`name` or `email`): `None` when `asked`
 /// (`data-prechat`, e.g. `name,email`) does not list it, else whether `required`
@@ -28,21 +26,30 @@ pub enum Field {
     Email,
 }
 
-/// The answer to keep (`None`: left empty, allowed), or why it cannot be sent.
+/// Why an answer cannot be sent: the catalog key of the sentence shown beside its field
+/// (`TOO_LONG` is plural, for [`MAX_FIELD_CHARS`]).
+pub const NAME_MISSING: &str = "prechat.name_missing";
+pub const EMAIL_MISSING: &str = "prechat.email_missing";
+pub const EMAIL_INVALID: &str = "prechat.email_invalid";
+pub const TOO_LONG: &str = "prechat.too_long";
+/// Every key [`check`] may give, for the catalog test.
+pub const KEYS: [&str; 4] = [NAME_MISSING, EMAIL_MISSING, EMAIL_INVALID, TOO_LONG];
+
+/// The answer to keep (`None`: left empty, allowed), or why it cannot be sent (a key above).
 pub fn check(field: Field, raw: &str, required: bool) -> Result<Option<String>, &'static str> {
     let value = raw.trim();
     if value.is_empty() {
         return match (required, field) {
             (false, _) => Ok(None),
-            (true, Field::Name) => Err(texts::PRECHAT_NAME_MISSING),
-            (true, Field::Email) => Err(texts::PRECHAT_EMAIL_MISSING),
+            (true, Field::Name) => Err(NAME_MISSING),
+            (true, Field::Email) => Err(EMAIL_MISSING),
         };
     }
     if value.chars().count() > MAX_FIELD_CHARS {
-        return Err(texts::PRECHAT_TOO_LONG);
+        return Err(TOO_LONG);
     }
     if field == Field::Email && !email_shaped(value) {
-        return Err(texts::PRECHAT_EMAIL_INVALID);
+        return Err(EMAIL_INVALID);
     }
     Ok(Some(value.to_owned()))
 }
@@ -78,11 +85,8 @@ mod tests {
     fn optional_fields_may_stay_empty_and_required_ones_may_not() {
         assert_eq!(check(Field::Name, "  ", false), Ok(None));
         assert_eq!(check(Field::Email, "", false), Ok(None));
-        assert_eq!(
-            check(Field::Name, "", true),
-            Err(texts::PRECHAT_NAME_MISSING)
-        );
-        assert!(check(Field::Email, " ", true).is_err());
+        assert_eq!(check(Field::Name, "", true), Err(NAME_MISSING));
+        assert_eq!(check(Field::Email, " ", true), Err(EMAIL_MISSING));
         assert_eq!(
             check(Field::Name, " Ada Lovelace ", true),
             Ok(Some("Ada Lovelace".into()))
@@ -118,7 +122,10 @@ mod tests {
             check(Field::Name, &longest, true),
             Ok(Some(longest.clone()))
         );
-        assert!(check(Field::Name, &format!("{longest}a"), true).is_err());
+        assert_eq!(
+            check(Field::Name, &format!("{longest}a"), true),
+            Err(TOO_LONG)
+        );
         // Characters, not bytes.
         assert!(check(Field::Name, &"é".repeat(MAX_FIELD_CHARS), true).is_ok());
     }

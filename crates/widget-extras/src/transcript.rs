@@ -6,7 +6,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use tidings_protocol::http::TranscriptRequest;
 
-use crate::texts;
+use crate::texts::{t, tf};
 
 /// Mounts the button in `slot`, for conversation `id` of the visitor whose token is `token`;
 /// dropping what it returns unmounts it.
@@ -51,7 +51,7 @@ fn button(token: String, id: String) -> impl IntoView {
             {move || match sent_to.get() {
                 Some(address) => view! {
                     <p role="status" data-testid="transcript-sent">
-                        {texts::TRANSCRIPT_SENT.0} {address} {texts::TRANSCRIPT_SENT.1}
+                        {tf("transcript.sent", &[("address", &address)])}
                     </p>
                 }
                 .into_any(),
@@ -62,14 +62,14 @@ fn button(token: String, id: String) -> impl IntoView {
                             class="tw-input"
                             type="email"
                             autocomplete="email"
-                            aria-label=texts::TRANSCRIPT_EMAIL
-                            placeholder=texts::TRANSCRIPT_EMAIL
+                            aria-label=t("transcript.email")
+                            placeholder=t("transcript.email")
                             data-testid="transcript-email"
                             hidden=move || !ask_address.get()
                             required=move || ask_address.get()
                         />
                         <button type="submit" class="tx-button" data-testid="transcript-button">
-                            {texts::TRANSCRIPT_BUTTON}
+                            {t("transcript.button")}
                         </button>
                     </div>
                     <p class="tx-error" role="alert">{move || error.get()}</p>
