@@ -23,7 +23,8 @@ impl<E: std::error::Error> From<E> for Failure {
 
 pub type Result<T = ()> = std::result::Result<T, Failure>;
 
-/// Prints the step's one line, then runs the command with inherited output.
+/// Prints the step's one line, then runs the command with inherited output; the closing
+/// line names the step again, since steps may run alongside each other.
 pub fn run(what: &str, cmd: &mut Command) -> Result {
     println!("==> {what}");
     let started = Instant::now();
@@ -31,7 +32,7 @@ pub fn run(what: &str, cmd: &mut Command) -> Result {
         .status()
         .map_err(|e| Failure(format!("{what}: cannot start {:?}: {e}", cmd.get_program())))?;
     if status.success() {
-        println!("    ok ({:.1}s)", started.elapsed().as_secs_f64());
+        println!("    ok ({:.1}s): {what}", started.elapsed().as_secs_f64());
         Ok(())
     } else {
         Err(Failure(format!("{what}: {cmd:?} exited with {status}")))
