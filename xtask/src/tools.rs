@@ -1,7 +1,7 @@
 //! Installing what is missing on a fresh machine: the wasm32 target, wasm-opt from npm's
 //! binaryen, terser and lightningcss from npm, Chromium and the Playwright packages;
-//! wasm-bindgen-cli at the lockfile's version only for the tests' runner (the builds use
-//! `bindgen_tool.rs`) and trunk only for the live-reload loop.
+//! wasm-bindgen-cli at the lockfile's version only for the tests' runner and trunk (the builds
+//! use `bindgen_tool.rs`), and trunk only for the live-reload loop.
 //!
 //! Tools go where they survive a fresh clone (`~/.cargo/bin`, `~/.cache/tidings/tools`), so a
 //! second run on the same machine installs nothing.
@@ -115,17 +115,26 @@ pub fn ensure_trunk() -> Result {
 }
 
 /// wasm-bindgen-cli, for its `wasm-bindgen-test-runner` (the wasm tests in `cargo xtask
-/// test`); it must equal the `wasm-bindgen` crate in Cargo.lock exactly.
-pub fn ensure_wasm_bindgen_test_runner(root: &Path) -> Result {
+/// test`) and for trunk (`cargo xtask live`); the builds use `bindgen_tool.rs` instead. It
+/// must equal the `wasm-bindgen` crate in Cargo.lock exactly.
+pub fn ensure_wasm_bindgen_cli(root: &Path) -> Result {
     let version = lockfile_version(root, "wasm-bindgen")?;
     let have = step::output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
     if have.split_whitespace().any(|w| w == version) {
         return Ok(());
     }
-    // Not --locked: one dependency locked by that release is gone from the registry.
+    // Not --locked: one dependency locked by that release is gone from the registry. No
+    // default features: they are TLS for the test runner's HTTP client, which here only
+    // talks to a local ChromeDriver, and TLS was much of what this install compiled.
     step::run(
-        &format!("install wasm-bindgen-cli {version} (matches Cargo.lock) for its test runner"),
-        cargo().args(["install", "wasm-bindgen-cli", "--version", &version]),
+        &format!("install wasm-bindgen-cli {version} (matches Cargo.lock)"),
+        cargo().args([
+            "install",
+            "wasm-bindgen-cli",
+            "--no-default-features",
+            "--version",
+            &version,
+        ]),
     )
 }
 
