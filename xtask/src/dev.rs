@@ -15,7 +15,7 @@ pub fn run(root: &Path, listen: &str, database_url: &str) -> Result {
     let (server, assets) = std::thread::scope(|scope| {
         let server = scope.spawn(build_server);
         let assets = assets::build(root, &root.join("target/assets"));
-        let server = crate::wasm_app::join(server);
+        let server = step::join(server);
         Ok::<_, Failure>((server?, assets?))
     })?;
     if let Some(dir) = sqlite_parent_dir(database_url) {

@@ -73,6 +73,13 @@ fn wait_with_cpu_time(child: Child) -> std::io::Result<(ExitStatus, f64)> {
     ))
 }
 
+/// The result of steps run on another thread (a panic there is a failure here).
+pub fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(Failure("a build step panicked".into())))
+}
+
 /// Runs a command quietly and returns its stdout, for probing versions.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;

@@ -1,6 +1,6 @@
 //! Building the two browser apps (the widget under `chat/`, the console under `console/`)
-//! without trunk: per app `cargo build`, wasm-bindgen (`bindgen_tool.rs`), wasm-opt, terser on the JS glue,
-//! lightningcss on the styles, content-hashed file names and the page.
+//! without trunk: per app `cargo build`, wasm-bindgen (`bindgen_tool.rs`), wasm-opt, terser on
+//! the JS glue, lightningcss on the styles, content-hashed file names and the page.
 //!
 //! Trunk stays the tool for the live-reload loop (`cargo xtask live`), and each app's
 //! `index.html` stays written for it: its `<link data-trunk …>` lines are the one list of what
@@ -70,8 +70,7 @@ struct Recipe {
 pub fn build_all(apps: &[App], out: &Path, toolchain: WasmToolchain) -> Result<Vec<WasmToolchain>> {
     let wasm_dir = crate::dev::target_dir().join("wasm32-unknown-unknown/wasm-release");
     std::thread::scope(|scope| {
-        let tool = scope.spawn(bindgen_tool::build);
-        let mut tool = Some(tool);
+        let mut tool = Some(scope.spawn(bindgen_tool::build));
         let mut bindgen_path = None;
         let mut built = Vec::new();
         let mut bundles = Vec::new();
@@ -80,7 +79,7 @@ pub fn build_all(apps: &[App], out: &Path, toolchain: WasmToolchain) -> Result<V
             let extras = app.extras.as_ref().map(|e| e.package);
             built.push(compile(&app.dir, &recipe.bin, extras, toolchain)?);
             if let Some(tool) = tool.take() {
-                bindgen_path = Some(join(tool)?);
+                bindgen_path = Some(step::join(tool)?);
             }
             let bindgen = bindgen_path.clone().expect("the tool was built above");
             let wasm_dir = &wasm_dir;
@@ -97,17 +96,10 @@ pub fn build_all(apps: &[App], out: &Path, toolchain: WasmToolchain) -> Result<V
             }));
         }
         for bundled in bundles {
-            join(bundled)?;
+            step::join(bundled)?;
         }
         Ok(built)
     })
-}
-
-/// The result of a step run on another thread (a panic there is a failure here).
-pub fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
-    handle
-        .join()
-        .unwrap_or_else(|_| Err(Failure("a build step panicked".into())))
 }
 
 /// Builds the app's binary and, in the same cargo invocation (one dependency graph, built
