@@ -9,8 +9,15 @@ use crate::{assets, tools};
 
 pub fn run(root: &Path, listen: &str, database_url: &str) -> Result {
     tools::ensure_wasm_tools(root)?;
-    let server = build_server()?;
-    let assets = assets::build(root, &root.join("target/assets"))?;
+    // The debug server builds in `target/debug` while the apps build in their own profile's
+    // directory: neither waits for the other's lock, and on 2 cores each fills the gaps the
+    // other's single-threaded stretches (linking, the apps' whole-program optimisation) leave.
+    let (server, assets) = std::thread::scope(|scope| {
+        let server = scope.spawn(build_server);
+        let assets = assets::build(root, &root.join("target/assets"));
+        let server = step::join(server);
+        Ok::<_, Failure>((server?, assets?))
+    })?;
     if let Some(dir) = sqlite_parent_dir(database_url) {
         std::fs::create_dir_all(dir)?;
     }

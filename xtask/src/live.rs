@@ -1,7 +1,8 @@
 //! `cargo xtask live widget|console`: the live-reload loop for UI work. Trunk rebuilds the
 //! app on every save and serves it (widget on port 8081, console on 8082, as each
 //! `Trunk.toml` says), proxying `/v1` to a server on 127.0.0.1:8080 (`cargo xtask dev`).
-//! Only this task needs trunk, so only this task installs it.
+//! Only this task needs trunk, so only this task installs it (and, for trunk, wasm-bindgen-cli,
+//! which `cargo xtask test` installs too for its test runner).
 
 use std::path::Path;
 use std::process::Command;
@@ -18,6 +19,8 @@ pub enum LiveApp {
 
 pub fn run(root: &Path, app: LiveApp) -> Result {
     tools::ensure_wasm_tools(root)?;
+    // Trunk runs wasm-bindgen's command line (the builds use its library instead).
+    tools::ensure_wasm_bindgen_cli(root)?;
     tools::ensure_trunk()?;
     let dir = match app {
         LiveApp::Widget => root.to_path_buf(),

@@ -8,6 +8,7 @@ mod assets;
 mod bench;
 mod bench_search;
 mod bench_server;
+mod bindgen_tool;
 mod compress;
 mod connections;
 mod dev;

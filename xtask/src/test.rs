@@ -57,6 +57,7 @@ fn steps(root: &Path, e2e: bool, grep: Option<&str>, passed: &mut usize) -> Resu
         Ok(())
     };
     tools::ensure_wasm_tools(root)?;
+    tools::ensure_wasm_bindgen_cli(root)?;
     tools::ensure_chromium()?;
     tools::ensure_postgresql()?;
     if e2e {
@@ -216,6 +217,7 @@ pub fn lane(root: &Path, name: &str, suite: Option<&BrowserSuite>) -> Result {
         ),
         "browser" => {
             fuzz::smoke(root)?;
+            tools::ensure_wasm_bindgen_cli(root)?;
             step::run(
                 "run the browser wasm tests in Chromium (wasm-bindgen-test-runner)",
                 &mut wasm_tests(),

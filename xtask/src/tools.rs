@@ -1,6 +1,7 @@
-//! Installing what is missing on a fresh machine: the wasm32 target, wasm-bindgen-cli at the
-//! lockfile's version, wasm-opt from npm's binaryen, terser and lightningcss from npm,
-//! Chromium and the Playwright packages; trunk only for the live-reload loop.
+//! Installing what is missing on a fresh machine: the wasm32 target, wasm-opt from npm's
+//! binaryen, terser and lightningcss from npm, Chromium and the Playwright packages;
+//! wasm-bindgen-cli at the lockfile's version only for the tests' runner and trunk (the builds
+//! use `bindgen_tool.rs`), and trunk only for the live-reload loop.
 //!
 //! Tools go where they survive a fresh clone (`~/.cargo/bin`, `~/.cache/tidings/tools`), so a
 //! second run on the same machine installs nothing.
@@ -30,12 +31,16 @@ fn home() -> PathBuf {
     PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into()))
 }
 
-/// Puts `~/.cargo/bin` and the npm tools first on PATH for every child process, so trunk
-/// finds wasm-bindgen and wasm-opt there and never tries to download them.
+/// Puts cargo's `bin` (where `cargo install` puts trunk and wasm-bindgen-cli) and the npm
+/// tools first on PATH for every child process, so trunk finds wasm-bindgen and wasm-opt
+/// there and never tries to download them.
 pub fn prepare_path() {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".cargo"));
     let mut dirs = vec![
         tools_dir().join("node_modules/.bin"),
-        home().join(".cargo/bin"),
+        cargo_home.join("bin"),
     ];
     if let Some(path) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&path));
@@ -45,10 +50,9 @@ pub fn prepare_path() {
 }
 
 /// Everything needed to build the widget and the console.
-pub fn ensure_wasm_tools(root: &Path) -> Result {
+pub fn ensure_wasm_tools(_root: &Path) -> Result {
     prepare_path();
     ensure_wasm_target()?;
-    ensure_wasm_bindgen(root)?;
     ensure_binaryen()?;
     ensure_terser()?;
     ensure_lightningcss()
@@ -110,21 +114,31 @@ pub fn ensure_trunk() -> Result {
     )
 }
 
-/// wasm-bindgen-cli must equal the `wasm-bindgen` crate in Cargo.lock exactly.
-fn ensure_wasm_bindgen(root: &Path) -> Result {
+/// wasm-bindgen-cli, for its `wasm-bindgen-test-runner` (the wasm tests in `cargo xtask
+/// test`) and for trunk (`cargo xtask live`); the builds use `bindgen_tool.rs` instead. It
+/// must equal the `wasm-bindgen` crate in Cargo.lock exactly.
+pub fn ensure_wasm_bindgen_cli(root: &Path) -> Result {
     let version = lockfile_version(root, "wasm-bindgen")?;
     let have = step::output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
     if have.split_whitespace().any(|w| w == version) {
         return Ok(());
     }
-    // Not --locked: one dependency locked by that release is gone from the registry.
+    // Not --locked: one dependency locked by that release is gone from the registry. No
+    // default features: they are TLS for the test runner's HTTP client, which here only
+    // talks to a local ChromeDriver, and TLS was much of what this install compiled.
     step::run(
         &format!("install wasm-bindgen-cli {version} (matches Cargo.lock)"),
-        cargo().args(["install", "wasm-bindgen-cli", "--version", &version]),
+        cargo().args([
+            "install",
+            "wasm-bindgen-cli",
+            "--no-default-features",
+            "--version",
+            &version,
+        ]),
     )
 }
 
-fn lockfile_version(root: &Path, package: &str) -> Result<String> {
+pub fn lockfile_version(root: &Path, package: &str) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
     let needle = format!("name = \"{package}\"\nversion = \"");
     let start = lock

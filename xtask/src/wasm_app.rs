@@ -1,6 +1,6 @@
 //! Building the two browser apps (the widget under `chat/`, the console under `console/`)
-//! without trunk: per app `cargo build`, wasm-bindgen, wasm-opt, terser on the JS glue,
-//! lightningcss on the styles, content-hashed file names and the page.
+//! without trunk: per app `cargo build`, wasm-bindgen (`bindgen_tool.rs`), wasm-opt, terser on
+//! the JS glue, lightningcss on the styles, content-hashed file names and the page.
 //!
 //! Trunk stays the tool for the live-reload loop (`cargo xtask live`), and each app's
 //! `index.html` stays written for it: its `<link data-trunk …>` lines are the one list of what
@@ -17,8 +17,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::step::{self, Failure, Result};
-use crate::tools;
 use crate::wasm_toolchain::WasmToolchain;
+use crate::{bindgen_tool, tools};
 
 /// One browser app: where its `index.html` is and where it is served.
 pub struct App {
@@ -66,27 +66,43 @@ struct Recipe {
 /// would share their features (the console's uuid v7, futures-channel's std, …), which made
 /// the widget's wasm larger (133,516 → 133,639 bytes gzip in `cargo xtask bench size`), and
 /// most dependencies build twice either way, once per feature set.
+///
+/// What does not wait for a lock runs alongside the cargo builds, which take turns on the
+/// wasm target directory's: the wasm-bindgen tool builds while the first app compiles, and
+/// each app is bundled (wasm-bindgen, wasm-opt, minifiers) while the next one compiles.
 pub fn build_all(apps: &[App], out: &Path, toolchain: WasmToolchain) -> Result<Vec<WasmToolchain>> {
     let wasm_dir = crate::dev::target_dir().join("wasm32-unknown-unknown/wasm-release");
-    let mut built = Vec::new();
-    for app in apps {
-        let recipe = read_recipe(&app.dir.join("index.html"))?;
-        let extras = app.extras.as_ref().map(|e| e.package);
-        built.push(compile(&app.dir, &recipe.bin, extras, toolchain)?);
-        let dist = out.join(app.public_url.trim_matches('/'));
-        let loader = match &app.extras {
-            Some(extras) => bundle_extras(app, extras, &wasm_dir, &dist.join("extras"))?,
-            None => String::new(),
-        };
-        bundle(
-            app,
-            &recipe,
-            &wasm_dir.join(format!("{}.wasm", recipe.bin)),
-            &dist,
-            &loader,
-        )?;
-    }
-    Ok(built)
+    std::thread::scope(|scope| {
+        let mut tool = Some(scope.spawn(bindgen_tool::build));
+        let mut bindgen_path = None;
+        let mut built = Vec::new();
+        let mut bundles = Vec::new();
+        for app in apps {
+            let recipe = read_recipe(&app.dir.join("index.html"))?;
+            let extras = app.extras.as_ref().map(|e| e.package);
+            built.push(compile(&app.dir, &recipe.bin, extras, toolchain)?);
+            if let Some(tool) = tool.take() {
+                bindgen_path = Some(step::join(tool)?);
+            }
+            let bindgen = bindgen_path.clone().expect("the tool was built above");
+            let wasm_dir = &wasm_dir;
+            bundles.push(scope.spawn(move || {
+                let dist = out.join(app.public_url.trim_matches('/'));
+                let loader = match &app.extras {
+                    Some(extras) => {
+                        bundle_extras(&bindgen, app, extras, wasm_dir, &dist.join("extras"))?
+                    }
+                    None => String::new(),
+                };
+                let wasm = wasm_dir.join(format!("{}.wasm", recipe.bin));
+                bundle(&bindgen, app, &recipe, &wasm, &dist, &loader)
+            }));
+        }
+        for bundled in bundles {
+            step::join(bundled)?;
+        }
+        Ok(built)
+    })
 }
 
 /// Builds the app's binary and, in the same cargo invocation (one dependency graph, built
@@ -144,6 +160,7 @@ fn compile(
 /// A wasm file through wasm-bindgen, wasm-opt and terser, written to `dist` with names
 /// hashed by content. Returns the JavaScript glue's bytes and its and the wasm's names.
 fn bindgen(
+    tool: &Path,
     name: &str,
     wasm: &Path,
     wasm_opt: Option<&str>,
@@ -157,12 +174,8 @@ fn bindgen(
     std::fs::create_dir_all(&work)?;
     step::run(
         &format!("wasm-bindgen {name}"),
-        Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name"])
-            .arg(name)
-            .arg("--out-dir")
-            .arg(&work)
-            .arg(wasm),
+        // `wasm-bindgen --target web --no-typescript`, through its library.
+        Command::new(tool).arg(wasm).arg(&work).arg(name),
     )?;
     let bg = work.join(format!("{name}_bg.wasm"));
     if let Some(level) = wasm_opt {
@@ -202,10 +215,16 @@ fn bindgen(
 
 /// Bundles an app's extras into `dist` (at wasm-opt's size level, as the apps) and returns
 /// the start-script statement that makes them loadable.
-fn bundle_extras(app: &App, extras: &Extras, wasm_dir: &Path, dist: &Path) -> Result<String> {
+fn bundle_extras(
+    tool: &Path,
+    app: &App,
+    extras: &Extras,
+    wasm_dir: &Path,
+    dist: &Path,
+) -> Result<String> {
     let name = extras.package;
     let wasm = wasm_dir.join(format!("{}.wasm", name.replace('-', "_")));
-    let (_, _, js_name, wasm_name) = bindgen(name, &wasm, Some("z"), dist)?;
+    let (_, _, js_name, wasm_name) = bindgen(tool, name, &wasm, Some("z"), dist)?;
     for entry in std::fs::read_dir(app.dir.join(extras.catalogs))? {
         let path = entry?.path();
         let file = file_name(&path.to_string_lossy())?;
@@ -232,9 +251,16 @@ fn extras_loader(global: &str, js: &str, wasm: &str) -> String {
 
 /// wasm-bindgen, wasm-opt and terser on one app's wasm, its styles minified, every file named
 /// by its content, and its page, whose start script ends with `loader`.
-fn bundle(app: &App, recipe: &Recipe, wasm: &Path, dist: &Path, loader: &str) -> Result {
+fn bundle(
+    tool: &Path,
+    app: &App,
+    recipe: &Recipe,
+    wasm: &Path,
+    dist: &Path,
+    loader: &str,
+) -> Result {
     let (wasm_bytes, js_bytes, js_name, wasm_name) =
-        bindgen(&recipe.bin, wasm, recipe.wasm_opt.as_deref(), dist)?;
+        bindgen(tool, &recipe.bin, wasm, recipe.wasm_opt.as_deref(), dist)?;
     let work = crate::dev::target_dir()
         .join("wasm-bindgen")
         .join(&recipe.bin);
