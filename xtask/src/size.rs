@@ -48,8 +48,8 @@ pub const LOADER_BUDGET: usize = 3_072;
 /// trait object instead of by hand, and the frame handling as reducers on a plain model that
 /// return effects, with the model moved out of the signals and back per step. And by the wire
 /// codec generated from the protocol types (issue 11 item 3, `#[derive(Wire)]` in place of
-/// the hand-written readers and writers, +10). All three together measured MEASURED.
-pub const WIDGET_BUDGET: usize = 163_500;
+/// the hand-written readers and writers, +10). All three together measured 163,515 gzip, 134,706 brotli.
+pub const WIDGET_BUDGET: usize = 163_600;
 /// The open widget built with stable, on a machine without nightly (its std keeps the
 /// panic machinery): the same code measured 166,698, rounded up, and raised as the nightly
 /// budget was (the extras hook, `history.rs`, attachments, languages, and the pre-chat
@@ -57,7 +57,7 @@ pub const WIDGET_BUDGET: usize = 163_500;
 /// build's figures), then lowered by the upload's move to the extras (−6,432, the nightly
 /// build's figure), and raised by the realtime service with the reducers (+1,411) and the
 /// generated wire codec (+10), rounded up. Also a ratchet.
-pub const WIDGET_BUDGET_STABLE: usize = 187_500;
+pub const WIDGET_BUDGET_STABLE: usize = 187_700;
 
 /// The widget's extras (`crates/widget-extras`: emoji picker, offline email, transcript,
 /// pre-chat form, past conversations), which a visitor downloads only on first use of one of
