@@ -166,7 +166,7 @@ pub fn start(state: ChatState, keeping: Keeping) {
 
     let tabs = TabChannel::open(CHANNEL, |text| {
         // Another version of the app may post notes this one does not know.
-        if let (Some(rt), Some(note)) = (runtime(), TabNote::from_json(&text)) {
+        if let (Some(rt), Some(note)) = (runtime(), TabNote::read(&text)) {
             rt.on_tab_note(note);
         }
     });
@@ -264,7 +264,7 @@ pub fn later(ms: i32, f: impl FnOnce() + 'static) {
 impl Runtime {
     pub fn tell_tabs(&self, note: &TabNote) {
         if let Some(tabs) = self.tabs.borrow().as_ref() {
-            tabs.post(&note.to_json());
+            tabs.post(&note.text());
         }
     }
 

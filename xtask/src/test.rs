@@ -28,7 +28,7 @@ const WASM_PACKAGES: &[&str] = &[
 ];
 
 /// The lanes that run at once once everything is built, and how many steps each counts.
-const LANES: &[(&str, usize)] = &[("rust", 2), ("browser", 3)];
+const LANES: &[(&str, usize)] = &[("rust", 3), ("browser", 3)];
 
 pub fn run(root: &Path, e2e: bool, grep: Option<&str>) -> Result {
     let started = Instant::now();
@@ -191,9 +191,24 @@ pub fn lane(root: &Path, name: &str, suite: Option<&BrowserSuite>) -> Result {
                  its multi-node tests on PostgreSQL)",
                 cargo().args(["test", "--quiet", "--no-fail-fast", "--workspace"]),
             );
-            // Both runs even when the first fails, so one CI run reports every failure.
+            // The protocol with `wire` alone, as the widget builds it: in the workspace run,
+            // feature unification turns `agent-frames` on and compiles this test to nothing.
+            let wire = step::run(
+                "run the protocol's wire test without agent frames (cargo test -p tidings-protocol --features wire)",
+                cargo().args([
+                    "test",
+                    "--quiet",
+                    "-p",
+                    "tidings-protocol",
+                    "--features",
+                    "wire",
+                    "--test",
+                    "wire_agent_frames",
+                ]),
+            );
+            // Every run even when one fails, so one CI run reports every failure.
             let postgres = lane(root, "postgres", suite);
-            sqlite.and(postgres)
+            sqlite.and(wire).and(postgres)
         }
         "postgres" => step::run(
             "run the server's integration suite again on PostgreSQL (TIDINGS_TEST_BACKEND=postgres)",

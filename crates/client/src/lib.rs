@@ -79,6 +79,7 @@ pub mod file_size;
 pub mod i18n;
 pub mod linkify;
 pub mod outbox;
+#[cfg(test)]
 mod outbox_format;
 pub mod settle;
 pub mod subscriptions;

@@ -17,7 +17,11 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use tidings_protocol::{ErrorCode, Millis};
+use tidings_wire::FromJson;
+use tidings_wire_derive::Wire;
 use uuid::Uuid;
+
+use crate::json;
 
 /// A small key-value store: `localStorage` in the browser, a `HashMap` in tests.
 pub trait Storage {
@@ -99,8 +103,9 @@ impl Storage for SharedStorage {
 /// Where an entry stands. Offline or unacknowledged is `Pending`; only a refusal by the
 /// server makes it `Failed`.
 /// Stored externally tagged (`"pending"` or `{"failed": {…}}`), as serde's derive writes
-/// it; the client encodes it by hand (`outbox_format`), serde is the tests' reference.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// it; the client's reader and writer are generated from the same declaration
+/// (`#[derive(Wire)]`), and the tests (`outbox_format`) hold them to serde's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Wire)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryState {
     #[default]
@@ -124,7 +129,7 @@ pub fn is_transient(code: ErrorCode) -> bool {
 }
 
 /// One unacknowledged message, as stored (JSON) under its own key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Wire)]
 pub struct OutboxEntry {
     pub id: Uuid,
     /// `None` for a visitor's message to "my open conversation (create one if needed)".
@@ -143,6 +148,11 @@ pub struct OutboxEntry {
 impl OutboxEntry {
     pub fn is_pending(&self) -> bool {
         self.state == EntryState::Pending
+    }
+
+    /// Reads a stored entry (this version's or an earlier one's); `None` for anything else.
+    pub fn read(text: &str) -> Option<OutboxEntry> {
+        json::parse(text).as_ref().and_then(OutboxEntry::from_json)
     }
 }
 
@@ -192,12 +202,12 @@ impl<S: Storage> Outbox<S> {
 
     fn write(&mut self, entry: &OutboxEntry) -> Result<(), StorageError> {
         let key = self.key(entry.id);
-        self.storage.set(&key, &entry.to_json())
+        self.storage.set(&key, &tidings_wire::to_string(entry))
     }
 
     /// One entry by id, if still in the outbox.
     pub fn get(&self, id: Uuid) -> Option<OutboxEntry> {
-        OutboxEntry::from_json(&self.storage.get(&self.key(id))?)
+        OutboxEntry::read(&self.storage.get(&self.key(id))?)
     }
 
     /// Every entry, oldest first. Unreadable keys (another version's format) are skipped.
@@ -208,7 +218,7 @@ impl<S: Storage> Outbox<S> {
             .into_iter()
             .filter(|k| k.starts_with(&self.prefix))
             .filter_map(|k| self.storage.get(&k))
-            .filter_map(|raw| OutboxEntry::from_json(&raw))
+            .filter_map(|raw| OutboxEntry::read(&raw))
             .collect();
         // The key is unique (ids are), so the smaller unstable sort gives the same order.
         entries.sort_unstable_by_key(|e| (e.created_at, e.order, e.id));

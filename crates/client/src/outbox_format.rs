@@ -1,137 +1,99 @@
-//! How an [`OutboxEntry`] is stored: the JSON serde's derive writes and reads (so entries
-//! written by earlier versions of the app still load), encoded and decoded with the
-//! codec's helpers to keep serde_json's per-type code out of the wasm. The entry is the
-//! client's own type, not a protocol type, and its enum is externally tagged, which
-//! `#[derive(Wire)]` does not generate; the error code inside is the protocol's generated
-//! reader and writer. The tests hold it to serde's output.
+//! How an [`OutboxEntry`] is stored, held to serde's derive: entries written by earlier
+//! versions of the app (which stored serde's JSON, then a hand-written copy of it) must
+//! still load, so the text the generated codec (`#[derive(Wire)]` on the entry and its
+//! externally tagged `EntryState`) writes is serde's byte for byte, and it reads what serde
+//! reads and refuses what serde refuses.
 
 use tidings_protocol::ErrorCode;
-use tidings_wire::{FromJson, ToJson};
+use uuid::Uuid;
 
-use crate::decode::model::{defaulted, field, optional};
-use crate::decode::model::{i64, string, u32, uuid};
-use crate::json::{self, write, Json};
 use crate::outbox::{EntryState, OutboxEntry};
 
-impl OutboxEntry {
-    /// `{"id":…,"conversation_id":…|null,"body":…,"created_at":…,"order":…,"state":…}`,
-    /// with `state` `"pending"` or `{"failed":{"code":…,"reason":…}}`.
-    pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.body.len() + 160);
-        out.push_str("{\"id\":");
-        write::uuid(&mut out, self.id);
-        out.push_str(",\"conversation_id\":");
-        match self.conversation_id {
-            Some(id) => write::uuid(&mut out, id),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"body\":");
-        write::string(&mut out, &self.body);
-        out.push_str(",\"created_at\":");
-        out.push_str(&self.created_at.to_string());
-        out.push_str(",\"order\":");
-        out.push_str(&self.order.to_string());
-        out.push_str(",\"state\":");
-        match &self.state {
-            EntryState::Pending => out.push_str("\"pending\""),
-            EntryState::Failed { code, reason } => {
-                out.push_str("{\"failed\":{\"code\":");
-                code.to_json(&mut out);
-                out.push_str(",\"reason\":");
-                write::string(&mut out, reason);
-                out.push_str("}}");
-            }
-        }
-        out.push('}');
-        out
-    }
+fn entries() -> Vec<OutboxEntry> {
+    let pending = OutboxEntry {
+        id: Uuid::from_u128(1),
+        conversation_id: None,
+        body: "héllo \"you\"\n\u{1} ✓".into(),
+        created_at: 1_700_000_000_123,
+        order: u32::MAX,
+        state: EntryState::Pending,
+    };
+    let failed = OutboxEntry {
+        id: Uuid::from_u128(2),
+        conversation_id: Some(Uuid::from_u128(3)),
+        body: String::new(),
+        created_at: -4,
+        order: 0,
+        state: EntryState::Failed {
+            code: ErrorCode::MessageTooLong,
+            reason: "Too long \\ sorry".into(),
+        },
+    };
+    vec![pending, failed]
+}
 
-    /// Reads what [`OutboxEntry::to_json`] (or serde) wrote; `None` for anything else.
-    pub fn from_json(text: &str) -> Option<OutboxEntry> {
-        let o = &json::parse(text)?;
-        Some(OutboxEntry {
-            id: field(o, "id", uuid)?,
-            conversation_id: optional(o, "conversation_id", uuid)?,
-            body: field(o, "body", string)?,
-            created_at: field(o, "created_at", i64)?,
-            order: defaulted(o, "order", u32)?,
-            state: defaulted(o, "state", state)?,
-        })
+#[test]
+fn writes_what_serde_writes_and_reads_it_back() {
+    for entry in entries() {
+        let text = tidings_wire::to_string(&entry);
+        assert_eq!(text, serde_json::to_string(&entry).unwrap());
+        assert_eq!(OutboxEntry::read(&text), Some(entry));
     }
 }
 
-/// `"pending"`, or `{"failed": {"code", "reason"}}` (serde's externally tagged form).
-fn state(value: &Json) -> Option<EntryState> {
-    match value {
-        Json::Str(name) if name == "pending" => Some(EntryState::Pending),
-        Json::Object(fields) if fields.len() == 1 => {
-            let failed = field(value, "failed", Some)?;
-            Some(EntryState::Failed {
-                code: field(failed, "code", ErrorCode::from_json)?,
-                reason: field(failed, "reason", string)?,
-            })
-        }
-        _ => None,
+/// The exact text earlier versions stored, independent of serde: a change to either
+/// serde's or the codec's output would no longer read what is in visitors' browsers.
+#[test]
+fn reads_and_writes_the_stored_text_of_earlier_versions() {
+    let [pending, failed] = <[OutboxEntry; 2]>::try_from(entries()).unwrap();
+    let stored_pending = r#"{"id":"00000000-0000-0000-0000-000000000001","conversation_id":null,"body":"héllo \"you\"\n\u0001 ✓","created_at":1700000000123,"order":4294967295,"state":"pending"}"#;
+    let stored_failed = r#"{"id":"00000000-0000-0000-0000-000000000002","conversation_id":"00000000-0000-0000-0000-000000000003","body":"","created_at":-4,"order":0,"state":{"failed":{"code":"message_too_long","reason":"Too long \\ sorry"}}}"#;
+    assert_eq!(tidings_wire::to_string(&pending), stored_pending);
+    assert_eq!(tidings_wire::to_string(&failed), stored_failed);
+    assert_eq!(OutboxEntry::read(stored_pending), Some(pending));
+    assert_eq!(OutboxEntry::read(stored_failed), Some(failed));
+}
+
+#[test]
+fn reads_older_entries_without_defaulted_fields() {
+    let text = r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5}"#;
+    let expected: OutboxEntry = serde_json::from_str(text).unwrap();
+    assert_eq!(OutboxEntry::read(text), Some(expected));
+}
+
+#[test]
+fn refuses_what_serde_refuses() {
+    for bad in [
+        "not json",
+        "{}",
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":"lost"}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"failed":{"code":"nope","reason":"r"}}}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"failed":{"code":"internal"}}}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":1,"created_at":5}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"order":-1}"#,
+        // The externally tagged state: a struct variant as a name or `null`, a unit variant
+        // with content, no variant, or a key beside the variant's.
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":"failed"}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"failed":null}}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"pending":{}}}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{}}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"pending":null,"x":1}}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":7}"#,
+    ] {
+        assert_eq!(OutboxEntry::read(bad), None, "{bad}");
+        assert!(serde_json::from_str::<OutboxEntry>(bad).is_err(), "{bad}");
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use uuid::Uuid;
-
-    fn entries() -> Vec<OutboxEntry> {
-        let pending = OutboxEntry {
-            id: Uuid::from_u128(1),
-            conversation_id: None,
-            body: "héllo \"you\"\n\u{1} ✓".into(),
-            created_at: 1_700_000_000_123,
-            order: u32::MAX,
-            state: EntryState::Pending,
-        };
-        let failed = OutboxEntry {
-            id: Uuid::from_u128(2),
-            conversation_id: Some(Uuid::from_u128(3)),
-            body: String::new(),
-            created_at: -4,
-            order: 0,
-            state: EntryState::Failed {
-                code: ErrorCode::MessageTooLong,
-                reason: "Too long \\ sorry".into(),
-            },
-        };
-        vec![pending, failed]
-    }
-
-    #[test]
-    fn writes_what_serde_writes_and_reads_it_back() {
-        for entry in entries() {
-            let text = entry.to_json();
-            assert_eq!(text, serde_json::to_string(&entry).unwrap());
-            assert_eq!(OutboxEntry::from_json(&text), Some(entry));
-        }
-    }
-
-    #[test]
-    fn reads_older_entries_without_defaulted_fields() {
-        let text = r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5}"#;
+/// serde_json also reads a unit variant as `{"<variant>": null}`, and ignores unknown keys
+/// inside a struct variant (the entry does not deny unknown fields); so does the codec.
+#[test]
+fn reads_what_serde_reads_in_its_other_forms() {
+    for text in [
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"pending":null}}"#,
+        r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"failed":{"code":"internal","reason":"r","x":1}},"y":2}"#,
+    ] {
         let expected: OutboxEntry = serde_json::from_str(text).unwrap();
-        assert_eq!(OutboxEntry::from_json(text), Some(expected));
-    }
-
-    #[test]
-    fn refuses_what_serde_refuses() {
-        for bad in [
-            "not json",
-            "{}",
-            r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":"lost"}"#,
-            r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"failed":{"code":"nope","reason":"r"}}}"#,
-            r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"state":{"failed":{"code":"internal"}}}"#,
-            r#"{"id":"00000000-0000-0000-0000-000000000001","body":1,"created_at":5}"#,
-            r#"{"id":"00000000-0000-0000-0000-000000000001","body":"b","created_at":5,"order":-1}"#,
-        ] {
-            assert_eq!(OutboxEntry::from_json(bad), None, "{bad}");
-            assert!(serde_json::from_str::<OutboxEntry>(bad).is_err(), "{bad}");
-        }
+        assert_eq!(OutboxEntry::read(text), Some(expected), "{text}");
     }
 }

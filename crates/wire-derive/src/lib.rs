@@ -7,8 +7,9 @@
 //! `rename_all = "snake_case"` and `deny_unknown_fields`; on a field `default` and
 //! `skip_serializing_if = "…"`. Any other serde attribute (`flatten`, `rename`, …) is a
 //! compile error here, so a protocol change this codec does not follow cannot compile
-//! silently into a disagreement. Enums are fieldless (a string) or internally tagged;
-//! serde's externally tagged form for enums with data is refused the same way.
+//! silently into a disagreement. Enums are fieldless (a string), internally tagged, or
+//! externally tagged (serde's default for an enum with data: a unit variant is a string, a
+//! struct variant `{"<variant>": {…}}`); tuple variants are refused the same way.
 //!
 //! `#[wire(feature = "name")]` on a variant reads that variant (frame or value) only when
 //! the protocol crate's cargo feature `name` is on: the frames only agents receive are
@@ -80,12 +81,7 @@ fn expand(input: &DeriveInput) -> Result<Tokens> {
             match (&container.tag, fieldless) {
                 (None, true) => fieldless_enum(data, &container)?,
                 (Some(tag), _) => tagged_enum(data, &container, tag)?,
-                (None, false) => {
-                    return Err(Error::new_spanned(
-                        name,
-                        "Wire: an enum with data needs #[serde(tag = \"…\")]",
-                    ))
-                }
+                (None, false) => externally_tagged_enum(data, &container)?,
             }
         }
         Data::Union(_) => return Err(Error::new_spanned(name, "Wire: unions are not wire types")),
@@ -177,6 +173,75 @@ fn tagged_enum(data: &syn::DataEnum, container: &Container, tag: &str) -> Result
             match self { #(#writes)* }
             out.push('}');
         },
+    ))
+}
+
+/// An externally tagged enum (serde's default for an enum with data): a unit variant is its
+/// name as a string, a struct variant `{"<variant>": {…its fields}}`. As serde_json does,
+/// the reader also takes a unit variant as `{"<variant>": null}` and refuses an object with
+/// any other key beside the variant's.
+fn externally_tagged_enum(data: &syn::DataEnum, container: &Container) -> Result<(Tokens, Tokens)> {
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for variant in &data.variants {
+        no_serde_attributes(&variant.attrs)?;
+        let ident = &variant.ident;
+        let wire_name = variant_name(ident, container);
+        let gate = feature_gate(&variant.attrs)?;
+        match &variant.fields {
+            Fields::Unit => {
+                reads.push(quote! {
+                    #gate (#wire_name, ::core::option::Option::None) => {
+                        ::core::option::Option::Some(Self::#ident)
+                    }
+                });
+                let text = format!("\"{wire_name}\"");
+                writes.push(quote!(Self::#ident => out.push_str(#text),));
+            }
+            Fields::Named(_) => {
+                let fields = fields(&variant.fields)?;
+                let read = read_fields(
+                    &fields,
+                    quote!(Self::#ident),
+                    None,
+                    container.deny_unknown_fields,
+                );
+                // As for a struct: only fields that may all be missing need the object check.
+                let object = fields
+                    .iter()
+                    .all(|f| f.may_be_missing)
+                    .then(|| quote!(let o = ::tidings_wire::object(o)?;));
+                reads.push(quote! {
+                    #gate (#wire_name, ::core::option::Option::Some(o)) => { #object #read }
+                });
+                let binds = fields.iter().map(|f| &f.ident);
+                // `{"<variant>":{` as one constant.
+                let open = format!("{{\"{wire_name}\":{{");
+                let write = write_fields(&fields, false);
+                writes.push(quote! {
+                    Self::#ident { #(#binds),* } => {
+                        out.push_str(#open);
+                        #write
+                        out.push_str("}}");
+                    }
+                });
+            }
+            Fields::Unnamed(_) => {
+                return Err(Error::new_spanned(
+                    variant,
+                    "Wire: tuple variants are not supported",
+                ))
+            }
+        }
+    }
+    Ok((
+        quote! {
+            match ::tidings_wire::variant(value)? {
+                #(#reads)*
+                _ => ::core::option::Option::None,
+            }
+        },
+        quote!(match self { #(#writes)* }),
     ))
 }
 

@@ -77,6 +77,22 @@ pub fn tag<'j>(object: &'j Json, key: &str) -> Option<&'j str> {
     lookup(object, key)??.as_str()
 }
 
+/// The variant of an externally tagged enum: a string is a unit variant's name (`None`
+/// content), an object of exactly one key a variant and its content. serde_json reads
+/// `{"<unit variant>": null}` as the unit variant too, so a `null` content is `None` (and a
+/// struct variant, which needs `Some`, refuses it as serde does).
+pub fn variant<'j, 'a>(value: &'j Json<'a>) -> Option<(&'j str, Option<&'j Json<'a>>)> {
+    match value {
+        Json::Str(name) => Some((name, None)),
+        Json::Object(fields) => match fields.as_slice() {
+            [(name, Json::Null)] => Some((name, None)),
+            [(name, content)] => Some((name, Some(content))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether every key of `object` is one of `known` (`#[serde(deny_unknown_fields)]`).
 pub fn only_keys(object: &Json, known: &[&str]) -> bool {
     match object {

@@ -1,7 +1,7 @@
 //! Property tests of the generated codec against serde_json, in both directions, on
 //! generated values of every frame and body the clients read or write: serde's text reads
 //! back as the same value here, and the text written here is serde's, byte for byte (so
-//! serde reads it back too).
+//! serde reads it back too). The client's stored outbox entry is held to serde the same way.
 
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -18,6 +18,7 @@ use tidings_wire::{FromJson, ToJson};
 use uuid::Uuid;
 
 use crate::json;
+use crate::outbox::{EntryState, OutboxEntry};
 
 /// serde → this reader, and this writer → serde's exact text.
 fn agrees<T>(value: &T)
@@ -305,7 +306,36 @@ fn client_frame() -> impl Strategy<Value = ClientFrame> {
     ]
 }
 
+/// The client's own stored type: its JSON must stay serde's (entries written by earlier
+/// versions are read back), with the externally tagged `EntryState`.
+fn outbox_entry() -> impl Strategy<Value = OutboxEntry> {
+    let state = prop_oneof![
+        Just(EntryState::Pending),
+        (select(ErrorCode::VARIANTS), text())
+            .prop_map(|(code, reason)| EntryState::Failed { code, reason }),
+    ];
+    (
+        (id(), proptest::option::of(id()), text()),
+        (any::<i64>(), any::<u32>(), state),
+    )
+        .prop_map(
+            |((id, conversation_id, body), (created_at, order, state))| OutboxEntry {
+                id,
+                conversation_id,
+                body,
+                created_at,
+                order,
+                state,
+            },
+        )
+}
+
 proptest! {
+    #[test]
+    fn outbox_entries_agree_with_serde(entry in outbox_entry()) {
+        agrees(&entry);
+    }
+
     #[test]
     fn server_frames_agree_with_serde(frame in server_frame()) {
         agrees(&frame);
