@@ -140,8 +140,8 @@
   const icon = el("path", {}, el("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" }, launcher, 1), 1);
   const badge = el("span", { class: "b", "data-testid": "tidings-unread", "aria-live": "polite" }, launcher);
 
-  // `labels`: the launcher's labels closed and open, in the visitor's language, once the
-  // app has said them (English until then).
+  // `labels`: the launcher's labels closed and open and the panel's title, in the visitor's
+  // language, once the app has said them (English until then).
   let frame = null, ready = false, isOpen = false, unread = 0, labels;
   const outbox = [], listeners = {};
   let baseTitle = d.title.replace(/^\(\d+\) /, "");
@@ -218,6 +218,9 @@
     } else if (type === "state") {
       const n = Math.max(0, m.unread | 0);
       labels = m.labels;
+      // The panel's and the frame's title in the visitor's language too (an app from before
+      // it said one sends two labels).
+      panel.setAttribute("aria-label", frame.title = labels?.[2] || title);
       if (m.has_conversation) store("localStorage", RETURNING, "1");
       store("localStorage", UNREAD, n);
       n !== unread && emit("unread", unread = n);

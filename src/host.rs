@@ -28,11 +28,12 @@ pub enum ToHost {
     Forgotten,
     /// Unread count and whether this visitor has a conversation (the loader remembers the
     /// latter so a returning visitor's iframe is created on idle, for a live badge), and the
-    /// launcher's labels, closed (with the unread count) and open, in the visitor's language.
+    /// launcher's labels, closed (with the unread count) and open, and the panel's title, in
+    /// the visitor's language.
     State {
         unread: u32,
         has_conversation: bool,
-        labels: [String; 2],
+        labels: [String; 3],
     },
     /// A live agent message, for `Tidings('on', 'message', …)`.
     Message {
@@ -196,13 +197,18 @@ impl ToHost {
             ToHost::State {
                 unread,
                 has_conversation,
-                labels: [closed, open],
+                labels: [closed, open, title],
             } => {
                 set("unread", JsValue::from(*unread));
                 set("has_conversation", JsValue::from_bool(*has_conversation));
                 set(
                     "labels",
-                    js_sys::Array::of2(&JsValue::from_str(closed), &JsValue::from_str(open)).into(),
+                    js_sys::Array::of3(
+                        &JsValue::from_str(closed),
+                        &JsValue::from_str(open),
+                        &JsValue::from_str(title),
+                    )
+                    .into(),
                 );
             }
             ToHost::Message {

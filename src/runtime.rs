@@ -225,17 +225,18 @@ fn install_effects(state: ChatState) {
             let (origin, title) = state
                 .config
                 .with_value(|c| (c.host_origin.clone(), c.title.clone()));
-            let title = [("title", title.as_str())];
+            let args = [("title", title.as_str())];
             let closed = match now.0 {
-                0 => tf("launcher.open", &title),
-                n => tn("launcher.open_unread", n, &title),
+                0 => tf("launcher.open", &args),
+                n => tn("launcher.open_unread", n, &args),
             };
+            let open = tf("launcher.close", &args);
             host::post(
                 origin.as_deref(),
                 &ToHost::State {
                     unread: now.0,
                     has_conversation: now.1,
-                    labels: [closed, tf("launcher.close", &title)],
+                    labels: [closed, open, title],
                 },
             );
         }

@@ -290,6 +290,9 @@ test("Arabic extras: the offline email form and the emoji picker in Arabic, righ
       expect(await documentLanguage(host)).toEqual({ lang: "ar", dir: "rtl" });
       // The launcher speaks the visitor's language once the app has said its labels.
       await expect(host.launcher).toHaveAttribute("aria-label", "إغلاق الدردشة: تحدث معنا");
+      // So do the panel (a dialog named by its title) and the frame's title.
+      await expect(page.getByRole("dialog")).toHaveAttribute("aria-label", "تحدث معنا");
+      await expect(host.frameElement).toHaveAttribute("title", "تحدث معنا");
 
       // Nobody online: the extras' offline email form, in Arabic and right to left.
       const field = host.widget.getByTestId("offline-email");
