@@ -45,5 +45,6 @@ pub fn body<T>(text: &str, read: impl FnOnce(&Json) -> Option<T>) -> Result<T, M
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
+// Natively only: proptest's randomness does not build for wasm32.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;
