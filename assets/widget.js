@@ -34,8 +34,10 @@
   // The app checks the locale and falls back to the browser's language, then English.
   const locale = data.locale || d.documentElement.lang;
   // Arabic reads right to left: its launcher sits on the left unless the page says.
-  const side = (data.position || /^ar([-_]|$)/i.test(locale) && "left") == "left" ? "left" : "right";
-  const title = data.title || "Chat with us";
+  // The language the app will speak, as far as the loader needs it (the app decides).
+  const lang = (locale || navigator.language).split(/[-_]/)[0].toLowerCase();
+  const side = (data.position || lang == "ar" && "left") == "left" ? "left" : "right";
+  const title = data.title || { ar: "تحدث معنا", de: "Schreiben Sie uns", es: "Chatea con nosotros", fr: "Discutez avec nous" }[lang] || "Chat with us";
 
   // Open state survives navigation in this tab only; "returning" and the last known
   // unread count are remembered for the site (the app cannot see the host's storage).
@@ -97,9 +99,9 @@
     `.l{position:fixed;bottom:20px;${side}:20px;width:60px;height:60px;` +
     `border:0;border-radius:50%;background:${color};color:lch(from ${color} calc((49.4 - l)*9e9) 0 0);cursor:pointer;` +
     `display:flex;align-items:center;justify-content:center;pointer-events:auto;` +
-    `box-shadow:0 4px 14px #0004;transition:transform .15s}` +
-    `.l:hover{transform:scale(1.06)}.l:focus-visible{outline:3px solid #111;outline-offset:3px}` +
-    `.l svg{width:28px;height:28px;fill:currentColor}` +
+    `box-shadow:0 4px 14px #0004}` +
+    `.l:focus-visible{outline:3px solid #111;outline-offset:3px}` +
+    `svg{width:28px;height:28px;fill:currentColor}` +
     `.b{position:absolute;top:-4px;${side}:-4px;min-width:22px;` +
     `height:22px;padding:0 6px;border-radius:11px;background:#e11d48;color:#fff;` +
     `font:700 12px/22px system-ui;text-align:center}` +
@@ -108,8 +110,7 @@
     `box-shadow:0 8px 32px #0004;pointer-events:auto}` +
     `iframe{display:block;width:100%;height:100%;border:0}` +
     `@media (max-width:639px){.p{inset:0;width:100%;height:100%;max-height:none;` +
-    `border-radius:0;z-index:1}}` +
-    `@media (prefers-reduced-motion:reduce){.l{transition:none}}`;
+    `border-radius:0;z-index:1}}`;
 
   const host = d.createElement("tidings-chat");
   const root = host.attachShadow({ mode: "open" });
@@ -177,8 +178,7 @@
       d.title = count + baseTitle;
     }
     launcher.setAttribute("aria-expanded", isOpen);
-    launcher.setAttribute("aria-label", labels?.[+isOpen] || (isOpen ? "Close chat: " : "Open chat: ") + title +
-      (shown ? " (" + unread + " unread)" : ""));
+    launcher.setAttribute("aria-label", labels?.[+isOpen] || title);
     icon.setAttribute("d", isOpen ? ICON_CLOSE : ICON_CHAT);
     panel.hidden = !isOpen;
   };
@@ -216,7 +216,7 @@
       outbox.splice(0).forEach(post);
       post({ type: isOpen ? "open" : "close", focus: false });
     } else if (type === "state") {
-      const n = Math.max(0, m.unread | 0);
+      const n = m.unread;
       labels = m.labels;
       // The panel's and the frame's title in the visitor's language too (an app from before
       // it said one sends two labels).
@@ -226,7 +226,7 @@
       n !== unread && emit("unread", unread = n);
       render();
     } else if (type === "message") {
-      emit("message", { body: String(m.body), author: m.author || null, createdAt: m.created_at });
+      emit("message", { body: m.body, author: m.author, createdAt: m.created_at });
     } else if (type === "close") {
       close();
     } else if (type === "forgotten") {

@@ -7,6 +7,8 @@
 //! To add a language: write `locales/<language>.json`, add it to [`SHIPPED`] and to
 //! [`VERSIONS`], and name it in `index.html` (`copy-file`) so the build ships it.
 
+use tidings_client::i18n::version;
+
 /// English, the fallback, compiled into the app.
 pub const ENGLISH: &str = include_str!("../locales/en.json");
 
@@ -17,22 +19,11 @@ pub const SHIPPED: [&str; 5] = ["en", "ar", "de", "fr", "es"];
 /// for as `<language>.json?v=<version>`, so a cache between here and the visitor can never
 /// give an old catalog to a new app. Only these numbers end up in the wasm, not the files.
 const VERSIONS: [(&str, u32); 4] = [
-    ("ar", fnv(include_bytes!("../locales/ar.json"))),
-    ("de", fnv(include_bytes!("../locales/de.json"))),
-    ("fr", fnv(include_bytes!("../locales/fr.json"))),
-    ("es", fnv(include_bytes!("../locales/es.json"))),
+    ("ar", version(include_bytes!("../locales/ar.json"))),
+    ("de", version(include_bytes!("../locales/de.json"))),
+    ("fr", version(include_bytes!("../locales/fr.json"))),
+    ("es", version(include_bytes!("../locales/es.json"))),
 ];
-
-/// FNV-1a, 32 bits: enough to tell two versions of a file apart.
-const fn fnv(bytes: &[u8]) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash = (hash ^ bytes[i] as u32).wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    hash
-}
 
 /// Where the catalog of `language` is, relative to the app's page; `None` for English
 /// (built in) and for a language not shipped.
@@ -46,7 +37,7 @@ pub fn file(language: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tidings_client::i18n::{check, Catalog};
+    use tidings_client::i18n::{check, Catalog, Messages, Plural};
 
     fn catalog(language: &str) -> Catalog<'static> {
         let path = format!("{}/locales/{language}.json", env!("CARGO_MANIFEST_DIR"));
@@ -78,6 +69,31 @@ mod tests {
             assert!(
                 page.contains(&format!("href=\"locales/{language}.json\"")),
                 "index.html must ship locales/{language}.json"
+            );
+        }
+    }
+
+    /// The loader names the launcher with the app's default title before the app has
+    /// loaded, so it carries "app.title" of every shipped language: they must agree.
+    #[test]
+    fn the_loader_carries_every_languages_default_title() {
+        let loader =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/widget.js"))
+                .expect("assets/widget.js");
+        let english = Catalog::parse(ENGLISH).expect("en.json is a catalog");
+        for language in SHIPPED {
+            let chosen = catalog(language);
+            let title = Messages::new(english.clone(), chosen, |_| Plural::Other)
+                .get("app.title")
+                .to_string();
+            let entry = if language == "en" {
+                format!("|| \"{title}\";")
+            } else {
+                format!("{language}: \"{title}\"")
+            };
+            assert!(
+                loader.contains(&entry),
+                "assets/widget.js must name the launcher {entry} for {language}"
             );
         }
     }

@@ -285,6 +285,8 @@ test("Arabic extras: the offline email form and the emoji picker in Arabic, righ
   const asked = extrasCatalogRequests(page);
   await withEmail(async (server) => {
     await onHostPage(page, server.origin, { settings: { locale: "ar" } }, async (host) => {
+      // Before the app has loaded, the loader names the launcher with the Arabic title.
+      await expect(host.launcher).toHaveAttribute("aria-label", "تحدث معنا");
       await host.open();
       await host.waitOnline();
       expect(await documentLanguage(host)).toEqual({ lang: "ar", dir: "rtl" });

@@ -206,6 +206,20 @@ impl Messages {
 }
 
 /// Replaces each `{name}` in `text` with its value from `args`; an unknown placeholder is
+/// A version of a catalog file from its content, computed at compile time (FNV-1a, 32 bits:
+/// enough to tell two versions of a file apart). The apps ask for a fetched catalog as
+/// `<language>.json?v=<version>`, so a cache can never give an old catalog to a new app,
+/// and only these numbers end up in the wasm, not the files.
+pub const fn version(bytes: &[u8]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i] as u32).wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    hash
+}
+
 /// The keys a piece of source code asks for through `t("…")`, `tf("…")` and `tn("…")`, for the
 /// apps' tests that every one is in English (a typo would show the key itself).
 pub fn keys_asked_for(source: &str) -> Vec<&str> {

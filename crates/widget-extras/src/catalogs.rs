@@ -9,6 +9,8 @@
 //! for a number). To add a language: write `locales/<language>.json` and add it to
 //! [`SHIPPED`] and [`VERSIONS`] (xtask copies every catalog but English's).
 
+use tidings_client::i18n::version;
+
 /// English, the fallback, compiled into the extras.
 pub const ENGLISH: &str = include_str!("../locales/en.json");
 
@@ -19,22 +21,11 @@ pub const SHIPPED: [&str; 5] = ["en", "ar", "de", "fr", "es"];
 /// for as `extras/<language>.json?v=<version>`, so a cache can never give an old catalog to
 /// new extras. Only these numbers end up in the wasm, not the files.
 const VERSIONS: [(&str, u32); 4] = [
-    ("ar", fnv(include_bytes!("../locales/ar.json"))),
-    ("de", fnv(include_bytes!("../locales/de.json"))),
-    ("fr", fnv(include_bytes!("../locales/fr.json"))),
-    ("es", fnv(include_bytes!("../locales/es.json"))),
+    ("ar", version(include_bytes!("../locales/ar.json"))),
+    ("de", version(include_bytes!("../locales/de.json"))),
+    ("fr", version(include_bytes!("../locales/fr.json"))),
+    ("es", version(include_bytes!("../locales/es.json"))),
 ];
-
-/// FNV-1a, 32 bits: enough to tell two versions of a file apart.
-const fn fnv(bytes: &[u8]) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash = (hash ^ bytes[i] as u32).wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    hash
-}
 
 /// Where the catalog of `language` is, relative to the chat page (the extras run in its
 /// document); `None` for English (built in) and for a language not shipped.
