@@ -12,8 +12,11 @@
 //!   (`logic::desktop_alerts`). Under the Web Lock `tidings.console.notify` a tab reads the
 //!   recent tags in `localStorage`: if the tag is there another tab decided already;
 //!   otherwise it records it and decides: nothing while a tab is in front, else it shows
-//!   the notification. The lock makes read-and-record one step, so exactly one tab shows
-//!   it. The notification's own `tag` (one per conversation) makes a later one replace an
+//!   the notification. Before that, each tab tries to claim the event's own lock
+//!   (`tidings.console.notify.<tag>`, `ifAvailable`, held 30 s by the tab that gets it):
+//!   the lock manager answers every tab alike at once, while a `localStorage` write in one
+//!   tab reaches another tab's renderer a little later (two tabs both showing one event was
+//!   seen in CI). The recent tags remain for browsers without Web Locks. The notification's own `tag` (one per conversation) makes a later one replace an
 //!   earlier one of the same chat instead of piling up.
 //! - **Clicking it** focuses the window and routes this tab to the conversation.
 //!
@@ -22,7 +25,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use tidings_client::web::tabs::request_lock;
+use tidings_client::web::tabs::{claim_for, request_lock};
 use tidings_protocol::Conversation;
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
@@ -37,6 +40,9 @@ const SETTING_PREFIX: &str = "tidings.console.notifications.";
 const FRONT_PREFIX: &str = "tidings.console.front.";
 const RECENT_KEY: &str = "tidings.console.notified";
 const LOCK: &str = "tidings.console.notify";
+/// How long the tab that claimed an event keeps its claim: every tab hears the same frame
+/// within moments of the others, so a late one finds it held.
+const CLAIM_HOLD_MS: i32 = 30_000;
 
 thread_local! {
     static TAB_ID: RefCell<String> = RefCell::new(Uuid::new_v4().simple().to_string());
@@ -211,6 +217,19 @@ pub fn raise(agent: Uuid, event: DesktopEvent, conversation: &Conversation) {
     }
     let (title, body) = notification_text(&event, conversation);
     let id = event.conversation();
+    // First, one tab claims the event for itself through the browser's lock manager (the
+    // same answer in every tab at once); the recent tags below stay for browsers without
+    // Web Locks, where every tab's claim succeeds.
+    claim_for(&format!("{LOCK}.{tag}"), CLAIM_HOLD_MS, move |claimed| {
+        if !claimed {
+            return record("another-tab", &tag);
+        }
+        decide(tag, title, body, id);
+    });
+}
+
+/// This tab claimed the event: unless a tab is in front, show it, once per tag.
+fn decide(tag: String, title: String, body: String, id: Uuid) {
     request_lock(LOCK, move |guard| {
         let Some(s) = storage() else {
             return record("no-storage", &tag);

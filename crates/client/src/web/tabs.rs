@@ -145,6 +145,72 @@ pub fn locks_supported() -> bool {
     lock_manager().is_some()
 }
 
+/// What [`claim_for`] calls with its answer.
+type Claimed = Box<dyn FnOnce(bool)>;
+
+/// Claims `name` for this tab alone, if no other tab holds it: `on_claimed(true)` when this
+/// tab got it (it then keeps it for `hold_ms`), `on_claimed(false)` when another tab holds
+/// it. Where Web Locks are missing or refuse, every tab gets `true`.
+///
+/// For "exactly one tab acts on this event": the lock manager lives in the browser process,
+/// so its answer is the same for every tab at once, unlike `localStorage`, whose writes in
+/// one renderer reach another's copy a little later.
+pub fn claim_for(name: &str, hold_ms: i32, on_claimed: impl FnOnce(bool) + 'static) {
+    let Some(locks) = lock_manager() else {
+        on_claimed(true);
+        return;
+    };
+    let pending: Rc<RefCell<Option<Claimed>>> = Rc::new(RefCell::new(Some(Box::new(on_claimed))));
+    let answered = pending.clone();
+    let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+        let claimed = !lock.is_null();
+        if let Some(on_claimed) = answered.borrow_mut().take() {
+            on_claimed(claimed);
+        }
+        if !claimed {
+            return JsValue::UNDEFINED;
+        }
+        // Held until this promise settles, `hold_ms` from now.
+        js_sys::Promise::new(&mut |resolve, _reject| {
+            if let Some(window) = web_sys::window() {
+                let _ =
+                    window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, hold_ms);
+            }
+        })
+        .into()
+    });
+    let refused = Closure::once_into_js(move |_error: JsValue| {
+        if let Some(on_claimed) = pending.borrow_mut().take() {
+            on_claimed(true);
+        }
+    });
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    let request = js_sys::Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()
+        .and_then(|r| r.dyn_into::<js_sys::Function>().ok());
+    let promise = request.and_then(|r| {
+        r.call3(&locks, &JsValue::from_str(name), &options, &callback)
+            .ok()
+    });
+    // `promise.catch(refused)`, or the refusal at once if the call itself threw.
+    let catch = promise.as_ref().and_then(|p| {
+        js_sys::Reflect::get(p, &JsValue::from_str("catch"))
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    });
+    let refused: &js_sys::Function = refused.unchecked_ref();
+    match (promise, catch) {
+        (Some(promise), Some(catch)) => {
+            let _ = catch.call1(&promise, refused);
+        }
+        _ => {
+            let _ = refused.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 /// Asks this document's Web Locks for the exclusive lock `name`; `on_acquired` runs
 /// when this tab gets it (maybe at once, maybe when another tab releases it or closes)
 /// and holds it as long as it keeps the guard.
