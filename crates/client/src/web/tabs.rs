@@ -145,6 +145,26 @@ pub fn locks_supported() -> bool {
     lock_manager().is_some()
 }
 
+/// `promise.catch(refused)` for a lock request's promise, or the refusal at once if the
+/// request itself threw (no promise).
+fn on_refusal(promise: Option<JsValue>, refused: &JsValue) {
+    let catch = promise.as_ref().and_then(|p| {
+        js_sys::Reflect::get(p, &JsValue::from_str("catch"))
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    });
+    let refused: &js_sys::Function = refused.unchecked_ref();
+    match (promise, catch) {
+        (Some(promise), Some(catch)) => {
+            let _ = catch.call1(&promise, refused);
+        }
+        _ => {
+            let _ = refused.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 /// What [`claim_for`] calls with its answer.
 type Claimed = Box<dyn FnOnce(bool)>;
 
@@ -193,22 +213,7 @@ pub fn claim_for(name: &str, hold_ms: i32, on_claimed: impl FnOnce(bool) + 'stat
         r.call3(&locks, &JsValue::from_str(name), &options, &callback)
             .ok()
     });
-    // `promise.catch(refused)`, or the refusal at once if the call itself threw.
-    let catch = promise.as_ref().and_then(|p| {
-        js_sys::Reflect::get(p, &JsValue::from_str("catch"))
-            .ok()?
-            .dyn_into::<js_sys::Function>()
-            .ok()
-    });
-    let refused: &js_sys::Function = refused.unchecked_ref();
-    match (promise, catch) {
-        (Some(promise), Some(catch)) => {
-            let _ = catch.call1(&promise, refused);
-        }
-        _ => {
-            let _ = refused.call0(&JsValue::UNDEFINED);
-        }
-    }
+    on_refusal(promise, &refused);
 }
 
 /// Asks this document's Web Locks for the exclusive lock `name`; `on_acquired` runs
@@ -249,22 +254,7 @@ pub fn request_lock(name: &str, on_acquired: impl FnOnce(LockGuard) + 'static) {
         .ok()
         .and_then(|r| r.dyn_into::<js_sys::Function>().ok());
     let promise = request.and_then(|r| r.call2(&locks, &JsValue::from_str(name), &callback).ok());
-    // `promise.catch(refused)`, or the refusal at once if the call itself threw.
-    let catch = promise.as_ref().and_then(|p| {
-        js_sys::Reflect::get(p, &JsValue::from_str("catch"))
-            .ok()?
-            .dyn_into::<js_sys::Function>()
-            .ok()
-    });
-    let refused: &js_sys::Function = refused.unchecked_ref();
-    match (promise, catch) {
-        (Some(promise), Some(catch)) => {
-            let _ = catch.call1(&promise, refused);
-        }
-        _ => {
-            let _ = refused.call0(&JsValue::UNDEFINED);
-        }
-    }
+    on_refusal(promise, &refused);
 }
 
 /// Becomes the leader for `name` when possible and stays leader until the tab closes:
