@@ -46,8 +46,10 @@ export class HostPage {
     return this.widget.getByTestId("message");
   }
 
+  /** The rows whose bubble (or system line) shows `body`. Matched on the bubble, not the whole
+   * row: the row's text runs on into its time ("m12" + "9:54 AM" reads "m129:54 AM"). */
   message(body: string): Locator {
-    return this.messages.filter({ hasText: body });
+    return this.messages.filter({ has: this.widget.locator(".tw-bubble, .tw-text", { hasText: body }) });
   }
 
   async waitOnline(): Promise<void> {
