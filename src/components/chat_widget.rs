@@ -2,6 +2,7 @@
 //! the conversation is open or the rating prompt once it has ended. Esc closes it. The
 //! extras module adds its screens beside those (`crate::extras::follow_screens`).
 
+use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use tidings_protocol::ConversationStatus;
@@ -44,9 +45,9 @@ pub fn ChatWidget() -> impl IntoView {
             <TypingIndicator/>
             {move || {
                 if ended.get() {
-                    view! { <RatingPrompt/> }.into_any()
+                    Either::Left(view! { <RatingPrompt/> })
                 } else {
-                    view! { <Composer/> }.into_any()
+                    Either::Right(view! { <Composer/> })
                 }
             }}
         </div>

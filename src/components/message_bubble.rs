@@ -42,13 +42,12 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     let body = entry.body().to_owned();
     let seq = entry.seq();
     if sender == Sender::System {
-        return view! {
+        return Either::Left(view! {
             <div class="tw-system" data-testid="message" data-id=id.to_string()
                 data-sender="system" data-state="sent">
                 <MessageText body/>
             </div>
-        }
-        .into_any();
+        });
     }
     let refusal = match &entry {
         Entry::Local(l) => l.refused.as_ref().map(|r| r.reason.clone()),
@@ -78,7 +77,7 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     });
     let locale = chat.locale();
     let created = (time_label(at, &locale), full_label(at, &locale));
-    view! {
+    Either::Right(view! {
         <div
             class=format!("tw-msg tw-{}", sender_name(sender))
             class:tw-lead=lead
@@ -111,6 +110,5 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
                 </p>
             })}
         </div>
-    }
-    .into_any()
+    })
 }

@@ -1,6 +1,7 @@
 //! `MessageList`: the conversation as a `role="log"`, with day separators, sticking to
 //! the bottom unless the visitor scrolled up (then the "new messages" pill appears).
 
+use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
 use tidings_client::Entry;
@@ -174,9 +175,9 @@ pub fn MessageList() -> impl IntoView {
                         each=move || all_rows.get()
                         key=Row::key
                         children=move |row| match row {
-                            Row::Day(label) => view! { <DateSeparator label/> }.into_any(),
+                            Row::Day(label) => Either::Left(view! { <DateSeparator label/> }),
                             Row::Message { entry, lead } => {
-                                view! { <MessageBubble entry lead/> }.into_any()
+                                Either::Right(view! { <MessageBubble entry lead/> })
                             }
                         }
                     />

@@ -1,6 +1,7 @@
 //! `RatingPrompt`: once the conversation has ended, 1–5 stars and optional feedback,
 //! then thanks; "Start a new conversation" is always offered below.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use tidings_protocol::limits::MAX_FEEDBACK_CHARS;
 
@@ -54,7 +55,7 @@ pub fn RatingPrompt() -> impl IntoView {
     view! {
         <section class="tw-rating">
             {move || match rated.get() {
-                None => view! {
+                None => Either::Left(view! {
                     <div data-testid="rating-prompt" role="group" aria-labelledby="tw-rate-q">
                         <p id="tw-rate-q" class="tw-rate-q">{t("rating.question")}</p>
                         <div class="tw-stars">{(1..=5).map(star).collect_view()}</div>
@@ -77,14 +78,12 @@ pub fn RatingPrompt() -> impl IntoView {
                         </button>
                         {move || error.get().map(|e| view! { <p class="tw-failed" role="alert">{e}</p> })}
                     </div>
-                }
-                .into_any(),
-                Some(n) => view! {
+                }),
+                Some(n) => Either::Right(view! {
                     <p class="tw-thanks" role="status">
                         {tn("rating.thanks", n.into(), &[("max", &number(5))])}
                     </p>
-                }
-                .into_any(),
+                }),
             }}
             <button
                 type="button"
