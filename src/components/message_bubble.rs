@@ -24,6 +24,15 @@ fn sender_name(sender: Sender) -> &'static str {
     }
 }
 
+/// The bubble's classes, written out rather than formatted.
+fn sender_class(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Visitor => "tw-msg tw-visitor",
+        Sender::Agent => "tw-msg tw-agent",
+        Sender::System | Sender::Note => "tw-msg tw-system",
+    }
+}
+
 fn ticks(state: DeliveryState) -> (&'static str, &'static str) {
     match state {
         DeliveryState::Pending => ("🕓", t("message.sending")),
@@ -79,7 +88,7 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     let created = (time_label(at, &locale), full_label(at, &locale));
     Either::Right(view! {
         <div
-            class=format!("tw-msg tw-{}", sender_name(sender))
+            class=sender_class(sender)
             class:tw-lead=lead
             data-testid="message"
             data-id=id.to_string()
