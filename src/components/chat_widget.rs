@@ -1,8 +1,8 @@
 //! `ChatWidget`: the panel — header, banners, messages, typing, then the composer while
-//! the conversation is open or the rating prompt once it has ended. Esc closes it. The
+//! the conversation is open or the ended conversation's section (its rating prompt) once it
+//! has ended. Esc closes it. The
 //! extras module adds its screens beside those (`crate::extras::follow_screens`).
 
-use leptos::either::Either;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use tidings_protocol::ConversationStatus;
@@ -43,13 +43,10 @@ pub fn ChatWidget() -> impl IntoView {
             <ConnectionBanner/>
             <MessageList/>
             <TypingIndicator/>
-            {move || {
-                if ended.get() {
-                    Either::Left(view! { <RatingPrompt/> })
-                } else {
-                    Either::Right(view! { <Composer/> })
-                }
-            }}
+            // Both built once and shown by `hidden`: switching between them needs no
+            // view code to rebuild either.
+            <Composer ended/>
+            <RatingPrompt ended/>
         </div>
     }
 }

@@ -9,9 +9,12 @@ use crate::actions::start_new_conversation;
 use crate::texts::t;
 
 #[component]
-pub fn RatingPrompt() -> impl IntoView {
+pub fn RatingPrompt(
+    /// The conversation has ended: shown (hidden before).
+    ended: Memo<bool>,
+) -> impl IntoView {
     view! {
-        <section class="tw-rating">
+        <section class="tw-rating" hidden=move || !ended.get()>
             <button
                 type="button"
                 class="tw-new"
