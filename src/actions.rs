@@ -1,17 +1,16 @@
-//! What the components ask for: send, retry or discard a message, rate, start over,
+//! What the components ask for: send, retry or discard a message, start over,
 //! typing, close. Each works on the page's [`Runtime`].
 
 use leptos::prelude::*;
 use tidings_client::web::{new_id, now_ms};
 use tidings_client::LocalMessage;
-use tidings_protocol::http::RatingRequest;
 use tidings_protocol::{ClientFrame, ConversationStatus, Sender};
 use uuid::Uuid;
 
 use crate::body::{check, DraftCheck};
 use crate::host::{self, ToHost};
 use crate::runtime::{focus_composer, later, runtime, Runtime, TabNote};
-use crate::texts::{t, tf};
+use crate::texts::tf;
 
 /// Re-announce "typing" this often while the visitor keeps typing (TTL is 5 s).
 const TYPING_RENEW_MS: f64 = 3_000.0;
@@ -71,26 +70,6 @@ pub fn discard_message(id: Uuid) {
         rt.realtime.discard(id);
         rt.tell_tabs(&TabNote::OutboxChanged);
     }
-}
-
-/// Rates the ended conversation. `Err` carries a sentence to show.
-pub async fn rate(stars: u8, feedback: Option<String>) -> Result<(), String> {
-    let rt = runtime().ok_or(t("error.not_ready"))?;
-    let token = rt.token().ok_or(t("error.not_connected"))?;
-    let id = rt
-        .state
-        .conversation
-        .with_untracked(|c| c.as_ref().map(|c| c.id))
-        .ok_or(t("error.no_conversation"))?;
-    let request = RatingRequest {
-        rating: stars,
-        feedback,
-    };
-    let updated = crate::api::rate(&token, id, &request)
-        .await
-        .map_err(|f| f.message())?;
-    rt.adopt(updated, true);
-    Ok(())
 }
 
 /// Leaves the ended conversation behind: an empty panel, the next message starts anew.

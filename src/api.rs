@@ -3,36 +3,26 @@
 use tidings_client::decode::{self, model};
 use tidings_client::encode;
 use tidings_client::json::Json;
-use tidings_protocol::http::{
-    ApiError, CreateVisitorRequest, CreateVisitorResponse, RatingRequest, UpdateVisitorRequest,
-};
-use tidings_protocol::{Conversation, ErrorCode, Message};
+use tidings_protocol::http::{CreateVisitorRequest, CreateVisitorResponse, UpdateVisitorRequest};
+use tidings_protocol::{Conversation, Message};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-
-use crate::texts::{t, tf};
 
 /// Why a request did not succeed.
 #[derive(Debug, Clone)]
 pub enum Failure {
     /// No answer (offline, server down): worth retrying.
     Network,
-    /// The server answered with an error.
-    Api { status: u16, error: ApiError },
+    /// The server answered with an error, or with what the widget cannot read. The widget
+    /// shows no server's sentence (the rating, which did, is the extras'), so only the
+    /// status is kept.
+    Api { status: u16 },
 }
 
 impl Failure {
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, Failure::Api { status: 401, .. })
-    }
-
-    /// A sentence for the person using the widget.
-    pub fn message(&self) -> String {
-        match self {
-            Failure::Network => t("error.network").into(),
-            Failure::Api { error, .. } => error.message.clone(),
-        }
     }
 }
 
@@ -75,19 +65,9 @@ pub(crate) fn decode<T>(
     read: impl FnOnce(&Json) -> Option<T>,
 ) -> Result<T, Failure> {
     if (200..300).contains(&status) {
-        decode::body(&text, read).map_err(|_| Failure::Api {
-            status,
-            error: ApiError {
-                code: ErrorCode::Internal,
-                message: t("error.unexpected").into(),
-            },
-        })
+        decode::body(&text, read).map_err(|_| Failure::Api { status })
     } else {
-        let error = decode::body(&text, model::api_error).unwrap_or(ApiError {
-            code: ErrorCode::Internal,
-            message: tf("error.status", &[("status", &status.to_string())]),
-        });
-        Err(Failure::Api { status, error })
+        Err(Failure::Api { status })
     }
 }
 
@@ -180,17 +160,4 @@ pub async fn history(
 pub async fn conversation(token: &str, id: Uuid) -> Result<Conversation, Failure> {
     let path = format!("/v1/conversations/{id}");
     request("GET", &path, Some(token), None, model::conversation).await
-}
-
-/// `POST /v1/conversations/{id}/rating`.
-pub async fn rate(token: &str, id: Uuid, rating: &RatingRequest) -> Result<Conversation, Failure> {
-    let path = format!("/v1/conversations/{id}/rating");
-    request(
-        "POST",
-        &path,
-        Some(token),
-        Some(encode::rating_request(rating)),
-        model::conversation,
-    )
-    .await
 }

@@ -15,11 +15,13 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::state::ChatState;
 
-/// Keeps the extras' `show_screens(offline_email, transcript, token, conversation, prechat)`
-/// told: on a server that sends email, the offline email form while nobody is online and
-/// the chat has not ended, the transcript button once it has; on a site that asks for it,
-/// the pre-chat form while the panel is open and no conversation exists (one started in
-/// another tab takes it away). The extras are loaded only when one of them first applies;
+/// Keeps the extras' `show_screens(offline_email, transcript, token, conversation, prechat,
+/// rating, rated)` told: on a server that sends email, the offline email form while nobody
+/// is online and the chat has not ended, the transcript button once it has; on a site that
+/// asks for it, the pre-chat form while the panel is open and no conversation exists (one
+/// started in another tab takes it away); once the chat has ended, the rating prompt, or the
+/// thanks for the rating the conversation has (`rated`, its stars). The extras are loaded
+/// only when one of them first applies;
 /// from then on every change is told, so they can go away. Whether the pre-chat form is
 /// answered is the extras' to remember: they place it no more once it is.
 pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
@@ -29,7 +31,10 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
         let offline = email && !ended && chat.availability.get() != PresenceStatus::Online;
         let prechat =
             chat.prechat.get() && chat.open.get() && chat.conversation.with(Option::is_none);
-        let tell = offline || (email && ended) || prechat || told == Some(true);
+        let rated = chat
+            .conversation
+            .with(|c| c.as_ref().and_then(|c| c.rating));
+        let tell = offline || ended || prechat || told == Some(true);
         if tell {
             let token = crate::runtime::runtime().and_then(|rt| rt.token());
             let conversation = chat
@@ -39,6 +44,8 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
             args.push(&token.into());
             args.push(&conversation.into());
             args.push(&prechat.into());
+            args.push(&ended.into());
+            args.push(&rated.into());
             open(chat.notice, "show_screens", args);
         }
         tell

@@ -13,6 +13,8 @@ pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
     let name = attachment.name;
     let image = attachment.content_type.starts_with("image/");
     let size = size_label(attachment.size);
+    // Joined rather than `format!`ted: less formatting code in the wasm.
+    let label = (!image).then(|| name.clone() + " (" + &size + ")");
     let thumbnail = image.then(|| {
         view! { <img class="tw-thumb" data-testid="attachment-image" src=url.clone() alt=name.clone()/> }
     });
@@ -27,7 +29,7 @@ pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
                 download=(!image).then(|| name.clone())
             >
                 {thumbnail}
-                {(!image).then(|| format!("{name} ({size})"))}
+                {label}
             </a>
         </div>
     }

@@ -1,5 +1,6 @@
 //! `ChatWidget`: the panel — header, banners, messages, typing, then the composer while
-//! the conversation is open or the rating prompt once it has ended. Esc closes it. The
+//! the conversation is open or the ended conversation's section (its rating prompt) once it
+//! has ended. Esc closes it. The
 //! extras module adds its screens beside those (`crate::extras::follow_screens`).
 
 use leptos::ev::KeyboardEvent;
@@ -42,13 +43,10 @@ pub fn ChatWidget() -> impl IntoView {
             <ConnectionBanner/>
             <MessageList/>
             <TypingIndicator/>
-            {move || {
-                if ended.get() {
-                    view! { <RatingPrompt/> }.into_any()
-                } else {
-                    view! { <Composer/> }.into_any()
-                }
-            }}
+            // Both built once and shown by `hidden`: switching between them needs no
+            // view code to rebuild either.
+            <Composer ended/>
+            <RatingPrompt ended/>
         </div>
     }
 }

@@ -17,7 +17,10 @@ use tidings_protocol::limits::MAX_MESSAGE_CHARS;
 const MAX: u32 = MAX_MESSAGE_CHARS as u32;
 
 #[component]
-pub fn Composer() -> impl IntoView {
+pub fn Composer(
+    /// The conversation has ended: the composer is hidden (the rating takes its place).
+    ended: Memo<bool>,
+) -> impl IntoView {
     let chat = use_chat();
     let draft = chat.draft;
     let verdict = Memo::new(move |_| draft.with(|d| check(d)));
@@ -42,6 +45,7 @@ pub fn Composer() -> impl IntoView {
     view! {
         <form
             class="tw-composer"
+            hidden=move || ended.get()
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();

@@ -13,16 +13,16 @@ pub fn ConnectionBanner() -> impl IntoView {
     let chat = use_chat();
     let offline = Memo::new(move |_| chat.connection.get() == ConnectionState::Offline);
     view! {
-        <Show when=move || offline.get()>
+        {move || offline.get().then(|| view! {
             <div class="tw-banner" role="status">
                 {t("banner.offline")}
             </div>
-        </Show>
-        <Show when=move || chat.memory_only.get()>
+        })}
+        {move || chat.memory_only.get().then(|| view! {
             <p class="tw-quiet" data-testid="storage-notice">
                 {t("banner.memory_only")}
             </p>
-        </Show>
+        })}
         {move || {
             chat.notice
                 .get()

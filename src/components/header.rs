@@ -2,6 +2,7 @@
 //! support is around (SPEC 4.9), the conversation and connection status, the visitor's
 //! past conversations (once they have one; shown by the extras module), and Close.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use tidings_protocol::{ConversationStatus, PresenceStatus};
 
@@ -38,16 +39,15 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="tw-header">
             {move || match agent.get() {
-                Some(name) => view! { <Avatar name/> }.into_any(),
-                None => view! {
+                Some(name) => Either::Left(view! { <Avatar name/> }),
+                None => Either::Right(view! {
                     <svg class="tw-logo" viewBox="0 0 24 24" width="26" height="26" aria-hidden="true">
                         <path
                             fill="currentColor"
                             d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"
                         ></path>
                     </svg>
-                }
-                .into_any(),
+                }),
             }}
             <div class="tw-titles">
                 <h1 class="tw-title">{heading}</h1>

@@ -24,6 +24,15 @@ fn sender_name(sender: Sender) -> &'static str {
     }
 }
 
+/// The bubble's classes, written out rather than formatted.
+fn sender_class(sender: Sender) -> &'static str {
+    match sender {
+        Sender::Visitor => "tw-msg tw-visitor",
+        Sender::Agent => "tw-msg tw-agent",
+        Sender::System | Sender::Note => "tw-msg tw-system",
+    }
+}
+
 fn ticks(state: DeliveryState) -> (&'static str, &'static str) {
     match state {
         DeliveryState::Pending => ("🕓", t("message.sending")),
@@ -42,13 +51,12 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     let body = entry.body().to_owned();
     let seq = entry.seq();
     if sender == Sender::System {
-        return view! {
+        return Either::Left(view! {
             <div class="tw-system" data-testid="message" data-id=id.to_string()
                 data-sender="system" data-state="sent">
                 <MessageText body/>
             </div>
-        }
-        .into_any();
+        });
     }
     let refusal = match &entry {
         Entry::Local(l) => l.refused.as_ref().map(|r| r.reason.clone()),
@@ -78,9 +86,9 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     });
     let locale = chat.locale();
     let created = (time_label(at, &locale), full_label(at, &locale));
-    view! {
+    Either::Right(view! {
         <div
-            class=format!("tw-msg tw-{}", sender_name(sender))
+            class=sender_class(sender)
             class:tw-lead=lead
             data-testid="message"
             data-id=id.to_string()
@@ -111,6 +119,5 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
                 </p>
             })}
         </div>
-    }
-    .into_any()
+    })
 }

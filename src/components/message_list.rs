@@ -1,6 +1,7 @@
 //! `MessageList`: the conversation as a `role="log"`, with day separators, sticking to
 //! the bottom unless the visitor scrolled up (then the "new messages" pill appears).
 
+use leptos::either::Either;
 use leptos::html::Div;
 use leptos::prelude::*;
 use tidings_client::Entry;
@@ -22,19 +23,24 @@ const OLDER_PX: i32 = 120;
 /// One row of the list.
 #[derive(Clone, PartialEq)]
 enum Row {
-    Day(String),
-    Message { entry: Entry, lead: bool },
+    /// A separator: its day (`day_key`) and label.
+    Day(i64, String),
+    Message {
+        entry: Entry,
+        lead: bool,
+    },
 }
 
 impl Row {
     /// Rows are re-created when a message changes identity (acked, failed), so its
-    /// `data-state` is always current.
-    fn key(&self) -> String {
+    /// `data-state` is always current. A tuple rather than formatted text: no formatting
+    /// code in the wasm. A day's key has no message id (the nil one) and its day as seq.
+    fn key(&self) -> (Uuid, u64, bool) {
         match self {
-            Row::Day(label) => format!("day:{label}"),
+            Row::Day(day, _) => (Uuid::nil(), *day as u64, false),
             Row::Message { entry, .. } => {
                 let failed = matches!(entry, Entry::Local(l) if l.refused.is_some());
-                format!("{}:{}:{}", entry.id(), entry.seq().unwrap_or(0), failed)
+                (entry.id(), entry.seq().unwrap_or(0), failed)
             }
         }
     }
@@ -50,7 +56,7 @@ fn rows(entries: Vec<Entry>, locale: &str) -> Vec<Row> {
         if day != Some(key) {
             day = Some(key);
             previous = None;
-            out.push(Row::Day(day_label(entry.created_at(), locale)));
+            out.push(Row::Day(key, day_label(entry.created_at(), locale)));
         }
         let lead = previous != Some(entry.sender());
         previous = Some(entry.sender());
@@ -174,16 +180,14 @@ pub fn MessageList() -> impl IntoView {
                         each=move || all_rows.get()
                         key=Row::key
                         children=move |row| match row {
-                            Row::Day(label) => view! { <DateSeparator label/> }.into_any(),
+                            Row::Day(_, label) => Either::Left(view! { <DateSeparator label/> }),
                             Row::Message { entry, lead } => {
-                                view! { <MessageBubble entry lead/> }.into_any()
+                                Either::Right(view! { <MessageBubble entry lead/> })
                             }
                         }
                     />
                 </div>
-                <Show when=waiting>
-                    <p class="tw-hint">{t("list.waiting")}</p>
-                </Show>
+                {move || waiting().then(|| view! { <p class="tw-hint">{t("list.waiting")}</p> })}
             </div>
             <NewMessagesPill visible=Signal::from(pill) on_click=jump/>
         </div>

@@ -8,10 +8,10 @@ use crate::texts::t;
 #[component]
 pub fn NewMessagesPill(visible: Signal<bool>, on_click: Callback<()>) -> impl IntoView {
     view! {
-        <Show when=move || visible.get()>
-            <button class="tw-pill" type="button" on:click=move |_| on_click.run(())>
-                {t("list.new_messages")}
-            </button>
-        </Show>
+        // Built once and shown by `hidden` (out of the accessibility tree while hidden).
+        <button class="tw-pill" type="button" hidden=move || !visible.get()
+            on:click=move |_| on_click.run(())>
+            {t("list.new_messages")}
+        </button>
     }
 }

@@ -1,91 +1,20 @@
-//! `RatingPrompt`: once the conversation has ended, 1–5 stars and optional feedback,
-//! then thanks; "Start a new conversation" is always offered below.
+//! `RatingPrompt`: the ended conversation's place below the messages. The stars, feedback
+//! and thanks are the extras module's (`crates/widget-extras/src/rating.rs`, placed here by
+//! `crate::extras::follow_screens`): a visitor sees them at most once per conversation and
+//! never at first open. "Start a new conversation" stays here, always offered.
 
 use leptos::prelude::*;
-use tidings_protocol::limits::MAX_FEEDBACK_CHARS;
 
-use crate::actions::{rate, start_new_conversation};
-use crate::state::use_chat;
-use crate::texts::{number, t, tn};
+use crate::actions::start_new_conversation;
+use crate::texts::t;
 
 #[component]
-pub fn RatingPrompt() -> impl IntoView {
-    let chat = use_chat();
-    let stars = RwSignal::new(0u8);
-    let feedback = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let rated = Memo::new(move |_| {
-        chat.conversation
-            .with(|c| c.as_ref().and_then(|c| c.rating))
-    });
-    let submit = move |_| {
-        let n = stars.get_untracked();
-        if n == 0 || busy.get_untracked() {
-            return;
-        }
-        let text: String = feedback
-            .get_untracked()
-            .trim()
-            .chars()
-            .take(MAX_FEEDBACK_CHARS)
-            .collect();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = rate(n, (!text.is_empty()).then_some(text)).await;
-            error.set(result.err());
-            busy.set(false);
-        });
-    };
-    let star = move |n: u8| {
-        view! {
-            <button
-                type="button"
-                class=move || { if stars.get() >= n { "tw-star tw-on" } else { "tw-star" } }
-                data-testid=format!("rating-star-{n}")
-                aria-label=tn("rating.star", n.into(), &[("max", &number(5))])
-                aria-pressed=move || (stars.get() == n).to_string()
-                on:click=move |_| stars.set(n)
-            >
-                "★"
-            </button>
-        }
-    };
+pub fn RatingPrompt(
+    /// The conversation has ended: shown (hidden before).
+    ended: Memo<bool>,
+) -> impl IntoView {
     view! {
-        <section class="tw-rating">
-            {move || match rated.get() {
-                None => view! {
-                    <div data-testid="rating-prompt" role="group" aria-labelledby="tw-rate-q">
-                        <p id="tw-rate-q" class="tw-rate-q">{t("rating.question")}</p>
-                        <div class="tw-stars">{(1..=5).map(star).collect_view()}</div>
-                        <textarea
-                            class="tw-input tw-feedback"
-                            data-testid="rating-feedback"
-                            aria-label=t("rating.feedback_label")
-                            placeholder=t("rating.feedback_placeholder")
-                            prop:value=move || feedback.get()
-                            on:input=move |ev| feedback.set(event_target_value(&ev))
-                        ></textarea>
-                        <button
-                            type="button"
-                            class="tw-primary"
-                            data-testid="rating-submit"
-                            disabled=move || stars.get() == 0 || busy.get()
-                            on:click=submit
-                        >
-                            {t("rating.submit")}
-                        </button>
-                        {move || error.get().map(|e| view! { <p class="tw-failed" role="alert">{e}</p> })}
-                    </div>
-                }
-                .into_any(),
-                Some(n) => view! {
-                    <p class="tw-thanks" role="status">
-                        {tn("rating.thanks", n.into(), &[("max", &number(5))])}
-                    </p>
-                }
-                .into_any(),
-            }}
+        <section class="tw-rating" hidden=move || !ended.get()>
             <button
                 type="button"
                 class="tw-new"

@@ -9,7 +9,6 @@
 //! [`Timeline::resume_seq`] is the last seq up to which nothing is missing: subscribing
 //! with it makes the server replay exactly what this client lacks.
 
-use std::collections::{BTreeMap, HashMap};
 use tidings_protocol::{ErrorCode, Message, Millis, Sender};
 use uuid::Uuid;
 
@@ -115,8 +114,9 @@ impl Entry {
 /// The ordered, de-duplicated messages of one conversation.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
-    confirmed: BTreeMap<u64, Message>,
-    seq_of: HashMap<Uuid, u64>,
+    /// Confirmed messages in seq order. A sorted `Vec`, not a map: a conversation's page
+    /// holds tens of messages, and map code is several KB of the widget's wasm.
+    confirmed: Vec<Message>,
     local: Vec<LocalMessage>,
     /// Seqs at or below this are deliberately not held (history not loaded yet).
     floor: u64,
@@ -132,12 +132,13 @@ impl Timeline {
     /// Merges a server message. Returns `true` if it was new (not a duplicate by seq or id).
     /// A local message with the same id is replaced by it.
     pub fn insert(&mut self, message: Message) -> bool {
-        if self.confirmed.contains_key(&message.seq) || self.seq_of.contains_key(&message.id) {
+        let at = self.confirmed.partition_point(|m| m.seq < message.seq);
+        let same_seq = self.confirmed.get(at).is_some_and(|m| m.seq == message.seq);
+        if same_seq || self.confirmed.iter().any(|m| m.id == message.id) {
             return false;
         }
         self.local.retain(|l| l.id != message.id);
-        self.seq_of.insert(message.id, message.seq);
-        self.confirmed.insert(message.seq, message);
+        self.confirmed.insert(at, message);
         true
     }
 
@@ -154,7 +155,7 @@ impl Timeline {
     }
 
     pub fn contains(&self, id: Uuid) -> bool {
-        self.seq_of.contains_key(&id) || self.local.iter().any(|l| l.id == id)
+        self.confirmed.iter().any(|m| m.id == id) || self.local.iter().any(|l| l.id == id)
     }
 
     /// The server stored local message `id` as `seq`: it becomes a confirmed message.
@@ -252,7 +253,11 @@ impl Timeline {
     /// Last seq up to which every message is held: subscribe with `after_seq` = this.
     pub fn resume_seq(&self) -> u64 {
         let mut seq = self.floor;
-        while self.confirmed.contains_key(&(seq + 1)) {
+        let after_floor = self.confirmed.partition_point(|m| m.seq <= seq);
+        for message in &self.confirmed[after_floor..] {
+            if message.seq != seq + 1 {
+                break;
+            }
             seq += 1;
         }
         seq
@@ -260,23 +265,23 @@ impl Timeline {
 
     /// Highest seq held (may be above `resume_seq` if there is a gap).
     pub fn last_seq(&self) -> u64 {
-        self.confirmed.keys().next_back().copied().unwrap_or(0)
+        self.confirmed.last().map_or(0, |m| m.seq)
     }
 
     /// Lowest seq held, for loading older history.
     pub fn first_seq(&self) -> Option<u64> {
-        self.confirmed.keys().next().copied()
+        self.confirmed.first().map(|m| m.seq)
     }
 
     /// Confirmed messages in seq order.
     pub fn messages(&self) -> impl Iterator<Item = &Message> {
-        self.confirmed.values()
+        self.confirmed.iter()
     }
 
     /// Everything to show: confirmed in seq order, then local in creation order.
     pub fn entries(&self) -> Vec<Entry> {
         self.confirmed
-            .values()
+            .iter()
             .cloned()
             .map(Entry::Confirmed)
             .chain(self.local.iter().cloned().map(Entry::Local))

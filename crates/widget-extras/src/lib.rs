@@ -24,6 +24,8 @@ mod past_conversations;
 #[cfg(target_arch = "wasm32")]
 mod prechat_form;
 #[cfg(target_arch = "wasm32")]
+mod rating;
+#[cfg(target_arch = "wasm32")]
 mod screens;
 #[cfg(target_arch = "wasm32")]
 mod style;
@@ -91,11 +93,12 @@ mod exports {
         }
     }
 
-    /// Which screens beside the composer and the rating apply: on a server that sends email,
-    /// the offline email form (nobody online, chat not ended) and the transcript button
-    /// (chat ended); on a site that asks for it (`data-prechat`), the pre-chat form (no
-    /// conversation yet, the page did not name the visitor); for the visitor of `token` and
-    /// their `conversation`. Called by the widget whenever that changes, once one of them
+    /// Which screens beside the composer and in the ended chat apply: on a server that sends
+    /// email, the offline email form (nobody online, chat not ended) and the transcript
+    /// button (chat ended); on a site that asks for it (`data-prechat`), the pre-chat form
+    /// (no conversation yet, the page did not name the visitor); the rating prompt once the
+    /// chat has ended (`rating`), or its thanks when the conversation is `rated` (its
+    /// stars); for the visitor of `token` and their `conversation`. Called by the widget whenever that changes, once one of them
     /// has applied. The first call awaits the visitor's catalog; a call overtaken while it
     /// waited is dropped, the later one saying what applies now.
     #[wasm_bindgen]
@@ -105,6 +108,8 @@ mod exports {
         token: Option<String>,
         conversation: Option<String>,
         prechat: bool,
+        rating: bool,
+        rated: Option<u8>,
     ) {
         let call = SCREENS_CALLS.get() + 1;
         SCREENS_CALLS.set(call);
@@ -112,7 +117,14 @@ mod exports {
         if SCREENS_CALLS.get() != call {
             return;
         }
-        crate::screens::show(offline_email, transcript, token, conversation, prechat);
+        crate::screens::show(
+            offline_email,
+            transcript,
+            token,
+            conversation,
+            prechat,
+            (rating, rated),
+        );
     }
 
     /// The header's history button was pressed: shows the visitor's past conversations in
