@@ -87,6 +87,18 @@ struct Inner {
     tickets: u64,
 }
 
+impl Inner {
+    /// The conversation's entry, made if missing (past [`MAX_ENTRIES`], after forgetting
+    /// every other one).
+    fn entry(&mut self, id: Uuid) -> &mut Entry {
+        if self.entries.len() >= MAX_ENTRIES && !self.entries.contains_key(&id) {
+            self.entries.clear();
+            self.by_visitor.clear();
+        }
+        self.entries.entry(id).or_default()
+    }
+}
+
 /// Every conversation's list data as far as this node knows it (see the module's text).
 #[derive(Default)]
 pub struct ListCache {
@@ -101,11 +113,7 @@ impl ListCache {
     /// A message was published (stored here or on another node).
     pub fn message(&self, message: &Message) {
         let mut inner = self.lock();
-        if inner.entries.len() >= MAX_ENTRIES && !inner.entries.contains_key(&message.conversation_id) {
-            inner.entries.clear();
-            inner.by_visitor.clear();
-        }
-        let entry = inner.entries.entry(message.conversation_id).or_default();
+        let entry = inner.entry(message.conversation_id);
         if entry
             .base
             .as_ref()
@@ -129,7 +137,7 @@ impl ListCache {
     pub fn receipt(&self, conversation_id: Uuid, side: Side, after: ReadState) {
         let mut inner = self.lock();
         // Kept even before a base: a read under way may have started before this commit.
-        let entry = inner.entries.entry(conversation_id).or_default();
+        let entry = inner.entry(conversation_id);
         let state = match side {
             Side::Visitor => &mut entry.visitor,
             Side::Agent => &mut entry.agent,
@@ -208,17 +216,14 @@ impl ListCache {
         ReadTicket(inner.tickets)
     }
 
-    /// Keeps what a full read returned as the conversation's base (unless the conversation
-    /// changed after the read started, or it has ended: nothing follows an end).
+    /// Keeps what a full read returned as the conversation's base, unless the conversation
+    /// changed after the read started, or it has ended (nothing follows an end), or it was
+    /// forgotten meanwhile (what was published before is gone too).
     pub fn install(&self, ticket: ReadTicket, visitor_view: &Conversation, agent_view: &Conversation) {
         let id = agent_view.id;
         let mut inner = self.lock();
-        let Some(entry) = inner.entries.get(&id) else {
-            if agent_view.status == ConversationStatus::Ended || inner.entries.len() >= MAX_ENTRIES {
-                return;
-            }
-            inner.entries.insert(id, Entry::default());
-            return install_in(&mut inner, visitor_view, agent_view);
+        let Some(entry) = inner.entries.get_mut(&id) else {
+            return;
         };
         if entry.changed_at > ticket.0 {
             return;
@@ -230,7 +235,17 @@ impl ListCache {
             }
             return;
         }
-        install_in(&mut inner, visitor_view, agent_view);
+        entry.later = entry.later.split_off(&(agent_view.last_seq + 1));
+        entry.base = Some(Base {
+            agent_view: agent_view.clone(),
+            visitor_unread: visitor_view.unread,
+            read_at: Instant::now(),
+        });
+        inner
+            .by_visitor
+            .entry(agent_view.visitor_id)
+            .or_default()
+            .insert(id);
     }
 
     /// Something only the database knows changed in `id` (a claim, a close, ...): the next
@@ -274,21 +289,132 @@ impl ListCache {
     }
 }
 
-/// Makes what a full read returned the base of its (present) entry.
-fn install_in(inner: &mut Inner, visitor_view: &Conversation, agent_view: &Conversation) {
-    let id = agent_view.id;
-    let Some(entry) = inner.entries.get_mut(&id) else {
-        return;
-    };
-    entry.later = entry.later.split_off(&(agent_view.last_seq + 1));
-    entry.base = Some(Base {
-        agent_view: agent_view.clone(),
-        visitor_unread: visitor_view.unread,
-        read_at: Instant::now(),
-    });
-    inner
-        .by_visitor
-        .entry(agent_view.visitor_id)
-        .or_default()
-        .insert(id);
+#[cfg(test)]
+mod tests {
+    use tidings_protocol::{Conversation, ConversationStatus, Message, Sender};
+    use uuid::Uuid;
+
+    use super::ListCache;
+    use crate::store::read_state::{ReadState, Side};
+
+    /// The agents' view of a waiting conversation at `last_seq`, all of it from the visitor
+    /// and unread by agents.
+    fn read_at(id: Uuid, last_seq: u64) -> (Conversation, Conversation) {
+        let agent_view = Conversation {
+            id,
+            visitor_id: Uuid::nil(),
+            status: ConversationStatus::Waiting,
+            assigned_agent: None,
+            started_at: 1,
+            assigned_at: None,
+            ended_at: None,
+            rating: None,
+            feedback: None,
+            visitor_name: None,
+            visitor_email: None,
+            visitor_user_id: None,
+            page_url: None,
+            user_agent: None,
+            last_seq,
+            last_activity_at: 10,
+            last_message_preview: Some("base".into()),
+            visitor_read_seq: 0,
+            agent_read_seq: 0,
+            agent_delivered_seq: 0,
+            unread: last_seq as u32,
+            visitor_online: false,
+            visitor_last_seen_at: None,
+        };
+        let mut visitor_view = agent_view.clone();
+        visitor_view.unread = 0;
+        (visitor_view, agent_view)
+    }
+
+    fn message(id: Uuid, seq: u64, sender: Sender) -> Message {
+        Message {
+            id: Uuid::new_v4(),
+            conversation_id: id,
+            seq,
+            sender,
+            author_name: None,
+            agent_id: None,
+            body: format!("m{seq}"),
+            created_at: 10 + seq as i64,
+            attachment: None,
+        }
+    }
+
+    fn read(seq: u64) -> ReadState {
+        ReadState {
+            read_seq: seq,
+            delivered_seq: seq,
+        }
+    }
+
+    #[test]
+    fn messages_and_receipts_in_any_order_give_the_counts_a_read_would() {
+        let (lists, id) = (ListCache::default(), Uuid::new_v4());
+        assert!(lists.views(id).is_none(), "nothing read yet");
+        let ticket = lists.begin_read();
+        let (visitor_view, agent_view) = read_at(id, 3);
+        // A message published while the read was under way, above what it read.
+        lists.message(&message(id, 5, Sender::Agent));
+        lists.install(ticket, &visitor_view, &agent_view);
+        // Seq 4 (another node's) arrives after 5; 3 again is already counted.
+        lists.message(&message(id, 4, Sender::Visitor));
+        lists.message(&message(id, 3, Sender::Visitor));
+        let (visitor, agent) = lists.views(id).unwrap();
+        assert_eq!((agent.last_seq, agent.last_activity_at), (5, 15));
+        assert_eq!(agent.last_message_preview.as_deref(), Some("m5"));
+        assert_eq!((agent.unread, visitor.unread), (4, 1));
+        // A note and a notice take seqs, leave the preview, and count for no one.
+        lists.message(&message(id, 6, Sender::Note));
+        lists.message(&message(id, 7, Sender::System));
+        let (visitor, agent) = lists.views(id).unwrap();
+        assert_eq!(agent.last_seq, 7);
+        assert_eq!(agent.last_message_preview.as_deref(), Some("m5"));
+        assert_eq!((agent.unread, visitor.unread), (4, 1));
+        // The visitor reads everything; agents read up to 4 (past what was read): 0 unread.
+        lists.receipt(id, Side::Visitor, read(7));
+        lists.receipt(id, Side::Agent, read(4));
+        let (visitor, agent) = lists.views(id).unwrap();
+        assert_eq!((agent.unread, visitor.unread), (0, 0));
+        assert_eq!((agent.agent_read_seq, agent.visitor_read_seq), (4, 7));
+        // An older receipt heard late moves nothing back.
+        lists.receipt(id, Side::Agent, read(2));
+        assert_eq!(lists.views(id).unwrap().1.agent_read_seq, 4);
+    }
+
+    #[test]
+    fn what_cannot_be_told_without_reading_is_read() {
+        let (lists, id) = (ListCache::default(), Uuid::new_v4());
+        let (visitor_view, agent_view) = read_at(id, 3);
+        // Unknown: a read installs nothing (there is no entry to keep what it missed).
+        lists.install(lists.begin_read(), &visitor_view, &agent_view);
+        assert!(lists.views(id).is_none());
+        // Announcing an event reads after marking the change, and keeps what it read.
+        lists.changed(id);
+        lists.install(lists.begin_read(), &visitor_view, &agent_view);
+        assert!(lists.views(id).is_some());
+        // Agents read up to 2 of the 3 counted unread: which one is left is not known.
+        lists.receipt(id, Side::Agent, read(2));
+        assert!(lists.views(id).is_none());
+        // What a read then gives: agents read up to 2, one unread.
+        let mut agent_view = agent_view;
+        (agent_view.agent_read_seq, agent_view.unread) = (2, 1);
+
+        // A change after a read started: that read does not become the base.
+        let ticket = lists.begin_read();
+        lists.changed(id);
+        lists.install(ticket, &visitor_view, &agent_view);
+        assert!(lists.views(id).is_none());
+        lists.install(lists.begin_read(), &visitor_view, &agent_view);
+        assert_eq!(lists.views(id).unwrap().1.unread, 1);
+        // The visitor's details changed; the team changed.
+        lists.forget_visitor(Uuid::nil());
+        assert!(lists.views(id).is_none());
+        lists.install(lists.begin_read(), &visitor_view, &agent_view);
+        lists.clear();
+        assert!(lists.views(id).is_none());
+    }
 }
