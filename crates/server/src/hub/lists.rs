@@ -219,7 +219,12 @@ impl ListCache {
     /// Keeps what a full read returned as the conversation's base, unless the conversation
     /// changed after the read started, or it has ended (nothing follows an end), or it was
     /// forgotten meanwhile (what was published before is gone too).
-    pub fn install(&self, ticket: ReadTicket, visitor_view: &Conversation, agent_view: &Conversation) {
+    pub fn install(
+        &self,
+        ticket: ReadTicket,
+        visitor_view: &Conversation,
+        agent_view: &Conversation,
+    ) {
         let id = agent_view.id;
         let mut inner = self.lock();
         let Some(entry) = inner.entries.get_mut(&id) else {

@@ -837,17 +837,15 @@ async fn cluster_updates_after_messages_and_reads_on_the_other_node_carry_what_a
 
     // The agent on node two replies twice (the first claims, after a notice) and reads
     // two: node one's visitor hears two unread; the agents one unread.
-    agent_ws
-        .send_message(Uuid::new_v4(), Some(id), "a1")
-        .await;
-    agent_ws
-        .send_message(Uuid::new_v4(), Some(id), "a2")
-        .await;
+    agent_ws.send_message(Uuid::new_v4(), Some(id), "a1").await;
+    agent_ws.send_message(Uuid::new_v4(), Some(id), "a2").await;
     agent_ws
         .send(json!({"type": "read", "conversation_id": id, "seq": 2}))
         .await;
-    let update = update_where(&mut visitor_ws, id, |c| c.last_seq == 6 && c.agent_read_seq == 2)
-        .await;
+    let update = update_where(&mut visitor_ws, id, |c| {
+        c.last_seq == 6 && c.agent_read_seq == 2
+    })
+    .await;
     assert_eq!(update.unread, 2);
     assert_eq!(update, conversation_on(&one, id, &visitor_token).await);
 

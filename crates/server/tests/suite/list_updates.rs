@@ -107,12 +107,24 @@ async fn updates_after_messages_and_reads_carry_what_a_fresh_read_gives() {
         .send(json!({"type": "delivered", "conversation_id": id, "seq": 6}))
         .await;
     visitor
-        .expect(|f| matches!(f, ServerFrame::Receipt { delivered_seq: 6, .. }))
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Receipt {
+                    delivered_seq: 6,
+                    ..
+                }
+            )
+        })
         .await;
     visitor.send_message(Uuid::new_v4(), Some(id), "four").await;
     let update = update_where(&mut agent, id, |c| c.last_seq == 7).await;
     assert_eq!(
-        (update.unread, update.agent_delivered_seq, update.agent_read_seq),
+        (
+            update.unread,
+            update.agent_delivered_seq,
+            update.agent_read_seq
+        ),
         (2, 6, 2)
     );
     assert_eq!(update.last_message_preview.as_deref(), Some("four"));
