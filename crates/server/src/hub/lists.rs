@@ -259,7 +259,7 @@ impl ListCache {
         let mut inner = self.lock();
         inner.tickets += 1;
         let now = inner.tickets;
-        let entry = inner.entries.entry(id).or_default();
+        let entry = inner.entry(id);
         entry.changed_at = now;
         entry.base = None;
     }
