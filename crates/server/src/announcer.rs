@@ -1,11 +1,13 @@
 //! Coalesced `conversation` updates: the list data (preview, unread counts, last activity)
 //! that follows every stored message and receipt.
 //!
-//! Announcing reads the conversation twice (the visitor's and the agents' view, with their
-//! unread counts), which costs more than storing the message did. So an `updated`
-//! announcement runs in its own task, never in the way of the sender's next frame, and at
-//! most one runs per conversation: changes that arrive while it runs mark it stale, and it
-//! runs once more when done, reading the state as it is then. A calm conversation is
+//! An update usually costs no read: its views come from what this node published since it
+//! last read the conversation (`hub::ListCache`). When they must be read (the first update
+//! of a conversation, a base that aged out), the read (a join and two counts of unread
+//! messages) costs more than storing the message did. So an `updated` announcement runs
+//! in its own task, never in the way of the sender's next frame, and at most one runs per
+//! conversation: changes that arrive while it runs mark it stale, and it runs once more
+//! when done, with the state as it is then. A calm conversation is
 //! announced at once after each change; a busy one as often as the announcements keep up,
 //! always ending with its latest state. Messages themselves are never delayed by this: they
 //! are fanned out by the writer right after their commit.
@@ -17,7 +19,6 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use tidings_protocol::ConversationEvent;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -47,8 +48,7 @@ impl Announcer {
         let state = state.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(e) = crate::chat::announce(&state, id, ConversationEvent::Updated).await
-                {
+                if let Err(e) = crate::chat::announce_update(&state, id).await {
                     tracing::warn!(error = %e, "announcing a conversation update failed");
                 }
                 let mut running = state.announcer.lock();

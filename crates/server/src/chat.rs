@@ -141,14 +141,45 @@ pub fn decorate(state: &AppState, mut conversation: Conversation) -> Conversatio
     conversation
 }
 
-/// Loads both views of a conversation and sends a `conversation` frame to everyone concerned.
+/// Reads both views of a conversation and sends a `conversation` frame to everyone
+/// concerned: after a claim, close, rating, return to the queue, ... (whatever it changed,
+/// only the database knows), or to catch up.
 pub async fn announce(
     state: &AppState,
     id: Uuid,
     event: ConversationEvent,
 ) -> Result<Option<Conversation>> {
-    let Some((visitor_view, agent_view)) = conversations::load_both(&state.pool, id).await? else {
-        return Ok(None);
+    state.hub.lists().changed(id);
+    publish_views(state, id, event, None).await
+}
+
+/// The `updated` announcement after messages and receipts (see `announcer`): the views
+/// come from what this node published since it last read them (`hub::ListCache`), and
+/// are read from the database only when that cannot tell.
+pub async fn announce_update(state: &AppState, id: Uuid) -> Result<Option<Conversation>> {
+    let known = state.hub.lists().views(id);
+    publish_views(state, id, ConversationEvent::Updated, known).await
+}
+
+async fn publish_views(
+    state: &AppState,
+    id: Uuid,
+    event: ConversationEvent,
+    known: Option<(Conversation, Conversation)>,
+) -> Result<Option<Conversation>> {
+    let (visitor_view, agent_view) = match known {
+        Some(views) => views,
+        None => {
+            let lists = state.hub.lists();
+            let ticket = lists.begin_read();
+            let Some((visitor_view, agent_view)) =
+                conversations::load_both(&state.pool, id).await?
+            else {
+                return Ok(None);
+            };
+            lists.install(ticket, &visitor_view, &agent_view);
+            (visitor_view, agent_view)
+        }
     };
     let (visitor_view, agent_view) = (decorate(state, visitor_view), decorate(state, agent_view));
     state
@@ -163,6 +194,8 @@ pub async fn announce(
 /// Re-announces a visitor's open conversations to agents (the visitor's details or online
 /// state changed; the visitor's own tabs need no news of that).
 pub async fn announce_visitor(state: &AppState, visitor_id: Uuid) -> Result<()> {
+    // Their details or last-seen time changed: updates read their conversations again.
+    state.hub.lists().forget_visitor(visitor_id);
     for conversation in conversations::list_for_visitor(&state.pool, visitor_id).await? {
         if conversation.status == ConversationStatus::Ended {
             continue;

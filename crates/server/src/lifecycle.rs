@@ -308,6 +308,7 @@ pub async fn mark(
     state
         .hub
         .publish_to_followers(conversation_id, &receipt, conn);
+    state.hub.lists().receipt(conversation_id, side, after);
     if read_changed {
         // Unread counts changed (coalesced when busy, see `announcer`).
         state.announcer.updated(state, conversation_id);

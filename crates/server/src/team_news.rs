@@ -40,6 +40,8 @@ pub async fn canned_changed(state: &AppState) {
 
 /// Sends the team to every agent connection on this node.
 pub async fn deliver_team(state: &AppState) {
+    // An agent's name may have changed: list updates read conversations again.
+    state.hub.lists().clear();
     let _order = DELIVERY.lock().await;
     match agents::list(&state.pool).await {
         Ok(team) => state.hub.send_team(AgentTarget::All, &team),

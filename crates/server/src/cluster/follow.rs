@@ -80,6 +80,8 @@ pub async fn catch_up(state: &AppState, node: uuid::Uuid) {
     if let Err(e) = super::presence::reload(state, node).await {
         tracing::warn!(error = %e, "reloading presence failed");
     }
+    // Messages and receipts notified meanwhile were lost: list data is read again.
+    state.hub.lists().clear();
     // Team and canned-response changes notified meanwhile were lost too.
     crate::team_news::deliver_team(state).await;
     crate::team_news::deliver_canned(state).await;
@@ -160,6 +162,18 @@ async fn hear(state: &AppState, from: uuid::Uuid, note: Note) {
             state
                 .hub
                 .publish_to_followers(conversation_id, &receipt, None);
+            let side = match role {
+                tidings_protocol::Role::Visitor => crate::store::read_state::Side::Visitor,
+                tidings_protocol::Role::Agent => crate::store::read_state::Side::Agent,
+            };
+            state.hub.lists().receipt(
+                conversation_id,
+                side,
+                crate::store::read_state::ReadState {
+                    read_seq,
+                    delivered_seq,
+                },
+            );
             if read_changed {
                 state.announcer.updated(state, conversation_id);
             }

@@ -15,6 +15,7 @@ impl Hub {
     /// reaches agents only: a visitor's connection gets, in its place, the `synced` frame
     /// that says its seq is covered (see [`frame_for_visitor`]).
     pub fn publish_message(&self, message: &Message) {
+        self.lists.message(message);
         let frame = encode(&ServerFrame::Message {
             message: message.clone(),
         });

@@ -11,11 +11,13 @@
 mod agent_followers;
 mod closer;
 mod fanout;
+mod lists;
 mod presence;
 mod team;
 
 pub use closer::Closer;
 pub use fanout::frame_for_visitor;
+pub use lists::{ListCache, ReadTicket};
 pub use team::AgentTarget;
 
 use std::collections::{HashMap, HashSet};
@@ -126,6 +128,8 @@ pub struct Hub {
     /// Closed by [`Hub::close_all`]: sockets still in their handshake and connections
     /// registered later are closed too.
     shutdown: Closer,
+    /// The conversations' list data, kept from what this node publishes.
+    lists: ListCache,
 }
 
 /// Serialises a frame once for any number of recipients.
@@ -175,7 +179,13 @@ impl Hub {
             next_id: AtomicU64::new(1),
             inbox_capacity,
             shutdown: Closer::default(),
+            lists: ListCache::default(),
         }
+    }
+
+    /// The conversations' list data as far as this node's messages and receipts tell.
+    pub fn lists(&self) -> &ListCache {
+        &self.lists
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -381,6 +391,8 @@ impl Hub {
     /// A socket whose handshake looked its token up just before the join registers a moment
     /// later: the visitor is remembered for [`JOINED_MEMORY`] so that one is closed too.
     pub fn close_visitor(&self, visitor_id: Uuid) {
+        // Their conversations now belong to the verified visitor: read them again.
+        self.lists.forget_visitor(visitor_id);
         let mut inner = self.lock();
         let now = std::time::Instant::now();
         inner

@@ -121,6 +121,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
         let came_online = visitor.is_some_and(|id| !state.hub.visitor_online(id));
         if let Some(id) = visitor {
             let _ = Box::pin(visitors::touch(&state.pool, id, user_agent.as_deref())).await;
+            state.hub.lists().forget_visitor(id);
         }
         let (conn_id, inbox, closer) = state.hub.register(peer);
         cleanup.conn_id = Some(conn_id);
@@ -162,6 +163,7 @@ pub(super) async fn run(state: AppState, mut socket: WebSocket, user_agent: Opti
         }
         if let Some(id) = visitor {
             let _ = Box::pin(visitors::touch(&state.pool, id, None)).await;
+            state.hub.lists().forget_visitor(id);
             if !state.hub.visitor_online(id) {
                 let _ = Box::pin(chat::announce_visitor(&state, id)).await;
             }

@@ -27,7 +27,7 @@ impl Side {
 }
 
 /// A side's state after an update.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ReadState {
     pub read_seq: u64,
     pub delivered_seq: u64,

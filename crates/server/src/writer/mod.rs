@@ -31,7 +31,7 @@ mod tx;
 
 pub use group::MAX_GROUP;
 pub use ops::{Applied, SentNews, Write, Written};
-pub use tx::parse_sender;
+pub use tx::{parse_sender, preview};
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

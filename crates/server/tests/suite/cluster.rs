@@ -794,3 +794,70 @@ async fn cluster_a_note_and_a_transfer_on_node_one_reach_node_twos_agents_but_ne
     );
     assert!(replay.iter().all(|(_, body)| !body.contains("NOTE-ONLY")));
 }
+
+/// `GET /v1/conversations/{id}` on `node` with `token`.
+async fn conversation_on(node: &Node, id: Uuid, token: &str) -> tidings_protocol::Conversation {
+    reqwest::Client::new()
+        .get(format!("{}/v1/conversations/{id}", node.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cluster_updates_after_messages_and_reads_on_the_other_node_carry_what_a_fresh_read_gives()
+{
+    use crate::list_updates::update_where;
+    let url = database().await;
+    let (one, two) = (Node::start(&url), Node::start(&url));
+    let (_, agent_token) = agent(&url, "Grace").await;
+    let (mut agent_ws, _) = two.connect(&agent_token).await;
+    agent_ws.send(json!({"type": "watch_queue"})).await;
+    agent_ws
+        .expect(|f| matches!(f, ServerFrame::Queue { .. }))
+        .await;
+    let (_, visitor_token) = create_visitor(&one.address).await;
+    let (mut visitor_ws, _) = one.connect(&visitor_token).await;
+
+    // Messages stored on node one: node two's agents hear the unread count and preview.
+    let (id, _) = ack_fields(&visitor_ws.send_message(Uuid::new_v4(), None, "one").await);
+    for body in ["two", "three"] {
+        visitor_ws
+            .send_message(Uuid::new_v4(), Some(id), body)
+            .await;
+    }
+    let update = update_where(&mut agent_ws, id, |c| c.last_seq == 3).await;
+    assert_eq!(update.unread, 3);
+    assert_eq!(update.last_message_preview.as_deref(), Some("three"));
+    assert_eq!(update, conversation_on(&two, id, &agent_token).await);
+
+    // The agent on node two replies twice (the first claims, after a notice) and reads
+    // two: node one's visitor hears two unread; the agents one unread.
+    agent_ws.send_message(Uuid::new_v4(), Some(id), "a1").await;
+    agent_ws.send_message(Uuid::new_v4(), Some(id), "a2").await;
+    agent_ws
+        .send(json!({"type": "read", "conversation_id": id, "seq": 2}))
+        .await;
+    let update = update_where(&mut visitor_ws, id, |c| {
+        c.last_seq == 6 && c.agent_read_seq == 2
+    })
+    .await;
+    assert_eq!(update.unread, 2);
+    assert_eq!(update, conversation_on(&one, id, &visitor_token).await);
+
+    // The visitor reads on node one: none unread for them; node two's agents see the read
+    // seq, with their own unread count unchanged.
+    visitor_ws
+        .send(json!({"type": "read", "conversation_id": id, "seq": 6}))
+        .await;
+    let update = update_where(&mut visitor_ws, id, |c| c.visitor_read_seq == 6).await;
+    assert_eq!(update.unread, 0);
+    assert_eq!(update, conversation_on(&one, id, &visitor_token).await);
+    let update = update_where(&mut agent_ws, id, |c| c.visitor_read_seq == 6).await;
+    assert_eq!((update.unread, update.agent_read_seq), (1, 2));
+    assert_eq!(update, conversation_on(&two, id, &agent_token).await);
+}

@@ -30,6 +30,7 @@ mod http_errors;
 mod identity;
 mod ip_limits;
 mod lifecycle;
+mod list_updates;
 mod liveness;
 mod login_backoff;
 mod losing_sight;
