@@ -23,7 +23,10 @@ pub enum RelayNote {
     Send(String),
     /// Follower to leader: follow a conversation from `after_seq`. Kept apart from `Send`
     /// so that the leader's socket re-sends it after a `rate_limited` refusal.
-    Subscribe { conversation_id: Uuid, after_seq: u64 },
+    Subscribe {
+        conversation_id: Uuid,
+        after_seq: u64,
+    },
     /// A tab that starts following asks the leader for its state.
     Ask,
 }
@@ -165,7 +168,11 @@ mod tests {
             },
             RelayNote::Ask,
         ] {
-            assert_eq!(RelayNote::read(&note.text()), Some(note.clone()), "{note:?}");
+            assert_eq!(
+                RelayNote::read(&note.text()),
+                Some(note.clone()),
+                "{note:?}"
+            );
         }
     }
 

@@ -48,7 +48,12 @@ impl Delivery {
 
     /// An outbox in `storage` under keys `<prefix><id>`, flushed under `locks`' lock
     /// `<prefix>flush`.
-    pub fn with(socket: SharedSocket, prefix: &str, storage: SharedStorage, locks: Locks) -> Delivery {
+    pub fn with(
+        socket: SharedSocket,
+        prefix: &str,
+        storage: SharedStorage,
+        locks: Locks,
+    ) -> Delivery {
         Delivery {
             inner: Rc::new(RefCell::new(Inner {
                 outbox: Outbox::new(storage, prefix),

@@ -157,10 +157,9 @@ impl Socket {
     pub fn send_text(&self, text: &str) -> bool {
         let inner = self.inner.borrow();
         inner.authenticated
-            && inner
-                .ws
-                .as_ref()
-                .is_some_and(|ws| ws.ready_state() == WebSocket::OPEN && ws.send_with_str(text).is_ok())
+            && inner.ws.as_ref().is_some_and(|ws| {
+                ws.ready_state() == WebSocket::OPEN && ws.send_with_str(text).is_ok()
+            })
     }
 
     /// Subscribes to a conversation now (it is re-subscribed on reconnects through

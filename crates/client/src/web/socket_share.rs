@@ -384,5 +384,8 @@ fn watch_lifecycle(inner: Weak<RefCell<Inner>>) -> Option<[Closure<dyn FnMut()>;
         let _ = document.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
         closure
     };
-    Some([on("freeze", SharedSocket::freeze), on("resume", SharedSocket::resume)])
+    Some([
+        on("freeze", SharedSocket::freeze),
+        on("resume", SharedSocket::resume),
+    ])
 }
