@@ -55,31 +55,16 @@ impl RelayNote {
     }
 
     pub fn text(&self) -> String {
-        // Pushed rather than `format!`ted: the widget's bytes.
-        let (tag, body) = match self {
-            RelayNote::Frame(text) => ('f', text.as_str()),
-            RelayNote::State(state) => ('s', state.as_str()),
-            RelayNote::Send(text) => ('c', text.as_str()),
+        match self {
+            RelayNote::Frame(text) => format!("f{text}"),
+            RelayNote::State(state) => format!("s{}", state.as_str()),
+            RelayNote::Send(text) => format!("c{text}"),
             RelayNote::Subscribe {
                 conversation_id,
                 after_seq,
-            } => {
-                let mut text = String::from("u");
-                text.push_str(
-                    conversation_id
-                        .hyphenated()
-                        .encode_lower(&mut Uuid::encode_buffer()),
-                );
-                text.push(' ');
-                text.push_str(&after_seq.to_string());
-                return text;
-            }
-            RelayNote::Ask => ('?', ""),
-        };
-        let mut text = String::with_capacity(body.len() + 1);
-        text.push(tag);
-        text.push_str(body);
-        text
+            } => format!("u{conversation_id} {after_seq}"),
+            RelayNote::Ask => "?".to_owned(),
+        }
     }
 
     /// `None` for anything that is not a note this version knows.
