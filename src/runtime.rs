@@ -33,6 +33,8 @@ const OUTBOX_PREFIX: &str = "tidings.outbox.visitor.";
 pub(crate) const TOKEN_KEY: &str = "tidings.visitor.token";
 /// Tab-to-tab channel of this widget.
 const CHANNEL: &str = "tidings.visitor";
+/// The channel (and lock) of the one socket the widget's tabs share.
+const SOCKET_CHANNEL: &str = "tidings.visitor.socket";
 
 pub use crate::tab_note::TabNote;
 
@@ -144,12 +146,13 @@ pub fn start(state: ChatState, keeping: Keeping) {
     state.memory_only.set(!keeping.persistent);
     let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
         state,
-        realtime: Realtime::new(
+        realtime: Realtime::one_per_browser(
             Socket::same_origin_url(),
             OUTBOX_PREFIX,
             keeping.storage.clone(),
             keeping.locks.clone(),
             Rc::new(Handler { rt: me.clone() }),
+            SOCKET_CHANNEL,
         ),
         storage: keeping.storage,
         tabs: RefCell::new(None),
@@ -173,6 +176,7 @@ pub fn start(state: ChatState, keeping: Keeping) {
     rt.tabs.replace(tabs);
     crate::sound::claim_leadership(&keeping.locks);
     rt.load_outbox();
+    watch_outbox_writes();
     watch_visibility(state);
     install_effects(state);
     leptos::task::spawn_local(async move {
@@ -186,6 +190,22 @@ pub fn start(state: ChatState, keeping: Keeping) {
                 .set(rt.state.config.with_value(|c| c.prechat));
         }
     });
+}
+
+/// Another tab's outbox write in this frame's own storage: the tab holding the socket sends
+/// it. Its note may arrive before the write reaches this tab's copy of the storage, so the
+/// write itself is acted on too (the host page's storage reports through `Changed`).
+fn watch_outbox_writes() {
+    let on_write = Closure::<dyn Fn(JsValue)>::new(|event: JsValue| {
+        let key = js_sys::Reflect::get(&event, &"key".into()).ok();
+        if let (Some(rt), Some(key)) = (runtime(), key.and_then(|k| k.as_string())) {
+            rt.on_store_changed(&key);
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("storage", on_write.as_ref().unchecked_ref());
+    }
+    on_write.forget();
 }
 
 fn watch_visibility(state: ChatState) {

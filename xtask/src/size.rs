@@ -56,8 +56,11 @@ pub const LOADER_BUDGET: usize = 3_072;
 /// `Either` instead of `into_any`, no `Show`, no `format!` in the views, the composer and the
 /// ended chat's section built once and shown by `hidden`, the rating prompt moved to the
 /// extras, the timeline's maps replaced by a sorted `Vec`: measured 130,869 gzip (114,632
-/// brotli); the budget is that figure + 300.
-pub const WIDGET_BUDGET: usize = 131_169;
+/// brotli). Then raised by one socket per browser (issue 11 item 5, +3,286 measured on its
+/// branch): the shared socket with its relay notes, leadership under a lock, the follower's
+/// state, the page's `freeze`/`resume`, and the leader acting on the outbox's storage writes.
+/// Both together measured 134,280 gzip (117,680 brotli); the budget is that figure + 300.
+pub const WIDGET_BUDGET: usize = 134_580;
 /// The open widget built with stable, on a machine without nightly (its std keeps the
 /// panic machinery): the same code measured 166,698, rounded up, and raised as the nightly
 /// budget was (the extras hook, `history.rs`, attachments, languages, and the pre-chat
@@ -66,8 +69,9 @@ pub const WIDGET_BUDGET: usize = 131_169;
 /// build's figure), and raised by the realtime service with the reducers (+1,411) and the
 /// generated wire codec (+10), rounded up; then lowered by Zopfli's saving on the nightly
 /// build (−8,746) less a margin, as the stable build was not measured again; then lowered by
-/// the view code's cuts on the nightly build (−23,953) less a margin, likewise. Also a ratchet.
-pub const WIDGET_BUDGET_STABLE: usize = 157_500;
+/// the view code's cuts on the nightly build (−23,953) less a margin, likewise, and raised by
+/// one socket per browser (+3,286 on the nightly build), rounded up. Also a ratchet.
+pub const WIDGET_BUDGET_STABLE: usize = 160_800;
 
 /// The widget's extras (`crates/widget-extras`: emoji picker, offline email, transcript,
 /// pre-chat form, past conversations), which a visitor downloads only on first use of one of

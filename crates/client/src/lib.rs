@@ -81,6 +81,7 @@ pub mod linkify;
 pub mod outbox;
 #[cfg(test)]
 mod outbox_format;
+pub mod relay;
 pub mod settle;
 pub mod subscriptions;
 pub mod timeline;

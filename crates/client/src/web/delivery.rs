@@ -10,7 +10,7 @@ use std::rc::Rc;
 use tidings_protocol::{ClientFrame, ErrorCode};
 use uuid::Uuid;
 
-use super::socket::Socket;
+use super::socket_share::SharedSocket;
 use super::storage::LocalStorage;
 use super::tabs::{LockGuard, Locks};
 use crate::outbox::{is_transient, Outbox, OutboxEntry, SharedStorage, StorageError};
@@ -21,7 +21,7 @@ const RETRY_AFTER_TRANSIENT_MS: i32 = 1_000;
 
 struct Inner {
     outbox: Outbox<SharedStorage>,
-    socket: Socket,
+    socket: SharedSocket,
     locks: Locks,
     lock_name: String,
     guard: Option<LockGuard>,
@@ -37,7 +37,7 @@ pub struct Delivery {
 impl Delivery {
     /// An outbox in `localStorage` under keys `<prefix><id>`, sent through `socket`.
     /// Use one prefix per user of the origin (e.g. `tidings.outbox.visitor.`).
-    pub fn new(socket: Socket, prefix: &str) -> Delivery {
+    pub fn new(socket: SharedSocket, prefix: &str) -> Delivery {
         Delivery::with(
             socket,
             prefix,
@@ -48,7 +48,12 @@ impl Delivery {
 
     /// An outbox in `storage` under keys `<prefix><id>`, flushed under `locks`' lock
     /// `<prefix>flush`.
-    pub fn with(socket: Socket, prefix: &str, storage: SharedStorage, locks: Locks) -> Delivery {
+    pub fn with(
+        socket: SharedSocket,
+        prefix: &str,
+        storage: SharedStorage,
+        locks: Locks,
+    ) -> Delivery {
         Delivery {
             inner: Rc::new(RefCell::new(Inner {
                 outbox: Outbox::new(storage, prefix),

@@ -5,6 +5,7 @@
 pub mod delivery;
 pub mod realtime;
 pub mod socket;
+pub mod socket_share;
 pub mod storage;
 pub mod tabs;
 

@@ -14,7 +14,8 @@ use tidings_protocol::{ClientFrame, ErrorCode, ServerFrame};
 use uuid::Uuid;
 
 use super::delivery::Delivery;
-use super::socket::{Socket, SocketHandler};
+use super::socket::SocketHandler;
+use super::socket_share::SharedSocket;
 use super::tabs::Locks;
 use crate::connection::ConnectionState;
 use crate::outbox::{OutboxEntry, SharedStorage, StorageError};
@@ -98,7 +99,7 @@ impl SocketHandler for Settler {
 /// The socket and outbox of one app. Cheap to clone; clones share them.
 #[derive(Clone)]
 pub struct Realtime {
-    socket: Socket,
+    socket: SharedSocket,
     delivery: Delivery,
 }
 
@@ -112,11 +113,37 @@ impl Realtime {
         locks: Locks,
         app: Rc<dyn RealtimeApp>,
     ) -> Realtime {
+        Realtime::build(url, prefix, storage, locks, app, None)
+    }
+
+    /// As [`Realtime::new`], with one socket for all the tabs of the browser that use
+    /// `channel`: one tab, holding the lock `channel`, holds it, and the others relay
+    /// through it (see [`super::socket_share`]).
+    pub fn one_per_browser(
+        url: String,
+        prefix: &str,
+        storage: SharedStorage,
+        locks: Locks,
+        app: Rc<dyn RealtimeApp>,
+        channel: &str,
+    ) -> Realtime {
+        Realtime::build(url, prefix, storage, locks, app, Some(channel))
+    }
+
+    fn build(
+        url: String,
+        prefix: &str,
+        storage: SharedStorage,
+        locks: Locks,
+        app: Rc<dyn RealtimeApp>,
+        channel: Option<&str>,
+    ) -> Realtime {
         let settler = Rc::new(Settler {
             app,
             delivery: OnceCell::new(),
         });
-        let socket = Socket::new(url, settler.clone());
+        let share = channel.map(|name| (name, locks.clone()));
+        let socket = SharedSocket::new(url, settler.clone(), share);
         let delivery = Delivery::with(socket.clone(), prefix, storage, locks);
         let _ = settler.delivery.set(delivery.clone());
         Realtime { socket, delivery }

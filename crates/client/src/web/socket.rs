@@ -38,6 +38,9 @@ pub trait SocketHandler {
     /// Every server frame except heartbeats, `hello` included (sent after the
     /// re-subscriptions, so the handler can flush its outbox then).
     fn on_frame(&self, frame: ServerFrame);
+    /// Every frame's text as the server wrote it, heartbeats included, before it is read
+    /// (the leader of a shared socket forwards it to the other tabs).
+    fn on_text(&self, _text: &str) {}
     /// The status to show changed.
     fn on_state(&self, state: ConnectionState);
     /// The connection was lost (or dropped as dead): anything unacknowledged is unsent.
@@ -147,6 +150,16 @@ impl Socket {
             _ => {}
         }
         sent
+    }
+
+    /// Sends a frame already encoded (another tab's, relayed) if the socket is
+    /// authenticated; `false` means it was not sent.
+    pub fn send_text(&self, text: &str) -> bool {
+        let inner = self.inner.borrow();
+        inner.authenticated
+            && inner.ws.as_ref().is_some_and(|ws| {
+                ws.ready_state() == WebSocket::OPEN && ws.send_with_str(text).is_ok()
+            })
     }
 
     /// Subscribes to a conversation now (it is re-subscribed on reconnects through

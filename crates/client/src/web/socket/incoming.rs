@@ -43,10 +43,11 @@ impl Socket {
         let Some(text) = event.data().as_string() else {
             return;
         };
+        let handler = self.inner.borrow().handler.clone();
+        handler.on_text(&text);
         let Ok(frame) = crate::decode::server_frame(&text) else {
             return; // A newer server's frame this client does not know: skip it.
         };
-        let handler = self.inner.borrow().handler.clone();
         match frame {
             ServerFrame::Ping { nonce } => {
                 let inner = self.inner.borrow();
