@@ -211,6 +211,8 @@
     if (e.origin !== server || !frame || e.source !== frame.contentWindow || m?.tidings !== 1) return;
     const type = m.type;
     if (type === "ready") {
+      // A new document in the frame (it reloaded): the locks held for the one before go.
+      for (const id in held) unlock(id);
       ready = true;
       if (m.store) post(snapshot());
       outbox.splice(0).forEach(post);
@@ -287,11 +289,10 @@
     host.remove();
     frame = null;
     d.title = baseTitle;
-    store("localStorage", RETURNING, null);
-    store("localStorage", UNREAD, null);
     store("sessionStorage", OPEN, null);
+    // Every key of ours: "returning", the unread count and the app's (under NS).
     try {
-      for (const k of Object.keys(w.localStorage)) if (k.startsWith(NS)) w.localStorage.removeItem(k);
+      for (const k of Object.keys(w.localStorage)) if (k.startsWith("tidings:")) w.localStorage.removeItem(k);
     } catch { /* nothing was kept here */ }
   }
   api.loaded = true;

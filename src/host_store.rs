@@ -43,7 +43,10 @@ impl HostStore {
             inner: Rc::new(Inner {
                 origin: host_origin,
                 mirror: RefCell::default(),
-                next_lock: Cell::new(1),
+                // Ids start at random: after the frame reloads, the loader may still answer
+                // the document before it (a request of its granted late). Such an answer must
+                // not match one of ours, so that `locked` gives it back.
+                next_lock: Cell::new((js_sys::Math::random() * 1e9) as u32),
                 waiting: RefCell::default(),
             }),
         }

@@ -123,4 +123,32 @@ for (const site of SITES) {
     expect(tabs.socketsPerTab().reduce((a, b) => a + b, 0)).toBe(1);
     await expect.poll(() => serverSockets(server)).toBe(consoleSockets + 1);
   });
+
+  // Another tab's `Tidings('shutdown')` reloads the frame. Cross-site, the locks are the host
+  // page's, held by the loader for the document before: a new document must get them back.
+  test(`a leader whose frame reloads lets the lock go: a tab leads again and every tab stays live [${site}]`, async ({
+    shop,
+    context,
+    server,
+    agentConsole,
+  }) => {
+    const consoleSockets = await serverSockets(server);
+    const tabs = new VisitorTabs(context);
+    await tabs.open(await shop(site), 2, (tab) => openOn(tab, site));
+    const leader = await tabs.leader();
+    await expect(await leader.send("before the reload")).toHaveAttribute("data-state", SENT);
+    await agentConsole.openConversationWith("before the reload");
+
+    const reloaded = leader.page.waitForEvent("framenavigated", (f) => f === leader.appFrame());
+    await leader.appFrame()!.evaluate(() => location.reload());
+    await reloaded;
+    await agentConsole.say("after the reload");
+    for (const tab of tabs.tabs) {
+      await tab.waitOnline();
+      await showsOnceInOrder(tab, ["before the reload", "after the reload"]);
+    }
+    // Counted by the server: the browser may report no `close` for the socket of the
+    // document that went away.
+    await expect.poll(() => serverSockets(server)).toBe(consoleSockets + 1);
+  });
 }
