@@ -30,6 +30,11 @@ pub struct Held {
     /// Conversations whose replay has completed in this page: later messages are live.
     /// A visitor has a handful at most, so a list (no hash table code in the wasm).
     pub synced: Vec<Uuid>,
+    /// Conversations this page subscribed to itself. A socket shared by the tabs also
+    /// carries the answers to the other tabs' subscribes, which start where those tabs
+    /// were: a `snapshot` of a conversation not asked for here makes this page subscribe
+    /// from its own point (its replay fills in below what the other tab's brought).
+    pub subscribed: Vec<Uuid>,
     /// The visitor chose "start a new conversation": old ended ones are not shown again.
     pub started_new: bool,
     /// The seq up to which `delivered` was sent.
@@ -143,7 +148,10 @@ pub fn apply(model: &mut Model, frame: ServerFrame) -> Vec<Effect> {
                 effects.push(Effect::LoadLatest);
             }
         }
-        ServerFrame::Snapshot { conversation } => effects = adopt(model, conversation, true),
+        ServerFrame::Snapshot { conversation } => {
+            let asked = model.held.subscribed.contains(&conversation.id);
+            effects = adopt(model, conversation, asked);
+        }
         ServerFrame::Message { message } => on_message(model, message, &mut effects),
         ServerFrame::Synced {
             conversation_id,
@@ -294,6 +302,9 @@ pub fn adopt(model: &mut Model, conversation: Conversation, subscribed: bool) ->
     model.conversation = Some(conversation);
     model.conversation_changed = true;
     if !subscribed {
+        if !model.held.subscribed.contains(&id) {
+            model.held.subscribed.push(id);
+        }
         let after_seq = model.timeline_mut().start_tail(last_seq, TAIL);
         effects.push(Effect::Subscribe {
             conversation_id: id,

@@ -117,8 +117,7 @@ fn the_first_conversation_is_subscribed_from_its_tail() {
         }]
     );
     assert_eq!(model.current(), Some(uuid(1)));
-    // Known from a snapshot: already streamed, nothing to subscribe.
-    let mut model = Model::default();
+    // The snapshot answering that subscribe: already streamed, nothing more to ask.
     let effects = apply(
         &mut model,
         ServerFrame::Snapshot {
@@ -126,6 +125,46 @@ fn the_first_conversation_is_subscribed_from_its_tail() {
         },
     );
     assert!(effects.is_empty());
+}
+
+#[test]
+fn another_tabs_snapshot_and_synced_on_the_shared_socket_leave_this_page_its_own_subscribe() {
+    // A page that just loaded follows the tab holding the socket, which subscribed from
+    // seq 118 (all it lacked). Its snapshot makes this page subscribe from its own point.
+    let mut model = Model::default();
+    let effects = apply(
+        &mut model,
+        ServerFrame::Snapshot {
+            conversation: conversation(1, 10, ConversationStatus::Waiting),
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Subscribe {
+            conversation_id: uuid(1),
+            after_seq: 120 - TAIL
+        }]
+    );
+    // The other tab's replay and `synced` come first; then this page's own replay.
+    let frame = |seq| ServerFrame::Message {
+        message: message(1, seq, Sender::Agent),
+    };
+    let synced = || ServerFrame::Synced {
+        conversation_id: uuid(1),
+        last_seq: 120,
+    };
+    for seq in 119..=120 {
+        apply(&mut model, frame(seq));
+    }
+    apply(&mut model, synced());
+    for seq in 120 - TAIL + 1..=120 {
+        apply(&mut model, frame(seq));
+    }
+    apply(&mut model, synced());
+    let seqs: Vec<u64> = model.timeline.messages().map(|m| m.seq).collect();
+    assert_eq!(seqs, (120 - TAIL + 1..=120).collect::<Vec<_>>());
+    assert_eq!(model.timeline.resume_seq(), 120);
+    assert_eq!(model.held.synced, vec![uuid(1)]);
 }
 
 #[test]
