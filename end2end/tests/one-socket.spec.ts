@@ -1,10 +1,12 @@
 // One socket per browser: of a visitor's tabs, one (elected with a lock) holds the widget's
 // socket and the others relay through it (BroadcastChannel). Three tabs, on the server's own
 // page and on a shop on another site (where the lock is the host page's, lent by the loader).
+import { BrowserContext } from "@playwright/test";
 import { history } from "../support/api";
 import { expect, Site, SITES, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { SENT } from "../support/people";
+import { TidingsServer } from "../support/server";
 import { serverSockets, VisitorTabs } from "../support/visitor-tabs";
 
 async function openOn(tab: HostPage, site: Site): Promise<void> {
@@ -22,6 +24,19 @@ async function showsOnceInOrder(tab: HostPage, bodies: string[]): Promise<void> 
   expect(at).toEqual([...at].sort((a, b) => a - b));
 }
 
+/** `count` tabs of the shop on `site`, each with its panel open, with the server's socket
+ * count from before them (the console's) and the tab that leads. */
+async function openTabs(
+  { shop, context, server }: { shop: (site: Site) => Promise<string>; context: BrowserContext; server: TidingsServer },
+  site: Site,
+  count: number,
+): Promise<{ tabs: VisitorTabs; consoleSockets: number; leader: HostPage }> {
+  const consoleSockets = await serverSockets(server);
+  const tabs = new VisitorTabs(context);
+  await tabs.open(await shop(site), count, (tab) => openOn(tab, site));
+  return { tabs, consoleSockets, leader: await tabs.leader() };
+}
+
 for (const site of SITES) {
   test(`three tabs share one socket, every tab stays live, a follower's message arrives once [${site}]`, async ({
     shop,
@@ -30,12 +45,9 @@ for (const site of SITES) {
     agentConsole,
     adminToken,
   }) => {
-    const consoleSockets = await serverSockets(server);
-    const tabs = new VisitorTabs(context);
-    await tabs.open(await shop(site), 3, (tab) => openOn(tab, site));
+    const { tabs, consoleSockets, leader } = await openTabs({ shop, context, server }, site, 3);
     for (const tab of tabs.tabs) await tab.waitOnline();
     await expect.poll(() => serverSockets(server)).toBe(consoleSockets + 1);
-    const leader = await tabs.leader();
     const [follower, other] = tabs.followers(leader);
 
     await expect(await follower.send("from a follower")).toHaveAttribute("data-state", SENT);
@@ -60,10 +72,7 @@ for (const site of SITES) {
     agentConsole,
     adminToken,
   }) => {
-    const consoleSockets = await serverSockets(server);
-    const tabs = new VisitorTabs(context);
-    await tabs.open(await shop(site), 3, (tab) => openOn(tab, site));
-    const leader = await tabs.leader();
+    const { tabs, consoleSockets, leader } = await openTabs({ shop, context, server }, site, 3);
     await expect(await tabs.followers(leader)[0].send("before the leader leaves")).toHaveAttribute("data-state", SENT);
     const conversation = await agentConsole.openConversationWith("before the leader leaves");
 
@@ -95,10 +104,7 @@ for (const site of SITES) {
     server,
     agentConsole,
   }) => {
-    const consoleSockets = await serverSockets(server);
-    const tabs = new VisitorTabs(context);
-    await tabs.open(await shop(site), 3, (tab) => openOn(tab, site));
-    const leader = await tabs.leader();
+    const { tabs, consoleSockets, leader } = await openTabs({ shop, context, server }, site, 3);
     await expect(await leader.send("before the freeze")).toHaveAttribute("data-state", SENT);
     await agentConsole.openConversationWith("before the freeze");
 
@@ -132,10 +138,7 @@ for (const site of SITES) {
     server,
     agentConsole,
   }) => {
-    const consoleSockets = await serverSockets(server);
-    const tabs = new VisitorTabs(context);
-    await tabs.open(await shop(site), 2, (tab) => openOn(tab, site));
-    const leader = await tabs.leader();
+    const { tabs, consoleSockets, leader } = await openTabs({ shop, context, server }, site, 2);
     await expect(await leader.send("before the reload")).toHaveAttribute("data-state", SENT);
     await agentConsole.openConversationWith("before the reload");
 
