@@ -139,6 +139,10 @@ struct Row {
     groups: f64,
     group_items: f64,
     group_seconds: f64,
+    /// CPU seconds the server (both nodes) and this process, the load generator, used from
+    /// the first send to the last answer or the drain's end.
+    server_cpu: Option<f64>,
+    generator_cpu: Option<f64>,
 }
 
 impl std::fmt::Display for Row {
@@ -166,6 +170,17 @@ impl std::fmt::Display for Row {
                 "  [{:.1} writes and {:.2} ms per commit]",
                 self.group_items / self.groups,
                 self.group_seconds * 1000.0 / self.groups
+            )?;
+        }
+        if let (Some(server), Some(generator), false) =
+            (self.server_cpu, self.generator_cpu, self.acked.is_empty())
+        {
+            let per_message = |cpu: f64| cpu * 1e6 / self.acked.len() as f64;
+            write!(
+                f,
+                "  [CPU per acked message: server {:.0} µs, load generator {:.0} µs]",
+                per_message(server),
+                per_message(generator)
             )?;
         }
         let missing_acks = self.sent - self.acked.len() - self.refused;
@@ -320,6 +335,17 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
     });
     let window_end = schedule.start + Duration::from_secs_f64(load.seconds);
     let deadline = schedule.due(load.pairs, per_visitor) + DRAIN;
+    let server_pids: Vec<u32> = std::iter::once(&server)
+        .chain(agent_server.as_ref())
+        .map(|s| s.pid)
+        .collect();
+    let servers_cpu = || {
+        server_pids
+            .iter()
+            .map(|&pid| crate::process_cpu::seconds(pid))
+            .sum::<Option<f64>>()
+    };
+    let cpu_before = (servers_cpu(), crate::process_cpu::own_seconds());
     let mut tasks = JoinSet::new();
     for (n, pair) in pairs.into_iter().enumerate() {
         let (visitor_tx, visitor_rx) = pair.visitor.split();
@@ -358,6 +384,8 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         groups: 0.0,
         group_items: 0.0,
         group_seconds: 0.0,
+        server_cpu: None,
+        generator_cpu: None,
     };
     while let Some(done) = tasks.join_next().await {
         let (sent, acked, refused, acked_in_window, delivered, delivered_in_window) =
@@ -369,6 +397,9 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         row.acked_in_window += acked_in_window;
         row.delivered_in_window += delivered_in_window;
     }
+    let used = |before: Option<f64>, after: Option<f64>| Some(after? - before?);
+    row.server_cpu = used(cpu_before.0, servers_cpu());
+    row.generator_cpu = used(cpu_before.1, crate::process_cpu::own_seconds());
     row.groups = server_counter(&http, &addr, "tidings_write_groups_total").await;
     row.group_items = server_counter(&http, &addr, "tidings_write_group_items_total").await;
     row.group_seconds = server_counter(&http, &addr, "tidings_write_group_seconds_sum").await;

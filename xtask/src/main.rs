@@ -22,6 +22,7 @@ mod open_time;
 #[path = "../../crates/server/tests/common/postgres.rs"]
 #[allow(dead_code)]
 mod pg_cluster;
+mod process_cpu;
 mod size;
 mod step;
 mod test;
