@@ -32,6 +32,27 @@ pub fn build() -> Result<PathBuf> {
     Ok(crate::dev::target_dir().join("server-release/tidings-server"))
 }
 
+/// Where a server's log goes: a new file in `TIDINGS_BENCH_LOGS` (a directory) when set,
+/// to see what the server did during a run (with `RUST_LOG`), else nowhere.
+fn server_log() -> Stdio {
+    let Some(dir) = std::env::var_os("TIDINGS_BENCH_LOGS") else {
+        return Stdio::null();
+    };
+    let dir = PathBuf::from(dir);
+    let _ = std::fs::create_dir_all(&dir);
+    for n in 1.. {
+        let path = dir.join(format!("server-{n}.log"));
+        if let Ok(file) = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            return Stdio::from(file);
+        }
+    }
+    Stdio::null()
+}
+
 /// A running server; killed when dropped.
 pub struct BenchServer {
     /// Held so the server lives as long as this value (`kill_on_drop`).
@@ -78,7 +99,7 @@ impl BenchServer {
             .env("TIDINGS_MAX_SOCKETS_PER_PEER", "0")
             .env("TIDINGS_HTTP_WRITES_PER_MINUTE", "0")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(server_log())
             .kill_on_drop(true)
             .spawn()?;
         let pid = child

@@ -216,6 +216,8 @@ struct Schedule {
     per_visitor: u64,
     /// Random per run, in the id's high bits, so ids never repeat across runs.
     run: u64,
+    /// `start` on the wall clock (microseconds since 1970), for `TIDINGS_BENCH_SAMPLES`.
+    start_unix_micros: u128,
 }
 
 impl Schedule {
@@ -241,6 +243,18 @@ impl Schedule {
         let (pair, k) = self.decode(id)?;
         let elapsed = Instant::now().saturating_duration_since(self.due(pair, k));
         Some(elapsed.as_micros().min(u32::MAX as u128) as u32)
+    }
+
+    /// A sample's key: its pair and k.
+    fn key(&self, id: Uuid) -> u64 {
+        self.decode(id)
+            .map_or(u64::MAX, |(pair, k)| ((pair as u64) << 32) | k)
+    }
+
+    /// When message `key` was due, on the wall clock (microseconds since 1970).
+    fn due_unix_micros(&self, key: u64) -> u128 {
+        let due = self.due((key >> 32) as usize, key & 0xffff_ffff);
+        self.start_unix_micros + due.saturating_duration_since(self.start).as_micros()
     }
 }
 
@@ -332,6 +346,9 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         pairs: load.pairs,
         per_visitor,
         run: rand_u64()?,
+        start_unix_micros: (std::time::SystemTime::now() + Duration::from_millis(500))
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros()),
     });
     let window_end = schedule.start + Duration::from_secs_f64(load.seconds);
     let deadline = schedule.due(load.pairs, per_visitor) + DRAIN;
@@ -387,19 +404,23 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         server_cpu: None,
         generator_cpu: None,
     };
+    let mut samples = Vec::new();
     while let Some(done) = tasks.join_next().await {
         let (sent, acked, refused, acked_in_window, delivered, delivered_in_window) =
             done.map_err(|e| Failure(e.to_string()))?;
         row.sent += sent;
-        row.acked.extend(acked);
+        row.acked.extend(acked.iter().map(|(_, l)| *l));
         row.refused += refused;
-        row.delivered.extend(delivered);
+        row.delivered.extend(delivered.iter().map(|(_, l)| *l));
+        samples.extend(acked.iter().map(|&(k, l)| (k, l, true)));
+        samples.extend(delivered.iter().map(|&(k, l)| (k, l, false)));
         row.acked_in_window += acked_in_window;
         row.delivered_in_window += delivered_in_window;
     }
     let used = |before: Option<f64>, after: Option<f64>| Some(after? - before?);
     row.server_cpu = used(cpu_before.0, servers_cpu());
     row.generator_cpu = used(cpu_before.1, crate::process_cpu::own_seconds());
+    write_samples(&schedule, &samples)?;
     row.groups = server_counter(&http, &addr, "tidings_write_groups_total").await;
     row.group_items = server_counter(&http, &addr, "tidings_write_group_items_total").await;
     row.group_seconds = server_counter(&http, &addr, "tidings_write_group_seconds_sum").await;
@@ -417,6 +438,34 @@ async fn server_counter(http: &reqwest::Client, addr: &str, name: &str) -> f64 {
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or(0.0)
+}
+
+/// With `TIDINGS_BENCH_SAMPLES` set (a file name), appends every sample to it, one a line:
+/// when its message was due (microseconds since 1970), pair, k, `ack` or `delivered`, and
+/// its latency in microseconds; to see when the slow ones happened.
+fn write_samples(s: &Schedule, samples: &[(u64, u32, bool)]) -> Result {
+    let Some(path) = std::env::var_os("TIDINGS_BENCH_SAMPLES") else {
+        return Ok(());
+    };
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)?,
+    );
+    for &(key, latency, ack) in samples {
+        writeln!(
+            out,
+            "{} {} {} {} {}",
+            s.due_unix_micros(key),
+            key >> 32,
+            key & 0xffff_ffff,
+            if ack { "ack" } else { "delivered" },
+            latency
+        )?;
+    }
+    Ok(())
 }
 
 fn rand_u64() -> Result<u64> {
@@ -507,7 +556,7 @@ async fn read_acks(
     s: &Schedule,
     window_end: Instant,
     deadline: Instant,
-) -> (Vec<u32>, usize, usize) {
+) -> (Vec<(u64, u32)>, usize, usize) {
     let mut acked = Vec::with_capacity(s.per_visitor as usize);
     let (mut refused, mut in_window) = (0, 0);
     while (acked.len() + refused) < s.per_visitor as usize {
@@ -517,7 +566,7 @@ async fn read_acks(
         match frame {
             ServerFrame::Ack { id, .. } => {
                 if let Some(latency) = s.latency_micros(id) {
-                    acked.push(latency);
+                    acked.push((s.key(id), latency));
                     in_window += usize::from(Instant::now() <= window_end);
                 }
             }
@@ -535,7 +584,7 @@ async fn read_deliveries(
     s: &Schedule,
     window_end: Instant,
     deadline: Instant,
-) -> (Vec<u32>, usize) {
+) -> (Vec<(u64, u32)>, usize) {
     let mut delivered = Vec::with_capacity(s.per_visitor as usize);
     let mut in_window = 0;
     while delivered.len() < s.per_visitor as usize {
@@ -544,7 +593,7 @@ async fn read_deliveries(
         };
         if let ServerFrame::Message { message } = frame {
             if let Some(latency) = s.latency_micros(message.id) {
-                delivered.push(latency);
+                delivered.push((s.key(message.id), latency));
                 in_window += usize::from(Instant::now() <= window_end);
             }
         }

@@ -118,10 +118,29 @@ async fn connect_sqlite(database_url: &str) -> Result<Database, sqlx::Error> {
     })
 }
 
+/// What every PostgreSQL connection of a node runs first (the pool's and the writer's).
+///
+/// sqlx prepares every statement, and after five runs PostgreSQL may keep one *generic*
+/// plan per statement and connection, costed with the statistics of the moment. On a
+/// database just created or migrated, the tables look empty until autovacuum first
+/// analyses them, so that plan scans `messages` whole instead of using its index, and a
+/// connection keeps it: the writer's lookup of a group's message ids (`= ANY($2)`) grew from
+/// half a millisecond to a hundred within fifteen seconds of the cluster benchmark, and
+/// every commit with it. A custom plan for every run costs a fraction of a millisecond of
+/// planning and always sees the rows that are there (and the arrays the writer passes, whose
+/// length changes with every group), so nodes ask for that.
+pub const POSTGRES_SESSION: &str = "SET plan_cache_mode = force_custom_plan";
+
 async fn connect_postgres(database_url: &str) -> Result<Database, sqlx::Error> {
     let pool = AnyPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(POSTGRES_SESSION).await?;
+                Ok(())
+            })
+        })
         .connect(database_url)
         .await?;
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;

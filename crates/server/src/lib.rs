@@ -29,6 +29,7 @@ pub mod search_terms;
 pub mod serve;
 pub mod shutdown;
 pub mod socket;
+pub mod stall_watch;
 pub mod store;
 pub mod team_news;
 pub mod visitor_page;

@@ -37,6 +37,7 @@ pub async fn serve_on(
 ) -> std::io::Result<()> {
     let hub = state.hub.clone();
     let sockets = state.sockets.clone();
+    crate::stall_watch::start();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(state.settings.header_read_timeout);

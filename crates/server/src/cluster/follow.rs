@@ -32,9 +32,26 @@ pub async fn start(state: AppState, url: String, node: uuid::Uuid) -> crate::Res
                 Ok(Some(notification)) => {
                     match serde_json::from_str::<Envelope>(notification.payload()) {
                         Ok(envelope) if envelope.node != node => {
+                            let heard = std::time::Instant::now();
+                            let notes = envelope.notes.len();
+                            let created_at = envelope.notes.iter().find_map(|n| match n {
+                                Note::Message { message } => Some(message.created_at),
+                                _ => None,
+                            });
                             for note in envelope.notes {
                                 hear(&state, envelope.node, note).await;
                             }
+                            let now_ms = std::time::SystemTime::now()
+                                .duration_since(std::time::UNIX_EPOCH)
+                                .map_or(0, |d| d.as_millis() as i64);
+                            tracing::debug!(
+                                target: "tidings::timing",
+                                notes,
+                                bytes = notification.payload().len(),
+                                since_created_ms = created_at.map_or(-1, |c| now_ms - c),
+                                hear_us = heard.elapsed().as_micros() as u64,
+                                "heard"
+                            );
                         }
                         Ok(_) => {}
                         Err(e) => {

@@ -77,7 +77,13 @@ pub fn run<T: Tx>(
         }
         in_group.store(jobs.len(), Ordering::Release);
         let started = Instant::now();
+        let waited = jobs
+            .iter()
+            .map(|j| started.saturating_duration_since(j.queued))
+            .max()
+            .unwrap_or_default();
         let (results, storage_refused) = apply_group(&mut tx, &jobs);
+        let applied = started.elapsed();
         if storage_refused {
             failing.store(true, Ordering::Release);
         } else if results
@@ -95,6 +101,7 @@ pub fn run<T: Tx>(
         metrics.write_group_latency.observe(started.elapsed());
         // Reset before answering: whoever has an answer sees the group as done.
         in_group.store(0, Ordering::Release);
+        let results_len = jobs.len();
         // Committed: fan out in commit order (so followers see seqs in order), then answer.
         for (job, result) in jobs.drain(..).zip(results) {
             let answer = result.map(|applied| {
@@ -106,6 +113,14 @@ pub fn run<T: Tx>(
             // The caller may have gone (its connection closed): its write stands anyway.
             let _ = job.reply.send(answer);
         }
+        tracing::debug!(
+            target: "tidings::timing",
+            writes = results_len,
+            waited_us = waited.as_micros() as u64,
+            applied_us = applied.as_micros() as u64,
+            answered_us = started.elapsed().saturating_sub(applied).as_micros() as u64,
+            "group"
+        );
     }
     tx.close();
 }
@@ -155,13 +170,16 @@ fn apply_group<T: Tx>(tx: &mut T, jobs: &[Job]) -> (Vec<Result<Applied>>, bool) 
 /// One pass over the group in one transaction. Without savepoints, a database error in any
 /// write aborts the pass (`Err`, rolled back); with them, it fails that write alone.
 fn attempt<T: Tx>(tx: &mut T, jobs: &[Job], savepoints: bool) -> Result<Vec<Result<Applied>>> {
+    let t0 = Instant::now();
     tx.begin()?;
+    let t_begin = t0.elapsed();
     if !savepoints {
         let writes: Vec<_> = jobs.iter().map(|job| &job.write).collect();
         if let Err(e) = tx.prepare(&writes) {
             return abort(tx, e);
         }
     }
+    let t_prepare = t0.elapsed();
     let shared = tx.shared();
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -202,7 +220,18 @@ fn attempt<T: Tx>(tx: &mut T, jobs: &[Job], savepoints: bool) -> Result<Vec<Resu
         }
         results.push(result);
     }
-    match tx.commit() {
+    let t_ops = t0.elapsed();
+    let committed = tx.commit();
+    let t_commit = t0.elapsed();
+    tracing::debug!(
+        target: "tidings::timing",
+        begin_us = t_begin.as_micros() as u64,
+        prepare_us = (t_prepare - t_begin).as_micros() as u64,
+        ops_us = (t_ops - t_prepare).as_micros() as u64,
+        commit_us = (t_commit - t_ops).as_micros() as u64,
+        "attempt"
+    );
+    match committed {
         Ok(()) => Ok(results),
         Err(e) => abort(tx, e),
     }

@@ -48,6 +48,8 @@ use crate::hub::Hub;
 pub(crate) struct Job {
     write: Write,
     reply: oneshot::Sender<Result<Written>>,
+    /// When it was queued (the writer logs how long its groups waited, at debug level).
+    queued: std::time::Instant,
 }
 
 /// The handle every handler shares: the queue's sending side.
@@ -131,7 +133,11 @@ impl Writer {
             ));
         };
         let (reply, answer) = oneshot::channel();
-        match queue.try_send(Job { write, reply }) {
+        match queue.try_send(Job {
+            write,
+            reply,
+            queued: std::time::Instant::now(),
+        }) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
                 crate::metrics::global()

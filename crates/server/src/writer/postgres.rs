@@ -245,7 +245,12 @@ impl PgTx {
     /// Connects if there is no connection (at start, or after PostgreSQL restarted).
     fn connection(&mut self) -> Result<()> {
         if self.conn.is_none() {
-            let conn = self.runtime.block_on(PgConnection::connect(&self.url))?;
+            let conn = self.runtime.block_on(async {
+                let mut conn = PgConnection::connect(&self.url).await?;
+                // Custom plans for the group's arrays (see `db::POSTGRES_SESSION`).
+                sqlx::Executor::execute(&mut conn, crate::db::POSTGRES_SESSION).await?;
+                Ok::<_, sqlx::Error>(conn)
+            })?;
             self.conn = Some(conn);
         }
         Ok(())
@@ -473,8 +478,16 @@ impl Tx for PgTx {
 
     fn commit(&mut self) -> Result<()> {
         // A failure here leaves the transaction open: the group rolls it back.
+        let t0 = std::time::Instant::now();
         self.flush(true)?;
+        let flushed = t0.elapsed();
         let result = self.exec("COMMIT");
+        tracing::debug!(
+            target: "tidings::timing",
+            flush_us = flushed.as_micros() as u64,
+            commit_us = t0.elapsed().saturating_sub(flushed).as_micros() as u64,
+            "pg commit"
+        );
         self.in_transaction = false;
         self.forget();
         result

@@ -180,6 +180,11 @@ impl PgCluster {
         if !self.durable {
             options.push_str(" -c fsync=off -c full_page_writes=off");
         }
+        // More settings for a look at what the server does (logging, say).
+        if let Ok(more) = std::env::var("TIDINGS_PG_OPTIONS") {
+            options.push(' ');
+            options.push_str(&more);
+        }
         let log = self.top.join("log");
         self.try_run(
             "pg_ctl",
