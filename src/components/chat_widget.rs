@@ -14,17 +14,19 @@ use super::message_list::MessageList;
 use super::rating_prompt::RatingPrompt;
 use super::typing_indicator::TypingIndicator;
 use crate::actions::request_close;
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 
 #[component]
 pub fn ChatWidget() -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let ended = Memo::new(move |_| chat.status() == ConversationStatus::Ended);
-    crate::extras::follow_screens(chat, ended);
+    crate::extras::follow_screens(chat, runtime, ended);
     let title = chat.config.with_value(|c| c.title.clone());
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
-            request_close();
+            request_close(chat);
         }
     };
     view! {
@@ -36,8 +38,8 @@ pub fn ChatWidget() -> impl IntoView {
             aria-label=title
             on:keydown=on_keydown
             on:dragover=crate::upload::on_dragover
-            on:drop=move |ev| crate::upload::on_drop(chat, ev)
-            on:paste=move |ev| crate::upload::on_paste(chat, ev)
+            on:drop=move |ev| crate::upload::on_drop(chat, runtime, ev)
+            on:paste=move |ev| crate::upload::on_paste(chat, runtime, ev)
         >
             <Header/>
             <ConnectionBanner/>

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::attach_button::AttachButton;
 use crate::actions::{send_message, visitor_typing};
 use crate::body::{check, counter, DraftCheck};
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::{number, t, tf};
 use tidings_protocol::limits::MAX_MESSAGE_CHARS;
@@ -22,12 +23,13 @@ pub fn Composer(
     ended: Memo<bool>,
 ) -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let draft = chat.draft;
     let verdict = Memo::new(move |_| draft.with(|d| check(d)));
     let count = Memo::new(move |_| draft.with(|d| counter(d)));
     let submit = move || {
         let text = draft.get_untracked();
-        if send_message(&text) {
+        if send_message(runtime, &text) {
             draft.set(String::new());
         }
     };
@@ -39,7 +41,7 @@ pub fn Composer(
     };
     let on_input = move |ev| {
         let value = event_target_value(&ev);
-        visitor_typing(!value.trim().is_empty());
+        visitor_typing(runtime, !value.trim().is_empty());
         draft.set(value);
     };
     view! {

@@ -8,12 +8,14 @@ use tidings_protocol::{ConversationStatus, PresenceStatus};
 
 use super::avatar::Avatar;
 use crate::actions::request_close;
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::t;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let status = Memo::new(move |_| chat.status());
     let agent = Memo::new(move |_| {
         chat.conversation.with(|c| {
@@ -72,11 +74,11 @@ pub fn Header() -> impl IntoView {
             </span>
             // Once the visitor has a conversation: their past ones, in the extras module.
             <button class="tw-close" type="button" aria-label=t("header.history")
-                title=t("header.history") on:click=move |_| crate::extras::show_past(chat)
+                title=t("header.history") on:click=move |_| crate::extras::show_past(chat, runtime)
                 hidden=move || chat.conversation.with(Option::is_none)>
                 "↺"
             </button>
-            <button class="tw-close" type="button" aria-label=t("header.close") on:click=move |_| request_close()>
+            <button class="tw-close" type="button" aria-label=t("header.close") on:click=move |_| request_close(chat)>
                 "×"
             </button>
         </header>

@@ -11,6 +11,7 @@ use super::attachment_view::AttachmentView;
 use super::avatar::Avatar;
 use super::message_text::MessageText;
 use crate::actions::{discard_message, retry_message};
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::{t, tf};
 use crate::time::{full_label, time_label};
@@ -46,6 +47,7 @@ fn ticks(state: DeliveryState) -> (&'static str, &'static str) {
 #[component]
 pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let id = entry.id();
     let sender = entry.sender();
     let body = entry.body().to_owned();
@@ -114,8 +116,8 @@ pub fn MessageBubble(entry: Entry, lead: bool) -> impl IntoView {
             {refusal.map(|reason| view! {
                 <p class="tw-failed" role="alert">
                     {tf("message.refused", &[("reason", &reason)])} " "
-                    <button type="button" on:click=move |_| retry_message(id)>{t("message.retry")}</button>
-                    <button type="button" on:click=move |_| discard_message(id)>{t("message.discard")}</button>
+                    <button type="button" on:click=move |_| retry_message(runtime, id)>{t("message.retry")}</button>
+                    <button type="button" on:click=move |_| discard_message(runtime, id)>{t("message.discard")}</button>
                 </p>
             })}
         </div>

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::date_separator::DateSeparator;
 use super::message_bubble::MessageBubble;
 use super::new_messages_pill::NewMessagesPill;
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::t;
 use crate::time::{day_key, day_label};
@@ -88,6 +89,7 @@ fn follow(scroller: NodeRef<Div>, at_bottom: RwSignal<bool>) {
 #[component]
 pub fn MessageList() -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let locale = chat.locale();
     let scroller = NodeRef::<Div>::new();
     let at_bottom = RwSignal::new(true);
@@ -114,7 +116,7 @@ pub fn MessageList() -> impl IntoView {
     });
     let read_older = move || {
         if let Some(el) = scroller.get_untracked() {
-            crate::history::load_older(el);
+            crate::history::load_older(runtime, el);
         }
     };
     let last_top = StoredValue::new(0);

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::actions::start_new_conversation;
+use crate::runtime::use_runtime;
 use crate::texts::t;
 
 #[component]
@@ -13,13 +14,14 @@ pub fn RatingPrompt(
     /// The conversation has ended: shown (hidden before).
     ended: Memo<bool>,
 ) -> impl IntoView {
+    let runtime = use_runtime();
     view! {
         <section class="tw-rating" hidden=move || !ended.get()>
             <button
                 type="button"
                 class="tw-new"
                 data-testid="new-conversation"
-                on:click=move |_| start_new_conversation()
+                on:click=move |_| start_new_conversation(runtime)
             >
                 {t("rating.new_conversation")}
             </button>
