@@ -10,18 +10,26 @@ fn hue(name: &str) -> u32 {
         % 360
 }
 
-#[component]
-pub fn Avatar(name: String) -> impl IntoView {
-    let initial = name
-        .chars()
+/// The name's initial, upper case ("?" for no name).
+pub fn initial(name: &str) -> String {
+    name.chars()
         .next()
         .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_else(|| "?".into());
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The avatar's `style`: its background colour.
+pub fn avatar_style(name: &str) -> String {
     // Joined rather than `format!`ted: less formatting code in the wasm.
     let mut style = String::from("background:hsl(");
-    style += &hue(&name).to_string();
+    style += &hue(name).to_string();
     style += ",55%,45%)";
+    style
+}
+
+#[component]
+pub fn Avatar(name: String) -> impl IntoView {
     view! {
-        <span class="tw-avatar" style=style aria-hidden="true">{initial}</span>
+        <span class="tw-avatar" style=avatar_style(&name) aria-hidden="true">{initial(&name)}</span>
     }
 }
