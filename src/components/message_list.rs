@@ -12,7 +12,6 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use super::message_rows::{rows, MessageRows, RowAction};
-use super::new_messages_pill::NewMessagesPill;
 use crate::actions::{discard_message, retry_message};
 use crate::runtime::use_runtime;
 use crate::state::use_chat;
@@ -125,12 +124,12 @@ pub fn MessageList() -> impl IntoView {
             last_top.set_value(top);
         }
     };
-    let jump = Callback::new(move |()| {
+    let jump = move |_: MouseEvent| {
         if let Some(el) = scroller.get_untracked() {
             scroll_to_bottom(&el);
         }
         pill.set(false);
-    });
+    };
     let greeting = chat.config.with_value(|c| c.greeting.clone());
     let waiting = move || {
         chat.conversation.with(|c| {
@@ -163,7 +162,12 @@ pub fn MessageList() -> impl IntoView {
                 ></div>
                 {move || waiting().then(|| view! { <p class="tw-hint">{t("list.waiting")}</p> })}
             </div>
-            <NewMessagesPill visible=Signal::from(pill) on_click=jump/>
+            // The "new messages" pill: shown when messages arrive while the visitor has
+            // scrolled up; clicking it scrolls to the newest. Built once and shown by
+            // `hidden` (out of the accessibility tree while hidden).
+            <button class="tw-pill" type="button" hidden=move || !pill.get() on:click=jump>
+                {t("list.new_messages")}
+            </button>
         </div>
     }
 }

@@ -8,6 +8,5 @@ pub mod connection_banner;
 pub mod header;
 pub mod message_list;
 pub mod message_rows;
-pub mod new_messages_pill;
 pub mod rating_prompt;
 pub mod typing_indicator;
