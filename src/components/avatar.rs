@@ -1,7 +1,5 @@
-//! A round avatar with the person's initial, coloured from their name so each agent
-//! keeps one colour.
-
-use leptos::prelude::*;
+//! A round avatar (the header's and the message rows'): the person's initial, coloured from
+//! their name so each agent keeps one colour.
 
 /// A hue in 0..360 derived from `name`.
 fn hue(name: &str) -> u32 {
@@ -25,11 +23,4 @@ pub fn avatar_style(name: &str) -> String {
     style += &hue(name).to_string();
     style += ",55%,45%)";
     style
-}
-
-#[component]
-pub fn Avatar(name: String) -> impl IntoView {
-    view! {
-        <span class="tw-avatar" style=avatar_style(&name) aria-hidden="true">{initial(&name)}</span>
-    }
 }

@@ -8,5 +8,4 @@ pub mod connection_banner;
 pub mod header;
 pub mod message_list;
 pub mod message_rows;
-pub mod rating_prompt;
 pub mod typing_indicator;
