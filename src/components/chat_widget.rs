@@ -15,9 +15,9 @@ use super::header::Header;
 use super::message_list::MessageList;
 use super::typing_indicator::TypingIndicator;
 use crate::actions::{request_close, start_new_conversation};
-use crate::texts::t;
 use crate::runtime::use_runtime;
 use crate::state::use_chat;
+use crate::texts::t;
 
 #[component]
 pub fn ChatWidget() -> impl IntoView {

@@ -36,15 +36,19 @@ pub fn Composer(
         form.set_hidden(ended.get());
         let part = |selector: &str| form.query_selector(selector).ok().flatten();
         let verdict = draft.with(|d| {
-            if let Some(input) = part("textarea")
-                .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            if let Some(input) =
+                part("textarea").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
             {
                 if input.value() != *d {
                     input.set_value(d);
                 }
             }
-            let text = counter(d)
-                .map(|n| tf("composer.counter", &[("count", &number(n)), ("max", &number(MAX))]));
+            let text = counter(d).map(|n| {
+                tf(
+                    "composer.counter",
+                    &[("count", &number(n)), ("max", &number(MAX))],
+                )
+            });
             if let Some(counter) = part(".tw-counter") {
                 // A live region: the same words are not written again.
                 if counter.text_content() != text {

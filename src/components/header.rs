@@ -60,12 +60,19 @@ pub fn Header() -> impl IntoView {
         // The avatar of the agent helping, else the logo.
         let avatar = part(&header, ".tw-avatar");
         set(&avatar, "hidden", agent.is_none().then_some(""));
-        set(&part(&header, ".tw-logo"), "hidden", agent.is_some().then_some(""));
+        set(
+            &part(&header, ".tw-logo"),
+            "hidden",
+            agent.is_some().then_some(""),
+        );
         if let Some(name) = &agent {
             set(&avatar, "style", Some(&avatar_style(name)));
             set_text(&avatar, &initial(name));
         }
-        set_text(&part(&header, ".tw-title"), agent.as_deref().unwrap_or(&title));
+        set_text(
+            &part(&header, ".tw-title"),
+            agent.as_deref().unwrap_or(&title),
+        );
         let subtitle = part(&header, ".tw-subtitle");
         set(&subtitle, "data-state", Some(status.as_str()));
         set_text(

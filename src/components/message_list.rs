@@ -62,7 +62,9 @@ pub fn MessageList() -> impl IntoView {
             let read = chat.read_seq();
             if let Some(el) = list.get() {
                 let rows = rows(entries, &locale);
-                shown.borrow_mut().update(&el, rows, &locale, receipts, read);
+                shown
+                    .borrow_mut()
+                    .update(&el, rows, &locale, receipts, read);
             }
         }
     });

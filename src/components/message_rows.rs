@@ -318,7 +318,7 @@ fn build(document: &Document, row: &Row, key: Key, locale: &str) -> Shown {
 
 /// A message body as text, never HTML: only `http(s)` URLs become links, opened in a new
 /// tab with `rel="noopener noreferrer"` (SPEC 4.10).
-fn message_text(document: &Document, parent: &Element, body: &str) {
+pub fn message_text(document: &Document, parent: &Element, body: &str) {
     let span = child(document, Some(parent), "span", "tw-text");
     for segment in segments(body) {
         match segment {
@@ -357,6 +357,9 @@ fn attachment_view(document: &Document, parent: &Element, attachment: &Attachmen
         set(&link, "data-testid", "attachment-file");
         set(&link, "download", name);
         // Joined rather than `format!`ted: less formatting code in the wasm.
-        text(&link, &(name.clone() + " (" + &size_label(attachment.size) + ")"));
+        text(
+            &link,
+            &(name.clone() + " (" + &size_label(attachment.size) + ")"),
+        );
     }
 }
