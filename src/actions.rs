@@ -1,5 +1,6 @@
 //! What the components ask for: send, retry or discard a message, start over,
-//! typing, close. Each works on the page's [`Runtime`].
+//! typing, close. Each works on the page's [`Runtime`], reached through the
+//! [`RuntimeHandle`] the component took from context (nothing happens before it starts).
 
 use leptos::prelude::*;
 use tidings_client::web::{new_id, now_ms};
@@ -9,7 +10,8 @@ use uuid::Uuid;
 
 use crate::body::{check, DraftCheck};
 use crate::host::{self, ToHost};
-use crate::runtime::{focus_composer, later, runtime, Runtime, TabNote};
+use crate::runtime::{focus_composer, later, Runtime, RuntimeHandle, TabNote};
+use crate::state::ChatState;
 use crate::texts::tf;
 
 /// Re-announce "typing" this often while the visitor keeps typing (TTL is 5 s).
@@ -19,8 +21,10 @@ const TYPING_DEBOUNCE_MS: i32 = 300;
 
 /// Sends what the visitor wrote: stored in the outbox first, shown as pending, sent when
 /// the socket is up. Returns whether it was accepted (the composer then clears).
-pub fn send_message(text: &str) -> bool {
-    let Some(rt) = runtime() else { return false };
+pub fn send_message(runtime: RuntimeHandle, text: &str) -> bool {
+    let Some(rt) = runtime.get() else {
+        return false;
+    };
     if check(text) != DraftCheck::Ok {
         return false;
     }
@@ -40,7 +44,7 @@ pub fn send_message(text: &str) -> bool {
             });
             rt.state.notice.set(None);
             rt.tell_tabs(&TabNote::OutboxChanged);
-            stop_typing(&rt);
+            stop_typing(rt);
             true
         }
         Err(e) => {
@@ -53,8 +57,8 @@ pub fn send_message(text: &str) -> bool {
 }
 
 /// Sends a failed message again.
-pub fn retry_message(id: Uuid) {
-    if let Some(rt) = runtime() {
+pub fn retry_message(runtime: RuntimeHandle, id: Uuid) {
+    if let Some(rt) = runtime.get() {
         rt.state.timeline.update(|t| t.retry(id));
         rt.realtime.retry(id);
         rt.tell_tabs(&TabNote::OutboxChanged);
@@ -62,8 +66,8 @@ pub fn retry_message(id: Uuid) {
 }
 
 /// Gives up on a failed message.
-pub fn discard_message(id: Uuid) {
-    if let Some(rt) = runtime() {
+pub fn discard_message(runtime: RuntimeHandle, id: Uuid) {
+    if let Some(rt) = runtime.get() {
         rt.state.timeline.update(|t| {
             t.remove_local(id);
         });
@@ -73,8 +77,8 @@ pub fn discard_message(id: Uuid) {
 }
 
 /// Leaves the ended conversation behind: an empty panel, the next message starts anew.
-pub fn start_new_conversation() {
-    let Some(rt) = runtime() else { return };
+pub fn start_new_conversation(runtime: RuntimeHandle) {
+    let Some(rt) = runtime.get() else { return };
     let mut model = rt.model();
     let effects = crate::reduce::start_new(&mut model);
     rt.finish(model, effects);
@@ -83,10 +87,10 @@ pub fn start_new_conversation() {
 
 /// The visitor typed (or cleared) the draft: tells the agent, debounced and renewed
 /// before the server's typing TTL lapses.
-pub fn visitor_typing(has_text: bool) {
-    let Some(rt) = runtime() else { return };
+pub fn visitor_typing(runtime: RuntimeHandle, has_text: bool) {
+    let Some(rt) = runtime.get() else { return };
     if !has_text {
-        stop_typing(&rt);
+        stop_typing(rt);
         return;
     }
     let renew_due = now_ms() as f64 - rt.typing_sent_at.get() >= TYPING_RENEW_MS;
@@ -94,11 +98,10 @@ pub fn visitor_typing(has_text: bool) {
         return;
     }
     rt.typing_scheduled.set(true);
-    later(TYPING_DEBOUNCE_MS, || {
-        let Some(rt) = runtime() else { return };
+    later(TYPING_DEBOUNCE_MS, move || {
         rt.typing_scheduled.set(false);
         let still_typing = rt.state.draft.with_untracked(|d| !d.trim().is_empty());
-        if let (true, Some(id)) = (still_typing, open_conversation(&rt)) {
+        if let (true, Some(id)) = (still_typing, open_conversation(rt)) {
             if rt.realtime.send_frame(&ClientFrame::Typing {
                 conversation_id: id,
                 typing: true,
@@ -131,9 +134,7 @@ fn open_conversation(rt: &Runtime) -> Option<Uuid> {
 }
 
 /// Asks the loader to close the panel (Esc or the close button).
-pub fn request_close() {
-    if let Some(rt) = runtime() {
-        let origin = rt.state.config.with_value(|c| c.host_origin.clone());
-        host::post(origin.as_deref(), &ToHost::Close);
-    }
+pub fn request_close(chat: ChatState) {
+    let origin = chat.config.with_value(|c| c.host_origin.clone());
+    host::post(origin.as_deref(), &ToHost::Close);
 }

@@ -58,7 +58,9 @@ fn mount(mut config: Config, language: &str) {
     leptos::mount::mount_to_body(move || {
         let state = ChatState::new(config, standalone);
         provide_context(state);
-        crate::startup::begin(state);
+        let runtime = crate::runtime::RuntimeHandle::default();
+        provide_context(runtime);
+        crate::startup::begin(state, runtime);
         view! { <ChatWidget/> }
     });
 }

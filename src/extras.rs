@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use tidings_protocol::PresenceStatus;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::runtime::RuntimeHandle;
 use crate::state::ChatState;
 
 /// Keeps the extras' `show_screens(offline_email, transcript, token, conversation, prechat,
@@ -24,7 +25,7 @@ use crate::state::ChatState;
 /// only when one of them first applies;
 /// from then on every change is told, so they can go away. Whether the pre-chat form is
 /// answered is the extras' to remember: they place it no more once it is.
-pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
+pub fn follow_screens(chat: ChatState, runtime: RuntimeHandle, ended: Memo<bool>) {
     Effect::new(move |told: Option<bool>| {
         let email = chat.email.get();
         let ended = ended.get();
@@ -36,7 +37,7 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
             .with(|c| c.as_ref().and_then(|c| c.rating));
         let tell = offline || ended || prechat || told == Some(true);
         if tell {
-            let token = crate::runtime::runtime().and_then(|rt| rt.token());
+            let token = runtime.get().and_then(|rt| rt.token());
             let conversation = chat
                 .conversation
                 .with_untracked(|c| c.as_ref().map(|c| c.id.to_string()));
@@ -54,8 +55,8 @@ pub fn follow_screens(chat: ChatState, ended: Memo<bool>) {
 
 /// The header's history button: the extras show the visitor's past conversations in the
 /// panel, beside the current one (`show_past(token, current, locale)`).
-pub fn show_past(chat: ChatState) {
-    let token = crate::runtime::runtime().and_then(|rt| rt.token());
+pub fn show_past(chat: ChatState, runtime: RuntimeHandle) {
+    let token = runtime.get().and_then(|rt| rt.token());
     let current = chat
         .conversation
         .with_untracked(|c| c.as_ref().map(|c| c.id.to_string()));

@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 
 use crate::api;
-use crate::runtime::runtime;
+use crate::runtime::RuntimeHandle;
 
 /// Reads the page before the oldest message held, if there is one and none is being read,
 /// keeping the rows in view of `scroller` where they are.
-pub fn load_older(scroller: web_sys::HtmlDivElement) {
-    let Some(rt) = runtime() else { return };
+pub fn load_older(runtime: RuntimeHandle, scroller: web_sys::HtmlDivElement) {
+    let Some(rt) = runtime.get() else { return };
     let state = rt.state;
     let before = state.timeline.with_untracked(|t| t.older_before());
     let id = state

@@ -6,8 +6,7 @@
 //! model moved out of the signals for one step ([`Runtime::model`], [`Runtime::finish`]);
 //! this file does their effects, and holds the services the components' actions use.
 
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use leptos::prelude::*;
 use tidings_client::settle::Settled;
@@ -24,6 +23,7 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::host::{self, FromHost, ToHost};
 use crate::reduce::{self, Held};
+use crate::sound::Sound;
 use crate::state::ChatState;
 use crate::texts::{tf, tn};
 
@@ -67,26 +67,55 @@ pub struct Runtime {
     pub named_by_page: Cell<bool>,
     /// An older page of the conversation is being read (`history.rs`).
     pub loading_older: Cell<bool>,
+    /// The chime for agent messages, played by one tab.
+    pub(crate) sound: Sound,
 }
 
-thread_local! {
-    static RUNTIME: RefCell<Option<Rc<Runtime>>> = const { RefCell::new(None) };
+/// Where the page's one runtime will be once `startup` has chosen its store: made by
+/// `app` before the panel mounts, handed to the components as a typed Leptos context
+/// ([`use_runtime`]) and to `startup` as an argument, so no module reaches for a global.
+///
+/// The runtime lives as long as the page (like the texts), so the slot is leaked and the
+/// handle is a plain `Copy` reference: closures capture four bytes, and getting the
+/// runtime costs no lookup in Leptos's arena.
+#[derive(Clone, Copy)]
+pub struct RuntimeHandle(&'static OnceCell<Runtime>);
+
+// SAFETY: Leptos asks context values to be `Send + Sync`; the widget is built for
+// wasm32-unknown-unknown without threads, so the handle is only ever used on the page's
+// one thread (as the `Rc`s and `Cell`s inside the runtime already assume). A wrapper that
+// checks the thread (`SendWrapper`, or Leptos's local arena) would cost code for nothing.
+unsafe impl Send for RuntimeHandle {}
+unsafe impl Sync for RuntimeHandle {}
+
+/// An empty slot, for one page.
+impl Default for RuntimeHandle {
+    fn default() -> RuntimeHandle {
+        RuntimeHandle(Box::leak(Box::default()))
+    }
 }
 
-/// The page's runtime, once started.
-pub fn runtime() -> Option<Rc<Runtime>> {
-    RUNTIME.with(|r| r.borrow().clone())
+impl RuntimeHandle {
+    /// The runtime, once started.
+    pub fn get(self) -> Option<&'static Runtime> {
+        self.0.get()
+    }
 }
 
-/// What the realtime service reports, turned into reducer steps. It holds the runtime
-/// weakly: the runtime owns the service, which owns this.
+/// The page's runtime handle, from context (provided by `app`).
+pub fn use_runtime() -> RuntimeHandle {
+    expect_context()
+}
+
+/// What the realtime service reports, turned into reducer steps. It holds the slot the
+/// runtime goes in: the runtime owns the service, which owns this.
 struct Handler {
-    rt: Weak<Runtime>,
+    rt: RuntimeHandle,
 }
 
 impl RealtimeApp for Handler {
     fn resume_points(&self) -> Vec<(Uuid, u64)> {
-        let Some(rt) = self.rt.upgrade() else {
+        let Some(rt) = self.rt.get() else {
             return Vec::new();
         };
         let timeline = rt.state.timeline;
@@ -98,7 +127,7 @@ impl RealtimeApp for Handler {
     }
 
     fn timeline(&self, conversation_id: Option<Uuid>, change: &mut dyn FnMut(&mut Timeline)) {
-        let Some(rt) = self.rt.upgrade() else { return };
+        let Some(rt) = self.rt.get() else { return };
         let current = rt
             .state
             .conversation
@@ -109,7 +138,7 @@ impl RealtimeApp for Handler {
     }
 
     fn settled(&self, settled: Settled) {
-        if let Some(rt) = self.rt.upgrade() {
+        if let Some(rt) = self.rt.get() {
             let mut model = rt.model();
             let effects = reduce::settled(&mut model, settled);
             rt.finish(model, effects);
@@ -117,20 +146,20 @@ impl RealtimeApp for Handler {
     }
 
     fn state(&self, state: ConnectionState) {
-        if let Some(rt) = self.rt.upgrade() {
+        if let Some(rt) = self.rt.get() {
             rt.state.connection.set(state);
         }
     }
 
     fn disconnected(&self) {
-        if let Some(rt) = self.rt.upgrade() {
+        if let Some(rt) = self.rt.get() {
             rt.state.agent_typing.set(None);
         }
     }
 
     fn unauthorized(&self) {
         // The server no longer knows this token (e.g. a fresh database): start afresh.
-        let Some(rt) = self.rt.upgrade() else { return };
+        let Some(rt) = self.rt.get() else { return };
         leptos::task::spawn_local(async move {
             rt.storage.clone().remove(TOKEN_KEY);
             rt.token.replace(None);
@@ -140,18 +169,18 @@ impl RealtimeApp for Handler {
     }
 }
 
-/// Starts everything on the store `startup` chose: call once, inside the app's
+/// Starts everything on the store `startup` chose, in `slot`: call once, inside the app's
 /// reactive owner. The loader's messages reach [`Runtime::on_host`] through `startup`.
-pub fn start(state: ChatState, keeping: Keeping) {
+pub fn start(slot: RuntimeHandle, state: ChatState, keeping: Keeping) -> &'static Runtime {
     state.memory_only.set(!keeping.persistent);
-    let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
+    let rt = slot.0.get_or_init(|| Runtime {
         state,
         realtime: Realtime::one_per_browser(
             Socket::same_origin_url(),
             OUTBOX_PREFIX,
             keeping.storage.clone(),
             keeping.locks.clone(),
-            Rc::new(Handler { rt: me.clone() }),
+            std::rc::Rc::new(Handler { rt: slot }),
             SOCKET_CHANNEL,
         ),
         storage: keeping.storage,
@@ -164,21 +193,21 @@ pub fn start(state: ChatState, keeping: Keeping) {
         typing_scheduled: Cell::new(false),
         named_by_page: Cell::new(false),
         loading_older: Cell::new(false),
+        sound: Sound::default(),
     });
-    RUNTIME.with(|r| r.replace(Some(rt.clone())));
 
-    let tabs = TabChannel::open(CHANNEL, |text| {
+    let tabs = TabChannel::open(CHANNEL, move |text| {
         // Another version of the app may post notes this one does not know.
-        if let (Some(rt), Some(note)) = (runtime(), TabNote::read(&text)) {
+        if let Some(note) = TabNote::read(&text) {
             rt.on_tab_note(note);
         }
     });
     rt.tabs.replace(tabs);
-    crate::sound::claim_leadership(&keeping.locks);
+    rt.sound.claim_leadership(&keeping.locks);
     rt.load_outbox();
-    watch_outbox_writes();
+    watch_outbox_writes(rt);
     watch_visibility(state);
-    install_effects(state);
+    install_effects(rt);
     leptos::task::spawn_local(async move {
         let token = rt.ensure_token().await;
         rt.realtime.connect(token.clone());
@@ -190,15 +219,16 @@ pub fn start(state: ChatState, keeping: Keeping) {
                 .set(rt.state.config.with_value(|c| c.prechat));
         }
     });
+    rt
 }
 
 /// Another tab's outbox write in this frame's own storage: the tab holding the socket sends
 /// it. Its note may arrive before the write reaches this tab's copy of the storage, so the
 /// write itself is acted on too (the host page's storage reports through `Changed`).
-fn watch_outbox_writes() {
-    let on_write = Closure::<dyn Fn(JsValue)>::new(|event: JsValue| {
+fn watch_outbox_writes(rt: &'static Runtime) {
+    let on_write = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
         let key = js_sys::Reflect::get(&event, &"key".into()).ok();
-        if let (Some(rt), Some(key)) = (runtime(), key.and_then(|k| k.as_string())) {
+        if let Some(key) = key.and_then(|k| k.as_string()) {
             rt.on_store_changed(&key);
         }
     });
@@ -225,7 +255,8 @@ fn watch_visibility(state: ChatState) {
 
 /// Marks messages read while the panel is open and visible, and keeps the loader's badge
 /// and "returning visitor" flag current.
-fn install_effects(state: ChatState) {
+fn install_effects(rt: &'static Runtime) {
+    let state = rt.state;
     Effect::new(move |_| {
         let shown = state.open.get() && state.visible.get();
         let online = state.connection.get() == ConnectionState::Online;
@@ -234,9 +265,7 @@ fn install_effects(state: ChatState) {
         let read = state.read_seq();
         let conversation = state.conversation.with(|c| c.as_ref().map(|c| c.id));
         if let (true, true, Some(id)) = (shown, online && last > read, conversation) {
-            if let Some(rt) = runtime() {
-                rt.mark_read(id, last);
-            }
+            rt.mark_read(id, last);
         }
     });
     Effect::new(move |previous: Option<(u32, bool)>| {
@@ -289,7 +318,7 @@ impl Runtime {
         }
     }
 
-    fn on_tab_note(self: &Rc<Self>, note: TabNote) {
+    fn on_tab_note(&'static self, note: TabNote) {
         match note {
             TabNote::OutboxChanged => self.outbox_changed(),
             // Another tab's page ended the session: this page starts again as a stranger.
@@ -311,14 +340,14 @@ impl Runtime {
     }
 
     /// Another tab added, sent or settled outbox entries.
-    fn outbox_changed(self: &Rc<Self>) {
+    fn outbox_changed(&'static self) {
         self.load_outbox();
         self.realtime.outbox_changed();
     }
 
     /// Another tab changed `key` in the host page's storage (the mirror is updated). The
     /// tab's note may have arrived before the change itself: this is the one to act on.
-    pub(crate) fn on_store_changed(self: &Rc<Self>, key: &str) {
+    pub(crate) fn on_store_changed(&'static self, key: &str) {
         if key.starts_with(OUTBOX_PREFIX) {
             self.outbox_changed();
         }
@@ -334,7 +363,7 @@ impl Runtime {
     }
 
     /// A command from the loader (open, close, identify).
-    pub(crate) fn on_host(self: &Rc<Self>, command: FromHost) {
+    pub(crate) fn on_host(&'static self, command: FromHost) {
         match command {
             FromHost::Open { focus } => {
                 self.state.open.set(true);
@@ -398,7 +427,7 @@ impl Runtime {
     /// The server is asked to end the token too (so a copy of it opens nothing), before
     /// the loader is told and removes this frame; the loader does not wait more than a few
     /// seconds for that, so an unreachable server delays nothing.
-    fn forget(self: &Rc<Self>) {
+    fn forget(&'static self) {
         self.realtime.shutdown();
         let mut storage = self.storage.clone();
         for key in storage.keys() {
@@ -420,7 +449,7 @@ impl Runtime {
         });
     }
 
-    fn mark_read(self: &Rc<Self>, conversation_id: Uuid, seq: u64) {
+    fn mark_read(&'static self, conversation_id: Uuid, seq: u64) {
         let sent = self.realtime.send_frame(&ClientFrame::Read {
             conversation_id,
             seq,

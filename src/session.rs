@@ -2,8 +2,6 @@
 //! HTTP when there is none), the page they are on, the latest conversation (adopted by
 //! `reduce::adopt`), and pending messages from the outbox.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use tidings_client::{Backoff, Storage};
 use tidings_protocol::http::UpdateVisitorRequest;
@@ -44,7 +42,7 @@ impl Runtime {
     }
 
     /// Shows the visitor's latest conversation (ended ones too, for the rating).
-    pub(crate) async fn load_latest_conversation(self: &Rc<Self>, token: &str) {
+    pub(crate) async fn load_latest_conversation(&'static self, token: &str) {
         let mut backoff = Backoff::new();
         loop {
             match api::my_conversations(token).await {
@@ -61,7 +59,7 @@ impl Runtime {
     }
 
     /// Shows pending messages from the outbox (after a reload, or written in another tab).
-    pub fn load_outbox(self: &Rc<Self>) {
+    pub fn load_outbox(&'static self) {
         let entries = self.realtime.outbox();
         let mut model = self.model();
         let effects = reduce::outbox_loaded(&mut model, entries);

@@ -23,7 +23,7 @@ use tidings_client::{MemoryStorage, SharedStorage};
 
 use crate::host::{self, FromHost, ToHost};
 use crate::host_store::HostStore;
-use crate::runtime::{self, later, runtime, Keeping};
+use crate::runtime::{self, later, Keeping, RuntimeHandle};
 use crate::state::ChatState;
 
 /// How long to wait for the loader's storage before keeping things in memory. The
@@ -37,8 +37,8 @@ struct Boot {
     early: Vec<FromHost>,
 }
 
-/// Chooses the store, starts the runtime on it, and wires the loader's messages.
-pub fn begin(state: ChatState) {
+/// Chooses the store, starts the runtime on it (in `slot`), and wires the loader's messages.
+pub fn begin(state: ChatState, slot: RuntimeHandle) {
     let host_origin = state.config.with_value(|c| c.host_origin.clone());
     let own = LocalStorage::new();
     let own_works = own.is_writable();
@@ -50,16 +50,14 @@ pub fn begin(state: ChatState) {
             if std::mem::replace(&mut boot.borrow_mut().started, true) {
                 return;
             }
-            let run = || runtime::start(state, keeping);
-            match &owner {
+            let run = || runtime::start(slot, state, keeping);
+            let rt = match &owner {
                 Some(owner) => owner.with(run),
                 None => run(),
-            }
+            };
             let early = std::mem::take(&mut boot.borrow_mut().early);
-            if let Some(rt) = runtime() {
-                for command in early {
-                    rt.on_host(command);
-                }
+            for command in early {
+                rt.on_host(command);
             }
         }
     };
@@ -99,17 +97,17 @@ pub fn begin(state: ChatState) {
             }
             FromHost::Changed { key, value } => {
                 store.changed(&key, value.as_deref());
-                if let Some(rt) = runtime() {
+                if let Some(rt) = slot.get() {
                     rt.on_store_changed(&key);
                 }
             }
             FromHost::Locked { id } => store.locked(id),
             FromHost::StoreFailed { reason } => {
-                if let Some(rt) = runtime() {
+                if let Some(rt) = slot.get() {
                     rt.store_failed(&reason);
                 }
             }
-            command => match runtime() {
+            command => match slot.get() {
                 Some(rt) => rt.on_host(command),
                 None => boot.borrow_mut().early.push(command),
             },

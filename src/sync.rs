@@ -4,8 +4,6 @@
 //! step's effects. Callers write `let mut m = rt.model(); let fx = reduce::x(&mut m, …);
 //! rt.finish(m, fx);`: no generic helper, so the wasm holds one copy of this code.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use tidings_protocol::ClientFrame;
 
@@ -35,7 +33,7 @@ impl Runtime {
     }
 
     /// Puts the model back and does the step's effects.
-    pub(crate) fn finish(self: &Rc<Self>, model: Model, effects: Vec<Effect>) {
+    pub(crate) fn finish(&'static self, model: Model, effects: Vec<Effect>) {
         let state = self.state;
         self.held.replace(model.held);
         let conversation = model.conversation;
@@ -55,21 +53,21 @@ impl Runtime {
         }
     }
 
-    fn run(self: &Rc<Self>, effect: Effect) {
+    fn run(&'static self, effect: Effect) {
         let state = self.state;
         match effect {
             Effect::Availability(status) => state.availability.set(status),
             Effect::Email(email) => state.email.set(email),
             Effect::LoadLatest => {
                 if let Some(token) = self.token() {
-                    let rt = self.clone();
+                    let rt = self;
                     leptos::task::spawn_local(async move {
                         rt.load_latest_conversation(&token).await;
                     });
                 }
             }
             Effect::FetchConversation(id) => {
-                let rt = self.clone();
+                let rt = self;
                 leptos::task::spawn_local(async move {
                     let known = rt.state.conversation.with_untracked(Option::is_some);
                     if let (false, Some(token)) = (known, rt.token()) {
@@ -105,7 +103,7 @@ impl Runtime {
                 generation,
                 after_ms,
             } => {
-                let rt = self.clone();
+                let rt = self;
                 later(after_ms as i32, move || {
                     let mut model = rt.model();
                     let effects = reduce::typing_lapsed(&mut model, generation);
@@ -117,7 +115,7 @@ impl Runtime {
                 author,
                 created_at,
             } => {
-                if crate::sound::chime() {
+                if self.sound.chime() {
                     state.sounds.update(|n| *n += 1);
                 }
                 // `Tidings('on', 'message', …)` on the host page.
@@ -136,7 +134,7 @@ impl Runtime {
     }
 
     /// Takes a conversation the server told us about (see [`reduce::adopt`]).
-    pub fn adopt(self: &Rc<Self>, conversation: tidings_protocol::Conversation, subscribed: bool) {
+    pub fn adopt(&'static self, conversation: tidings_protocol::Conversation, subscribed: bool) {
         let mut model = self.model();
         let effects = reduce::adopt(&mut model, conversation, subscribed);
         self.finish(model, effects);

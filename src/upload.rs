@@ -9,13 +9,13 @@ use leptos::prelude::*;
 use tidings_protocol::ConversationStatus;
 use web_sys::File;
 
-use crate::runtime::runtime;
+use crate::runtime::RuntimeHandle;
 use crate::state::ChatState;
 
 /// Hands `file` to the extras, for this visitor and their open conversation (none: the
 /// server starts one).
-pub fn send_file(state: ChatState, file: File) {
-    let token = runtime().and_then(|rt| rt.token());
+pub fn send_file(state: ChatState, runtime: RuntimeHandle, file: File) {
+    let token = runtime.get().and_then(|rt| rt.token());
     let conversation = state.conversation.with_untracked(|c| {
         c.as_ref()
             .filter(|c| c.status != ConversationStatus::Ended)
@@ -31,25 +31,25 @@ pub fn on_dragover(ev: web_sys::DragEvent) {
 }
 
 /// Sends a file dropped on the panel.
-pub fn on_drop(state: ChatState, ev: web_sys::DragEvent) {
+pub fn on_drop(state: ChatState, runtime: RuntimeHandle, ev: web_sys::DragEvent) {
     if let Some(file) = ev
         .data_transfer()
         .and_then(|d| d.files())
         .and_then(|f| f.get(0))
     {
         ev.prevent_default();
-        send_file(state, file);
+        send_file(state, runtime, file);
     }
 }
 
 /// Sends a picture (or any file) pasted into the panel; pasted text stays text.
-pub fn on_paste(state: ChatState, ev: web_sys::ClipboardEvent) {
+pub fn on_paste(state: ChatState, runtime: RuntimeHandle, ev: web_sys::ClipboardEvent) {
     if let Some(file) = ev
         .clipboard_data()
         .and_then(|d| d.files())
         .and_then(|f| f.get(0))
     {
         ev.prevent_default();
-        send_file(state, file);
+        send_file(state, runtime, file);
     }
 }

@@ -2,24 +2,18 @@
 //! never interpreted as HTML, and only http(s) URLs become links that open safely.
 #![cfg(target_arch = "wasm32")]
 
-use leptos::prelude::*;
-use tidings_widget::components::message_text::MessageText;
+use tidings_widget::components::message_rows::message_text;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts `MessageText` for `body` into a fresh element and returns that element.
+/// Writes `body` as a message row writes it into a fresh element and returns that element.
 fn render(body: &str) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&host).unwrap();
-    let body = body.to_owned();
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <MessageText body=body.clone()/> },
-    )
-    .forget();
+    message_text(&document, &host, body);
     host
 }
 

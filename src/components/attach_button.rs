@@ -5,12 +5,14 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::upload::send_file;
 
 #[component]
 pub fn AttachButton() -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let input = NodeRef::<Input>::new();
     let on_change = move |ev: leptos::ev::Event| {
         let Some(target) = ev
@@ -20,7 +22,7 @@ pub fn AttachButton() -> impl IntoView {
             return;
         };
         if let Some(file) = target.files().and_then(|files| files.get(0)) {
-            send_file(chat, file);
+            send_file(chat, runtime, file);
         }
         // The same file picked again is a new change.
         target.set_value("");

@@ -1,7 +1,5 @@
-//! A round avatar with the person's initial, coloured from their name so each agent
-//! keeps one colour.
-
-use leptos::prelude::*;
+//! A round avatar (the header's and the message rows'): the person's initial, coloured from
+//! their name so each agent keeps one colour.
 
 /// A hue in 0..360 derived from `name`.
 fn hue(name: &str) -> u32 {
@@ -10,18 +8,19 @@ fn hue(name: &str) -> u32 {
         % 360
 }
 
-#[component]
-pub fn Avatar(name: String) -> impl IntoView {
-    let initial = name
-        .chars()
+/// The name's initial, upper case ("?" for no name).
+pub fn initial(name: &str) -> String {
+    name.chars()
         .next()
         .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_else(|| "?".into());
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The avatar's `style`: its background colour.
+pub fn avatar_style(name: &str) -> String {
     // Joined rather than `format!`ted: less formatting code in the wasm.
     let mut style = String::from("background:hsl(");
-    style += &hue(&name).to_string();
+    style += &hue(name).to_string();
     style += ",55%,45%)";
-    view! {
-        <span class="tw-avatar" style=style aria-hidden="true">{initial}</span>
-    }
+    style
 }

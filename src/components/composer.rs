@@ -4,11 +4,14 @@
 //! the extras module (`crate::extras`), which inserts into the box with an `input` event.
 
 use leptos::ev::KeyboardEvent;
+use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::attach_button::AttachButton;
 use crate::actions::{send_message, visitor_typing};
 use crate::body::{check, counter, DraftCheck};
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::{number, t, tf};
 use tidings_protocol::limits::MAX_MESSAGE_CHARS;
@@ -22,12 +25,55 @@ pub fn Composer(
     ended: Memo<bool>,
 ) -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let draft = chat.draft;
-    let verdict = Memo::new(move |_| draft.with(|d| check(d)));
-    let count = Memo::new(move |_| draft.with(|d| counter(d)));
+    // What follows the draft and the conversation's end is written by one effect instead
+    // of a reactive closure per attribute: the form's `hidden`, the box's value, the
+    // counter and Send's `disabled`.
+    let form = NodeRef::<html::Form>::new();
+    Effect::new(move |_| {
+        let Some(form) = form.get() else { return };
+        form.set_hidden(ended.get());
+        let part = |selector: &str| form.query_selector(selector).ok().flatten();
+        let verdict = draft.with(|d| {
+            if let Some(input) =
+                part("textarea").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            {
+                if input.value() != *d {
+                    input.set_value(d);
+                }
+            }
+            let text = counter(d).map(|n| {
+                tf(
+                    "composer.counter",
+                    &[("count", &number(n)), ("max", &number(MAX))],
+                )
+            });
+            if let Some(counter) = part(".tw-counter") {
+                // A live region: the same words are not written again.
+                if counter.text_content() != text {
+                    counter.set_text_content(text.as_deref());
+                }
+            }
+            check(d)
+        });
+        if let Some(counter) = part(".tw-counter") {
+            counter.set_class_name(if verdict == DraftCheck::TooLong {
+                "tw-counter tw-over"
+            } else {
+                "tw-counter"
+            });
+        }
+        if let Some(send) = part(".tw-send") {
+            let _ = match verdict {
+                DraftCheck::Ok => send.remove_attribute("disabled"),
+                _ => send.set_attribute("disabled", ""),
+            };
+        }
+    });
     let submit = move || {
         let text = draft.get_untracked();
-        if send_message(&text) {
+        if send_message(runtime, &text) {
             draft.set(String::new());
         }
     };
@@ -39,13 +85,13 @@ pub fn Composer(
     };
     let on_input = move |ev| {
         let value = event_target_value(&ev);
-        visitor_typing(!value.trim().is_empty());
+        visitor_typing(runtime, !value.trim().is_empty());
         draft.set(value);
     };
     view! {
         <form
             class="tw-composer"
-            hidden=move || ended.get()
+            node_ref=form
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
@@ -58,7 +104,6 @@ pub fn Composer(
                 placeholder=t("composer.placeholder")
                 aria-label=t("composer.label")
                 aria-describedby="tw-counter"
-                prop:value=move || draft.get()
                 on:input=on_input
                 on:keydown=on_keydown
             ></textarea>
@@ -75,24 +120,13 @@ pub fn Composer(
                 "🙂"
             </button>
             <AttachButton/>
-            <span
-                id="tw-counter"
-                class="tw-counter"
-                class:tw-over=move || verdict.get() == DraftCheck::TooLong
-                aria-live="polite"
-            >
-                {move || {
-                    count.get().map(|n| {
-                        tf("composer.counter", &[("count", &number(n)), ("max", &number(MAX))])
-                    })
-                }}
-            </span>
+            <span id="tw-counter" class="tw-counter" aria-live="polite"></span>
             <button
                 class="tw-send"
                 type="submit"
                 data-testid="composer-send"
                 aria-label=t("composer.send")
-                disabled=move || verdict.get() != DraftCheck::Ok
+                disabled
             >
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
                     <path d="M3 20l18-8L3 4v6l12 2-12 2z" fill="currentColor"></path>

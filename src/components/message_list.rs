@@ -1,69 +1,26 @@
 //! `MessageList`: the conversation as a `role="log"`, with day separators, sticking to
 //! the bottom unless the visitor scrolled up (then the "new messages" pill appears).
 
-use leptos::either::Either;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::ev::MouseEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
-use tidings_client::Entry;
 use tidings_protocol::{ConversationStatus, Sender};
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
-use super::date_separator::DateSeparator;
-use super::message_bubble::MessageBubble;
-use super::new_messages_pill::NewMessagesPill;
+use super::message_rows::{rows, MessageRows, RowAction};
+use crate::actions::{discard_message, retry_message};
+use crate::runtime::use_runtime;
 use crate::state::use_chat;
 use crate::texts::t;
-use crate::time::{day_key, day_label};
 
 /// Distance from the bottom (px) within which the list counts as "at the bottom".
 const STICKY_PX: i32 = 48;
 /// Distance from the top (px) within which scrolling up reads the older page.
 const OLDER_PX: i32 = 120;
-
-/// One row of the list.
-#[derive(Clone, PartialEq)]
-enum Row {
-    /// A separator: its day (`day_key`) and label.
-    Day(i64, String),
-    Message {
-        entry: Entry,
-        lead: bool,
-    },
-}
-
-impl Row {
-    /// Rows are re-created when a message changes identity (acked, failed), so its
-    /// `data-state` is always current. A tuple rather than formatted text: no formatting
-    /// code in the wasm. A day's key has no message id (the nil one) and its day as seq.
-    fn key(&self) -> (Uuid, u64, bool) {
-        match self {
-            Row::Day(day, _) => (Uuid::nil(), *day as u64, false),
-            Row::Message { entry, .. } => {
-                let failed = matches!(entry, Entry::Local(l) if l.refused.is_some());
-                (entry.id(), entry.seq().unwrap_or(0), failed)
-            }
-        }
-    }
-}
-
-/// Interleaves day separators; `lead` marks the first of a run by the same sender.
-fn rows(entries: Vec<Entry>, locale: &str) -> Vec<Row> {
-    let mut out = Vec::with_capacity(entries.len() + 2);
-    let mut day = None;
-    let mut previous: Option<Sender> = None;
-    for entry in entries {
-        let key = day_key(entry.created_at());
-        if day != Some(key) {
-            day = Some(key);
-            previous = None;
-            out.push(Row::Day(key, day_label(entry.created_at(), locale)));
-        }
-        let lead = previous != Some(entry.sender());
-        previous = Some(entry.sender());
-        out.push(Row::Message { entry, lead });
-    }
-    out
-}
 
 fn scroll_to_bottom(el: &web_sys::HtmlDivElement) {
     el.set_scroll_top(el.scroll_height());
@@ -88,11 +45,38 @@ fn follow(scroller: NodeRef<Div>, at_bottom: RwSignal<bool>) {
 #[component]
 pub fn MessageList() -> impl IntoView {
     let chat = use_chat();
+    let runtime = use_runtime();
     let locale = chat.locale();
     let scroller = NodeRef::<Div>::new();
     let at_bottom = RwSignal::new(true);
     let pill = RwSignal::new(false);
-    let all_rows = Memo::new(move |_| rows(chat.timeline.with(|t| t.entries()), &locale));
+    // The rows follow the timeline and the receipts; the list element is written
+    // directly (see `message_rows`).
+    let list = NodeRef::<Div>::new();
+    let shown: Rc<RefCell<MessageRows>> = Rc::default();
+    Effect::new({
+        let shown = shown.clone();
+        move |_| {
+            let entries = chat.timeline.with(|t| t.entries());
+            let receipts = chat.agent_receipts();
+            let read = chat.read_seq();
+            if let Some(el) = list.get() {
+                let rows = rows(entries, &locale);
+                shown
+                    .borrow_mut()
+                    .update(&el, rows, &locale, receipts, read);
+            }
+        }
+    });
+    let on_list_click = move |ev: MouseEvent| {
+        let target = ev.target().map(JsCast::unchecked_into::<web_sys::Node>);
+        let action = target.and_then(|node| shown.borrow().clicked(&node));
+        match action {
+            Some(RowAction::Retry(id)) => retry_message(runtime, id),
+            Some(RowAction::Discard(id)) => discard_message(runtime, id),
+            None => {}
+        }
+    };
 
     // New rows: follow them if at the bottom (or if the visitor just sent one), else
     // offer the pill. An older page grows the list above the first row instead.
@@ -114,7 +98,7 @@ pub fn MessageList() -> impl IntoView {
     });
     let read_older = move || {
         if let Some(el) = scroller.get_untracked() {
-            crate::history::load_older(el);
+            crate::history::load_older(runtime, el);
         }
     };
     let last_top = StoredValue::new(0);
@@ -142,12 +126,12 @@ pub fn MessageList() -> impl IntoView {
             last_top.set_value(top);
         }
     };
-    let jump = Callback::new(move |()| {
+    let jump = move |_: MouseEvent| {
         if let Some(el) = scroller.get_untracked() {
             scroll_to_bottom(&el);
         }
         pill.set(false);
-    });
+    };
     let greeting = chat.config.with_value(|c| c.greeting.clone());
     let waiting = move || {
         chat.conversation.with(|c| {
@@ -175,21 +159,17 @@ pub fn MessageList() -> impl IntoView {
                     role="log"
                     aria-live="polite"
                     aria-label=t("list.label")
-                >
-                    <For
-                        each=move || all_rows.get()
-                        key=Row::key
-                        children=move |row| match row {
-                            Row::Day(_, label) => Either::Left(view! { <DateSeparator label/> }),
-                            Row::Message { entry, lead } => {
-                                Either::Right(view! { <MessageBubble entry lead/> })
-                            }
-                        }
-                    />
-                </div>
+                    node_ref=list
+                    on:click=on_list_click
+                ></div>
                 {move || waiting().then(|| view! { <p class="tw-hint">{t("list.waiting")}</p> })}
             </div>
-            <NewMessagesPill visible=Signal::from(pill) on_click=jump/>
+            // The "new messages" pill: shown when messages arrive while the visitor has
+            // scrolled up; clicking it scrolls to the newest. Built once and shown by
+            // `hidden` (out of the accessibility tree while hidden).
+            <button class="tw-pill" type="button" hidden=move || !pill.get() on:click=jump>
+                {t("list.new_messages")}
+            </button>
         </div>
     }
 }

@@ -1,16 +1,11 @@
 //! The widget's components, one per file.
 
 pub mod attach_button;
-pub mod attachment_view;
 pub mod avatar;
 pub mod chat_widget;
 pub mod composer;
 pub mod connection_banner;
-pub mod date_separator;
 pub mod header;
-pub mod message_bubble;
 pub mod message_list;
-pub mod message_text;
-pub mod new_messages_pill;
-pub mod rating_prompt;
+pub mod message_rows;
 pub mod typing_indicator;
