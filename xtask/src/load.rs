@@ -366,12 +366,11 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
     let mut tasks = JoinSet::new();
     for (n, pair) in pairs.into_iter().enumerate() {
         let (visitor_tx, visitor_rx) = pair.visitor.split();
-        let (_agent_tx, agent_rx) = pair.agent.split();
+        let (agent_tx, agent_rx) = pair.agent.split();
         let s = schedule.clone();
         tasks.spawn(async move {
-            // The write halves live until the readers are done: dropping one closes it.
             let (
-                (sent, _visitor_tx),
+                (sent, visitor_tx),
                 (acked, refused, acked_in_window),
                 (delivered, delivered_in_window),
             ) = tokio::join!(
@@ -379,7 +378,6 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
                 read_acks(visitor_rx, &s, window_end, deadline),
                 read_deliveries(agent_rx, &s, window_end, deadline),
             );
-            drop(_agent_tx);
             (
                 sent,
                 acked,
@@ -387,6 +385,7 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
                 acked_in_window,
                 delivered,
                 delivered_in_window,
+                (visitor_tx, agent_tx),
             )
         });
     }
@@ -405,9 +404,15 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
         generator_cpu: None,
     };
     let mut samples = Vec::new();
+    // Every socket stays open until every pair is done: dropping a write half closes its
+    // socket, and pairs finish a few milliseconds apart (their schedules are staggered), so
+    // closing each as it finished made the servers handle a storm of disconnects (presence,
+    // availability, across nodes) while the last pairs' messages were still being measured.
+    let mut open_sockets = Vec::with_capacity(load.pairs);
     while let Some(done) = tasks.join_next().await {
-        let (sent, acked, refused, acked_in_window, delivered, delivered_in_window) =
+        let (sent, acked, refused, acked_in_window, delivered, delivered_in_window, sockets) =
             done.map_err(|e| Failure(e.to_string()))?;
+        open_sockets.push(sockets);
         row.sent += sent;
         row.acked.extend(acked.iter().map(|(_, l)| *l));
         row.refused += refused;
@@ -420,6 +425,7 @@ async fn one_load(bin: &Path, load: Load) -> Result<Row> {
     let used = |before: Option<f64>, after: Option<f64>| Some(after? - before?);
     row.server_cpu = used(cpu_before.0, servers_cpu());
     row.generator_cpu = used(cpu_before.1, crate::process_cpu::own_seconds());
+    drop(open_sockets);
     write_samples(&schedule, &samples)?;
     row.groups = server_counter(&http, &addr, "tidings_write_groups_total").await;
     row.group_items = server_counter(&http, &addr, "tidings_write_group_items_total").await;
