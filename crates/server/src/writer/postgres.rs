@@ -9,17 +9,26 @@
 //! database's process and then this thread to be scheduled again), so a group costs about
 //! as many round trips as it has statements. Sending a message took six (the id check, the
 //! conversation's head, the insert, the new `last_seq`, two notifications), which made the
-//! writer, not the commit, the limit. So a group now runs in four, however many writes it
+//! writer, not the commit, the limit. So a group now runs in three, however many writes it
 //! carries:
 //!
-//! 1. `BEGIN`;
+//! 1. (`BEGIN`, sent with the previous group's `COMMIT`, below;)
 //! 2. [`Tx::prepare`] reads and locks, in one statement, the heads of every conversation
 //!    the group names and whichever of its message ids are already stored;
 //! 3. the rules in `ops` run against those, and the writes they make to `messages` and to
 //!    the conversations' latest seq are kept here, not sent;
 //! 4. at commit, one statement inserts every kept message, updates every conversation once
 //!    and notifies the other nodes ([`note::payloads`]: the group's notes, packed), then
-//!    `COMMIT`.
+//!    `COMMIT; BEGIN`.
+//!
+//! The `BEGIN` costs no round trip of its own either: the commit is sent as `COMMIT; BEGIN`
+//! (one simple query), so the next group's transaction is already open when it starts, and a
+//! group takes three round trips in all. The transaction opened ahead waits idle, with no
+//! snapshot taken (READ COMMITTED takes one per statement) and no transaction id, so it holds
+//! back neither vacuum nor other sessions; nothing in the writer's SQL reads the
+//! transaction's start time. If PostgreSQL ends that session meanwhile (a restart, an
+//! `idle_in_transaction_session_timeout`), the next group fails on the lost connection before
+//! anything was acknowledged and is applied again on a new one (see `group.rs`).
 //!
 //! Any other statement (a claim, a close, a block, ...) first sends what is kept, so the
 //! database sees the statements in the order the rules made them; one that may change a
@@ -69,6 +78,9 @@ pub struct PgTx {
     url: String,
     node: Uuid,
     in_transaction: bool,
+    /// The last commit opened the next transaction (`COMMIT; BEGIN`): `begin` has nothing
+    /// to send.
+    open_ahead: bool,
     /// The savepoint pass: every statement is sent at once and nothing is kept.
     through: bool,
     /// Heads locked in this transaction, with the kept `last_seq` changes applied.
@@ -228,6 +240,7 @@ impl PgTx {
             url: url.to_string(),
             node,
             in_transaction: false,
+            open_ahead: false,
             through: false,
             heads: HashMap::new(),
             looked_up: HashMap::new(),
@@ -283,6 +296,7 @@ impl PgTx {
             if !matches!(e, sqlx::Error::Database(_) | sqlx::Error::RowNotFound) {
                 self.conn = None;
                 self.in_transaction = false;
+                self.open_ahead = false;
             }
         }
         Ok(result?)
@@ -401,7 +415,11 @@ impl PgTx {
 impl Tx for PgTx {
     fn begin(&mut self) -> Result<()> {
         self.forget();
-        self.exec("BEGIN")?;
+        // A lost connection forgets the transaction opened ahead: `run` connects again.
+        if !(self.open_ahead && self.conn.is_some()) {
+            self.exec("BEGIN")?;
+        }
+        self.open_ahead = false;
         self.in_transaction = true;
         Ok(())
     }
@@ -481,7 +499,13 @@ impl Tx for PgTx {
         let t0 = std::time::Instant::now();
         self.flush(true)?;
         let flushed = t0.elapsed();
-        let result = self.exec("COMMIT");
+        // The next group's `BEGIN` rides along (see "Few round trips per group"). A simple
+        // query runs its statements in turn and stops at the first error, so a failed
+        // `COMMIT` opens nothing.
+        let result = self.run(|conn| {
+            Box::pin(async move { sqlx::raw_sql("COMMIT; BEGIN").execute(conn).await.map(drop) })
+        });
+        self.open_ahead = result.is_ok();
         tracing::debug!(
             target: "tidings::timing",
             flush_us = flushed.as_micros() as u64,
@@ -538,6 +562,7 @@ impl Tx for PgTx {
 
     fn close(mut self) {
         if let Some(conn) = self.conn.take() {
+            // Closing the session rolls back the transaction opened ahead.
             let _ = self.runtime.block_on(conn.close());
         }
     }
