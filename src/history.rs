@@ -32,7 +32,7 @@ pub fn load_older(runtime: RuntimeHandle, scroller: web_sys::HtmlDivElement) {
                 let (height, top) = (scroller.scroll_height(), scroller.scroll_top());
                 state.timeline.update(|t| t.insert_older(page, has_more));
                 // The rows went in above: move down by what they added, before painting.
-                request_animation_frame(move || {
+                crate::dom::next_frame(move || {
                     scroller.set_scroll_top(top + scroller.scroll_height() - height)
                 });
             }

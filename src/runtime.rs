@@ -72,21 +72,14 @@ pub struct Runtime {
 }
 
 /// Where the page's one runtime will be once `startup` has chosen its store: made by
-/// `app` before the panel mounts, handed to the components as a typed Leptos context
-/// ([`use_runtime`]) and to `startup` as an argument, so no module reaches for a global.
+/// `app` before the panel is built, handed to the panel's parts and to `startup` as an
+/// argument, so no module reaches for a global.
 ///
 /// The runtime lives as long as the page (like the texts), so the slot is leaked and the
 /// handle is a plain `Copy` reference: closures capture four bytes, and getting the
 /// runtime costs no lookup in Leptos's arena.
 #[derive(Clone, Copy)]
 pub struct RuntimeHandle(&'static OnceCell<Runtime>);
-
-// SAFETY: Leptos asks context values to be `Send + Sync`; the widget is built for
-// wasm32-unknown-unknown without threads, so the handle is only ever used on the page's
-// one thread (as the `Rc`s and `Cell`s inside the runtime already assume). A wrapper that
-// checks the thread (`SendWrapper`, or Leptos's local arena) would cost code for nothing.
-unsafe impl Send for RuntimeHandle {}
-unsafe impl Sync for RuntimeHandle {}
 
 /// An empty slot, for one page.
 impl Default for RuntimeHandle {
@@ -100,11 +93,6 @@ impl RuntimeHandle {
     pub fn get(self) -> Option<&'static Runtime> {
         self.0.get()
     }
-}
-
-/// The page's runtime handle, from context (provided by `app`).
-pub fn use_runtime() -> RuntimeHandle {
-    expect_context()
 }
 
 /// What the realtime service reports, turned into reducer steps. It holds the slot the
@@ -303,14 +291,6 @@ pub(crate) async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Runs `f` after `ms` milliseconds.
-pub fn later(ms: i32, f: impl FnOnce() + 'static) {
-    let f = Closure::once_into_js(f);
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms);
-    }
-}
-
 impl Runtime {
     pub fn tell_tabs(&self, note: &TabNote) {
         if let Some(tabs) = self.tabs.borrow().as_ref() {
@@ -468,7 +448,7 @@ impl Runtime {
 
 /// Moves keyboard focus into the composer (the panel just opened).
 pub fn focus_composer() {
-    later(0, || {
+    crate::dom::later(0, || {
         let input = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| {

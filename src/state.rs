@@ -1,4 +1,4 @@
-//! The widget's state, shared by every component through one typed context.
+//! The widget's state, handed to every part of the panel (a `Copy` of signals).
 //!
 //! Only signals live here (cheap to copy into closures); the socket, outbox and tab
 //! channel live in `runtime`; `sync` writes these signals after each reducer step.
@@ -97,9 +97,4 @@ impl ChatState {
     pub fn locale(&self) -> String {
         self.config.with_value(|c| c.locale.clone())
     }
-}
-
-/// The state from context (provided by `ChatWidget`'s caller).
-pub fn use_chat() -> ChatState {
-    expect_context::<ChatState>()
 }

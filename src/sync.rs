@@ -7,9 +7,10 @@
 use leptos::prelude::*;
 use tidings_protocol::ClientFrame;
 
+use crate::dom::later;
 use crate::host::{self, ToHost};
 use crate::reduce::{self, Effect, Model};
-use crate::runtime::{later, Runtime, TabNote};
+use crate::runtime::{Runtime, TabNote};
 use crate::texts::t;
 
 impl Runtime {

@@ -25,11 +25,6 @@ pub fn send_file(state: ChatState, runtime: RuntimeHandle, file: File) {
     crate::extras::open(state.notice, "upload_file", args);
 }
 
-/// Lets a file be dropped on the panel.
-pub fn on_dragover(ev: web_sys::DragEvent) {
-    ev.prevent_default();
-}
-
 /// Sends a file dropped on the panel.
 pub fn on_drop(state: ChatState, runtime: RuntimeHandle, ev: web_sys::DragEvent) {
     if let Some(file) = ev
