@@ -2,7 +2,7 @@
 //! typing, close. Each works on the page's [`Runtime`], reached through the
 //! [`RuntimeHandle`] the component was given (nothing happens before it starts).
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 use tidings_client::web::{new_id, now_ms};
 use tidings_client::LocalMessage;
 use tidings_protocol::{ClientFrame, ConversationStatus, Sender};

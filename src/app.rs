@@ -1,7 +1,7 @@
 //! Starts the widget: settings from the iframe URL, the visitor's language (`texts`),
 //! the state, the runtime, and the panel (`components::chat_widget`) put on the page.
 
-use leptos::prelude::*;
+use reactive_graph::owner::Owner;
 use wasm_bindgen::JsCast;
 
 use crate::components::chat_widget::chat_widget;

@@ -9,7 +9,8 @@
 //! Written with the `Reflect` calls the widget already imports, so the hook adds no
 //! JavaScript glue of its own.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::{computed::Memo, effect::Effect, signal::RwSignal};
 use tidings_protocol::PresenceStatus;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -67,7 +68,7 @@ pub fn show_past(chat: ChatState, runtime: RuntimeHandle) {
 /// Loads the extras when needed and calls their `export` with `args`; if they cannot be
 /// loaded (offline, or a build without them), `notice` says so and the chat goes on.
 pub fn open(notice: RwSignal<Option<String>>, export: &'static str, args: js_sys::Array) {
-    leptos::task::spawn_local(async move {
+    any_spawner::Executor::spawn_local(async move {
         if call(export, args).await.is_err() {
             notice.set(Some(crate::texts::t("extras.unavailable").into()));
         }

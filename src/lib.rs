@@ -1,9 +1,10 @@
 //! The Tidings visitor widget: the chat app that runs inside the loader's iframe.
 //!
-//! Plain logic compiled and tested everywhere ([`body`], [`adoption`],
-//! [`tab_note`], [`settings`], [`catalogs`]); the Leptos app and
-//! its browser glue only on wasm32. The realtime client (socket, outbox, ordering,
-//! cross-tab) is `tidings-client`; this crate turns it into the visitor's UI:
+//! Plain logic compiled and tested everywhere ([`body`], [`adoption`], [`tab_note`],
+//! [`settings`], [`catalogs`]); the app (Leptos's signals and effects, `reactive_graph`,
+//! over markup it writes itself) and its browser glue only on wasm32. The realtime client
+//! (socket, outbox, ordering, cross-tab) is `tidings-client`; this crate turns it into the
+//! visitor's UI:
 //!
 //! - `app`: reads the loader's settings, makes the [`state::ChatState`], starts the
 //!   runtime and puts the panel (`components::chat_widget`) on the page.

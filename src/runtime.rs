@@ -8,7 +8,8 @@
 
 use std::cell::{Cell, OnceCell, RefCell};
 
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::prelude::*;
 use tidings_client::settle::Settled;
 use tidings_client::web::realtime::{Realtime, RealtimeApp};
 use tidings_client::web::socket::Socket;
@@ -148,7 +149,7 @@ impl RealtimeApp for Handler {
     fn unauthorized(&self) {
         // The server no longer knows this token (e.g. a fresh database): start afresh.
         let Some(rt) = self.rt.get() else { return };
-        leptos::task::spawn_local(async move {
+        any_spawner::Executor::spawn_local(async move {
             rt.storage.clone().remove(TOKEN_KEY);
             rt.token.replace(None);
             let token = rt.ensure_token().await;
@@ -196,7 +197,7 @@ pub fn start(slot: RuntimeHandle, state: ChatState, keeping: Keeping) -> &'stati
     watch_outbox_writes(rt);
     watch_visibility(state);
     install_effects(rt);
-    leptos::task::spawn_local(async move {
+    any_spawner::Executor::spawn_local(async move {
         let token = rt.ensure_token().await;
         rt.realtime.connect(token.clone());
         rt.introduce(&token).await;
@@ -421,7 +422,7 @@ impl Runtime {
         self.finish(model, effects);
         self.tell_tabs(&TabNote::Forgotten);
         let origin = self.state.config.with_value(|c| c.host_origin.clone());
-        leptos::task::spawn_local(async move {
+        any_spawner::Executor::spawn_local(async move {
             if let Some(token) = token {
                 let _ = api::end_visitor_token(&token).await;
             }
@@ -466,7 +467,7 @@ pub fn focus_composer() {
 /// Sends the visitor's new details in the background (one future type for every caller,
 /// which keeps the open widget small).
 fn patch_visitor(token: String, update: UpdateVisitorRequest) {
-    leptos::task::spawn_local(async move {
+    any_spawner::Executor::spawn_local(async move {
         let _ = api::update_visitor(&token, &update).await;
     });
 }

@@ -16,7 +16,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::prelude::*;
+use reactive_graph::owner::Owner;
+use reactive_graph::prelude::*;
 use tidings_client::web::storage::LocalStorage;
 use tidings_client::web::tabs::Locks;
 use tidings_client::{MemoryStorage, SharedStorage};

@@ -3,7 +3,8 @@
 //! Only signals live here (cheap to copy into closures); the socket, outbox and tab
 //! channel live in `runtime`; `sync` writes these signals after each reducer step.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::{owner::StoredValue, signal::RwSignal};
 use tidings_client::{unread_count, ConnectionState, Timeline};
 use tidings_protocol::{Conversation, ConversationStatus, PresenceStatus, Role};
 

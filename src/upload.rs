@@ -5,7 +5,7 @@
 //! the socket like any message. The first file loads the extras; if they cannot be loaded
 //! the notice banner says so.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 use tidings_protocol::ConversationStatus;
 use web_sys::File;
 

@@ -6,7 +6,8 @@
 //! on it is sent. The extras module adds its screens beside those, by the classes here
 //! (`.tw-composer`, `.tw-rating`, `.tw-body`).
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::{computed::Memo, effect::Effect};
 use tidings_protocol::ConversationStatus;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;

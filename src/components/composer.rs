@@ -3,7 +3,8 @@
 //! reported to the agent (debounced in `actions`). The emoji button opens the picker from
 //! the extras module (`crate::extras`), which inserts into the box with an `input` event.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::{computed::Memo, effect::Effect};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlTextAreaElement, KeyboardEvent};
 

@@ -3,7 +3,8 @@
 //! as the page), and any notice the visitor must see (a message that could not be stored).
 //! Each is in the page only while it applies (a `Slot`), not hidden.
 
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::prelude::*;
 use tidings_client::ConnectionState;
 use web_sys::Element;
 

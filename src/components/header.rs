@@ -2,7 +2,8 @@
 //! support is around (SPEC 4.9), the conversation and connection status, the visitor's
 //! past conversations (once they have one; shown by the extras module), and Close.
 
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::prelude::*;
 use tidings_protocol::{ConversationStatus, PresenceStatus};
 use web_sys::Element;
 

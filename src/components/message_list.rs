@@ -4,7 +4,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::prelude::*;
 use tidings_protocol::{ConversationStatus, Sender};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;

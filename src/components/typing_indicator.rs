@@ -1,7 +1,8 @@
 //! "<agent> is typing…" while the agent types; the runtime clears it when the typing
 //! TTL lapses or the agent's message arrives. In the page only while someone types.
 
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::prelude::*;
 use web_sys::Element;
 
 use crate::dom::{self, set_attr, Slot};
