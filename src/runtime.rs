@@ -18,7 +18,6 @@ use tidings_client::{ConnectionState, SharedStorage, Storage, Timeline};
 use tidings_protocol::http::UpdateVisitorRequest;
 use tidings_protocol::ClientFrame;
 use uuid::Uuid;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api;
@@ -215,16 +214,14 @@ pub fn start(slot: RuntimeHandle, state: ChatState, keeping: Keeping) -> &'stati
 /// it. Its note may arrive before the write reaches this tab's copy of the storage, so the
 /// write itself is acted on too (the host page's storage reports through `Changed`).
 fn watch_outbox_writes(rt: &'static Runtime) {
-    let on_write = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-        let key = js_sys::Reflect::get(&event, &"key".into()).ok();
-        if let Some(key) = key.and_then(|k| k.as_string()) {
-            rt.on_store_changed(&key);
-        }
-    });
     if let Some(w) = web_sys::window() {
-        let _ = w.add_event_listener_with_callback("storage", on_write.as_ref().unchecked_ref());
+        crate::dom::on(&w, "storage", move |event| {
+            let key = js_sys::Reflect::get(&event, &"key".into()).ok();
+            if let Some(key) = key.and_then(|k| k.as_string()) {
+                rt.on_store_changed(&key);
+            }
+        });
     }
-    on_write.forget();
 }
 
 fn watch_visibility(state: ChatState) {
@@ -236,10 +233,9 @@ fn watch_visibility(state: ChatState) {
         move || document.visibility_state() == web_sys::VisibilityState::Visible
     };
     state.visible.set(read());
-    let on_change = Closure::<dyn Fn()>::new(move || state.visible.set(read()));
-    let _ = document
-        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
-    on_change.forget();
+    crate::dom::on(&document, "visibilitychange", move |_| {
+        state.visible.set(read())
+    });
 }
 
 /// Marks messages read while the panel is open and visible, and keeps the loader's badge
