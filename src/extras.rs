@@ -10,7 +10,7 @@
 //! JavaScript glue of its own.
 
 use reactive_graph::prelude::*;
-use reactive_graph::{computed::Memo, effect::Effect, signal::RwSignal};
+use reactive_graph::{effect::Effect, signal::RwSignal};
 use tidings_protocol::PresenceStatus;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -26,10 +26,10 @@ use crate::state::ChatState;
 /// only when one of them first applies;
 /// from then on every change is told, so they can go away. Whether the pre-chat form is
 /// answered is the extras' to remember: they place it no more once it is.
-pub fn follow_screens(chat: ChatState, runtime: RuntimeHandle, ended: Memo<bool>) {
+pub fn follow_screens(chat: ChatState, runtime: RuntimeHandle) {
     Effect::new(move |told: Option<bool>| {
         let email = chat.email.get();
-        let ended = ended.get();
+        let ended = chat.ended();
         let offline = email && !ended && chat.availability.get() != PresenceStatus::Online;
         let prechat =
             chat.prechat.get() && chat.open.get() && chat.conversation.with(Option::is_none);

@@ -74,6 +74,14 @@ impl ChatState {
             .unwrap_or(ConversationStatus::Waiting)
     }
 
+    /// The conversation has ended: the composer gives way to the ended chat's section. Read
+    /// by each effect that needs it rather than through a `Memo`, whose code the wasm would
+    /// carry for this one use; those effects rerun on any change of the conversation and
+    /// write only what differs.
+    pub fn ended(&self) -> bool {
+        self.status() == ConversationStatus::Ended
+    }
+
     /// The visitor's read seq in the current conversation.
     pub fn read_seq(&self) -> u64 {
         self.conversation

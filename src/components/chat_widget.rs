@@ -6,9 +6,8 @@
 //! on it is sent. The extras module adds its screens beside those, by the classes here
 //! (`.tw-composer`, `.tw-rating`, `.tw-body`).
 
+use reactive_graph::effect::Effect;
 use reactive_graph::prelude::*;
-use reactive_graph::{computed::Memo, effect::Effect};
-use tidings_protocol::ConversationStatus;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
@@ -25,8 +24,7 @@ const RATING: &str =
 
 /// Builds the panel, wired to `chat` and `runtime`.
 pub fn chat_widget(chat: ChatState, runtime: RuntimeHandle) -> HtmlElement {
-    let ended = Memo::new(move |_| chat.status() == ConversationStatus::Ended);
-    crate::extras::follow_screens(chat, runtime, ended);
+    crate::extras::follow_screens(chat, runtime);
     let panel = dom::template("div", "tw", "");
     set_attr(&panel, "data-testid", Some("chat-widget"));
     set_attr(&panel, "role", Some("region"));
@@ -55,12 +53,12 @@ pub fn chat_widget(chat: ChatState, runtime: RuntimeHandle) -> HtmlElement {
     super::connection_banner::connection_banner(&panel, chat);
     super::message_list::message_list(&panel, chat, runtime);
     super::typing_indicator::typing_indicator(&panel, chat);
-    super::composer::composer(&panel, chat, runtime, ended);
+    super::composer::composer(&panel, chat, runtime);
     let rating = dom::template("section", "tw-rating", RATING);
     let _ = panel.append_child(&rating);
     let new = dom::find(&rating, "button");
     new.set_text_content(Some(t("rating.new_conversation")));
     on(&new, "click", move |_| start_new_conversation(runtime));
-    Effect::new(move |_| rating.set_hidden(!ended.get()));
+    Effect::new(move |_| rating.set_hidden(!chat.ended()));
     panel
 }

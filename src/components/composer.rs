@@ -3,8 +3,8 @@
 //! reported to the agent (debounced in `actions`). The emoji button opens the picker from
 //! the extras module (`crate::extras`), which inserts into the box with an `input` event.
 
+use reactive_graph::effect::Effect;
 use reactive_graph::prelude::*;
-use reactive_graph::{computed::Memo, effect::Effect};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlTextAreaElement, KeyboardEvent};
 
@@ -32,9 +32,9 @@ const SEND: &str = concat!(
     r#"<path d="M3 20l18-8L3 4v6l12 2-12 2z" fill="currentColor"></path></svg></button>"#,
 );
 
-/// Appends the composer to `panel`; it is hidden once the conversation has `ended` (the
+/// Appends the composer to `panel`; it is hidden once the conversation has ended (the
 /// rating takes its place).
-pub fn composer(panel: &Element, chat: ChatState, runtime: RuntimeHandle, ended: Memo<bool>) {
+pub fn composer(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
     let form = dom::template("form", "tw-composer", BOX);
     let _ = form.insert_adjacent_html("beforeend", attach_button::MARKUP);
     let _ = form.insert_adjacent_html("beforeend", SEND);
@@ -55,7 +55,7 @@ pub fn composer(panel: &Element, chat: ChatState, runtime: RuntimeHandle, ended:
     Effect::new({
         let (form, input) = (form.clone(), input.clone());
         move |_| {
-            form.set_hidden(ended.get());
+            form.set_hidden(chat.ended());
             let verdict = draft.with(|d| {
                 if input.value() != *d {
                     input.set_value(d);
