@@ -33,10 +33,6 @@ pub fn chat_widget(chat: ChatState, runtime: RuntimeHandle) -> HtmlElement {
         "aria-label",
         Some(&chat.config.with_value(|c| c.title.clone())),
     );
-    Effect::new({
-        let panel = panel.clone();
-        move |_| set_attr(&panel, "data-sounds", Some(&chat.sounds.get().to_string()))
-    });
     on(&panel, "keydown", move |ev| {
         if ev.unchecked_ref::<web_sys::KeyboardEvent>().key() == "Escape" {
             request_close(chat);
@@ -59,6 +55,13 @@ pub fn chat_widget(chat: ChatState, runtime: RuntimeHandle) -> HtmlElement {
     let new = dom::find(&rating, "button");
     new.set_text_content(Some(t("rating.new_conversation")));
     on(&new, "click", move |_| start_new_conversation(runtime));
-    Effect::new(move |_| rating.set_hidden(!chat.ended()));
+    // One effect for both (each effect is code of its own in the wasm).
+    Effect::new({
+        let panel = panel.clone();
+        move |_| {
+            set_attr(&panel, "data-sounds", Some(&chat.sounds.get().to_string()));
+            rating.set_hidden(!chat.ended());
+        }
+    });
     panel
 }

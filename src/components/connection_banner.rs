@@ -19,12 +19,13 @@ fn banner(tag: &str, class: &str, text: &str) -> Element {
     element.into()
 }
 
-/// Appends the banners' places to `panel`, each kept by one effect.
+/// Appends the banners' places to `panel`, kept by one effect (each effect is code of its
+/// own in the wasm), which rewrites a banner only when what it says changed.
 pub fn connection_banner(panel: &Element, chat: ChatState) {
     let mut offline = Slot::new(panel);
     let mut memory_only = Slot::new(panel);
     let mut notice = Slot::new(panel);
-    Effect::new(move |_| {
+    Effect::new(move |shown: Option<Option<String>>| {
         let now = chat.connection.get() == ConnectionState::Offline;
         if now != offline.is_shown() {
             offline.show(now.then(|| {
@@ -33,8 +34,6 @@ pub fn connection_banner(panel: &Element, chat: ChatState) {
                 banner
             }));
         }
-    });
-    Effect::new(move |_| {
         let now = chat.memory_only.get();
         if now != memory_only.is_shown() {
             memory_only.show(now.then(|| {
@@ -43,12 +42,14 @@ pub fn connection_banner(panel: &Element, chat: ChatState) {
                 line
             }));
         }
-    });
-    Effect::new(move |_| {
-        notice.show(chat.notice.get().map(|text| {
-            let banner = banner("div", "tw-banner tw-warn", &text);
-            set_attr(&banner, "role", Some("alert"));
-            banner
-        }));
+        let now = chat.notice.get();
+        if shown.as_ref() != Some(&now) {
+            notice.show(now.as_ref().map(|text| {
+                let banner = banner("div", "tw-banner tw-warn", text);
+                set_attr(&banner, "role", Some("alert"));
+                banner
+            }));
+        }
+        now
     });
 }

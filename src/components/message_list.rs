@@ -67,24 +67,25 @@ pub fn message_list(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
         .set_text_content(Some(&chat.config.with_value(|c| c.greeting.clone())));
     set_attr(&list, "aria-label", Some(t("list.label")));
     pill.set_text_content(Some(t("list.new_messages")));
-    // The waiting hint, in the page only while the conversation waits for an agent.
+    // The waiting hint, in the page only while the conversation waits for an agent, and
+    // the "older messages" button's `hidden`: one effect (each is code of its own).
     let mut hint = Slot::new(&scroller);
-    Effect::new(move |_| {
-        let waiting = chat.conversation.with(|c| {
-            c.as_ref()
-                .is_some_and(|c| c.status == ConversationStatus::Waiting)
-        });
-        if waiting != hint.is_shown() {
-            hint.show(waiting.then(|| {
-                let hint = dom::template("p", "tw-hint", "");
-                hint.set_text_content(Some(t("list.waiting")));
-                hint.into()
-            }));
-        }
-    });
     Effect::new({
         let older = older.clone();
-        move |_| older.set_hidden(chat.timeline.with(|t| t.older_before().is_none()))
+        move |_| {
+            older.set_hidden(chat.timeline.with(|t| t.older_before().is_none()));
+            let waiting = chat.conversation.with(|c| {
+                c.as_ref()
+                    .is_some_and(|c| c.status == ConversationStatus::Waiting)
+            });
+            if waiting != hint.is_shown() {
+                hint.show(waiting.then(|| {
+                    let hint = dom::template("p", "tw-hint", "");
+                    hint.set_text_content(Some(t("list.waiting")));
+                    hint.into()
+                }));
+            }
+        }
     });
     // The rows follow the timeline and the receipts; the list element is written
     // directly (see `message_rows`).
