@@ -27,14 +27,15 @@ fn mount(mut config: Config, language: &str) {
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        .map(|e| e.unchecked_into::<web_sys::HtmlElement>());
     if let Some(root) = &root {
-        root.set_lang(language);
-        root.set_dir(if right_to_left(language) {
+        let dir = if right_to_left(language) {
             "rtl"
         } else {
             "ltr"
-        });
+        };
+        dom::set_attr(root, "lang", Some(language));
+        dom::set_attr(root, "dir", Some(dir));
     }
     if config.refused_parent {
         // No token read, no socket, no message to the framing page.

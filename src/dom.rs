@@ -16,13 +16,26 @@ pub fn document() -> Document {
     web_sys::window().unwrap_throw().document().unwrap_throw()
 }
 
+/// The page's window as a value, for `Reflect` lookups of its globals: the widget only
+/// runs in a window, and `js_sys::global()` finds it by trying four names, each one more
+/// function in the JavaScript glue.
+pub fn global() -> JsValue {
+    web_sys::window().unwrap_throw().into()
+}
+
+/// Sets or removes the boolean attribute `hidden`: through `set_attribute`, as every other
+/// attribute, so the JavaScript glue holds no setter of its own for it.
+pub fn set_hidden(element: &Element, hidden: bool) {
+    set_attr(element, "hidden", hidden.then_some(""));
+}
+
 /// A new `<tag class="…">` holding `markup`, the static markup of one part of the panel.
 pub fn template(tag: &str, class: &str, markup: &'static str) -> HtmlElement {
     let element: HtmlElement = document()
         .create_element(tag)
         .unwrap_throw()
         .unchecked_into();
-    element.set_class_name(class);
+    set_attr(&element, "class", Some(class));
     element.set_inner_html(markup);
     element
 }

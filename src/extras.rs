@@ -84,7 +84,7 @@ async fn call(export: &str, args: js_sys::Array) -> Result<JsValue, JsValue> {
             args,
         )
     };
-    let load = get(&js_sys::global(), "tidingsExtras")?;
+    let load = get(&crate::dom::global(), "tidingsExtras")?;
     let loading: JsValue = apply(load, &js_sys::Array::new())?;
     let module =
         wasm_bindgen_futures::JsFuture::from(loading.unchecked_into::<js_sys::Promise>()).await?;

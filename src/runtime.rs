@@ -453,7 +453,7 @@ pub fn focus_composer() {
                     .ok()
                     .flatten()
             })
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            .map(|e| e.unchecked_into::<web_sys::HtmlElement>());
         if let Some(input) = input {
             let _ = input.focus();
         }

@@ -60,7 +60,7 @@ pub fn chat_widget(chat: ChatState, runtime: RuntimeHandle) -> HtmlElement {
         let panel = panel.clone();
         move |_| {
             set_attr(&panel, "data-sounds", Some(&chat.sounds.get().to_string()));
-            rating.set_hidden(!chat.ended());
+            dom::set_hidden(&rating, !chat.ended());
         }
     });
     panel

@@ -1,4 +1,4 @@
-//! `Composer`: the message box. Enter sends, Shift+Enter breaks the line; the counter
+//! The composer: the message box. Enter sends, Shift+Enter breaks the line; the counter
 //! appears near the 4,000-character limit and Send is disabled past it. Typing is
 //! reported to the agent (debounced in `actions`). The emoji button opens the picker from
 //! the extras module (`crate::extras`), which inserts into the box with an `input` event.
@@ -41,7 +41,7 @@ pub fn composer(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
     let _ = panel.append_child(&form);
     let draft = chat.draft;
     let input: HtmlTextAreaElement = find(&form, "textarea").unchecked_into();
-    input.set_placeholder(t("composer.placeholder"));
+    set_attr(&input, "placeholder", Some(t("composer.placeholder")));
     set_attr(&input, "aria-label", Some(t("composer.label")));
     let emoji = find(&form, ".tw-emoji");
     set_attr(&emoji, "aria-label", Some(t("composer.emoji")));
@@ -55,7 +55,7 @@ pub fn composer(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
     Effect::new({
         let (form, input) = (form.clone(), input.clone());
         move |_| {
-            form.set_hidden(chat.ended());
+            dom::set_hidden(&form, chat.ended());
             let verdict = draft.with(|d| {
                 if input.value() != *d {
                     input.set_value(d);
@@ -72,11 +72,12 @@ pub fn composer(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
                 }
                 check(d)
             });
-            counter_el.set_class_name(if verdict == DraftCheck::TooLong {
+            let class = if verdict == DraftCheck::TooLong {
                 "tw-counter tw-over"
             } else {
                 "tw-counter"
-            });
+            };
+            set_attr(&counter_el, "class", Some(class));
             set_attr(&send, "disabled", (verdict != DraftCheck::Ok).then_some(""));
         }
     });

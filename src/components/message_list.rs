@@ -73,7 +73,7 @@ pub fn message_list(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
     Effect::new({
         let older = older.clone();
         move |_| {
-            older.set_hidden(chat.timeline.with(|t| t.older_before().is_none()));
+            dom::set_hidden(&older, chat.timeline.with(|t| t.older_before().is_none()));
             let waiting = chat.conversation.with(|c| {
                 c.as_ref()
                     .is_some_and(|c| c.status == ConversationStatus::Waiting)
@@ -129,7 +129,7 @@ pub fn message_list(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
             if at_bottom.get() || (grew && own_last) {
                 follow(&scroller, &at_bottom);
             } else if grew {
-                pill.set_hidden(false);
+                dom::set_hidden(&pill, false);
             }
             (count, first)
         }
@@ -140,7 +140,7 @@ pub fn message_list(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
         move |_| {
             if chat.open.get() {
                 at_bottom.set(true);
-                pill.set_hidden(true);
+                dom::set_hidden(&pill, true);
                 follow(&scroller, &at_bottom);
             }
         }
@@ -160,7 +160,7 @@ pub fn message_list(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
             let bottom = el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX;
             at_bottom.set(bottom);
             if bottom {
-                pill.set_hidden(true);
+                dom::set_hidden(&pill, true);
             }
             // Only the visitor scrolling up reads older pages, not a layout or a jump
             // that happens to pass the top.
@@ -173,6 +173,6 @@ pub fn message_list(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
     });
     on(&pill.clone(), "click", move |_| {
         scroll_to_bottom(&scroller);
-        pill.set_hidden(true);
+        dom::set_hidden(&pill, true);
     });
 }
