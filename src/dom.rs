@@ -101,6 +101,8 @@ pub fn next_frame(f: impl FnOnce() + 'static) {
 /// the waiting hint): the tests and assistive technology expect it absent, not hidden,
 /// while it does not apply. An empty comment marks the place, as Leptos's views did.
 pub struct Slot {
+    /// The element the place is in, kept rather than asked of the comment (`parentNode`).
+    parent: Node,
     anchor: Comment,
     shown: Option<Element>,
 }
@@ -111,6 +113,7 @@ impl Slot {
         let anchor = document().create_comment("");
         let _ = parent.append_child(&anchor);
         Slot {
+            parent: parent.clone(),
             anchor,
             shown: None,
         }
@@ -121,8 +124,8 @@ impl Slot {
         if let Some(gone) = self.shown.take() {
             gone.remove();
         }
-        if let (Some(element), Some(parent)) = (&element, self.anchor.parent_node()) {
-            let _ = parent.insert_before(element, Some(&self.anchor));
+        if let Some(element) = &element {
+            let _ = self.parent.insert_before(element, Some(&self.anchor));
         }
         self.shown = element;
     }

@@ -105,9 +105,9 @@ impl MessageRows {
         receipts: (u64, u64),
         read_seq: u64,
     ) {
-        let Some(document) = list.owner_document() else {
-            return;
-        };
+        // The page's document, not the list's `ownerDocument`: the same one, and one
+        // function of the JavaScript glue less.
+        let document = crate::dom::document();
         let mut old: Vec<Option<Shown>> = std::mem::take(&mut self.shown)
             .into_iter()
             .map(Some)
