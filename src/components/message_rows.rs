@@ -167,7 +167,7 @@ impl Shown {
         if let Some(ticks) = &self.ticks {
             let (marks, label) = ticks_of(state);
             set_class(
-                &ticks,
+                ticks,
                 if state == DeliveryState::Read {
                     "tw-ticks tw-read"
                 } else {
@@ -267,7 +267,7 @@ fn build(document: &Document, row: &Row, key: Key, locale: &str) -> Shown {
     set(row, "data-id", &entry.id().to_string());
     set(row, "data-sender", sender_name(sender));
     if sender == Sender::System {
-        set_class(&row, "tw-system");
+        set_class(row, "tw-system");
         set(row, "data-state", "sent");
         message_text(document, row, entry.body());
         return shown;
@@ -276,7 +276,7 @@ fn build(document: &Document, row: &Row, key: Key, locale: &str) -> Shown {
     if lead {
         class += " tw-lead";
     }
-    set_class(&row, &class);
+    set_class(row, &class);
     if let (Sender::Agent, true) = (sender, lead) {
         let name = entry.author_name().unwrap_or(t("message.support"));
         let author = child(document, Some(row), "div", "tw-author");
