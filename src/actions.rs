@@ -1,16 +1,17 @@
 //! What the components ask for: send, retry or discard a message, start over,
 //! typing, close. Each works on the page's [`Runtime`], reached through the
-//! [`RuntimeHandle`] the component took from context (nothing happens before it starts).
+//! [`RuntimeHandle`] the component was given (nothing happens before it starts).
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 use tidings_client::web::{new_id, now_ms};
 use tidings_client::LocalMessage;
 use tidings_protocol::{ClientFrame, ConversationStatus, Sender};
 use uuid::Uuid;
 
 use crate::body::{check, DraftCheck};
+use crate::dom::later;
 use crate::host::{self, ToHost};
-use crate::runtime::{focus_composer, later, Runtime, RuntimeHandle, TabNote};
+use crate::runtime::{focus_composer, Runtime, RuntimeHandle, TabNote};
 use crate::state::ChatState;
 use crate::texts::tf;
 

@@ -1,16 +1,17 @@
 //! Starts the widget: settings from the iframe URL, the visitor's language (`texts`),
-//! the state context, the runtime, and the `ChatWidget` mounted on the page.
+//! the state, the runtime, and the panel (`components::chat_widget`) put on the page.
 
-use leptos::prelude::*;
+use reactive_graph::owner::Owner;
 use wasm_bindgen::JsCast;
 
-use crate::components::chat_widget::ChatWidget;
+use crate::components::chat_widget::chat_widget;
 use crate::config::Config;
+use crate::dom;
 use crate::state::ChatState;
 use crate::texts::{self, t};
 use tidings_client::i18n::right_to_left;
 
-/// Chooses the language, then mounts the app on `<body>`.
+/// Chooses the language, then puts the app in `<body>`.
 pub fn start() {
     let config = Config::from_location();
     // The texts are loaded before anything is shown: the panel never flashes English.
@@ -26,22 +27,22 @@ fn mount(mut config: Config, language: &str) {
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        .map(|e| e.unchecked_into::<web_sys::HtmlElement>());
     if let Some(root) = &root {
-        root.set_lang(language);
-        root.set_dir(if right_to_left(language) {
+        let dir = if right_to_left(language) {
             "rtl"
         } else {
             "ltr"
-        });
+        };
+        dom::set_attr(root, "lang", Some(language));
+        dom::set_attr(root, "dir", Some(dir));
     }
     if config.refused_parent {
         // No token read, no socket, no message to the framing page.
-        leptos::mount::mount_to_body(|| {
-            view! {
-                <p class="tw-refused" data-testid="chat-refused">{t("app.refused")}</p>
-            }
-        });
+        let refused = dom::template("p", "tw-refused", "");
+        refused.set_attribute("data-testid", "chat-refused").ok();
+        refused.set_text_content(Some(t("app.refused")));
+        append_to_body(&refused);
         return;
     }
     if config.title.is_empty() {
@@ -55,12 +56,22 @@ fn mount(mut config: Config, language: &str) {
     if let (Some(color), Some(root)) = (config.color.clone(), &root) {
         let _ = root.style().set_property("--tw-accent", &color);
     }
-    leptos::mount::mount_to_body(move || {
+    // Leptos's signals and effects stay (the state is signals); its views do not: the
+    // panel is built once against the DOM (see `dom`). The effects are driven by
+    // wasm-bindgen's futures and live under one owner, kept for the page's lifetime.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.with(move || {
         let state = ChatState::new(config, standalone);
-        provide_context(state);
         let runtime = crate::runtime::RuntimeHandle::default();
-        provide_context(runtime);
         crate::startup::begin(state, runtime);
-        view! { <ChatWidget/> }
+        append_to_body(&chat_widget(state, runtime));
     });
+    std::mem::forget(owner);
+}
+
+fn append_to_body(element: &web_sys::Element) {
+    if let Some(body) = dom::document().body() {
+        let _ = body.append_child(element);
+    }
 }

@@ -90,7 +90,7 @@ pub fn time_zone() -> Option<String> {
         js_sys::Reflect::apply(f.unchecked_ref::<js_sys::Function>(), this, &no_args).ok()
     };
     let format = call(
-        get(&get(&js_sys::global(), "Intl")?, "DateTimeFormat")?,
+        get(&get(&crate::dom::global(), "Intl")?, "DateTimeFormat")?,
         &JsValue::UNDEFINED,
     )?;
     let options = call(get(&format, "resolvedOptions")?, &format)?;
@@ -118,7 +118,7 @@ fn allowed_origins() -> Option<String> {
 /// Whether the browser's `Intl` takes `tag` (a well-formed tag can still be refused, e.g.
 /// a repeated variant): `Intl.getCanonicalLocales` throws where formatting would.
 fn intl_accepts(tag: &str) -> bool {
-    let canonical = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+    let canonical = js_sys::Reflect::get(&crate::dom::global(), &JsValue::from_str("Intl"))
         .and_then(|intl| js_sys::Reflect::get(&intl, &JsValue::from_str("getCanonicalLocales")))
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());

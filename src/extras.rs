@@ -9,7 +9,8 @@
 //! Written with the `Reflect` calls the widget already imports, so the hook adds no
 //! JavaScript glue of its own.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::{effect::Effect, signal::RwSignal};
 use tidings_protocol::PresenceStatus;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -25,10 +26,10 @@ use crate::state::ChatState;
 /// only when one of them first applies;
 /// from then on every change is told, so they can go away. Whether the pre-chat form is
 /// answered is the extras' to remember: they place it no more once it is.
-pub fn follow_screens(chat: ChatState, runtime: RuntimeHandle, ended: Memo<bool>) {
+pub fn follow_screens(chat: ChatState, runtime: RuntimeHandle) {
     Effect::new(move |told: Option<bool>| {
         let email = chat.email.get();
-        let ended = ended.get();
+        let ended = chat.ended();
         let offline = email && !ended && chat.availability.get() != PresenceStatus::Online;
         let prechat =
             chat.prechat.get() && chat.open.get() && chat.conversation.with(Option::is_none);
@@ -67,7 +68,7 @@ pub fn show_past(chat: ChatState, runtime: RuntimeHandle) {
 /// Loads the extras when needed and calls their `export` with `args`; if they cannot be
 /// loaded (offline, or a build without them), `notice` says so and the chat goes on.
 pub fn open(notice: RwSignal<Option<String>>, export: &'static str, args: js_sys::Array) {
-    leptos::task::spawn_local(async move {
+    any_spawner::Executor::spawn_local(async move {
         if call(export, args).await.is_err() {
             notice.set(Some(crate::texts::t("extras.unavailable").into()));
         }
@@ -83,7 +84,7 @@ async fn call(export: &str, args: js_sys::Array) -> Result<JsValue, JsValue> {
             args,
         )
     };
-    let load = get(&js_sys::global(), "tidingsExtras")?;
+    let load = get(&crate::dom::global(), "tidingsExtras")?;
     let loading: JsValue = apply(load, &js_sys::Array::new())?;
     let module =
         wasm_bindgen_futures::JsFuture::from(loading.unchecked_into::<js_sys::Promise>()).await?;

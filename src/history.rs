@@ -2,7 +2,7 @@
 //! the latest [`crate::reduce::TAIL`] seqs only (`Timeline::start_tail`), and the pages before them are
 //! read over HTTP when the visitor scrolls up or asks for them.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 
 use crate::api;
 use crate::runtime::RuntimeHandle;
@@ -22,7 +22,7 @@ pub fn load_older(runtime: RuntimeHandle, scroller: web_sys::HtmlDivElement) {
     if rt.loading_older.replace(true) {
         return;
     }
-    leptos::task::spawn_local(async move {
+    any_spawner::Executor::spawn_local(async move {
         // A failure leaves the page unread: the next scroll or click tries again.
         if let Ok((page, has_more)) = api::history(&token, id, Some(before)).await {
             let current = state
@@ -32,7 +32,7 @@ pub fn load_older(runtime: RuntimeHandle, scroller: web_sys::HtmlDivElement) {
                 let (height, top) = (scroller.scroll_height(), scroller.scroll_top());
                 state.timeline.update(|t| t.insert_older(page, has_more));
                 // The rows went in above: move down by what they added, before painting.
-                request_animation_frame(move || {
+                crate::dom::next_frame(move || {
                     scroller.set_scroll_top(top + scroller.scroll_height() - height)
                 });
             }

@@ -237,7 +237,8 @@ pub fn listen(host_origin: Option<String>, on_command: impl Fn(FromHost) + 'stat
         return;
     };
     let parent = window.parent().ok().flatten();
-    let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+    crate::dom::on(&window, "message", move |e| {
+        let e: &web_sys::MessageEvent = e.unchecked_ref();
         let from_parent = match (e.source(), parent.as_ref()) {
             (Some(source), Some(parent)) => js_sys::Object::is(&source, parent),
             _ => false,
@@ -249,6 +250,4 @@ pub fn listen(host_origin: Option<String>, on_command: impl Fn(FromHost) + 'stat
             on_command(command);
         }
     });
-    let _ = window.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
-    handler.forget();
 }

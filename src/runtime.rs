@@ -8,7 +8,8 @@
 
 use std::cell::{Cell, OnceCell, RefCell};
 
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::prelude::*;
 use tidings_client::settle::Settled;
 use tidings_client::web::realtime::{Realtime, RealtimeApp};
 use tidings_client::web::socket::Socket;
@@ -17,7 +18,6 @@ use tidings_client::{ConnectionState, SharedStorage, Storage, Timeline};
 use tidings_protocol::http::UpdateVisitorRequest;
 use tidings_protocol::ClientFrame;
 use uuid::Uuid;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api;
@@ -72,21 +72,14 @@ pub struct Runtime {
 }
 
 /// Where the page's one runtime will be once `startup` has chosen its store: made by
-/// `app` before the panel mounts, handed to the components as a typed Leptos context
-/// ([`use_runtime`]) and to `startup` as an argument, so no module reaches for a global.
+/// `app` before the panel is built, handed to the panel's parts and to `startup` as an
+/// argument, so no module reaches for a global.
 ///
 /// The runtime lives as long as the page (like the texts), so the slot is leaked and the
 /// handle is a plain `Copy` reference: closures capture four bytes, and getting the
 /// runtime costs no lookup in Leptos's arena.
 #[derive(Clone, Copy)]
 pub struct RuntimeHandle(&'static OnceCell<Runtime>);
-
-// SAFETY: Leptos asks context values to be `Send + Sync`; the widget is built for
-// wasm32-unknown-unknown without threads, so the handle is only ever used on the page's
-// one thread (as the `Rc`s and `Cell`s inside the runtime already assume). A wrapper that
-// checks the thread (`SendWrapper`, or Leptos's local arena) would cost code for nothing.
-unsafe impl Send for RuntimeHandle {}
-unsafe impl Sync for RuntimeHandle {}
 
 /// An empty slot, for one page.
 impl Default for RuntimeHandle {
@@ -100,11 +93,6 @@ impl RuntimeHandle {
     pub fn get(self) -> Option<&'static Runtime> {
         self.0.get()
     }
-}
-
-/// The page's runtime handle, from context (provided by `app`).
-pub fn use_runtime() -> RuntimeHandle {
-    expect_context()
 }
 
 /// What the realtime service reports, turned into reducer steps. It holds the slot the
@@ -160,7 +148,7 @@ impl RealtimeApp for Handler {
     fn unauthorized(&self) {
         // The server no longer knows this token (e.g. a fresh database): start afresh.
         let Some(rt) = self.rt.get() else { return };
-        leptos::task::spawn_local(async move {
+        any_spawner::Executor::spawn_local(async move {
             rt.storage.clone().remove(TOKEN_KEY);
             rt.token.replace(None);
             let token = rt.ensure_token().await;
@@ -208,7 +196,7 @@ pub fn start(slot: RuntimeHandle, state: ChatState, keeping: Keeping) -> &'stati
     watch_outbox_writes(rt);
     watch_visibility(state);
     install_effects(rt);
-    leptos::task::spawn_local(async move {
+    any_spawner::Executor::spawn_local(async move {
         let token = rt.ensure_token().await;
         rt.realtime.connect(token.clone());
         rt.introduce(&token).await;
@@ -226,16 +214,14 @@ pub fn start(slot: RuntimeHandle, state: ChatState, keeping: Keeping) -> &'stati
 /// it. Its note may arrive before the write reaches this tab's copy of the storage, so the
 /// write itself is acted on too (the host page's storage reports through `Changed`).
 fn watch_outbox_writes(rt: &'static Runtime) {
-    let on_write = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-        let key = js_sys::Reflect::get(&event, &"key".into()).ok();
-        if let Some(key) = key.and_then(|k| k.as_string()) {
-            rt.on_store_changed(&key);
-        }
-    });
     if let Some(w) = web_sys::window() {
-        let _ = w.add_event_listener_with_callback("storage", on_write.as_ref().unchecked_ref());
+        crate::dom::on(&w, "storage", move |event| {
+            let key = js_sys::Reflect::get(&event, &"key".into()).ok();
+            if let Some(key) = key.and_then(|k| k.as_string()) {
+                rt.on_store_changed(&key);
+            }
+        });
     }
-    on_write.forget();
 }
 
 fn watch_visibility(state: ChatState) {
@@ -247,10 +233,9 @@ fn watch_visibility(state: ChatState) {
         move || document.visibility_state() == web_sys::VisibilityState::Visible
     };
     state.visible.set(read());
-    let on_change = Closure::<dyn Fn()>::new(move || state.visible.set(read()));
-    let _ = document
-        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
-    on_change.forget();
+    crate::dom::on(&document, "visibilitychange", move |_| {
+        state.visible.set(read())
+    });
 }
 
 /// Marks messages read while the panel is open and visible, and keeps the loader's badge
@@ -301,14 +286,6 @@ pub(crate) async fn sleep(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Runs `f` after `ms` milliseconds.
-pub fn later(ms: i32, f: impl FnOnce() + 'static) {
-    let f = Closure::once_into_js(f);
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms);
-    }
 }
 
 impl Runtime {
@@ -441,7 +418,7 @@ impl Runtime {
         self.finish(model, effects);
         self.tell_tabs(&TabNote::Forgotten);
         let origin = self.state.config.with_value(|c| c.host_origin.clone());
-        leptos::task::spawn_local(async move {
+        any_spawner::Executor::spawn_local(async move {
             if let Some(token) = token {
                 let _ = api::end_visitor_token(&token).await;
             }
@@ -468,7 +445,7 @@ impl Runtime {
 
 /// Moves keyboard focus into the composer (the panel just opened).
 pub fn focus_composer() {
-    later(0, || {
+    crate::dom::later(0, || {
         let input = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| {
@@ -476,7 +453,7 @@ pub fn focus_composer() {
                     .ok()
                     .flatten()
             })
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            .map(|e| e.unchecked_into::<web_sys::HtmlElement>());
         if let Some(input) = input {
             let _ = input.focus();
         }
@@ -486,7 +463,7 @@ pub fn focus_composer() {
 /// Sends the visitor's new details in the background (one future type for every caller,
 /// which keeps the open widget small).
 fn patch_visitor(token: String, update: UpdateVisitorRequest) {
-    leptos::task::spawn_local(async move {
+    any_spawner::Executor::spawn_local(async move {
         let _ = api::update_visitor(&token, &update).await;
     });
 }

@@ -2,7 +2,7 @@
 //! HTTP when there is none), the page they are on, the latest conversation (adopted by
 //! `reduce::adopt`), and pending messages from the outbox.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 use tidings_client::{Backoff, Storage};
 use tidings_protocol::http::UpdateVisitorRequest;
 

@@ -16,14 +16,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::prelude::*;
+use reactive_graph::owner::Owner;
+use reactive_graph::prelude::*;
 use tidings_client::web::storage::LocalStorage;
 use tidings_client::web::tabs::Locks;
 use tidings_client::{MemoryStorage, SharedStorage};
 
+use crate::dom::later;
 use crate::host::{self, FromHost, ToHost};
 use crate::host_store::HostStore;
-use crate::runtime::{self, later, Keeping, RuntimeHandle};
+use crate::runtime::{self, Keeping, RuntimeHandle};
 use crate::state::ChatState;
 
 /// How long to wait for the loader's storage before keeping things in memory. The

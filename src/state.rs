@@ -1,9 +1,10 @@
-//! The widget's state, shared by every component through one typed context.
+//! The widget's state, handed to every part of the panel (a `Copy` of signals).
 //!
 //! Only signals live here (cheap to copy into closures); the socket, outbox and tab
 //! channel live in `runtime`; `sync` writes these signals after each reducer step.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::{owner::StoredValue, signal::RwSignal};
 use tidings_client::{unread_count, ConnectionState, Timeline};
 use tidings_protocol::{Conversation, ConversationStatus, PresenceStatus, Role};
 
@@ -73,6 +74,14 @@ impl ChatState {
             .unwrap_or(ConversationStatus::Waiting)
     }
 
+    /// The conversation has ended: the composer gives way to the ended chat's section. Read
+    /// by each effect that needs it rather than through a `Memo`, whose code the wasm would
+    /// carry for this one use; those effects rerun on any change of the conversation and
+    /// write only what differs.
+    pub fn ended(&self) -> bool {
+        self.status() == ConversationStatus::Ended
+    }
+
     /// The visitor's read seq in the current conversation.
     pub fn read_seq(&self) -> u64 {
         self.conversation
@@ -97,9 +106,4 @@ impl ChatState {
     pub fn locale(&self) -> String {
         self.config.with_value(|c| c.locale.clone())
     }
-}
-
-/// The state from context (provided by `ChatWidget`'s caller).
-pub fn use_chat() -> ChatState {
-    expect_context::<ChatState>()
 }

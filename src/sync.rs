@@ -4,12 +4,13 @@
 //! step's effects. Callers write `let mut m = rt.model(); let fx = reduce::x(&mut m, …);
 //! rt.finish(m, fx);`: no generic helper, so the wasm holds one copy of this code.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 use tidings_protocol::ClientFrame;
 
+use crate::dom::later;
 use crate::host::{self, ToHost};
 use crate::reduce::{self, Effect, Model};
-use crate::runtime::{later, Runtime, TabNote};
+use crate::runtime::{Runtime, TabNote};
 use crate::texts::t;
 
 impl Runtime {
@@ -61,14 +62,14 @@ impl Runtime {
             Effect::LoadLatest => {
                 if let Some(token) = self.token() {
                     let rt = self;
-                    leptos::task::spawn_local(async move {
+                    any_spawner::Executor::spawn_local(async move {
                         rt.load_latest_conversation(&token).await;
                     });
                 }
             }
             Effect::FetchConversation(id) => {
                 let rt = self;
-                leptos::task::spawn_local(async move {
+                any_spawner::Executor::spawn_local(async move {
                     let known = rt.state.conversation.with_untracked(Option::is_some);
                     if let (false, Some(token)) = (known, rt.token()) {
                         if let Ok(c) = crate::api::conversation(&token, id).await {

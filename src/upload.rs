@@ -5,7 +5,7 @@
 //! the socket like any message. The first file loads the extras; if they cannot be loaded
 //! the notice banner says so.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 use tidings_protocol::ConversationStatus;
 use web_sys::File;
 
@@ -23,11 +23,6 @@ pub fn send_file(state: ChatState, runtime: RuntimeHandle, file: File) {
     });
     let args = js_sys::Array::of3(&file.into(), &token.into(), &conversation.into());
     crate::extras::open(state.notice, "upload_file", args);
-}
-
-/// Lets a file be dropped on the panel.
-pub fn on_dragover(ev: web_sys::DragEvent) {
-    ev.prevent_default();
 }
 
 /// Sends a file dropped on the panel.

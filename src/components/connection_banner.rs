@@ -1,32 +1,55 @@
 //! Banners above the messages: offline (shown exactly while `connection-status` says
 //! offline), a quiet line when nothing can be kept on this device (the chat lives as long
 //! as the page), and any notice the visitor must see (a message that could not be stored).
+//! Each is in the page only while it applies (a `Slot`), not hidden.
 
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::prelude::*;
 use tidings_client::ConnectionState;
+use web_sys::Element;
 
-use crate::state::use_chat;
+use crate::dom::{self, set_attr, Slot};
+use crate::state::ChatState;
 use crate::texts::t;
 
-#[component]
-pub fn ConnectionBanner() -> impl IntoView {
-    let chat = use_chat();
-    let offline = Memo::new(move |_| chat.connection.get() == ConnectionState::Offline);
-    view! {
-        {move || offline.get().then(|| view! {
-            <div class="tw-banner" role="status">
-                {t("banner.offline")}
-            </div>
-        })}
-        {move || chat.memory_only.get().then(|| view! {
-            <p class="tw-quiet" data-testid="storage-notice">
-                {t("banner.memory_only")}
-            </p>
-        })}
-        {move || {
-            chat.notice
-                .get()
-                .map(|text| view! { <div class="tw-banner tw-warn" role="alert">{text}</div> })
-        }}
-    }
+/// A new `<tag class="…">` with `text`.
+fn banner(tag: &str, class: &str, text: &str) -> Element {
+    let element = dom::template(tag, class, "");
+    element.set_text_content(Some(text));
+    element.into()
+}
+
+/// Appends the banners' places to `panel`, kept by one effect (each effect is code of its
+/// own in the wasm), which rewrites a banner only when what it says changed.
+pub fn connection_banner(panel: &Element, chat: ChatState) {
+    let mut offline = Slot::new(panel);
+    let mut memory_only = Slot::new(panel);
+    let mut notice = Slot::new(panel);
+    Effect::new(move |shown: Option<Option<String>>| {
+        let now = chat.connection.get() == ConnectionState::Offline;
+        if now != offline.is_shown() {
+            offline.show(now.then(|| {
+                let banner = banner("div", "tw-banner", t("banner.offline"));
+                set_attr(&banner, "role", Some("status"));
+                banner
+            }));
+        }
+        let now = chat.memory_only.get();
+        if now != memory_only.is_shown() {
+            memory_only.show(now.then(|| {
+                let line = banner("p", "tw-quiet", t("banner.memory_only"));
+                set_attr(&line, "data-testid", Some("storage-notice"));
+                line
+            }));
+        }
+        let now = chat.notice.get();
+        if shown.as_ref() != Some(&now) {
+            notice.show(now.as_ref().map(|text| {
+                let banner = banner("div", "tw-banner tw-warn", text);
+                set_attr(&banner, "role", Some("alert"));
+                banner
+            }));
+        }
+        now
+    });
 }

@@ -105,9 +105,9 @@ impl MessageRows {
         receipts: (u64, u64),
         read_seq: u64,
     ) {
-        let Some(document) = list.owner_document() else {
-            return;
-        };
+        // The page's document, not the list's `ownerDocument`: the same one, and one
+        // function of the JavaScript glue less.
+        let document = crate::dom::document();
         let mut old: Vec<Option<Shown>> = std::mem::take(&mut self.shown)
             .into_iter()
             .map(Some)
@@ -166,11 +166,14 @@ impl Shown {
         set(&self.element, "data-state", state.as_str());
         if let Some(ticks) = &self.ticks {
             let (marks, label) = ticks_of(state);
-            ticks.set_class_name(if state == DeliveryState::Read {
-                "tw-ticks tw-read"
-            } else {
-                "tw-ticks"
-            });
+            set_class(
+                ticks,
+                if state == DeliveryState::Read {
+                    "tw-ticks tw-read"
+                } else {
+                    "tw-ticks"
+                },
+            );
             set(ticks, "aria-label", label);
             ticks.set_text_content(Some(marks));
         }
@@ -215,6 +218,12 @@ fn ticks_of(state: DeliveryState) -> (&'static str, &'static str) {
     }
 }
 
+/// Writes the `class` attribute (through `set_attribute`, like every other attribute here: one
+/// function of the JavaScript glue less than `className`).
+fn set_class(element: &Element, class: &str) {
+    set(element, "class", class);
+}
+
 fn set(element: &Element, name: &str, value: &str) {
     let _ = element.set_attribute(name, value);
 }
@@ -223,7 +232,7 @@ fn set(element: &Element, name: &str, value: &str) {
 fn child(document: &Document, parent: Option<&Element>, tag: &str, class: &str) -> Element {
     let element = document.create_element(tag).unwrap_throw();
     if !class.is_empty() {
-        element.set_class_name(class);
+        set_class(&element, class);
     }
     if let Some(parent) = parent {
         let _ = parent.append_child(&element);
@@ -258,7 +267,7 @@ fn build(document: &Document, row: &Row, key: Key, locale: &str) -> Shown {
     set(row, "data-id", &entry.id().to_string());
     set(row, "data-sender", sender_name(sender));
     if sender == Sender::System {
-        row.set_class_name("tw-system");
+        set_class(row, "tw-system");
         set(row, "data-state", "sent");
         message_text(document, row, entry.body());
         return shown;
@@ -267,7 +276,7 @@ fn build(document: &Document, row: &Row, key: Key, locale: &str) -> Shown {
     if lead {
         class += " tw-lead";
     }
-    row.set_class_name(&class);
+    set_class(row, &class);
     if let (Sender::Agent, true) = (sender, lead) {
         let name = entry.author_name().unwrap_or(t("message.support"));
         let author = child(document, Some(row), "div", "tw-author");

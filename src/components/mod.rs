@@ -1,4 +1,5 @@
-//! The widget's components, one per file.
+//! The panel's parts, one per file: static markup written once, its texts and attributes
+//! kept current by effects, with plain listeners (the helpers are `crate::dom`'s).
 
 pub mod attach_button;
 pub mod avatar;
