@@ -12,11 +12,12 @@ use crate::dom::{self, set_attr, Slot};
 use crate::state::ChatState;
 use crate::texts::t;
 
-/// A new `<tag class="…">` with `text`.
-fn banner(tag: &str, class: &str, text: &str) -> Element {
-    let element = dom::template(tag, class, "");
+/// A new `<tag class="…">` with `text` and one attribute (its role, or its test id).
+fn banner(tag: &str, class: &str, text: &str, (name, value): (&str, &str)) -> Element {
+    let element: Element = dom::template(tag, class, "").into();
     element.set_text_content(Some(text));
-    element.into()
+    set_attr(&element, name, Some(value));
+    element
 }
 
 /// Appends the banners' places to `panel`, kept by one effect (each effect is code of its
@@ -28,27 +29,23 @@ pub fn connection_banner(panel: &Element, chat: ChatState) {
     Effect::new(move |shown: Option<Option<String>>| {
         let now = chat.connection.get() == ConnectionState::Offline;
         if now != offline.is_shown() {
-            offline.show(now.then(|| {
-                let banner = banner("div", "tw-banner", t("banner.offline"));
-                set_attr(&banner, "role", Some("status"));
-                banner
-            }));
+            offline.show(
+                now.then(|| banner("div", "tw-banner", t("banner.offline"), ("role", "status"))),
+            );
         }
         let now = chat.memory_only.get();
         if now != memory_only.is_shown() {
             memory_only.show(now.then(|| {
-                let line = banner("p", "tw-quiet", t("banner.memory_only"));
-                set_attr(&line, "data-testid", Some("storage-notice"));
-                line
+                let text = t("banner.memory_only");
+                banner("p", "tw-quiet", text, ("data-testid", "storage-notice"))
             }));
         }
         let now = chat.notice.get();
         if shown.as_ref() != Some(&now) {
-            notice.show(now.as_ref().map(|text| {
-                let banner = banner("div", "tw-banner tw-warn", text);
-                set_attr(&banner, "role", Some("alert"));
-                banner
-            }));
+            notice.show(
+                now.as_ref()
+                    .map(|text| banner("div", "tw-banner tw-warn", text, ("role", "alert"))),
+            );
         }
         now
     });
