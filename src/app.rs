@@ -39,9 +39,8 @@ fn mount(mut config: Config, language: &str) {
     }
     if config.refused_parent {
         // No token read, no socket, no message to the framing page.
-        let refused = dom::template("p", "tw-refused", "");
-        refused.set_attribute("data-testid", "chat-refused").ok();
-        refused.set_text_content(Some(t("app.refused")));
+        let refused = dom::text("p", "tw-refused", t("app.refused"));
+        dom::set_attr(&refused, "data-testid", Some("chat-refused"));
         append_to_body(&refused);
         return;
     }

@@ -40,6 +40,13 @@ pub fn template(tag: &str, class: &str, markup: &'static str) -> HtmlElement {
     element
 }
 
+/// A new `<tag class="…">` holding `text` as text (a banner, a hint: never markup).
+pub fn text(tag: &str, class: &str, text: &str) -> HtmlElement {
+    let element = template(tag, class, "");
+    element.set_text_content(Some(text));
+    element
+}
+
 /// The element under `root` that `selector` finds. The selectors name parts of the
 /// templates above, so one that is missing is a bug.
 pub fn find(root: &Element, selector: &str) -> HtmlElement {

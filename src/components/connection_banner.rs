@@ -14,10 +14,9 @@ use crate::texts::t;
 
 /// A new `<tag class="…">` with `text` and one attribute (its role, or its test id).
 fn banner(tag: &str, class: &str, text: &str, (name, value): (&str, &str)) -> Element {
-    let element: Element = dom::template(tag, class, "").into();
-    element.set_text_content(Some(text));
+    let element = dom::text(tag, class, text);
     set_attr(&element, name, Some(value));
-    element
+    element.into()
 }
 
 /// Appends the banners' places to `panel`, kept by one effect (each effect is code of its

@@ -79,11 +79,7 @@ pub fn message_list(panel: &Element, chat: ChatState, runtime: RuntimeHandle) {
                     .is_some_and(|c| c.status == ConversationStatus::Waiting)
             });
             if waiting != hint.is_shown() {
-                hint.show(waiting.then(|| {
-                    let hint = dom::template("p", "tw-hint", "");
-                    hint.set_text_content(Some(t("list.waiting")));
-                    hint.into()
-                }));
+                hint.show(waiting.then(|| dom::text("p", "tw-hint", t("list.waiting")).into()));
             }
         }
     });

@@ -415,8 +415,8 @@ impl PgTx {
 impl Tx for PgTx {
     fn begin(&mut self) -> Result<()> {
         self.forget();
-        // A lost connection forgets the transaction opened ahead: `run` connects again.
-        if !(self.open_ahead && self.conn.is_some()) {
+        // A lost connection forgets the transaction opened ahead (`keep_if_alive`).
+        if !self.open_ahead {
             self.exec("BEGIN")?;
         }
         self.open_ahead = false;
