@@ -156,10 +156,15 @@ pub fn apply(model: &mut Model, frame: ServerFrame) -> Vec<Effect> {
         ServerFrame::Synced {
             conversation_id,
             last_seq,
+            after_seq,
         } if current == Some(conversation_id) => {
             // Every message this visitor may read up to `last_seq` is here: seqs the server
             // did not send (hidden from visitors) must hold neither resume nor receipts.
-            model.timeline_mut().set_floor(last_seq);
+            // Unless it ends another tab's replay that started above what this page holds
+            // (the socket is shared): this page's own replay is still to come.
+            if !model.timeline_mut().synced(after_seq, last_seq) {
+                return effects;
+            }
             if !model.held.synced.contains(&conversation_id) {
                 model.held.synced.push(conversation_id);
             }

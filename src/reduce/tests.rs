@@ -78,6 +78,7 @@ fn live() -> Model {
         ServerFrame::Synced {
             conversation_id: uuid(1),
             last_seq: 120,
+            after_seq: 120 - TAIL,
         },
     );
     model.held.delivered_sent = 120;
@@ -149,22 +150,103 @@ fn another_tabs_snapshot_and_synced_on_the_shared_socket_leave_this_page_its_own
     let frame = |seq| ServerFrame::Message {
         message: message(1, seq, Sender::Agent),
     };
-    let synced = || ServerFrame::Synced {
+    let synced = |after_seq| ServerFrame::Synced {
         conversation_id: uuid(1),
         last_seq: 120,
+        after_seq,
     };
     for seq in 119..=120 {
         apply(&mut model, frame(seq));
     }
-    apply(&mut model, synced());
+    // The other tab's replay started above what this page holds: its end is not this
+    // page's, which still lacks 71..=118 and resumes from its own point.
+    assert!(apply(&mut model, synced(118)).is_empty());
+    assert_eq!(model.timeline.resume_seq(), 120 - TAIL);
+    assert!(model.held.synced.is_empty());
     for seq in 120 - TAIL + 1..=120 {
         apply(&mut model, frame(seq));
     }
-    apply(&mut model, synced());
+    apply(&mut model, synced(120 - TAIL));
     let seqs: Vec<u64> = model.timeline.messages().map(|m| m.seq).collect();
     assert_eq!(seqs, (120 - TAIL + 1..=120).collect::<Vec<_>>());
     assert_eq!(model.timeline.resume_seq(), 120);
     assert_eq!(model.held.synced, vec![uuid(1)]);
+}
+
+#[test]
+fn a_reloaded_page_whose_subscribe_was_lost_still_resumes_from_its_own_point() {
+    // The page loaded its conversation over HTTP and asked to follow it from the start; the
+    // leader's socket was not up yet, so nothing went out. The leader's own replay (from
+    // seq 2, what it lacked) and a live message arrive on the shared socket.
+    let mut model = Model::default();
+    let mut shown = conversation(1, 10, ConversationStatus::Active);
+    shown.last_seq = 2;
+    let effects = adopt(&mut model, shown.clone(), false);
+    assert_eq!(
+        effects,
+        vec![Effect::Subscribe {
+            conversation_id: uuid(1),
+            after_seq: 0
+        }]
+    );
+    apply(
+        &mut model,
+        ServerFrame::Snapshot {
+            conversation: shown,
+        },
+    );
+    let live = apply(
+        &mut model,
+        ServerFrame::Synced {
+            conversation_id: uuid(1),
+            last_seq: 2,
+            after_seq: 2,
+        },
+    );
+    assert!(live.is_empty(), "not this page's replay: {live:?}");
+    apply(
+        &mut model,
+        ServerFrame::Message {
+            message: message(1, 3, Sender::Agent),
+        },
+    );
+    // The next connection subscribes from here: the two earlier messages are replayed.
+    assert_eq!(model.timeline.resume_seq(), 0);
+    for seq in 1..=3 {
+        apply(
+            &mut model,
+            ServerFrame::Message {
+                message: message(1, seq, Sender::Visitor),
+            },
+        );
+    }
+    apply(
+        &mut model,
+        ServerFrame::Synced {
+            conversation_id: uuid(1),
+            last_seq: 3,
+            after_seq: 0,
+        },
+    );
+    let seqs: Vec<u64> = model.timeline.messages().map(|m| m.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    assert_eq!(model.timeline.resume_seq(), 3);
+}
+
+#[test]
+fn a_hidden_seq_moves_the_resume_point_past_it_only_once_everything_below_is_here() {
+    let mut model = live();
+    // Seq 121 is a private note: the visitor gets a `synced` in its place.
+    let note = |seq: u64| ServerFrame::Synced {
+        conversation_id: uuid(1),
+        last_seq: seq,
+        after_seq: seq - 1,
+    };
+    apply(&mut model, note(121));
+    assert_eq!(model.timeline.resume_seq(), 121);
+    // The next one arrives while 122 is missing (its copy is on the way): the floor waits.
+    apply(&mut model, note(123));
+    assert_eq!(model.timeline.resume_seq(), 121);
 }
 
 #[test]
@@ -283,6 +365,7 @@ fn replayed_messages_stay_quiet_until_synced_then_delivery_is_reported_once() {
         ServerFrame::Synced {
             conversation_id: uuid(1),
             last_seq: 120,
+            after_seq: 120 - TAIL,
         },
     );
     assert_eq!(

@@ -34,7 +34,7 @@
 //!   ([`settle::Settled`]); `disconnected(outbox)` on loss. The browser's `Realtime` calls
 //!   it for every frame, so no app wires these steps itself.
 //! - [`subscriptions`]: [`subscriptions::PendingSubscriptions`], the subscribes not yet
-//!   answered by a snapshot, which the socket re-sends after a `rate_limited` refusal.
+//!   answered by a snapshot, which the socket re-sends after a passing refusal.
 //! - [`unread`]: `unread_count(role, read_seq, messages)`: the other side's messages
 //!   above the read seq; system notices never count.
 //! - [`i18n`]: message catalogs (`Catalog::parse`, `Messages::get` / `format` / `plural`

@@ -1,25 +1,31 @@
 //! Subscriptions sent on the current connection that the server has not answered yet.
 //!
 //! The server answers every `subscribe` it handles with a `snapshot` first, before it reads
-//! the next frame. A subscribe it refused for exceeding the connection's rate gets only an
-//! `error` with code `rate_limited`, naming neither the frame nor the conversation, so the
-//! only sign that a subscription was lost is that its snapshot never came. Without a retry
-//! the conversation would silently not be streamed until the next reconnect.
+//! the next frame. A subscribe it refused gets no snapshot: one over the connection's rate
+//! gets only an `error` with code `rate_limited`, naming neither the frame nor the
+//! conversation; one it could not serve for a passing reason (`overloaded` while the
+//! conversation kept changing, `internal` when the database did not answer) gets an
+//! `error` naming the conversation and no message. Either way the only sign that a
+//! subscription was lost is that its snapshot never came, and without a retry the
+//! conversation would silently not be streamed until the next reconnect.
 //!
-//! So the socket records each subscribe here, clears it on its snapshot, and when a
-//! `rate_limited` refusal arrives re-sends every subscription still unanswered, after a
-//! backoff. Frames are answered in order, so an unanswered one was either the refused
-//! frame or is still on its way; re-subscribing the latter only replays what the
-//! timeline already holds, which it drops by seq.
+//! So the socket records each subscribe here, one entry per frame sent (a socket the
+//! tabs share carries several for one conversation, each from its own tab's point), takes
+//! the oldest entry of a conversation off on its snapshot (answers come in order), and when
+//! such a refusal arrives re-sends every subscription still unanswered, after a backoff.
+//! An unanswered one was either the refused frame or is still on its way; re-subscribing
+//! the latter only replays what the timeline already holds, which it drops by seq.
 
+use tidings_protocol::{ErrorCode, ServerFrame};
 use uuid::Uuid;
 
 use crate::backoff::Backoff;
 
 #[derive(Debug, Default)]
 pub struct PendingSubscriptions {
-    /// Each conversation with the `after_seq` it was subscribed with. A list, not a map:
-    /// it holds one or two entries, and every map type adds to the widget's download.
+    /// Each subscribe sent and not answered, oldest first, with its `after_seq`. A list,
+    /// not a map: it holds one or two entries, and every map type adds to the widget's
+    /// download.
     pending: Vec<(Uuid, u64)>,
     /// Spaces re-sends while the server keeps refusing; reset by any snapshot.
     backoff: Backoff,
@@ -30,22 +36,21 @@ impl PendingSubscriptions {
         Self::default()
     }
 
-    /// A `subscribe` went out. A second one before the first was answered keeps the lower
-    /// `after_seq`, so a re-send replays everything either of them asked for.
+    /// A `subscribe` went out.
     pub fn sent(&mut self, conversation_id: Uuid, after_seq: u64) {
-        match self
-            .pending
-            .iter_mut()
-            .find(|(id, _)| *id == conversation_id)
-        {
-            Some((_, at)) => *at = (*at).min(after_seq),
-            None => self.pending.push((conversation_id, after_seq)),
-        }
+        self.pending.push((conversation_id, after_seq));
     }
 
-    /// Its `snapshot` arrived: the server follows the conversation for this connection.
+    /// A `snapshot` arrived: it answers the oldest subscribe of that conversation, and
+    /// the server follows the conversation for this connection.
     pub fn answered(&mut self, conversation_id: Uuid) {
-        self.pending.retain(|(id, _)| *id != conversation_id);
+        if let Some(at) = self
+            .pending
+            .iter()
+            .position(|(id, _)| *id == conversation_id)
+        {
+            self.pending.remove(at);
+        }
         self.backoff.reset();
     }
 
@@ -61,19 +66,49 @@ impl PendingSubscriptions {
         self.backoff.reset();
     }
 
-    /// The server refused some frame for the rate. Returns how long to wait before
-    /// re-sending (`random` in `[0, 1)` jitters it), or `None` when nothing is unanswered.
-    pub fn rate_limited(&mut self, random: f64) -> Option<u64> {
+    /// The server refused a frame that may have been a subscribe (see [`may_refuse_a_subscribe`]).
+    /// Returns how long to wait before re-sending (`random` in `[0, 1)` jitters it), or
+    /// `None` when nothing is unanswered.
+    pub fn refused(&mut self, random: f64) -> Option<u64> {
         if self.pending.is_empty() {
             return None;
         }
         Some(self.backoff.next_delay_ms(random))
     }
 
-    /// The subscriptions to send again, each with its `after_seq`, oldest first.
-    pub fn unanswered(&self) -> Vec<(Uuid, u64)> {
-        self.pending.clone()
+    /// The subscriptions to send again, taken off the list (sending them puts them back):
+    /// one per conversation, from the lowest `after_seq` asked, so that one replay brings
+    /// everything any of them asked for. Oldest first.
+    pub fn take_unanswered(&mut self) -> Vec<(Uuid, u64)> {
+        let mut again: Vec<(Uuid, u64)> = Vec::new();
+        for (id, after_seq) in self.pending.drain(..) {
+            match again.iter_mut().find(|(c, _)| *c == id) {
+                Some((_, at)) => *at = (*at).min(after_seq),
+                None => again.push((id, after_seq)),
+            }
+        }
+        again
     }
+}
+
+/// Whether `frame` may be the server's refusal of a subscribe this connection sent, for a
+/// reason that passes: the rate (which names nothing), or `overloaded` / `internal`
+/// naming a conversation but no message (a refused message names its id, and is the
+/// outbox's to retry). A lasting refusal (`not_found`, `forbidden`) is not retried.
+pub fn may_refuse_a_subscribe(frame: &ServerFrame) -> bool {
+    matches!(
+        frame,
+        ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            id: None,
+            ..
+        } | ServerFrame::Error {
+            code: ErrorCode::Overloaded | ErrorCode::Internal,
+            id: None,
+            conversation_id: Some(_),
+            ..
+        }
+    )
 }
 
 #[cfg(test)]
@@ -84,30 +119,58 @@ mod tests {
         Uuid::from_u128(n)
     }
 
+    /// Re-sends what is due, as the socket does: taken off, then recorded as sent again.
+    fn resend(subs: &mut PendingSubscriptions) -> Vec<(Uuid, u64)> {
+        let again = subs.take_unanswered();
+        for &(c, at) in &again {
+            subs.sent(c, at);
+        }
+        again
+    }
+
     #[test]
-    fn a_subscription_refused_for_the_rate_is_sent_again_until_answered() {
+    fn a_refused_subscription_is_sent_again_until_answered() {
         let mut subs = PendingSubscriptions::new();
         subs.sent(id(1), 50);
         subs.sent(id(2), 7);
         subs.answered(id(2));
-        let delay = subs.rate_limited(0.0).expect("one is unanswered");
+        let delay = subs.refused(0.0).expect("one is unanswered");
         assert!(delay > 0, "re-sent after a pause, not into the same burst");
-        assert_eq!(subs.unanswered(), vec![(id(1), 50)]);
+        assert_eq!(resend(&mut subs), vec![(id(1), 50)]);
         // Refused again: it waits longer.
-        assert!(subs.rate_limited(0.0).unwrap() > delay);
+        assert!(subs.refused(0.0).unwrap() > delay);
+        assert_eq!(resend(&mut subs), vec![(id(1), 50)]);
         subs.answered(id(1));
-        assert_eq!(subs.rate_limited(0.0), None);
-        assert!(subs.unanswered().is_empty());
+        assert_eq!(subs.refused(0.0), None);
+        assert!(subs.take_unanswered().is_empty());
     }
 
     #[test]
-    fn a_second_subscribe_keeps_the_lower_resume_point() {
+    fn two_tabs_subscribes_on_one_socket_are_answered_one_snapshot_each() {
+        // The leader's tab subscribes from 9 (all it lacks), a tab that just loaded from 0.
+        let mut subs = PendingSubscriptions::new();
+        subs.sent(id(1), 9);
+        subs.sent(id(1), 0);
+        // The leader's is answered; the other tab's was refused for the rate.
+        subs.answered(id(1));
+        assert!(
+            subs.refused(0.0).is_some(),
+            "the second is still unanswered"
+        );
+        assert_eq!(resend(&mut subs), vec![(id(1), 0)]);
+        subs.answered(id(1));
+        assert!(subs.take_unanswered().is_empty());
+    }
+
+    #[test]
+    fn a_re_send_asks_once_per_conversation_from_the_lowest_point() {
         let mut subs = PendingSubscriptions::new();
         subs.sent(id(1), 50);
-        subs.sent(id(1), 60);
-        assert_eq!(subs.unanswered(), vec![(id(1), 50)]);
+        subs.sent(id(2), 3);
         subs.sent(id(1), 40);
-        assert_eq!(subs.unanswered(), vec![(id(1), 40)]);
+        subs.sent(id(1), 60);
+        assert_eq!(subs.take_unanswered(), vec![(id(1), 40), (id(2), 3)]);
+        assert!(subs.take_unanswered().is_empty());
     }
 
     #[test]
@@ -116,19 +179,66 @@ mod tests {
         subs.sent(id(1), 1);
         subs.sent(id(2), 2);
         subs.unsubscribed(id(1));
-        assert_eq!(subs.unanswered(), vec![(id(2), 2)]);
+        assert_eq!(subs.take_unanswered(), vec![(id(2), 2)]);
+        subs.sent(id(2), 2);
         subs.clear();
-        assert_eq!(subs.rate_limited(0.5), None);
+        assert_eq!(subs.refused(0.5), None);
     }
 
     #[test]
     fn an_answer_resets_the_backoff() {
         let mut subs = PendingSubscriptions::new();
         subs.sent(id(1), 1);
-        let first = subs.rate_limited(0.0).unwrap();
-        subs.rate_limited(0.0);
+        let first = subs.refused(0.0).unwrap();
+        subs.refused(0.0);
         subs.answered(id(1));
         subs.sent(id(2), 1);
-        assert_eq!(subs.rate_limited(0.0), Some(first));
+        assert_eq!(subs.refused(0.0), Some(first));
+    }
+
+    #[test]
+    fn passing_refusals_that_name_no_message_may_be_a_subscribes() {
+        let error = |code, id: Option<Uuid>, conversation_id: Option<Uuid>| ServerFrame::Error {
+            code,
+            message: String::new(),
+            id,
+            conversation_id,
+        };
+        let c = Some(id(1));
+        assert!(may_refuse_a_subscribe(&error(
+            ErrorCode::RateLimited,
+            None,
+            None
+        )));
+        assert!(may_refuse_a_subscribe(&error(
+            ErrorCode::Overloaded,
+            None,
+            c
+        )));
+        assert!(may_refuse_a_subscribe(&error(ErrorCode::Internal, None, c)));
+        // A refused message (the outbox retries it), a lasting refusal, or one about no
+        // conversation at all is not a subscribe to send again.
+        assert!(!may_refuse_a_subscribe(&error(
+            ErrorCode::RateLimited,
+            c,
+            c
+        )));
+        assert!(!may_refuse_a_subscribe(&error(ErrorCode::Overloaded, c, c)));
+        assert!(!may_refuse_a_subscribe(&error(
+            ErrorCode::NotFound,
+            None,
+            c
+        )));
+        assert!(!may_refuse_a_subscribe(&error(
+            ErrorCode::Forbidden,
+            None,
+            c
+        )));
+        assert!(!may_refuse_a_subscribe(&error(
+            ErrorCode::Internal,
+            None,
+            None
+        )));
+        assert!(!may_refuse_a_subscribe(&ServerFrame::Pong { nonce: 1 }));
     }
 }

@@ -215,6 +215,21 @@ impl Timeline {
         self.floor = self.floor.max(seq);
     }
 
+    /// The server says everything after `after_seq` up to `last_seq` that this client may
+    /// read has been sent (a `synced` frame). It counts only if every message up to
+    /// `after_seq` is held: then the seqs up to `last_seq` not held were never for this
+    /// client (a visitor's hidden notes), and the floor moves past them. A tab sharing a
+    /// socket also hears the end of another tab's replay, which started where that tab
+    /// was; taking it would move the resume point over messages this tab never received.
+    /// Returns whether it counted.
+    pub fn synced(&mut self, after_seq: u64, last_seq: u64) -> bool {
+        if after_seq > self.resume_seq() {
+            return false;
+        }
+        self.set_floor(last_seq);
+        true
+    }
+
     /// Where to subscribe from to show a conversation whose latest seq is `last_seq`: the
     /// resume point when anything is held; for a timeline that holds nothing yet, only the
     /// latest `tail` seqs, the older ones left to [`Timeline::insert_older`] (read over
@@ -330,6 +345,23 @@ mod tests {
 
     fn ids(t: &Timeline) -> Vec<u128> {
         t.entries().iter().map(|e| e.id().as_u128()).collect()
+    }
+
+    #[test]
+    fn a_synced_counts_only_from_what_is_held() {
+        let mut t = Timeline::new();
+        t.insert(msg(1, 1, Sender::Visitor));
+        t.insert(msg(2, 2, Sender::Agent));
+        // Another tab's replay from seq 5 ended at 9: seqs 3 and 4 are still to come.
+        assert!(!t.synced(5, 9));
+        assert_eq!(t.resume_seq(), 2);
+        // This tab's own replay, from seq 2: 3..=9 were sent; those not here were hidden.
+        t.insert(msg(3, 3, Sender::Agent));
+        assert!(t.synced(2, 9));
+        assert_eq!(t.resume_seq(), 9);
+        // A later one from below never lowers the floor.
+        assert!(t.synced(0, 4));
+        assert_eq!(t.resume_seq(), 9);
     }
 
     #[test]

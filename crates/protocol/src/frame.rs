@@ -138,10 +138,15 @@ pub enum ServerFrame {
     Snapshot { conversation: Conversation },
     /// A stored message, replayed or live. Clients order and de-duplicate by `seq`.
     Message { message: Message },
-    /// Replay is complete: everything up to `last_seq` has been sent; live from here.
+    /// Everything after `after_seq` up to `last_seq` that this connection may read has been
+    /// sent: the end of a replay (live from here), or a seq it may not read (a private note,
+    /// to a visitor). A socket the tabs share carries other tabs' replays too, so a client
+    /// counts it only if it holds everything up to `after_seq` (absent: 0, from the start).
     Synced {
         conversation_id: Uuid,
         last_seq: u64,
+        #[serde(default)]
+        after_seq: u64,
     },
     /// The message with this client id is committed with this seq.
     Ack {

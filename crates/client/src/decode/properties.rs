@@ -188,9 +188,12 @@ fn server_frame() -> impl Strategy<Value = ServerFrame> {
             }),
         conversation().prop_map(|conversation| ServerFrame::Snapshot { conversation }),
         message().prop_map(|message| ServerFrame::Message { message }),
-        (id(), any::<u64>()).prop_map(|(conversation_id, last_seq)| ServerFrame::Synced {
-            conversation_id,
-            last_seq
+        (id(), any::<u64>(), any::<u64>()).prop_map(|(conversation_id, last_seq, after_seq)| {
+            ServerFrame::Synced {
+                conversation_id,
+                last_seq,
+                after_seq,
+            }
         }),
         (id(), id(), any::<u64>(), any::<i64>()).prop_map(|(id, conversation_id, seq, at)| {
             ServerFrame::Ack {

@@ -6,9 +6,10 @@
 //! Events go to a [`SocketHandler`]. The handler is never called while the socket's own
 //! state is borrowed, so it may call back into the [`Socket`] (send, subscribe).
 //!
-//! A subscribe the server refused for the connection's rate is sent again after a backoff
-//! until its snapshot arrives (see [`crate::subscriptions`]), so a burst of frames can never
-//! leave a conversation silently unstreamed.
+//! A subscribe the server refused for a passing reason (the connection's rate, a database
+//! that did not answer) is sent again after a backoff until its snapshot arrives (see
+//! [`crate::subscriptions`]), so neither a burst of frames nor a loaded server can leave a
+//! conversation silently unstreamed.
 //!
 //! This file holds the connection state and the public API. The browser callbacks and
 //! their removal are in `callbacks`, the reactions to the WebSocket's own events in
@@ -63,7 +64,7 @@ struct Inner {
     tick_timer: Option<i32>,
     /// Subscribes of this connection not answered by a snapshot yet.
     subscriptions: PendingSubscriptions,
-    /// When to re-send the unanswered subscribes after a `rate_limited` refusal (checked
+    /// When to re-send the unanswered subscribes after a passing refusal (checked
     /// by the heartbeat tick: no timer of its own, which would cost the widget bytes).
     resubscribe_at: Option<f64>,
     last_state: Option<ConnectionState>,

@@ -170,6 +170,7 @@ pub fn frame_for_visitor(message: &Message) -> Option<ServerFrame> {
     (message.sender == Sender::Note).then_some(ServerFrame::Synced {
         conversation_id: message.conversation_id,
         last_seq: message.seq,
+        after_seq: message.seq.saturating_sub(1),
     })
 }
 

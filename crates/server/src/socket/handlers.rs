@@ -272,6 +272,7 @@ impl Connection {
         self.send(&ServerFrame::Synced {
             conversation_id,
             last_seq,
+            after_seq: after_seq.min(last_seq),
         })
         .await
     }

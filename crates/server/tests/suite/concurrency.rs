@@ -72,7 +72,8 @@ async fn racing_sends_get_distinct_gap_free_seqs() {
         synced,
         ServerFrame::Synced {
             conversation_id,
-            last_seq: 42
+            last_seq: 42,
+            after_seq: 0,
         }
     );
     server.stop().await;

@@ -57,7 +57,8 @@ async fn acknowledged_messages_survive_kill_9() {
         ws.next().await,
         ServerFrame::Synced {
             conversation_id,
-            last_seq: 20
+            last_seq: 20,
+            after_seq: 0,
         }
     );
     child.kill().unwrap();

@@ -214,7 +214,8 @@ async fn resume_after_seq_replays_exactly_the_later_messages_then_live_ones() {
         reader.next().await,
         ServerFrame::Synced {
             conversation_id,
-            last_seq: 8
+            last_seq: 8,
+            after_seq: 5,
         }
     );
 
@@ -254,7 +255,8 @@ async fn resume_works_after_the_server_restarts_on_the_same_database() {
         ws.next().await,
         ServerFrame::Synced {
             conversation_id,
-            last_seq: 4
+            last_seq: 4,
+            after_seq: 2,
         }
     );
     let ack = ws

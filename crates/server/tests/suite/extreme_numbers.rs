@@ -38,7 +38,9 @@ async fn max_seqs_are_clamped_to_the_last_seq() {
         synced,
         ServerFrame::Synced {
             conversation_id,
-            last_seq: 2
+            last_seq: 2,
+            // More than exists is read as "everything up to the last seq".
+            after_seq: 2,
         }
     );
     visitor

@@ -1,6 +1,6 @@
 //! What a [`Socket`] does with the events of its current WebSocket: authenticate on
 //! `open`, answer pings and dispatch frames on `message` (re-subscribing after `hello`, and
-//! again after a `rate_limited` refusal for subscribes not answered by a snapshot), and on
+//! again after a passing refusal of a subscribe not answered by a snapshot), and on
 //! `close` either stop (token refused) or forget the connection and retry.
 //! Events of a replaced WebSocket are ignored.
 
@@ -88,12 +88,8 @@ impl Socket {
                     .answered(conversation.id);
                 handler.on_frame(frame);
             }
-            ServerFrame::Error {
-                code: ErrorCode::RateLimited,
-                id: None,
-                ..
-            } => {
-                // Which frame was refused is not said; a subscribe may have been.
+            ref error if crate::subscriptions::may_refuse_a_subscribe(error) => {
+                // A subscribe may have been refused (the rate does not say which frame).
                 self.schedule_resubscribe();
                 handler.on_frame(frame);
             }

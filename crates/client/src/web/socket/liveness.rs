@@ -30,14 +30,14 @@ impl Socket {
             .ok();
     }
 
-    /// The server refused a frame for the rate: once the backoff has passed, the tick
-    /// subscribes again to every conversation whose snapshot has not come.
+    /// The server refused a frame that may have been a subscribe: once the backoff has
+    /// passed, the tick subscribes again to every conversation whose snapshot has not come.
     pub(super) fn schedule_resubscribe(&self) {
         let mut inner = self.inner.borrow_mut();
         if inner.resubscribe_at.is_some() {
             return;
         }
-        if let Some(delay) = inner.subscriptions.rate_limited(js_sys::Math::random()) {
+        if let Some(delay) = inner.subscriptions.refused(js_sys::Math::random()) {
             inner.resubscribe_at = Some(now() + delay as f64);
         }
     }
@@ -49,7 +49,7 @@ impl Socket {
                 Some(at) if now() >= at => inner.resubscribe_at = None,
                 _ => return,
             }
-            inner.subscriptions.unanswered()
+            inner.subscriptions.take_unanswered()
         };
         for (conversation_id, after_seq) in unanswered {
             self.subscribe(conversation_id, after_seq);

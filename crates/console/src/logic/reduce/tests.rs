@@ -191,6 +191,7 @@ fn synced_reports_what_the_replay_brought() {
         ServerFrame::Synced {
             conversation_id: uuid(CONV),
             last_seq: 2,
+            after_seq: 0,
         },
     );
     assert_eq!(effects, vec![Effect::FlushReceipts]);
