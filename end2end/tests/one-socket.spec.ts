@@ -1,7 +1,7 @@
 // One socket per browser: of a visitor's tabs, one (elected with a lock) holds the widget's
 // socket and the others relay through it (BroadcastChannel). Three tabs, on the server's own
 // page and on a shop on another site (where the lock is the host page's, lent by the loader).
-import { BrowserContext } from "@playwright/test";
+import { BrowserContext, WebSocketRoute } from "@playwright/test";
 import { history } from "../support/api";
 import { expect, Site, SITES, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
@@ -128,6 +128,124 @@ for (const site of SITES) {
     }
     expect(tabs.socketsPerTab().reduce((a, b) => a + b, 0)).toBe(1);
     await expect.poll(() => serverSockets(server)).toBe(consoleSockets + 1);
+  });
+
+  // The server may refuse a subscribe for a passing reason (`overloaded` when the conversation
+  // kept changing during the check, `internal` when the database did not answer). On the shared
+  // socket the refused one is another tab's: the leader sends it again, and that tab gets its
+  // replay. Here the leader's socket runs through a route that answers the second tab's first
+  // subscribe as the server would have, and lets everything else through.
+  test(`a tab's subscribe the server refused for a passing reason is sent again through the leader [${site}]`, async ({
+    shop,
+    context,
+    agentConsole,
+  }) => {
+    const url = await shop(site);
+    let refusing = false;
+    const refused: string[] = [];
+    const page = await context.newPage();
+    await page.routeWebSocket(/\/v1\/socket/, (ws: WebSocketRoute) => {
+      const server = ws.connectToServer();
+      ws.onMessage((text) => {
+        const frame = JSON.parse(String(text));
+        if (refusing && frame.type === "subscribe") {
+          refusing = false;
+          refused.push(frame.conversation_id);
+          ws.send(
+            JSON.stringify({
+              type: "error",
+              code: "overloaded",
+              message: "the conversation keeps changing; subscribe again",
+              conversation_id: frame.conversation_id,
+            }),
+          );
+          return;
+        }
+        server.send(text);
+      });
+    });
+    const leader = new HostPage(page);
+    await leader.goto(url);
+    await openOn(leader, site);
+    await expect(await leader.send("a question from the first tab")).toHaveAttribute("data-state", SENT);
+    await agentConsole.openConversationWith("a question from the first tab");
+    await agentConsole.say("an answer in the first tab");
+
+    refusing = true;
+    const second = new HostPage(await context.newPage());
+    await second.goto(url);
+    await openOn(second, site);
+    await expect.poll(() => refused.length).toBe(1);
+    await agentConsole.say("after the second tab opened");
+    const bodies = ["a question from the first tab", "an answer in the first tab", "after the second tab opened"];
+    for (const tab of [second, leader]) {
+      await tab.waitOnline();
+      await showsOnceInOrder(tab, bodies);
+    }
+  });
+
+  // The shared socket carries every tab's replays to every tab. A tab whose own subscribe was
+  // lost with a connection must not take the end of the leader's replay (which starts at the
+  // leader's last seq) for its own: on the next connection it still asks from its own point.
+  // The route drops the second tab's subscribes on two connections in a row and closes each
+  // once it has dropped one (the second also once the leader's replay has ended).
+  test(`a tab whose subscribe was lost twice still gets every message: another tab's replay is not its own [${site}]`, async ({
+    shop,
+    context,
+    agentConsole,
+  }) => {
+    const url = await shop(site);
+    let dropping = 0;
+    const page = await context.newPage();
+    await page.routeWebSocket(/\/v1\/socket/, (ws: WebSocketRoute) => {
+      const server = ws.connectToServer();
+      let dropped = false;
+      let leadersReplayEnded = false;
+      let closed = false;
+      const closeOnceBoth = (replayNeeded: boolean) => {
+        if (!closed && dropped && (leadersReplayEnded || !replayNeeded)) {
+          closed = true;
+          void ws.close();
+          void server.close();
+        }
+      };
+      const needsReplay = dropping === 1;
+      server.onMessage((text) => {
+        ws.send(text);
+        if (JSON.parse(String(text)).type === "synced") {
+          leadersReplayEnded = true;
+          closeOnceBoth(needsReplay);
+        }
+      });
+      ws.onMessage((text) => {
+        const frame = JSON.parse(String(text));
+        if (dropping > 0 && frame.type === "subscribe" && frame.after_seq === 0) {
+          dropping -= 1;
+          dropped = true;
+          closeOnceBoth(needsReplay);
+          return;
+        }
+        server.send(text);
+      });
+    });
+    const leader = new HostPage(page);
+    await leader.goto(url);
+    await openOn(leader, site);
+    await expect(await leader.send("a question from the first tab")).toHaveAttribute("data-state", SENT);
+    await agentConsole.openConversationWith("a question from the first tab");
+    await agentConsole.say("an answer in the first tab");
+
+    dropping = 2;
+    const second = new HostPage(await context.newPage());
+    await second.goto(url);
+    await openOn(second, site);
+    await expect.poll(() => dropping).toBe(0);
+    await agentConsole.say("after the second tab opened");
+    const bodies = ["a question from the first tab", "an answer in the first tab", "after the second tab opened"];
+    for (const tab of [second, leader]) {
+      await tab.waitOnline();
+      await showsOnceInOrder(tab, bodies);
+    }
   });
 
   // Another tab's `Tidings('shutdown')` reloads the frame. Cross-site, the locks are the host
