@@ -3,6 +3,7 @@
 // page and on a shop on another site (where the lock is the host page's, lent by the loader).
 import { BrowserContext, WebSocketRoute } from "@playwright/test";
 import { history } from "../support/api";
+import { ConsolePage } from "../support/console-page";
 import { expect, Site, SITES, test } from "../support/fixtures";
 import { HostPage } from "../support/host-page";
 import { SENT } from "../support/people";
@@ -35,6 +36,38 @@ async function openTabs(
   const tabs = new VisitorTabs(context);
   await tabs.open(await shop(site), count, (tab) => openOn(tab, site));
   return { tabs, consoleSockets, leader: await tabs.leader() };
+}
+
+/** A leader tab whose widget socket runs through `route`, in a conversation (a question and an
+ * answer); `arm` readies the route, a second tab opens, and once `done` the agent writes again.
+ * Both tabs must then show the three messages once, in order. */
+async function secondTabThroughRoute(
+  { shop, context, agentConsole }: { shop: (site: Site) => Promise<string>; context: BrowserContext; agentConsole: ConsolePage },
+  site: Site,
+  route: (ws: WebSocketRoute) => void,
+  { arm, done }: { arm: () => void; done: () => boolean },
+): Promise<void> {
+  const url = await shop(site);
+  const page = await context.newPage();
+  await page.routeWebSocket(/\/v1\/socket/, route);
+  const leader = new HostPage(page);
+  await leader.goto(url);
+  await openOn(leader, site);
+  const bodies = ["a question from the first tab", "an answer in the first tab", "after the second tab opened"];
+  await expect(await leader.send(bodies[0])).toHaveAttribute("data-state", SENT);
+  await agentConsole.openConversationWith(bodies[0]);
+  await agentConsole.say(bodies[1]);
+
+  arm();
+  const second = new HostPage(await context.newPage());
+  await second.goto(url);
+  await openOn(second, site);
+  await expect.poll(done).toBe(true);
+  await agentConsole.say(bodies[2]);
+  for (const tab of [second, leader]) {
+    await tab.waitOnline();
+    await showsOnceInOrder(tab, bodies);
+  }
 }
 
 for (const site of SITES) {
@@ -133,55 +166,32 @@ for (const site of SITES) {
   // The server may refuse a subscribe for a passing reason (`overloaded` when the conversation
   // kept changing during the check, `internal` when the database did not answer). On the shared
   // socket the refused one is another tab's: the leader sends it again, and that tab gets its
-  // replay. Here the leader's socket runs through a route that answers the second tab's first
-  // subscribe as the server would have, and lets everything else through.
+  // replay. Here the route answers the second tab's first subscribe as the server would have.
   test(`a tab's subscribe the server refused for a passing reason is sent again through the leader [${site}]`, async ({
     shop,
     context,
     agentConsole,
   }) => {
-    const url = await shop(site);
     let refusing = false;
-    const refused: string[] = [];
-    const page = await context.newPage();
-    await page.routeWebSocket(/\/v1\/socket/, (ws: WebSocketRoute) => {
+    let refused = 0;
+    const route = (ws: WebSocketRoute) => {
       const server = ws.connectToServer();
       ws.onMessage((text) => {
         const frame = JSON.parse(String(text));
         if (refusing && frame.type === "subscribe") {
           refusing = false;
-          refused.push(frame.conversation_id);
-          ws.send(
-            JSON.stringify({
-              type: "error",
-              code: "overloaded",
-              message: "the conversation keeps changing; subscribe again",
-              conversation_id: frame.conversation_id,
-            }),
-          );
+          refused += 1;
+          const message = "the conversation keeps changing; subscribe again";
+          ws.send(JSON.stringify({ type: "error", code: "overloaded", message, conversation_id: frame.conversation_id }));
           return;
         }
         server.send(text);
       });
+    };
+    await secondTabThroughRoute({ shop, context, agentConsole }, site, route, {
+      arm: () => (refusing = true),
+      done: () => refused === 1,
     });
-    const leader = new HostPage(page);
-    await leader.goto(url);
-    await openOn(leader, site);
-    await expect(await leader.send("a question from the first tab")).toHaveAttribute("data-state", SENT);
-    await agentConsole.openConversationWith("a question from the first tab");
-    await agentConsole.say("an answer in the first tab");
-
-    refusing = true;
-    const second = new HostPage(await context.newPage());
-    await second.goto(url);
-    await openOn(second, site);
-    await expect.poll(() => refused.length).toBe(1);
-    await agentConsole.say("after the second tab opened");
-    const bodies = ["a question from the first tab", "an answer in the first tab", "after the second tab opened"];
-    for (const tab of [second, leader]) {
-      await tab.waitOnline();
-      await showsOnceInOrder(tab, bodies);
-    }
   });
 
   // The shared socket carries every tab's replays to every tab. A tab whose own subscribe was
@@ -194,27 +204,25 @@ for (const site of SITES) {
     context,
     agentConsole,
   }) => {
-    const url = await shop(site);
     let dropping = 0;
-    const page = await context.newPage();
-    await page.routeWebSocket(/\/v1\/socket/, (ws: WebSocketRoute) => {
+    const route = (ws: WebSocketRoute) => {
       const server = ws.connectToServer();
+      const needsReplay = dropping === 1;
       let dropped = false;
       let leadersReplayEnded = false;
       let closed = false;
-      const closeOnceBoth = (replayNeeded: boolean) => {
-        if (!closed && dropped && (leadersReplayEnded || !replayNeeded)) {
+      const closeOnceBoth = () => {
+        if (!closed && dropped && (leadersReplayEnded || !needsReplay)) {
           closed = true;
           void ws.close();
           void server.close();
         }
       };
-      const needsReplay = dropping === 1;
       server.onMessage((text) => {
         ws.send(text);
         if (JSON.parse(String(text)).type === "synced") {
           leadersReplayEnded = true;
-          closeOnceBoth(needsReplay);
+          closeOnceBoth();
         }
       });
       ws.onMessage((text) => {
@@ -222,30 +230,16 @@ for (const site of SITES) {
         if (dropping > 0 && frame.type === "subscribe" && frame.after_seq === 0) {
           dropping -= 1;
           dropped = true;
-          closeOnceBoth(needsReplay);
+          closeOnceBoth();
           return;
         }
         server.send(text);
       });
+    };
+    await secondTabThroughRoute({ shop, context, agentConsole }, site, route, {
+      arm: () => (dropping = 2),
+      done: () => dropping === 0,
     });
-    const leader = new HostPage(page);
-    await leader.goto(url);
-    await openOn(leader, site);
-    await expect(await leader.send("a question from the first tab")).toHaveAttribute("data-state", SENT);
-    await agentConsole.openConversationWith("a question from the first tab");
-    await agentConsole.say("an answer in the first tab");
-
-    dropping = 2;
-    const second = new HostPage(await context.newPage());
-    await second.goto(url);
-    await openOn(second, site);
-    await expect.poll(() => dropping).toBe(0);
-    await agentConsole.say("after the second tab opened");
-    const bodies = ["a question from the first tab", "an answer in the first tab", "after the second tab opened"];
-    for (const tab of [second, leader]) {
-      await tab.waitOnline();
-      await showsOnceInOrder(tab, bodies);
-    }
   });
 
   // Another tab's `Tidings('shutdown')` reloads the frame. Cross-site, the locks are the host
