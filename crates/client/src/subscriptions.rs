@@ -198,47 +198,29 @@ mod tests {
 
     #[test]
     fn passing_refusals_that_name_no_message_may_be_a_subscribes() {
-        let error = |code, id: Option<Uuid>, conversation_id: Option<Uuid>| ServerFrame::Error {
-            code,
-            message: String::new(),
-            id,
-            conversation_id,
-        };
+        use ErrorCode::*;
         let c = Some(id(1));
-        assert!(may_refuse_a_subscribe(&error(
-            ErrorCode::RateLimited,
-            None,
-            None
-        )));
-        assert!(may_refuse_a_subscribe(&error(
-            ErrorCode::Overloaded,
-            None,
-            c
-        )));
-        assert!(may_refuse_a_subscribe(&error(ErrorCode::Internal, None, c)));
-        // A refused message (the outbox retries it), a lasting refusal, or one about no
-        // conversation at all is not a subscribe to send again.
-        assert!(!may_refuse_a_subscribe(&error(
-            ErrorCode::RateLimited,
-            c,
-            c
-        )));
-        assert!(!may_refuse_a_subscribe(&error(ErrorCode::Overloaded, c, c)));
-        assert!(!may_refuse_a_subscribe(&error(
-            ErrorCode::NotFound,
-            None,
-            c
-        )));
-        assert!(!may_refuse_a_subscribe(&error(
-            ErrorCode::Forbidden,
-            None,
-            c
-        )));
-        assert!(!may_refuse_a_subscribe(&error(
-            ErrorCode::Internal,
-            None,
-            None
-        )));
+        // (code, message id, conversation, may be a subscribe's): a refused message (the
+        // outbox retries it), a lasting refusal, or one about no conversation at all is
+        // not a subscribe to send again.
+        for (code, message, conversation, expected) in [
+            (RateLimited, None, None, true),
+            (Overloaded, None, c, true),
+            (Internal, None, c, true),
+            (RateLimited, c, c, false),
+            (Overloaded, c, c, false),
+            (NotFound, None, c, false),
+            (Forbidden, None, c, false),
+            (Internal, None, None, false),
+        ] {
+            let error = ServerFrame::Error {
+                code,
+                message: String::new(),
+                id: message,
+                conversation_id: conversation,
+            };
+            assert_eq!(may_refuse_a_subscribe(&error), expected, "{error:?}");
+        }
         assert!(!may_refuse_a_subscribe(&ServerFrame::Pong { nonce: 1 }));
     }
 }

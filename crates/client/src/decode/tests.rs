@@ -298,7 +298,8 @@ fn missing_defaults_and_null_options_read_as_serde_reads_them() {
     assert_eq!(body(text, model::conversation), Ok(expected));
     let text = r#"{"type":"hello","version":1,"role":"visitor","visitor_id":"00000000-0000-0000-0000-000000000003","agent":null,"heartbeat_interval_ms":10000,"heartbeat_timeout_ms":30000,"availability":"away","now":5}"#;
     let expected: ServerFrame = serde_json::from_str(text).unwrap();
-    assert_eq!(server_frame(text), Ok(expected)); // An older server's `synced` has no `after_seq`: it covers everything from the start.
+    assert_eq!(server_frame(text), Ok(expected));
+    // An older server's `synced` has no `after_seq`: it covers everything from the start.
     let text = r#"{"type":"synced","conversation_id":"00000000-0000-0000-0000-000000000001","last_seq":7}"#;
     let expected: ServerFrame = serde_json::from_str(text).unwrap();
     assert_eq!(server_frame(text), Ok(expected.clone()));
